@@ -1,0 +1,12 @@
+//! Terraform's value model (cty): types, values with null and unknown, and their wire codecs.
+//!
+//! Boundary: knows nothing of gRPC or of any provider. Invariant: every decoder is total on
+//! arbitrary input bytes (errors, never panics) and bounds what it allocates by the input size.
+
+pub mod json;
+pub mod msgpack;
+mod types;
+mod value;
+
+pub use types::{Type, TypeJsonError};
+pub use value::{Number, Refinements, Unknown, Value};

@@ -1,0 +1,23 @@
+//! A small, generic Terraform provider framework: schemas, attribute paths, diagnostics and the
+//! traits a provider implements. The `protocol` layer drives these traits; nothing here knows
+//! about gRPC or about Zenlayer.
+//!
+//! Invariant: Terraform's plan and apply rules (computed values unknown on create, known planned
+//! values kept, null state only on delete) are enforced by the framework, not by each resource.
+
+mod context;
+mod diagnostics;
+mod path;
+mod resource;
+mod schema;
+pub mod state;
+
+pub use context::Context;
+pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use path::{AttributePath, PathStep};
+pub use resource::{
+    ApplyOutcome, ConfigureRequest, CreateRequest, DataSource, DeleteRequest, ImportOutcome,
+    ImportRequest, ImportedObject, PlanKind, PlannedChange, Provider, ReadDataRequest, ReadOutcome,
+    ReadRequest, ReadResult, Resource, UpdateRequest, UpgradeRequest,
+};
+pub use schema::{Attribute, Block, NestedBlock, Nesting, Schema};

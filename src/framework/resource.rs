@@ -1,0 +1,225 @@
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::{AttributePath, Context, Diagnostic, Diagnostics, Schema};
+use crate::cty::Value;
+
+/// A Terraform provider: its configuration block and the types it serves.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// The schema of the `provider` block.
+    fn schema(&self) -> Schema;
+
+    /// Every managed resource type. Called once per process; the list never changes.
+    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+
+    /// Every data source type.
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+
+    /// Offline checks of the provider block (PrepareProviderConfig); may see unknowns; no I/O.
+    async fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics;
+
+    /// Sets the provider up for the resource RPCs that follow (Configure).
+    async fn configure(&self, ctx: &Context, req: ConfigureRequest) -> Diagnostics;
+}
+
+/// What Configure receives.
+#[derive(Clone, Debug)]
+pub struct ConfigureRequest {
+    /// e.g. `1.11.4`; goes into the User-Agent.
+    pub terraform_version: String,
+    /// The provider block; may contain unknowns during plan.
+    pub config: Value,
+}
+
+/// A managed resource type. The framework has already done the generic parts of every
+/// operation (decoding, unknown computed values, replacement detection, invariant checks).
+#[async_trait]
+pub trait Resource: Send + Sync + 'static {
+    /// The type name, e.g. `zenlayer_nic_attachment`.
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    /// Offline checks of a configuration that may hold unknowns (ValidateResourceTypeConfig).
+    async fn validate(&self, _ctx: &Context, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Turns stored state (JSON written under schema `version`) into a value of the current
+    /// schema. The default reads it as the current schema, filling keys added since with null.
+    async fn upgrade(&self, _ctx: &Context, req: UpgradeRequest) -> Result<Value, Diagnostics> {
+        super::state::decode_stored(&self.schema(), &req)
+    }
+
+    /// Refreshes `req.state` from the remote system.
+    async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResult;
+
+    /// Adjusts the framework's draft plan: fill computed values it can already know, and
+    /// report what the apply would run into. Never changes a value the config sets.
+    async fn modify_plan(&self, _ctx: &Context, _change: &mut PlannedChange) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    async fn create(&self, ctx: &Context, req: CreateRequest) -> ApplyOutcome;
+
+    /// In-place update. Resources whose every argument requires replacement still receive
+    /// updates of provider-local settings (such as `timeouts`).
+    async fn update(&self, ctx: &Context, req: UpdateRequest) -> ApplyOutcome;
+
+    /// Deletes the object. On success `new_state` must be null; on failure, the prior state.
+    async fn delete(&self, ctx: &Context, req: DeleteRequest) -> ApplyOutcome;
+
+    /// Finds an existing object by the ID the user typed (`terraform import`, `import {}`).
+    async fn import(&self, _ctx: &Context, _req: ImportRequest) -> ImportOutcome {
+        ImportOutcome {
+            objects: Vec::new(),
+            diagnostics: Diagnostic::error(
+                "Import is not supported",
+                format!("The resource type {} cannot be imported.", self.type_name()),
+            )
+            .into(),
+        }
+    }
+}
+
+/// A data source type.
+#[async_trait]
+pub trait DataSource: Send + Sync + 'static {
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    async fn validate(&self, _ctx: &Context, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Reads the data; the result must be wholly known and keep every configured value.
+    async fn read(&self, ctx: &Context, req: ReadDataRequest) -> (Value, Diagnostics);
+}
+
+/// Stored state to bring up to the current schema.
+#[derive(Clone, Debug)]
+pub struct UpgradeRequest {
+    /// The schema version recorded in state.
+    pub version: i64,
+    /// The `attributes` object from the state file, as JSON.
+    pub json: Vec<u8>,
+}
+
+/// What ReadResource receives.
+#[derive(Clone, Debug)]
+pub struct ReadRequest {
+    pub state: Value,
+    pub private: Vec<u8>,
+}
+
+/// What a refresh found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReadOutcome {
+    /// The object exists; this is its current state.
+    Present(Value),
+    /// The object is gone; Terraform drops it from state and plans to create it again.
+    Gone,
+}
+
+/// The answer to ReadResource. On errors, return `Present(req.state)` so nothing is lost.
+#[derive(Clone, Debug)]
+pub struct ReadResult {
+    pub outcome: ReadOutcome,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+/// What kind of change a plan is, as the framework classified it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanKind {
+    /// No prior object: a new object, the create half of a replacement, or a tainted re-create.
+    Create,
+    /// Changes applied in place.
+    Update,
+    /// A `requires_replace` attribute changed (the first of Terraform's two plan calls).
+    Replace,
+    /// Nothing changes.
+    NoOp,
+}
+
+/// The framework's draft plan, which `Resource::modify_plan` may refine.
+#[derive(Clone, Debug)]
+pub struct PlannedChange {
+    pub kind: PlanKind,
+    /// Null for `Create`.
+    pub prior_state: Value,
+    /// May contain unknowns.
+    pub config: Value,
+    /// Starts as Terraform's proposal with computed values the config leaves null marked
+    /// unknown on create and replace. Only computed attributes may be changed.
+    pub planned_state: Value,
+    pub requires_replace: Vec<AttributePath>,
+    /// For the create half of a replacement, the first plan's `planned_private`.
+    pub prior_private: Vec<u8>,
+    /// Starts as `prior_private`; handed back at apply.
+    pub planned_private: Vec<u8>,
+}
+
+/// What a create receives.
+#[derive(Clone, Debug)]
+pub struct CreateRequest {
+    pub config: Value,
+    pub planned_state: Value,
+    pub planned_private: Vec<u8>,
+}
+
+/// What an in-place update receives.
+#[derive(Clone, Debug)]
+pub struct UpdateRequest {
+    pub prior_state: Value,
+    pub config: Value,
+    pub planned_state: Value,
+    pub planned_private: Vec<u8>,
+}
+
+/// What a delete receives.
+#[derive(Clone, Debug)]
+pub struct DeleteRequest {
+    pub prior_state: Value,
+    pub private: Vec<u8>,
+}
+
+/// The result of create, update or delete. Errors with a non-null state after a create make
+/// Terraform save the object as tainted instead of forgetting it.
+#[derive(Clone, Debug)]
+pub struct ApplyOutcome {
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+/// What import receives.
+#[derive(Clone, Debug)]
+pub struct ImportRequest {
+    pub id: String,
+}
+
+/// One object found by import; Terraform reads it right after.
+#[derive(Clone, Debug)]
+pub struct ImportedObject {
+    pub state: Value,
+    pub private: Vec<u8>,
+}
+
+/// The answer to import.
+#[derive(Clone, Debug)]
+pub struct ImportOutcome {
+    pub objects: Vec<ImportedObject>,
+    pub diagnostics: Diagnostics,
+}
+
+/// What a data source read receives.
+#[derive(Clone, Debug)]
+pub struct ReadDataRequest {
+    pub config: Value,
+}

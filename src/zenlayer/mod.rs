@@ -1,0 +1,16 @@
+//! The Zenlayer Cloud API 2.0 (ZEC service): wire models, error codes, the ZC2-HMAC-SHA256
+//! signer, the HTTP client with retries and deadlines, and coalesced lookups.
+//!
+//! Boundary: knows nothing of Terraform. `models`, `codes` and `signer` are shared with `sim`,
+//! so the simulator and the client cannot drift apart on the wire contract.
+
+pub mod client;
+pub mod codes;
+mod error;
+pub mod lookup;
+pub mod models;
+pub mod signer;
+
+pub use client::{CallLimits, Client, ClientConfig, Credentials, Scheme};
+pub use error::{ApiError, Error};
+pub use lookup::Lookup;

@@ -1,0 +1,306 @@
+//! Request and response bodies of the ZEC actions we call (API version `2025-09-01`), in the
+//! API's camelCase JSON. Unset request fields are left out, as the official SDKs do.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The ZEC API version every request names in `X-ZC-Version`.
+pub const API_VERSION: &str = "2025-09-01";
+
+/// The largest `nicIds` / `instanceIds` list one Describe call accepts.
+pub const MAX_IDS_PER_CALL: usize = 100;
+
+/// The largest `pageSize` the Describe calls accept.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// Action names, as sent in `X-ZC-Action`.
+pub mod action {
+    pub const ATTACH_NETWORK_INTERFACE: &str = "AttachNetworkInterface";
+    pub const DETACH_NETWORK_INTERFACE: &str = "DetachNetworkInterface";
+    pub const DESCRIBE_NETWORK_INTERFACES: &str = "DescribeNetworkInterfaces";
+    pub const DESCRIBE_INSTANCES: &str = "DescribeInstances";
+    pub const DESCRIBE_ZONES: &str = "DescribeZones";
+}
+
+/// The success envelope: `{"requestId": …, "response": {…}}`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SuccessEnvelope<T> {
+    pub request_id: String,
+    pub response: T,
+}
+
+/// The failure body: `{"requestId": …, "code": …, "message": …}` with a 4xx/5xx status.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub request_id: String,
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachNetworkInterfaceRequest {
+    pub nic_id: String,
+    pub instance_id: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DetachNetworkInterfaceRequest {
+    pub nic_id: String,
+}
+
+/// The `response` of actions that return nothing but a request id (Attach, Detach).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestIdOnly {
+    #[serde(default)]
+    pub request_id: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeNetworkInterfacesRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nic_ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nic_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_num: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeNetworkInterfacesResponse {
+    #[serde(default)]
+    pub request_id: String,
+    #[serde(default)]
+    pub total_count: u64,
+    #[serde(default)]
+    pub data_set: Vec<NicInfo>,
+}
+
+/// A vNIC as Describe reports it. Only the fields we use are typed; others are ignored.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NicInfo {
+    pub nic_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub status: NicStatus,
+    /// `Primary` or `Secondary`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nic_type: Option<String>,
+    #[serde(default)]
+    pub region_id: String,
+    /// The instance the NIC is bound to; absent or null when unattached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_ipv4: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
+}
+
+impl NicInfo {
+    /// True for the instance's primary NIC, which can never be detached.
+    pub fn is_primary(&self) -> bool {
+        self.nic_type.as_deref() == Some("Primary")
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeInstancesRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_num: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeInstancesResponse {
+    #[serde(default)]
+    pub request_id: String,
+    #[serde(default)]
+    pub total_count: u64,
+    #[serde(default)]
+    pub data_set: Vec<InstanceInfo>,
+}
+
+/// A ZEC instance as Describe reports it. Instances carry a zone, not a region.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceInfo {
+    pub instance_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_name: Option<String>,
+    #[serde(default)]
+    pub zone_id: String,
+    pub status: InstanceStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nics: Option<Vec<NicInfo>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeZonesRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone_ids: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeZonesResponse {
+    #[serde(default)]
+    pub request_id: String,
+    #[serde(default)]
+    pub zone_set: Vec<ZoneInfo>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneInfo {
+    pub zone_id: String,
+    pub region_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone_name: Option<String>,
+}
+
+/// Declares a status enum that keeps values it does not know (the API may add states).
+macro_rules! status_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub enum $name {
+            $($(#[$vm])* $variant,)+
+            /// A value this provider version does not know, kept verbatim.
+            Other(String),
+            /// The field was absent.
+            #[default]
+            Missing,
+        }
+
+        impl $name {
+            /// Every documented value.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The wire text.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)+
+                    $name::Other(s) => s,
+                    $name::Missing => "",
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $($text => $name::$variant,)+
+                    "" => $name::Missing,
+                    _ => $name::Other(s),
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(s: $name) -> String {
+                s.as_str().to_owned()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+status_enum! {
+    /// vNIC status. `USED` means attached; there is no `ATTACHED`.
+    NicStatus {
+        Pending = "PENDING",
+        Available = "AVAILABLE",
+        Attaching = "ATTACHING",
+        Detaching = "DETACHING",
+        Deleting = "DELETING",
+        CreateFailed = "CREATE_FAILED",
+        Used = "USED",
+    }
+}
+
+status_enum! {
+    /// ZEC instance status.
+    InstanceStatus {
+        Deploying = "DEPLOYING",
+        Rebuilding = "REBUILDING",
+        Reboot = "REBOOT",
+        Running = "RUNNING",
+        Stopped = "STOPPED",
+        Booting = "BOOTING",
+        Releasing = "RELEASING",
+        Stopping = "STOPPING",
+        Recycle = "RECYCLE",
+        Recycling = "RECYCLING",
+        CreateFailed = "CREATE_FAILED",
+        Imaging = "IMAGING",
+        Resizing = "RESIZING",
+    }
+}
+
+impl NicStatus {
+    /// States the NIC leaves by itself; waits read through them.
+    pub fn is_transitional(&self) -> bool {
+        matches!(
+            self,
+            NicStatus::Pending | NicStatus::Attaching | NicStatus::Detaching
+        )
+    }
+}
+
+impl InstanceStatus {
+    /// States the instance leaves by itself (booting, rebooting, …); attach waits them out.
+    pub fn is_transitional(&self) -> bool {
+        matches!(
+            self,
+            InstanceStatus::Deploying
+                | InstanceStatus::Rebuilding
+                | InstanceStatus::Reboot
+                | InstanceStatus::Booting
+                | InstanceStatus::Imaging
+                | InstanceStatus::Resizing
+        )
+    }
+}
