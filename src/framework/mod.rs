@@ -5,12 +5,23 @@
 //! Invariant: Terraform's plan and apply rules (computed values unknown on create, known planned
 //! values kept, null state only on delete) are enforced by the framework, not by each resource.
 
+mod apply;
+mod check;
+mod compare;
 mod context;
 mod diagnostics;
 mod path;
+mod plan;
+mod read;
+mod registry;
+mod render;
 mod resource;
 mod schema;
 pub mod state;
+
+pub use apply::ApplyRequest;
+pub use plan::{PlanOutcome, PlanRequest};
+pub use registry::{DataSourceType, Registry, ResourceType};
 
 pub use context::Context;
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};

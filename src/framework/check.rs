@@ -1,0 +1,416 @@
+//! Terraform's rules for values a provider returns, checked before Terraform sees them, so a
+//! broken resource gets a message that names the attribute and the rule instead of
+//! Terraform's generic "Provider produced invalid plan".
+
+use super::compare::{attr, same};
+use super::render::value_at;
+use super::{AttributePath, Block, Diagnostic, Nesting};
+use crate::cty::{Type, Value};
+
+/// One broken rule: where, and what is wrong there (a sentence fragment).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Violation {
+    pub(crate) path: AttributePath,
+    pub(crate) problem: String,
+}
+
+impl Violation {
+    fn new(path: &AttributePath, problem: impl Into<String>) -> Self {
+        Violation {
+            path: path.clone(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The violation as an error that blames the provider, not the user.
+    pub(crate) fn into_diagnostic(self, summary: &str, while_doing: &str) -> Diagnostic {
+        let detail = format!(
+            "While {while_doing}, the provider broke one of Terraform's rules: {}{}. \
+             This is a bug in the provider, not in your configuration; please report it to \
+             the provider developers together with the configuration that triggered it.",
+            if self.path.steps().is_empty() {
+                String::new()
+            } else {
+                format!("at {}, ", self.path)
+            },
+            self.problem,
+        );
+        let d = Diagnostic::error(summary, detail);
+        if self.path.steps().is_empty() {
+            d
+        } else {
+            d.at(self.path)
+        }
+    }
+}
+
+/// Where `v` does not fit the cty type `ty` (unknowns and nulls fit anywhere).
+pub(crate) fn type_violations(ty: &Type, v: &Value) -> Vec<Violation> {
+    let mut out = Vec::new();
+    walk_type(ty, v, &AttributePath::default(), &mut out);
+    out
+}
+
+fn walk_type(ty: &Type, v: &Value, path: &AttributePath, out: &mut Vec<Violation>) {
+    match (ty, v) {
+        (_, Value::Null | Value::Unknown(_))
+        | (Type::Bool, Value::Bool(_))
+        | (Type::Number, Value::Number(_))
+        | (Type::String, Value::String(_)) => {}
+        (Type::List(t), Value::List(items)) | (Type::Set(t), Value::Set(items)) => {
+            for (i, e) in items.iter().enumerate() {
+                let p = if matches!(ty, Type::Set(_)) {
+                    path.clone()
+                } else {
+                    path.clone().index(i as i64)
+                };
+                walk_type(t, e, &p, out);
+            }
+        }
+        (Type::Map(t), Value::Map(m)) => {
+            for (k, e) in m {
+                walk_type(t, e, &path.clone().key(k.clone()), out);
+            }
+        }
+        (Type::Object(attrs), Value::Object(m)) => {
+            for (k, t) in attrs {
+                match m.get(k) {
+                    Some(e) => walk_type(t, e, &path.clone().attr(k.clone()), out),
+                    None => out.push(Violation::new(
+                        path,
+                        format!("the object lacks the attribute \"{k}\""),
+                    )),
+                }
+            }
+            for k in m.keys().filter(|k| !attrs.contains_key(*k)) {
+                out.push(Violation::new(
+                    path,
+                    format!("the object has an attribute \"{k}\" the schema does not declare"),
+                ));
+            }
+        }
+        (Type::Tuple(ts), Value::Tuple(vs)) if ts.len() == vs.len() => {
+            for (i, (t, e)) in ts.iter().zip(vs).enumerate() {
+                walk_type(t, e, &path.clone().index(i as i64), out);
+            }
+        }
+        (Type::Dynamic, Value::Dynamic(t, inner)) => walk_type(t, inner, path, out),
+        (Type::Dynamic, _) => out.push(Violation::new(
+            path,
+            format!(
+                "a value in a dynamic attribute must carry its type (Value::Dynamic), found {}",
+                kind(v)
+            ),
+        )),
+        _ => out.push(Violation::new(
+            path,
+            format!(
+                "the value is {} where the schema says {}",
+                kind(v),
+                String::from_utf8_lossy(&ty.to_json())
+            ),
+        )),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Unknown(_) => "unknown",
+        Value::Bool(_) => "a bool",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::List(_) => "a list",
+        Value::Set(_) => "a set",
+        Value::Map(_) => "a map",
+        Value::Object(_) => "an object",
+        Value::Tuple(_) => "a tuple",
+        Value::Dynamic(..) => "a typed dynamic value",
+    }
+}
+
+/// Where `planned` breaks Terraform's plan rules relative to `config` and `prior` (the same
+/// rules Terraform applies to PlanResourceChange answers, and to data source results with a
+/// null prior).
+pub(crate) fn plan_violations(
+    block: &Block,
+    prior: &Value,
+    config: &Value,
+    planned: &Value,
+) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let root = AttributePath::default();
+    PlanCheck { root: block }.object(block, prior, config, planned, &root, &mut out);
+    out
+}
+
+struct PlanCheck<'a> {
+    /// The top-level block, for looking up whether a path is sensitive.
+    root: &'a Block,
+}
+
+impl PlanCheck<'_> {
+    fn show(&self, path: &AttributePath, v: &Value) -> String {
+        value_at(self.root, path, v)
+    }
+
+    fn object(
+        &self,
+        block: &Block,
+        prior: &Value,
+        config: &Value,
+        planned: &Value,
+        path: &AttributePath,
+        out: &mut Vec<Violation>,
+    ) {
+        match (config.is_null(), planned.is_null()) {
+            (false, true) => {
+                out.push(Violation::new(
+                    path,
+                    "the plan has no object where the configuration has one",
+                ));
+                return;
+            }
+            (true, false) => {
+                out.push(Violation::new(
+                    path,
+                    "the plan has an object where the configuration has none",
+                ));
+                return;
+            }
+            (true, true) => return,
+            (false, false) => {}
+        }
+        for a in &block.attributes {
+            let p = path.clone().attr(a.name.clone());
+            let (pr, cf, pl) = (attr(prior, &a.name), attr(config, &a.name), attr(planned, &a.name));
+            if same(pl, cf) || (same(pl, pr) && !pr.is_null() && !cf.is_null()) {
+                continue;
+            }
+            if a.computed && (!a.optional || cf.is_null()) {
+                continue;
+            }
+            let problem = if cf.is_null() {
+                format!(
+                    "the plan sets {} for an attribute that is not computed and that the \
+                     configuration leaves unset",
+                    self.show(&p, pl)
+                )
+            } else if pr.is_null() {
+                format!(
+                    "the plan sets {} where the configuration says {}; only computed attributes \
+                     may differ from the configuration",
+                    self.show(&p, pl),
+                    self.show(&p, cf)
+                )
+            } else {
+                format!(
+                    "the plan sets {} where the configuration says {} and the prior state has {}; \
+                     a configured value may only be replaced by an equivalent prior value",
+                    self.show(&p, pl),
+                    self.show(&p, cf),
+                    self.show(&p, pr)
+                )
+            };
+            out.push(Violation::new(&p, problem));
+        }
+        for b in &block.blocks {
+            let p = path.clone().attr(b.type_name.clone());
+            let (pr, cf, pl) = (
+                attr(prior, &b.type_name),
+                attr(config, &b.type_name),
+                attr(planned, &b.type_name),
+            );
+            if same(pl, cf) {
+                continue;
+            }
+            if cf.is_unknown() {
+                out.push(Violation::new(
+                    &p,
+                    "the plan changes a dynamic block whose contents the configuration does not \
+                     know yet; it must stay unknown",
+                ));
+                continue;
+            }
+            if pl.is_unknown() {
+                out.push(Violation::new(
+                    &p,
+                    "the plan makes a whole nested block unknown; mark the attributes inside it \
+                     unknown instead",
+                ));
+                continue;
+            }
+            self.nested(b.nesting, &b.block, pr, cf, pl, &p, out);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn nested(
+        &self,
+        nesting: Nesting,
+        block: &Block,
+        prior: &Value,
+        config: &Value,
+        planned: &Value,
+        path: &AttributePath,
+        out: &mut Vec<Violation>,
+    ) {
+        let not_null = "the plan has null for a repeated nested block; it must be an empty \
+                        collection when there are no blocks";
+        match (nesting, planned) {
+            (Nesting::Single | Nesting::Group, _) => {
+                self.object(block, prior, config, planned, path, out);
+            }
+            (Nesting::List | Nesting::Set | Nesting::Map, Value::Null) => {
+                out.push(Violation::new(path, not_null));
+            }
+            (Nesting::List, Value::List(items)) => {
+                let configured = match config {
+                    Value::List(c) => c.as_slice(),
+                    _ => &[],
+                };
+                if items.len() != configured.len() {
+                    out.push(Violation::new(
+                        path,
+                        format!(
+                            "the plan has {} blocks where the configuration has {}",
+                            items.len(),
+                            configured.len()
+                        ),
+                    ));
+                    return;
+                }
+                for (i, (pl, cf)) in items.iter().zip(configured).enumerate() {
+                    let p = path.clone().index(i as i64);
+                    let pr = match prior {
+                        Value::List(prior_items) => prior_items.get(i).unwrap_or(&Value::Null),
+                        _ => &Value::Null,
+                    };
+                    self.element(block, pr, cf, pl, &p, out);
+                }
+            }
+            (Nesting::Map, Value::Map(items)) => {
+                let empty = Default::default();
+                let configured = match config {
+                    Value::Map(c) => c,
+                    _ => &empty,
+                };
+                if !items.keys().eq(configured.keys()) {
+                    out.push(Violation::new(
+                        path,
+                        "the plan's block labels differ from the configuration's",
+                    ));
+                    return;
+                }
+                for (k, pl) in items {
+                    let p = path.clone().key(k.clone());
+                    let pr = match prior {
+                        Value::Map(m) => m.get(k).unwrap_or(&Value::Null),
+                        _ => &Value::Null,
+                    };
+                    self.element(block, pr, &configured[k], pl, &p, out);
+                }
+            }
+            (Nesting::Set, Value::Set(items)) => {
+                // Set elements cannot be paired with configuration, so (like Terraform) only
+                // the shape is checked.
+                if items.iter().any(Value::is_unknown) {
+                    out.push(Violation::new(
+                        path,
+                        "the plan has a nested block that is unknown as a whole; mark the \
+                         attributes inside it unknown instead",
+                    ));
+                }
+            }
+            _ => out.push(Violation::new(
+                path,
+                format!("the plan has {} for a nested block", kind(planned)),
+            )),
+        }
+    }
+
+    fn element(
+        &self,
+        block: &Block,
+        prior: &Value,
+        config: &Value,
+        planned: &Value,
+        path: &AttributePath,
+        out: &mut Vec<Violation>,
+    ) {
+        if planned.is_unknown() {
+            out.push(Violation::new(
+                path,
+                "the plan has a nested block that is unknown as a whole; mark the attributes \
+                 inside it unknown instead",
+            ));
+        } else {
+            self.object(block, prior, config, planned, path, out);
+        }
+    }
+}
+
+/// `v` with every unknown replaced by null (and unknown repeated blocks by empty
+/// collections), so an object returned with errors can still be stored.
+pub(crate) fn unknowns_to_null(block: &Block, v: Value) -> Value {
+    let Value::Object(mut m) = v else {
+        return if v.is_unknown() { Value::Null } else { v };
+    };
+    for a in &block.attributes {
+        if let Some(e) = m.remove(&a.name) {
+            m.insert(a.name.clone(), strip_unknowns(e));
+        }
+    }
+    for b in &block.blocks {
+        let Some(e) = m.remove(&b.type_name) else {
+            continue;
+        };
+        let fixed = match (b.nesting, e) {
+            (Nesting::List, Value::Unknown(_)) => Value::List(Vec::new()),
+            (Nesting::Set, Value::Unknown(_)) => Value::Set(Vec::new()),
+            (Nesting::Map, Value::Unknown(_)) => Value::Map(Default::default()),
+            (_, Value::List(items)) => Value::List(
+                items
+                    .into_iter()
+                    .filter(|i| !i.is_unknown())
+                    .map(|i| unknowns_to_null(&b.block, i))
+                    .collect(),
+            ),
+            (_, Value::Set(items)) => Value::Set(
+                items
+                    .into_iter()
+                    .filter(|i| !i.is_unknown())
+                    .map(|i| unknowns_to_null(&b.block, i))
+                    .collect(),
+            ),
+            (_, Value::Map(items)) => Value::Map(
+                items
+                    .into_iter()
+                    .filter(|(_, i)| !i.is_unknown())
+                    .map(|(k, i)| (k, unknowns_to_null(&b.block, i)))
+                    .collect(),
+            ),
+            (_, other) => unknowns_to_null(&b.block, other),
+        };
+        m.insert(b.type_name.clone(), fixed);
+    }
+    Value::Object(m)
+}
+
+fn strip_unknowns(v: Value) -> Value {
+    match v {
+        Value::Unknown(_) => Value::Null,
+        Value::List(items) => Value::List(items.into_iter().map(strip_unknowns).collect()),
+        Value::Set(items) => Value::Set(items.into_iter().map(strip_unknowns).collect()),
+        Value::Tuple(items) => Value::Tuple(items.into_iter().map(strip_unknowns).collect()),
+        Value::Map(m) => Value::Map(m.into_iter().map(|(k, e)| (k, strip_unknowns(e))).collect()),
+        Value::Object(m) => {
+            Value::Object(m.into_iter().map(|(k, e)| (k, strip_unknowns(e))).collect())
+        }
+        Value::Dynamic(t, inner) => match strip_unknowns(*inner) {
+            Value::Null => Value::Null,
+            e => Value::Dynamic(t, Box::new(e)),
+        },
+        other => other,
+    }
+}
