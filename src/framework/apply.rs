@@ -122,8 +122,11 @@ impl ResourceType {
                     value_at(block, &m.path, &m.planned),
                 ),
             );
-            out.diagnostics
-                .push(if m.path.steps().is_empty() { d } else { d.at(m.path) });
+            out.diagnostics.push(if m.path.steps().is_empty() {
+                d
+            } else {
+                d.at(m.path)
+            });
         }
         out
     }

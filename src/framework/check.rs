@@ -183,7 +183,11 @@ impl PlanCheck<'_> {
         }
         for a in &block.attributes {
             let p = path.clone().attr(a.name.clone());
-            let (pr, cf, pl) = (attr(prior, &a.name), attr(config, &a.name), attr(planned, &a.name));
+            let (pr, cf, pl) = (
+                attr(prior, &a.name),
+                attr(config, &a.name),
+                attr(planned, &a.name),
+            );
             if same(pl, cf) || (same(pl, pr) && !pr.is_null() && !cf.is_null()) {
                 continue;
             }

@@ -230,11 +230,11 @@ mod tests {
 
     #[test]
     fn path_exists_follows_attributes_indexes_and_keys() {
-        let v = Value::object([(
-            "rule",
-            Value::List(vec![Value::object([("port", s("1"))])]),
-        )]);
-        assert!(path_exists(&v, &AttributePath::root("rule").index(0).attr("port")));
+        let v = Value::object([("rule", Value::List(vec![Value::object([("port", s("1"))])]))]);
+        assert!(path_exists(
+            &v,
+            &AttributePath::root("rule").index(0).attr("port")
+        ));
         assert!(!path_exists(&v, &AttributePath::root("rule").index(1)));
         assert!(!path_exists(&v, &AttributePath::root("nope")));
     }

@@ -6,8 +6,8 @@ use super::check::{plan_violations, type_violations, unknowns_to_null};
 use super::compare::unknown_paths;
 use super::state::check_version;
 use super::{
-    Context, DataSourceType, Diagnostic, Diagnostics, ImportOutcome, ImportRequest, ReadDataRequest,
-    ReadOutcome, ReadRequest, ReadResult, ResourceType, UpgradeRequest,
+    Context, DataSourceType, Diagnostic, Diagnostics, ImportOutcome, ImportRequest,
+    ReadDataRequest, ReadOutcome, ReadRequest, ReadResult, ResourceType, UpgradeRequest,
 };
 use crate::cty::Value;
 
@@ -67,7 +67,11 @@ impl ResourceType {
         let mut diags = Diagnostics::new();
         let doing = format!("upgrading the stored state of {}", self.type_name());
         let state = self.known_object(&doing, state, &mut diags);
-        if diags.has_errors() { Err(diags) } else { Ok(state) }
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(state)
+        }
     }
 
     /// `state` normalized to the schema, or null with an error when it is null, does not fit

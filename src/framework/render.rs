@@ -120,7 +120,10 @@ mod tests {
     fn renders_like_hcl() {
         let v = Value::object([
             ("a", Value::string("x")),
-            ("b", Value::List(vec![Value::Number(Number::Int(1)), Value::Null])),
+            (
+                "b",
+                Value::List(vec![Value::Number(Number::Int(1)), Value::Null]),
+            ),
             ("c", Value::unknown()),
         ]);
         assert_eq!(
@@ -139,12 +142,20 @@ mod tests {
         );
         let nested = AttributePath::root("rule").index(0).attr("token");
         assert_eq!(value_at(&b, &nested, &secret), "(sensitive value)");
-        assert_eq!(value_at(&b, &AttributePath::root("name"), &secret), "\"hunter2\"");
+        assert_eq!(
+            value_at(&b, &AttributePath::root("name"), &secret),
+            "\"hunter2\""
+        );
     }
 
     #[test]
     fn long_values_are_cut() {
         let long = Value::string("x".repeat(1000));
-        assert!(value_at(&block(), &AttributePath::root("name"), &long).chars().count() <= 201);
+        assert!(
+            value_at(&block(), &AttributePath::root("name"), &long)
+                .chars()
+                .count()
+                <= 201
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! Boundary: the only module (besides `plugin`) that sees generated protobuf types. It knows
 //! nothing of Zenlayer.
 
+mod convert;
 mod service;
 
 pub use service::ProviderService;
