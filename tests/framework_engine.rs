@@ -20,12 +20,16 @@ fn engine(resource: FakeResource) -> (Registry, Arc<FakeResource>) {
 }
 
 async fn plan(registry: &Registry, req: PlanRequest) -> PlanOutcome {
-    let rt = registry.resource("test_thing").unwrap();
+    let rt = registry
+        .resource("test_thing")
+        .expect("test_thing is registered");
     rt.plan(&Context::default(), req).await
 }
 
 async fn apply(registry: &Registry, req: ApplyRequest) -> ApplyOutcome {
-    let rt = registry.resource("test_thing").unwrap();
+    let rt = registry
+        .resource("test_thing")
+        .expect("test_thing is registered");
     rt.apply(&Context::default(), req).await
 }
 
@@ -43,8 +47,9 @@ fn create_plan(config: Value) -> PlanRequest {
 fn update_plan(prior: &Value, config: Value) -> PlanRequest {
     let mut proposed = config.clone();
     for k in ["id", "computed_val"] {
-        if proposed.attr(k).unwrap().is_null() {
-            *proposed.attr_mut(k).unwrap() = prior.attr(k).unwrap().clone();
+        if proposed.attr(k).is_some_and(Value::is_null) {
+            *proposed.attr_mut(k).expect("computed key") =
+                prior.attr(k).expect("computed key").clone();
         }
     }
     PlanRequest {

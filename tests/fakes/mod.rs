@@ -178,7 +178,7 @@ impl Default for FakeResource {
 
 impl FakeResource {
     pub fn calls(&self) -> Vec<Call> {
-        self.log.lock().unwrap().clone()
+        self.log.lock().expect("fake log lock").clone()
     }
 
     /// The PlannedChange values `modify_plan` received.
@@ -193,7 +193,7 @@ impl FakeResource {
     }
 
     fn record(&self, c: Call) {
-        self.log.lock().unwrap().push(c);
+        self.log.lock().expect("fake log lock").push(c);
     }
 }
 
@@ -227,8 +227,7 @@ impl Resource for FakeResource {
 
     async fn modify_plan(&self, _ctx: &Context, change: &mut PlannedChange) -> Diagnostics {
         self.record(Call::ModifyPlan(change.clone()));
-        let diags = (self.modify_plan)(change);
-        diags
+        (self.modify_plan)(change)
     }
 
     async fn create(&self, _ctx: &Context, req: CreateRequest) -> ApplyOutcome {
@@ -302,7 +301,10 @@ impl DataSource for FakeDataSource {
     }
 
     async fn read(&self, _ctx: &Context, req: ReadDataRequest) -> (Value, Diagnostics) {
-        self.log.lock().unwrap().push(Call::ReadData(req.clone()));
+        self.log
+            .lock()
+            .expect("fake log lock")
+            .push(Call::ReadData(req.clone()));
         (self.read)(req)
     }
 }
@@ -331,7 +333,7 @@ impl FakeProvider {
     }
 
     pub fn calls(&self) -> Vec<Call> {
-        self.log.lock().unwrap().clone()
+        self.log.lock().expect("fake log lock").clone()
     }
 }
 
@@ -367,13 +369,16 @@ impl Provider for FakeProvider {
     async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
         self.log
             .lock()
-            .unwrap()
+            .expect("fake log lock")
             .push(Call::ProviderValidate(config.clone()));
         (self.validate)(config)
     }
 
     async fn configure(&self, _ctx: &Context, req: ConfigureRequest) -> Diagnostics {
-        self.log.lock().unwrap().push(Call::Configure(req.clone()));
+        self.log
+            .lock()
+            .expect("fake log lock")
+            .push(Call::Configure(req.clone()));
         (self.configure)(req)
     }
 }
