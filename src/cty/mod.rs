@@ -5,8 +5,13 @@
 
 pub mod json;
 pub mod msgpack;
+mod number;
+mod path;
+mod set;
 mod types;
 mod value;
 
+
+pub use number::Number;
 pub use types::{Type, TypeJsonError};
-pub use value::{Number, Refinements, Unknown, Value};
+pub use value::{Refinements, Unknown, Value};

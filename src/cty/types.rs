@@ -3,15 +3,23 @@ use std::collections::BTreeMap;
 /// A cty type: what a schema attribute holds, and what a `dynamic` value carries on the wire.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Type {
+    /// `"bool"`.
     Bool,
+    /// `"number"`: arbitrary precision, see [`super::Number`].
     Number,
+    /// `"string"`: UTF-8 text.
     String,
     /// Any type; values in a dynamic slot travel with their concrete type.
     Dynamic,
+    /// `["list",T]`: ordered elements of one type.
     List(Box<Type>),
+    /// `["set",T]`: unordered distinct elements of one type.
     Set(Box<Type>),
+    /// `["map",T]`: string keys to elements of one type.
     Map(Box<Type>),
+    /// `["object",{…}]`: a fixed set of named attributes, each with its own type.
     Object(BTreeMap<String, Type>),
+    /// `["tuple",[…]]`: a fixed sequence of elements, each with its own type.
     Tuple(Vec<Type>),
 }
 
@@ -21,6 +29,9 @@ pub enum Type {
 pub struct TypeJsonError(pub String);
 
 impl Type {
+    /// How deep type JSON may nest; real schemas stay far below.
+    pub const MAX_DEPTH: usize = 64;
+
     /// Shorthand for list(T), as schemas spell it.
     pub fn list(element: Type) -> Type {
         Type::List(Box::new(element))
@@ -78,15 +89,34 @@ impl Type {
     }
 
     /// Reads type JSON as Terraform writes it (the `dynamic` wrapper's first element).
+    ///
+    /// ```
+    /// use tpz::cty::Type;
+    /// let ty = Type::from_json(br#"["object",{"k":"string","n":"number"}]"#).unwrap();
+    /// assert_eq!(ty, Type::object([("k", Type::String), ("n", Type::Number)]));
+    /// assert_eq!(ty.to_json(), br#"["object",{"k":"string","n":"number"}]"#);
+    /// ```
     pub fn from_json(bytes: &[u8]) -> Result<Type, TypeJsonError> {
         let v: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| TypeJsonError(e.to_string()))?;
         Type::from_json_value(&v)
     }
 
-    /// Reads type JSON from an already parsed document.
+    /// Reads type JSON from an already parsed document. Types nest at most
+    /// [`Type::MAX_DEPTH`] deep, which bounds the work a decoder does for a `dynamic` value.
     pub fn from_json_value(v: &serde_json::Value) -> Result<Type, TypeJsonError> {
+        Type::from_json_at(v, 0)
+    }
+
+    fn from_json_at(v: &serde_json::Value, depth: usize) -> Result<Type, TypeJsonError> {
         use serde_json::Value as J;
+        if depth >= Type::MAX_DEPTH {
+            return Err(TypeJsonError(format!(
+                "types nest more than {} levels deep",
+                Type::MAX_DEPTH
+            )));
+        }
+        let inner = |t: &J| Type::from_json_at(t, depth + 1);
         let bad = |what: &str| TypeJsonError(format!("{what}: {v}"));
         match v {
             J::String(s) => match s.as_str() {
@@ -106,7 +136,7 @@ impl Type {
                     .ok_or_else(|| bad("type array lacks its argument"))?;
                 match kind {
                     "list" | "set" | "map" if parts.len() == 2 => {
-                        let t = Box::new(Type::from_json_value(arg)?);
+                        let t = Box::new(inner(arg)?);
                         Ok(match kind {
                             "list" => Type::List(t),
                             "set" => Type::Set(t),
@@ -120,7 +150,7 @@ impl Type {
                             .ok_or_else(|| bad("object type needs a map"))?;
                         let mut out = BTreeMap::new();
                         for (k, t) in attrs {
-                            out.insert(k.clone(), Type::from_json_value(t)?);
+                            out.insert(k.clone(), inner(t)?);
                         }
                         Ok(Type::Object(out))
                     }
@@ -129,16 +159,28 @@ impl Type {
                             .as_array()
                             .ok_or_else(|| bad("tuple type needs a list"))?;
                         Ok(Type::Tuple(
-                            elems
-                                .iter()
-                                .map(Type::from_json_value)
-                                .collect::<Result<_, _>>()?,
+                            elems.iter().map(inner).collect::<Result<_, _>>()?,
                         ))
                     }
                     _ => Err(bad("unknown type kind")),
                 }
             }
             _ => Err(bad("type must be a string or an array")),
+        }
+    }
+
+    /// What a value of this type must be, for error messages ("string is required").
+    pub(crate) fn expected(&self) -> &'static str {
+        match self {
+            Type::Bool => "bool",
+            Type::Number => "number",
+            Type::String => "string",
+            Type::Dynamic => "a value",
+            Type::List(_) => "a list",
+            Type::Set(_) => "a set",
+            Type::Map(_) => "a map",
+            Type::Object(_) => "an object",
+            Type::Tuple(_) => "a tuple",
         }
     }
 }

@@ -1,9 +1,19 @@
 use std::collections::BTreeMap;
 
-use super::Type;
+use super::{Number, Type, set};
 
 /// A Terraform value. Objects carry every attribute of their type (null when unset).
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Equality is structural, except that sets compare as sets (order and duplicates of known
+/// elements do not matter) and numbers compare by exact value.
+///
+/// ```
+/// use tpz::cty::Value;
+/// let a = Value::set([Value::string("x"), Value::string("y")]);
+/// let b = Value::set([Value::string("y"), Value::string("x"), Value::string("y")]);
+/// assert_eq!(a, b);
+/// ```
+#[derive(Clone, Debug)]
 pub enum Value {
     /// Null of whatever type the slot has.
     Null,
@@ -18,17 +28,9 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     Object(BTreeMap<String, Value>),
     Tuple(Vec<Value>),
-    /// A known value in a `dynamic` slot, travelling with its concrete type.
+    /// A value in a `dynamic` slot, travelling with its concrete type. The inner value may
+    /// be null or unknown of that type.
     Dynamic(Box<Type>, Box<Value>),
-}
-
-/// A cty number in the narrowest representation that keeps it exact.
-#[derive(Clone, Debug)]
-pub enum Number {
-    Int(i64),
-    Float(f64),
-    /// Too big or too precise for i64/f64: kept as its decimal text.
-    Decimal(String),
 }
 
 /// An unknown value, with the refinements Terraform attached to it, if any.
@@ -38,18 +40,53 @@ pub struct Unknown {
 }
 
 /// What Terraform already knows about an unknown value (msgpack extension 12).
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// Equality compares the refinements, not `raw`. Encoders write `raw` unchanged while it
+/// still says what the fields say, and rebuild the payload from the fields otherwise.
+#[derive(Clone, Debug, Default)]
 pub struct Refinements {
     /// `Some(false)`: definitely not null.
     pub nullable: Option<bool>,
+    /// Known start of an unknown string.
     pub string_prefix: Option<String>,
     /// `(bound, inclusive)`.
     pub number_lower: Option<(Number, bool)>,
+    /// `(bound, inclusive)`.
     pub number_upper: Option<(Number, bool)>,
+    /// Least number of elements of an unknown list, set or map.
     pub length_min: Option<i64>,
+    /// Greatest number of elements of an unknown list, set or map.
     pub length_max: Option<i64>,
     /// The extension payload exactly as received, so re-encoding is byte-for-byte faithful.
     pub raw: Vec<u8>,
+}
+
+impl PartialEq for Refinements {
+    fn eq(&self, other: &Refinements) -> bool {
+        self.nullable == other.nullable
+            && self.string_prefix == other.string_prefix
+            && self.number_lower == other.number_lower
+            && self.number_upper == other.number_upper
+            && self.length_min == other.length_min
+            && self.length_max == other.length_max
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Unknown(a), Value::Unknown(b)) => a == b,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a == b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::List(a), Value::List(b)) | (Value::Tuple(a), Value::Tuple(b)) => a == b,
+            (Value::Set(a), Value::Set(b)) => set::same_elements(a, b),
+            (Value::Map(a), Value::Map(b)) | (Value::Object(a), Value::Object(b)) => a == b,
+            (Value::Dynamic(t, v), Value::Dynamic(u, w)) => t == u && v == w,
+            _ => false,
+        }
+    }
 }
 
 impl Value {
@@ -58,9 +95,49 @@ impl Value {
         Value::String(s.into())
     }
 
+    /// A known integer value.
+    ///
+    /// ```
+    /// use tpz::cty::{Number, Value};
+    /// assert_eq!(Value::number(3), Value::Number(Number::Float(3.0)));
+    /// ```
+    pub fn number(n: i64) -> Value {
+        Value::Number(Number::Int(n))
+    }
+
+    /// A known bool value.
+    pub fn bool(b: bool) -> Value {
+        Value::Bool(b)
+    }
+
     /// A wholly unknown value without refinements.
     pub fn unknown() -> Value {
         Value::Unknown(Unknown::default())
+    }
+
+    /// A list value (also what a LIST block holds).
+    pub fn list(items: impl IntoIterator<Item = Value>) -> Value {
+        Value::List(items.into_iter().collect())
+    }
+
+    /// A set value; equal known elements merge, as Terraform merges them.
+    ///
+    /// ```
+    /// use tpz::cty::Value;
+    /// let s = Value::set([Value::number(1), Value::number(1), Value::number(2)]);
+    /// assert_eq!(s.elements().map(<[_]>::len), Some(2));
+    /// ```
+    pub fn set(items: impl IntoIterator<Item = Value>) -> Value {
+        Value::Set(set::dedupe(items.into_iter().collect()))
+    }
+
+    /// A map value from `(key, value)` pairs.
+    pub fn map<I, S>(entries: I) -> Value
+    where
+        I: IntoIterator<Item = (S, Value)>,
+        S: Into<String>,
+    {
+        Value::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
     /// An object value from `(name, value)` pairs.
@@ -72,10 +149,23 @@ impl Value {
         Value::Object(attributes.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
+    /// `value` in a `dynamic` slot, with the concrete type it travels with.
+    ///
+    /// ```
+    /// use tpz::cty::{msgpack, Type, Value};
+    /// let v = Value::dynamic(Type::String, Value::string("a"));
+    /// assert_eq!(msgpack::encode(&v, &Type::Dynamic).unwrap(), b"\x92\xc4\x08\"string\"\xa1a");
+    /// ```
+    pub fn dynamic(ty: Type, value: Value) -> Value {
+        Value::Dynamic(Box::new(ty), Box::new(value))
+    }
+
+    /// True for a (known) null.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
+    /// True for a wholly unknown value (not for a known value with unknowns inside).
     pub fn is_unknown(&self) -> bool {
         matches!(self, Value::Unknown(_))
     }
@@ -124,34 +214,153 @@ impl Value {
             _ => None,
         }
     }
-}
 
-impl Number {
-    /// The value as f64 (lossy for decimals beyond f64 precision).
-    pub fn to_f64(&self) -> f64 {
+    /// The number inside a known number value.
+    pub fn as_number(&self) -> Option<&Number> {
         match self {
-            Number::Int(i) => *i as f64,
-            Number::Float(f) => *f,
-            Number::Decimal(s) => s.parse().unwrap_or(f64::NAN),
-        }
-    }
-
-    /// The value as i64 when it is an exact integer in range.
-    pub fn as_i64(&self) -> Option<i64> {
-        match self {
-            Number::Int(i) => Some(*i),
-            Number::Float(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(*f as i64),
+            Value::Number(n) => Some(n),
             _ => None,
         }
     }
+
+    /// The integer inside a known number value that is an integer in i64 range.
+    ///
+    /// ```
+    /// use tpz::cty::{Number, Value};
+    /// assert_eq!(Value::Number(Number::Float(8.0)).as_i64(), Some(8));
+    /// assert_eq!(Value::string("8").as_i64(), None);
+    /// ```
+    pub fn as_i64(&self) -> Option<i64> {
+        self.as_number().and_then(Number::as_i64)
+    }
+
+    /// The elements of a known list, set or tuple.
+    pub fn elements(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The entries of a known map or object.
+    pub fn entries(&self) -> Option<&BTreeMap<String, Value>> {
+        match self {
+            Value::Map(m) | Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The type this value evidently has, for writing it into a `dynamic` slot: `None` when
+    /// it is ambiguous (null, unknown, an empty collection or one of only nulls/unknowns).
+    ///
+    /// ```
+    /// use tpz::cty::{Type, Value};
+    /// let v = Value::list([Value::string("a"), Value::Null]);
+    /// assert_eq!(v.implied_type(), Some(Type::list(Type::String)));
+    /// assert_eq!(Value::list([]).implied_type(), None);
+    /// ```
+    pub fn implied_type(&self) -> Option<Type> {
+        /// The one type all known elements share (nulls and unknowns fit any).
+        fn element_type<'a>(items: impl Iterator<Item = &'a Value>) -> Option<Type> {
+            let mut found: Option<Type> = None;
+            for item in items {
+                if matches!(item, Value::Null | Value::Unknown(_)) {
+                    continue;
+                }
+                let ty = item.implied_type()?;
+                match &found {
+                    Some(t) if *t != ty => return None,
+                    Some(_) => {}
+                    None => found = Some(ty),
+                }
+            }
+            found
+        }
+        match self {
+            Value::Null | Value::Unknown(_) => None,
+            Value::Bool(_) => Some(Type::Bool),
+            Value::Number(_) => Some(Type::Number),
+            Value::String(_) => Some(Type::String),
+            Value::List(items) => element_type(items.iter()).map(Type::list),
+            Value::Set(items) => element_type(items.iter()).map(Type::set),
+            Value::Map(entries) => element_type(entries.values()).map(Type::map),
+            Value::Tuple(items) => items
+                .iter()
+                .map(Value::implied_type)
+                .collect::<Option<_>>()
+                .map(Type::Tuple),
+            Value::Object(entries) => entries
+                .iter()
+                .map(|(k, v)| Some((k.clone(), v.implied_type()?)))
+                .collect::<Option<_>>()
+                .map(Type::Object),
+            Value::Dynamic(ty, _) => Some((**ty).clone()),
+        }
+    }
+
+    /// What this value is, for error messages ("a string", "null", …).
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Unknown(_) => "an unknown value",
+            Value::Bool(_) => "a bool",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::List(_) => "a list",
+            Value::Set(_) => "a set",
+            Value::Map(_) => "a map",
+            Value::Object(_) => "an object",
+            Value::Tuple(_) => "a tuple",
+            Value::Dynamic(..) => "a dynamic value",
+        }
+    }
 }
 
-impl PartialEq for Number {
-    fn eq(&self, other: &Number) -> bool {
-        match (self, other) {
-            (Number::Int(a), Number::Int(b)) => a == b,
-            (Number::Decimal(a), Number::Decimal(b)) => a == b,
-            (a, b) => a.to_f64() == b.to_f64(),
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refinements_compare_without_their_raw_payload() {
+        let a = Refinements {
+            nullable: Some(false),
+            raw: vec![0x81, 0x01, 0xc2],
+            ..Refinements::default()
+        };
+        let b = Refinements {
+            nullable: Some(false),
+            ..Refinements::default()
+        };
+        assert_eq!(a, b);
+        assert_ne!(a, Refinements::default());
+    }
+
+    #[test]
+    fn implied_type_needs_every_part_to_be_evident() {
+        let obj = Value::object([("a", Value::number(1)), ("b", Value::bool(true))]);
+        assert_eq!(
+            obj.implied_type(),
+            Some(Type::object([("a", Type::Number), ("b", Type::Bool)]))
+        );
+        let with_null = Value::object([("a", Value::Null)]);
+        assert_eq!(with_null.implied_type(), None);
+        let mixed = Value::list([Value::number(1), Value::string("1")]);
+        assert_eq!(mixed.implied_type(), None);
+        let dynamic = Value::dynamic(Type::Bool, Value::Null);
+        assert_eq!(dynamic.implied_type(), Some(Type::Bool));
+    }
+
+    #[test]
+    fn typed_accessors_read_only_their_kind() {
+        let list = Value::list([Value::number(1)]);
+        assert_eq!(list.elements().map(<[_]>::len), Some(1));
+        assert!(list.entries().is_none());
+        let map = Value::map([("k", Value::string("v"))]);
+        assert_eq!(
+            map.entries().and_then(|m| m.get("k")),
+            Some(&Value::string("v"))
+        );
+        assert!(map.as_number().is_none());
+        assert_eq!(Value::bool(true).as_bool(), Some(true));
     }
 }

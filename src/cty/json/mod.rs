@@ -10,9 +10,7 @@ pub struct DecodeError {
     pub message: String,
 }
 
-/// Decodes JSON `bytes` as type `ty`. Object keys missing from the input become null
-/// (Terraform does not add attributes that a newer schema introduced) and keys the type does
-/// not have are ignored, so state written by older schema versions still reads.
+/// Decodes JSON `bytes` as type `ty`.
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
     let _ = (bytes, ty);
     Err(DecodeError {
