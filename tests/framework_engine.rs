@@ -351,7 +351,7 @@ async fn apply_dispatches_create_update_and_delete_by_nullness() {
     )
     .await;
     assert!(created.diagnostics.is_empty(), "{:?}", created.diagnostics);
-    assert_eq!(created.new_state.attr("id"), Some(&s("gen-1")));
+    assert_eq!(created.new_state.attr("id"), Some(&s("gen-id")));
     let updated = apply(
         &registry,
         ApplyRequest {

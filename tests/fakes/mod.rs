@@ -109,24 +109,25 @@ pub fn thing(set: &[(&str, Value)]) -> Value {
     v
 }
 
-/// `v` with every unknown filled as a real API would: strings become `gen-<n>`.
+/// `v` with every unknown filled as a real API would: an unknown attribute `k` becomes the
+/// string `gen-<k>`.
 pub fn fill_unknowns(v: Value) -> Value {
-    fn fill(v: Value, counter: &mut usize) -> Value {
+    fn fill(v: Value, name: &str) -> Value {
         match v {
-            Value::Unknown(_) => {
-                *counter += 1;
-                Value::string(format!("gen-{counter}"))
-            }
-            Value::List(items) => {
-                Value::List(items.into_iter().map(|e| fill(e, counter)).collect())
-            }
-            Value::Object(m) => {
-                Value::Object(m.into_iter().map(|(k, e)| (k, fill(e, counter))).collect())
-            }
+            Value::Unknown(_) => Value::string(format!("gen-{name}")),
+            Value::List(items) => Value::List(items.into_iter().map(|e| fill(e, name)).collect()),
+            Value::Object(m) => Value::Object(
+                m.into_iter()
+                    .map(|(k, e)| {
+                        let e = fill(e, &k);
+                        (k, e)
+                    })
+                    .collect(),
+            ),
             other => other,
         }
     }
-    fill(v, &mut 0)
+    fill(v, "value")
 }
 
 fn ok(new_state: Value) -> ApplyOutcome {
@@ -148,6 +149,8 @@ pub struct FakeResource {
     pub update: F<UpdateRequest, ApplyOutcome>,
     pub delete: F<DeleteRequest, ApplyOutcome>,
     pub import: F<ImportRequest, ImportOutcome>,
+    /// When set, create first waits for Terraform's Stop (as a long wait for the API would).
+    pub create_waits_for_stop: bool,
 }
 
 impl Default for FakeResource {
@@ -172,6 +175,7 @@ impl Default for FakeResource {
                 }],
                 diagnostics: Diagnostics::new(),
             }),
+            create_waits_for_stop: false,
         }
     }
 }
@@ -230,8 +234,16 @@ impl Resource for FakeResource {
         (self.modify_plan)(change)
     }
 
-    async fn create(&self, _ctx: &Context, req: CreateRequest) -> ApplyOutcome {
+    async fn create(&self, ctx: &Context, req: CreateRequest) -> ApplyOutcome {
         self.record(Call::Create(req.clone()));
+        if self.create_waits_for_stop {
+            ctx.stopped().await;
+            return ApplyOutcome {
+                new_state: Value::Null,
+                private: Vec::new(),
+                diagnostics: Diagnostic::error("Stopped", "Terraform asked to stop.").into(),
+            };
+        }
         (self.create)(req)
     }
 
