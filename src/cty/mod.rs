@@ -11,7 +11,6 @@ mod set;
 mod types;
 mod value;
 
-
 pub use number::Number;
 pub use types::{Type, TypeJsonError};
 pub use value::{Refinements, Unknown, Value};
