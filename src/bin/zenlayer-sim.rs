@@ -1,6 +1,5 @@
-//! The simulator binary: parses its flags and serves the local ZEC API.
+//! The simulator binary: parses its flags and serves the local ZEC API (see `tpz::sim::cli`).
 
-fn main() {
-    eprintln!("zenlayer-sim {}: not wired yet", tpz::VERSION);
-    std::process::exit(1);
+fn main() -> std::process::ExitCode {
+    tpz::sim::cli::main()
 }

@@ -1,0 +1,297 @@
+//! Fault injection: rate-limited, failing, unreachable and answer-losing API calls, decided per
+//! call from a seeded generator so a sequential test sees the same faults on every run.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::actions::Action;
+
+/// What an injected fault does to one API call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum FaultKind {
+    /// HTTP 429 `REQUEST_LIMIT_EXCEEDED`; nothing is done.
+    #[serde(rename = "429")]
+    RateLimited,
+    /// HTTP 500 `INTERNAL_SERVER_ERROR`; nothing is done.
+    #[serde(rename = "500")]
+    Internal,
+    /// HTTP 503 `SERVICE_TEMPORARY_UNAVAILABLE`; nothing is done.
+    #[serde(rename = "503")]
+    Unavailable,
+    /// The connection is closed before anything is done; no answer.
+    #[serde(rename = "drop")]
+    Drop,
+    /// The call is carried out, then the connection is closed; the answer is lost.
+    #[serde(rename = "lost")]
+    Lost,
+}
+
+impl FaultKind {
+    /// The name used in the admin JSON and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::RateLimited => "429",
+            FaultKind::Internal => "500",
+            FaultKind::Unavailable => "503",
+            FaultKind::Drop => "drop",
+            FaultKind::Lost => "lost",
+        }
+    }
+}
+
+/// The fault plan set with `PUT /_sim/faults`. The default injects nothing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultConfig {
+    /// Share of eligible calls that get a fault, 0.0–1.0.
+    #[serde(default)]
+    pub rate: f64,
+    /// Faults to choose from, uniformly, for each faulted call.
+    #[serde(default)]
+    pub kinds: Vec<FaultKind>,
+    /// Actions eligible for faults and latency; empty means every action.
+    #[serde(default)]
+    pub actions: Vec<String>,
+    /// Delay added to every eligible call before it is handled.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Seed of the generator that picks faulted calls and kinds; random when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Stop injecting after this many faults (e.g. 1: "lose exactly the next answer").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_faults: Option<u64>,
+}
+
+impl FaultConfig {
+    /// Refuses plans that cannot mean what their author wants.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.rate) {
+            return Err(format!(
+                "rate is {}; it must be between 0.0 and 1.0",
+                self.rate
+            ));
+        }
+        if self.rate > 0.0 && self.kinds.is_empty() {
+            return Err(
+                "rate is above 0 but kinds is empty; name at least one of 429, 500, 503, drop, lost"
+                    .into(),
+            );
+        }
+        if let Some(unknown) = (self.actions.iter()).find(|a| Action::from_name(a).is_none()) {
+            let known: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+            return Err(format!(
+                "actions names `{unknown}`, which the simulator does not serve; use {}",
+                known.join(", ")
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Faults injected so far, by kind, plus calls slowed by `latencyMs`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultCounts {
+    #[serde(rename = "429")]
+    pub rate_limited: u64,
+    #[serde(rename = "500")]
+    pub internal: u64,
+    #[serde(rename = "503")]
+    pub unavailable: u64,
+    pub drop: u64,
+    pub lost: u64,
+    pub latency: u64,
+}
+
+impl FaultCounts {
+    fn bump(&mut self, kind: FaultKind) {
+        let slot = match kind {
+            FaultKind::RateLimited => &mut self.rate_limited,
+            FaultKind::Internal => &mut self.internal,
+            FaultKind::Unavailable => &mut self.unavailable,
+            FaultKind::Drop => &mut self.drop,
+            FaultKind::Lost => &mut self.lost,
+        };
+        *slot += 1;
+    }
+
+    /// Faults of every kind (latency excluded).
+    pub fn total(&self) -> u64 {
+        self.rate_limited + self.internal + self.unavailable + self.drop + self.lost
+    }
+
+    /// The counts by kind name.
+    pub fn by_name(&self) -> BTreeMap<&'static str, u64> {
+        BTreeMap::from([
+            ("429", self.rate_limited),
+            ("500", self.internal),
+            ("503", self.unavailable),
+            ("drop", self.drop),
+            ("lost", self.lost),
+            ("latency", self.latency),
+        ])
+    }
+}
+
+/// The fault plan and what it has injected, as `GET /_sim/faults` shows them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultReport {
+    pub config: FaultConfig,
+    pub injected: FaultCounts,
+}
+
+/// What happens to one call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Decision {
+    pub(crate) latency: Duration,
+    pub(crate) fault: Option<FaultKind>,
+}
+
+/// The live plan with its generator and counts.
+#[derive(Debug)]
+pub(crate) struct Injector {
+    config: FaultConfig,
+    rng: fastrand::Rng,
+    injected: FaultCounts,
+}
+
+impl Default for Injector {
+    fn default() -> Self {
+        Injector {
+            config: FaultConfig::default(),
+            rng: fastrand::Rng::new(),
+            injected: FaultCounts::default(),
+        }
+    }
+}
+
+impl Injector {
+    /// Replaces the plan; counts are kept (reset them with the call counters).
+    pub(crate) fn configure(&mut self, config: FaultConfig) -> Result<(), String> {
+        config.validate()?;
+        self.rng = match config.seed {
+            Some(seed) => fastrand::Rng::with_seed(seed),
+            None => fastrand::Rng::new(),
+        };
+        self.config = config;
+        Ok(())
+    }
+
+    pub(crate) fn report(&self) -> FaultReport {
+        FaultReport {
+            config: self.config.clone(),
+            injected: self.injected.clone(),
+        }
+    }
+
+    pub(crate) fn reset_counts(&mut self) {
+        self.injected = FaultCounts::default();
+    }
+
+    /// Decides the fate of a call to `action` (the raw `X-ZC-Action` value, if any).
+    pub(crate) fn decide(&mut self, action: Option<&str>) -> Decision {
+        let config = &self.config;
+        let eligible = config.actions.is_empty()
+            || action.is_some_and(|a| config.actions.iter().any(|x| x == a));
+        if !eligible {
+            return Decision::default();
+        }
+        let latency = Duration::from_millis(config.latency_ms);
+        if !latency.is_zero() {
+            self.injected.latency += 1;
+        }
+        let budget_left = config
+            .max_faults
+            .is_none_or(|max| self.injected.total() < max);
+        let fault = if budget_left && config.rate > 0.0 && self.rng.f64() < config.rate {
+            let kind = config.kinds[self.rng.usize(..config.kinds.len())];
+            self.injected.bump(kind);
+            Some(kind)
+        } else {
+            None
+        };
+        Decision { latency, fault }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn injector(config: FaultConfig) -> Injector {
+        let mut inj = Injector::default();
+        inj.configure(config).expect("valid plan");
+        inj
+    }
+
+    #[test]
+    fn no_plan_injects_nothing() {
+        let mut inj = Injector::default();
+        for _ in 0..100 {
+            assert_eq!(inj.decide(Some("DescribeZones")), Decision::default());
+        }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_faults() {
+        let plan = FaultConfig {
+            rate: 0.3,
+            kinds: vec![FaultKind::RateLimited, FaultKind::Drop, FaultKind::Lost],
+            seed: Some(7),
+            ..Default::default()
+        };
+        let run = |plan: &FaultConfig| {
+            let mut inj = injector(plan.clone());
+            (0..200)
+                .map(|_| inj.decide(Some("DescribeZones")).fault)
+                .collect::<Vec<_>>()
+        };
+        let first = run(&plan);
+        assert_eq!(first, run(&plan));
+        let faulted = first.iter().flatten().count();
+        assert!((30..90).contains(&faulted), "about 30% of 200: {faulted}");
+    }
+
+    #[test]
+    fn only_named_actions_are_eligible_and_the_budget_is_kept() {
+        let mut inj = injector(FaultConfig {
+            rate: 1.0,
+            kinds: vec![FaultKind::Lost],
+            actions: vec!["AttachNetworkInterface".into()],
+            max_faults: Some(2),
+            latency_ms: 5,
+            ..Default::default()
+        });
+        assert_eq!(inj.decide(Some("DescribeZones")), Decision::default());
+        assert_eq!(inj.decide(None), Decision::default());
+        let faults: Vec<_> = (0..4)
+            .map(|_| inj.decide(Some("AttachNetworkInterface")).fault)
+            .collect();
+        assert_eq!(
+            faults,
+            [Some(FaultKind::Lost), Some(FaultKind::Lost), None, None]
+        );
+        assert_eq!(inj.report().injected.lost, 2);
+        assert_eq!(inj.report().injected.latency, 4);
+    }
+
+    #[test]
+    fn nonsense_plans_are_refused() {
+        for (plan, needle) in [
+            (r#"{"rate": 1.5, "kinds": ["429"]}"#, "between 0.0 and 1.0"),
+            (r#"{"rate": 0.5}"#, "kinds is empty"),
+            (
+                r#"{"rate": 0.5, "kinds": ["429"], "actions": ["Attach"]}"#,
+                "`Attach`",
+            ),
+        ] {
+            let config: FaultConfig = serde_json::from_str(plan).unwrap();
+            let err = config.validate().unwrap_err();
+            assert!(err.contains(needle), "{plan}: {err}");
+        }
+        assert!(serde_json::from_str::<FaultConfig>(r#"{"kinds": ["timeout"]}"#).is_err());
+    }
+}
