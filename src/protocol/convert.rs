@@ -429,6 +429,9 @@ pub(super) fn read_data_response(
 /// A response that can stand in for a failed call: empty but for its diagnostics.
 pub(super) trait Reply: Default {
     fn with_diagnostics(diagnostics: Vec<proto::Diagnostic>) -> Self;
+
+    /// The diagnostics the reply carries, for the log.
+    fn diagnostics(&self) -> &[proto::Diagnostic];
 }
 
 macro_rules! reply {
@@ -438,6 +441,10 @@ macro_rules! reply {
             #[allow(clippy::needless_update)]
             fn with_diagnostics(diagnostics: Vec<proto::Diagnostic>) -> Self {
                 Self { diagnostics, ..Default::default() }
+            }
+
+            fn diagnostics(&self) -> &[proto::Diagnostic] {
+                &self.diagnostics
             }
         }
     )*};

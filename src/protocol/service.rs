@@ -72,12 +72,28 @@ impl ProviderService {
                     R::with_diagnostics(convert::diagnostics(internal_error(rpc, &message).into()))
                 }
             };
-            tracing::debug!("sending response");
+            log_reply(reply.diagnostics());
             reply
         }
         .instrument(span)
         .await;
         Ok(Response::new(reply))
+    }
+}
+
+/// Diagnostics never carry secrets (a provider rule), so their summaries may be logged.
+fn log_reply(diagnostics: &[proto::Diagnostic]) {
+    let is_error = |d: &&proto::Diagnostic| d.severity == proto::diagnostic::Severity::Error as i32;
+    let errors: Vec<&str> = diagnostics
+        .iter()
+        .filter(is_error)
+        .map(|d| d.summary.as_str())
+        .collect();
+    let warnings = diagnostics.len() - errors.len();
+    if errors.is_empty() {
+        tracing::debug!(warnings, "sending response");
+    } else {
+        tracing::debug!(warnings, errors = ?errors, "sending response with errors");
     }
 }
 
