@@ -60,6 +60,11 @@ pub trait Resource: Send + Sync + 'static {
 
     /// Adjusts the framework's draft plan: fill computed values it can already know, and
     /// report what the apply would run into. Never changes a value the config sets.
+    ///
+    /// Called for every plan but a destroy, `NoOp` included, so problems surface even when
+    /// nothing changes. On an in-place update the draft keeps prior computed values; mark
+    /// the ones the update will change unknown here. The framework checks the result against
+    /// Terraform's rules afterwards.
     async fn modify_plan(&self, _ctx: &Context, _change: &mut PlannedChange) -> Diagnostics {
         Diagnostics::new()
     }
