@@ -105,10 +105,11 @@ fn internal_error(rpc: &str, message: &str) -> Diagnostic {
     Diagnostic::error(
         "Provider internal error",
         format!(
-            "The provider failed unexpectedly while handling {rpc}: {message}. Nothing was \
-             changed by this call beyond what the provider had already done. This is a bug in \
-             the provider; please report it to the provider developers with the command you \
-             ran and the provider's log (TF_LOG_PROVIDER=DEBUG)."
+            "The provider failed unexpectedly while handling {rpc}: {message}. If this \
+             happened during an apply, the remote object may already have changed; run \
+             `terraform plan` to see where things stand. This is a bug in the provider; please \
+             report it to the provider developers with the command you ran and the provider's \
+             log (TF_LOG_PROVIDER=DEBUG)."
         ),
     )
 }
