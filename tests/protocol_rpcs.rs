@@ -824,3 +824,31 @@ async fn stop_cancels_the_context_so_a_waiting_apply_ends_promptly() {
         .into_inner();
     assert!(errors(&applied.diagnostics)[0].contains("Stopped"));
 }
+
+#[tokio::test]
+async fn refined_unknowns_in_config_come_back_in_the_plan_byte_for_byte() {
+    use tpz::cty::{Refinements, Unknown};
+    let h = harness(FakeResource::default());
+    // `"pre-${res.id}"` as Terraform 1.11 sends it: {1: false, 2: "pre-"}.
+    let payload = vec![0x82, 0x01, 0xc2, 0x02, 0xa4, b'p', b'r', b'e', b'-'];
+    let refined = Value::Unknown(Unknown {
+        refinements: Some(Refinements {
+            nullable: Some(false),
+            string_prefix: Some("pre-".into()),
+            raw: payload.clone(),
+            ..Refinements::default()
+        }),
+    });
+    let config = thing(&[("name", refined.clone()), ("value", refined)]);
+    let resp = h.plan(plan_req(&Value::Null, &config, &config)).await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    let bytes = resp.planned_state.expect("planned state").msgpack;
+    let copies = bytes
+        .windows(payload.len())
+        .filter(|w| *w == payload.as_slice())
+        .count();
+    assert_eq!(
+        copies, 2,
+        "both refined unknowns keep their extension payload"
+    );
+}
