@@ -1,15 +1,25 @@
 //! The HTTP client: signs, sends, classifies answers and retries what is safe to retry.
 
+use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::Error;
+use super::answer::{Success, interpret};
 use super::models::{
-    DescribeInstancesRequest, DescribeInstancesResponse, DescribeNetworkInterfacesRequest,
-    DescribeNetworkInterfacesResponse, InstanceInfo, NicInfo, ZoneInfo,
+    AttachNetworkInterfaceRequest, DescribeInstancesRequest, DescribeInstancesResponse,
+    DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, DescribeZonesRequest,
+    DescribeZonesResponse, DetachNetworkInterfaceRequest, InstanceInfo, MAX_IDS_PER_CALL, NicInfo,
+    RequestIdOnly, ZoneInfo, action,
 };
+use super::retry::{CallKind, RetryPolicy, Verdict, judge_answer};
+use super::transport::{Failure, Transport, human};
 
 /// How the client proves who it is.
 #[derive(Clone)]
@@ -63,23 +73,62 @@ pub struct CallLimits {
     pub cancel: CancellationToken,
 }
 
+/// `GaveUp` reason when the caller's deadline stops a call.
+pub const REASON_DEADLINE: &str = "the operation's timeout was reached";
+
+/// `GaveUp` reason when the caller's cancellation token fires.
+pub const REASON_STOPPED: &str = "the provider was asked to stop";
+
+/// The most pages one by-ID Describe follows, against a server that never stops paging.
+const MAX_PAGES: u32 = 1000;
+
+/// Log target of every API call, retry and give-up.
+pub const LOG_TARGET: &str = "zenlayer.api";
+
 /// A Zenlayer ZEC API client. Cheap to clone; clones share one connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
-    #[allow(dead_code)]
-    config: ClientConfig,
+    inner: Arc<Inner>,
 }
 
-fn not_built(action: &'static str) -> Error {
-    Error::Network {
-        action,
-        message: "the API client is not built yet".into(),
-    }
+#[derive(Debug)]
+struct Inner {
+    config: ClientConfig,
+    policy: RetryPolicy,
+    transport: Transport,
 }
 
 impl Client {
+    /// Builds the client and its TLS-verified connection pool; fails if the configuration
+    /// cannot be put on the wire (a domain with a path, a header-unsafe credential).
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
-        Ok(Client { config })
+        let transport = Transport::new(&config).map_err(|p| Error::Network {
+            action: "configuration",
+            message: p.0,
+        })?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                policy: RetryPolicy::default(),
+                transport,
+            }),
+        })
+    }
+
+    /// The same client (sharing its pool) with another backoff; tests use millisecond waits.
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                config: self.inner.config.clone(),
+                policy,
+                transport: self.inner.transport.clone(),
+            }),
+        }
+    }
+
+    /// The configuration this client was built from.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
     }
 
     /// `AttachNetworkInterface`; returns the request id. Asynchronous: the NIC goes ATTACHING.
@@ -89,8 +138,20 @@ impl Client {
         instance_id: &str,
         limits: &CallLimits,
     ) -> Result<String, Error> {
-        let _ = (nic_id, instance_id, limits);
-        Err(not_built("AttachNetworkInterface"))
+        let req = AttachNetworkInterfaceRequest {
+            nic_id: nic_id.to_owned(),
+            instance_id: instance_id.to_owned(),
+        };
+        let ok: Success<RequestIdOnly> = self
+            .call(
+                action::ATTACH_NETWORK_INTERFACE,
+                CallKind::Write,
+                &req,
+                &[],
+                limits,
+            )
+            .await?;
+        Ok(request_id_of(ok))
     }
 
     /// `DetachNetworkInterface`; returns the request id. Asynchronous: the NIC goes DETACHING.
@@ -99,8 +160,19 @@ impl Client {
         nic_id: &str,
         limits: &CallLimits,
     ) -> Result<String, Error> {
-        let _ = (nic_id, limits);
-        Err(not_built("DetachNetworkInterface"))
+        let req = DetachNetworkInterfaceRequest {
+            nic_id: nic_id.to_owned(),
+        };
+        let ok: Success<RequestIdOnly> = self
+            .call(
+                action::DETACH_NETWORK_INTERFACE,
+                CallKind::Write,
+                &req,
+                &[],
+                limits,
+            )
+            .await?;
+        Ok(request_id_of(ok))
     }
 
     /// One page of `DescribeNetworkInterfaces`.
@@ -109,8 +181,20 @@ impl Client {
         req: &DescribeNetworkInterfacesRequest,
         limits: &CallLimits,
     ) -> Result<DescribeNetworkInterfacesResponse, Error> {
-        let _ = (req, limits);
-        Err(not_built("DescribeNetworkInterfaces"))
+        let ok: Success<DescribeNetworkInterfacesResponse> = self
+            .call(
+                action::DESCRIBE_NETWORK_INTERFACES,
+                CallKind::Read,
+                req,
+                &["dataSet"],
+                limits,
+            )
+            .await?;
+        let mut page = ok.response;
+        if page.request_id.is_empty() {
+            page.request_id = ok.request_id;
+        }
+        Ok(page)
     }
 
     /// One page of `DescribeInstances`.
@@ -119,8 +203,20 @@ impl Client {
         req: &DescribeInstancesRequest,
         limits: &CallLimits,
     ) -> Result<DescribeInstancesResponse, Error> {
-        let _ = (req, limits);
-        Err(not_built("DescribeInstances"))
+        let ok: Success<DescribeInstancesResponse> = self
+            .call(
+                action::DESCRIBE_INSTANCES,
+                CallKind::Read,
+                req,
+                &["dataSet"],
+                limits,
+            )
+            .await?;
+        let mut page = ok.response;
+        if page.request_id.is_empty() {
+            page.request_id = ok.request_id;
+        }
+        Ok(page)
     }
 
     /// The NICs with these IDs (chunks of 100, every page); missing IDs are simply absent.
@@ -129,8 +225,22 @@ impl Client {
         ids: &[String],
         limits: &CallLimits,
     ) -> Result<Vec<NicInfo>, Error> {
-        let _ = (ids, limits);
-        Err(not_built("DescribeNetworkInterfaces"))
+        let mut found = Vec::new();
+        for chunk in unique(ids).chunks(MAX_IDS_PER_CALL) {
+            let mut pages = Pager::new();
+            while let Some(page_num) = pages.next_page() {
+                let req = DescribeNetworkInterfacesRequest {
+                    nic_ids: Some(chunk.to_vec()),
+                    page_num: Some(page_num),
+                    page_size: Some(PAGE_SIZE),
+                    ..Default::default()
+                };
+                let page = self.describe_network_interfaces(&req, limits).await?;
+                pages.saw(page.data_set.len(), page.total_count);
+                found.extend(page.data_set);
+            }
+        }
+        Ok(dedupe_by(found, |n| n.nic_id.clone()))
     }
 
     /// The instances with these IDs (chunks of 100, every page); missing IDs are absent.
@@ -139,13 +249,288 @@ impl Client {
         ids: &[String],
         limits: &CallLimits,
     ) -> Result<Vec<InstanceInfo>, Error> {
-        let _ = (ids, limits);
-        Err(not_built("DescribeInstances"))
+        let mut found = Vec::new();
+        for chunk in unique(ids).chunks(MAX_IDS_PER_CALL) {
+            let mut pages = Pager::new();
+            while let Some(page_num) = pages.next_page() {
+                let req = DescribeInstancesRequest {
+                    instance_ids: Some(chunk.to_vec()),
+                    page_num: Some(page_num),
+                    page_size: Some(PAGE_SIZE),
+                    ..Default::default()
+                };
+                let page = self.describe_instances(&req, limits).await?;
+                pages.saw(page.data_set.len(), page.total_count);
+                found.extend(page.data_set);
+            }
+        }
+        Ok(dedupe_by(found, |i| i.instance_id.clone()))
     }
 
     /// Every zone with its region.
     pub async fn describe_zones(&self, limits: &CallLimits) -> Result<Vec<ZoneInfo>, Error> {
-        let _ = limits;
-        Err(not_built("DescribeZones"))
+        let ok: Success<DescribeZonesResponse> = self
+            .call(
+                action::DESCRIBE_ZONES,
+                CallKind::Read,
+                &DescribeZonesRequest::default(),
+                &["zoneSet"],
+                limits,
+            )
+            .await?;
+        Ok(ok.response.zone_set)
+    }
+
+    /// One logical call: attempts, each freshly signed, until a final answer, `max_retries`
+    /// retries, the deadline, or cancellation.
+    async fn call<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        action: &'static str,
+        kind: CallKind,
+        req: &Req,
+        required: &[&str],
+        limits: &CallLimits,
+    ) -> Result<Success<Resp>, Error> {
+        let body = Bytes::from(serde_json::to_vec(req).map_err(|e| Error::Network {
+            action,
+            message: format!("the request could not be encoded: {e}"),
+        })?);
+        let max_attempts = self.inner.config.max_retries.saturating_add(1);
+        let mut last: Option<Error> = None;
+        let mut attempt: u32 = 0;
+        loop {
+            if limits.cancel.is_cancelled() {
+                return Err(give_up(action, attempt, REASON_STOPPED, last));
+            }
+            let timeout = match limits.deadline {
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(give_up(action, attempt, REASON_DEADLINE, last));
+                    }
+                    left.min(self.inner.config.client_timeout)
+                }
+                None => self.inner.config.client_timeout,
+            };
+            attempt += 1;
+            let started = Instant::now();
+            let result = tokio::select! {
+                biased;
+                () = limits.cancel.cancelled() => {
+                    tracing::debug!(target: LOG_TARGET, action, attempt, "cancelled while waiting for the answer");
+                    return Err(match kind {
+                        CallKind::Read => give_up(action, attempt, REASON_STOPPED, last),
+                        CallKind::Write => Error::OutcomeUnknown {
+                            action,
+                            message: format!("{REASON_STOPPED} before the answer arrived"),
+                        },
+                    });
+                }
+                r = self.inner.transport.attempt(action, &body, timeout) => r,
+            };
+            let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+
+            let (verdict, retry_after) = match result {
+                Ok(answer) => {
+                    let status = answer.raw.status;
+                    match interpret::<Resp>(action, &answer.raw, required) {
+                        Ok(ok) => {
+                            tracing::debug!(
+                                target: LOG_TARGET, action, attempt, http_status = status,
+                                request_id = %ok.request_id, elapsed_ms, "API call succeeded"
+                            );
+                            return Ok(ok);
+                        }
+                        Err(err) => {
+                            tracing::debug!(
+                                target: LOG_TARGET, action, attempt, http_status = status,
+                                request_id = err.api_error().map(|a| a.request_id.as_str()).unwrap_or(""),
+                                elapsed_ms, error = %err, "API call failed"
+                            );
+                            (judge_answer(kind, status, err), answer.retry_after)
+                        }
+                    }
+                }
+                Err(Failure::NotSent { message, retryable }) => {
+                    tracing::debug!(target: LOG_TARGET, action, attempt, elapsed_ms, error = %message, "API call not sent");
+                    let err = Error::Network { action, message };
+                    let verdict = if retryable {
+                        Verdict::Retry(err)
+                    } else {
+                        Verdict::Stop(err)
+                    };
+                    (verdict, None)
+                }
+                Err(Failure::Lost { message }) => {
+                    tracing::debug!(target: LOG_TARGET, action, attempt, elapsed_ms, error = %message, "API call lost its answer");
+                    let verdict = match kind {
+                        CallKind::Read => Verdict::Retry(Error::Network { action, message }),
+                        CallKind::Write => Verdict::Stop(Error::OutcomeUnknown { action, message }),
+                    };
+                    (verdict, None)
+                }
+            };
+
+            let err = match verdict {
+                Verdict::Stop(err) => return Err(err),
+                Verdict::Retry(err) => err,
+            };
+            if attempt >= max_attempts {
+                tracing::warn!(target: LOG_TARGET, action, attempts = attempt, error = %err, "giving up: no retries left");
+                return Err(err);
+            }
+            let wait = retry_after.unwrap_or_else(|| self.inner.policy.backoff(attempt));
+            if limits
+                .deadline
+                .is_some_and(|deadline| Instant::now() + wait >= deadline)
+            {
+                tracing::warn!(target: LOG_TARGET, action, attempts = attempt, error = %err, "giving up: the next attempt would start after the deadline");
+                return Err(give_up(action, attempt, REASON_DEADLINE, Some(err)));
+            }
+            tracing::warn!(
+                target: LOG_TARGET, action, attempt, wait = %human(wait),
+                reason = %err, "retrying API call"
+            );
+            last = Some(err);
+            tokio::select! {
+                biased;
+                () = limits.cancel.cancelled() => {
+                    return Err(give_up(action, attempt, REASON_STOPPED, last));
+                }
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+}
+
+fn give_up(action: &'static str, attempts: u32, reason: &str, last: Option<Error>) -> Error {
+    Error::GaveUp {
+        action,
+        attempts,
+        reason: reason.to_owned(),
+        last: last.map(Box::new),
+    }
+}
+
+fn request_id_of(ok: Success<RequestIdOnly>) -> String {
+    if ok.request_id.is_empty() {
+        ok.response.request_id
+    } else {
+        ok.request_id
+    }
+}
+
+/// Page size for by-ID reads: a chunk of at most 100 IDs fits one page.
+const PAGE_SIZE: u32 = MAX_IDS_PER_CALL as u32;
+
+/// Walks the pages of one query: on until `totalCount` items were seen, a page comes back
+/// empty, or (without a `totalCount`) a page comes back short.
+struct Pager {
+    next: Option<u32>,
+    seen: u64,
+}
+
+impl Pager {
+    fn new() -> Pager {
+        Pager {
+            next: Some(1),
+            seen: 0,
+        }
+    }
+
+    fn next_page(&mut self) -> Option<u32> {
+        self.next
+    }
+
+    fn saw(&mut self, items: usize, total: u64) {
+        let Some(current) = self.next else { return };
+        self.seen += items as u64;
+        let more = if total > 0 {
+            self.seen < total
+        } else {
+            items >= PAGE_SIZE as usize
+        };
+        self.next = (items > 0 && more && current < MAX_PAGES).then_some(current + 1);
+    }
+}
+
+/// The IDs without repeats or blanks, in first-seen order.
+fn unique(ids: &[String]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    ids.iter()
+        .filter(|id| !id.is_empty() && seen.insert(id.as_str()))
+        .cloned()
+        .collect()
+}
+
+fn dedupe_by<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> Vec<T> {
+    let mut seen = HashSet::new();
+    items.into_iter().filter(|i| seen.insert(key(i))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages(answers: &[(usize, u64)]) -> Vec<u32> {
+        let mut p = Pager::new();
+        let mut asked = Vec::new();
+        for &(items, total) in answers {
+            let Some(n) = p.next_page() else { break };
+            asked.push(n);
+            p.saw(items, total);
+        }
+        if let Some(n) = p.next_page() {
+            asked.push(n);
+        }
+        asked
+    }
+
+    #[test]
+    fn paging_follows_total_count() {
+        assert_eq!(pages(&[(40, 100), (40, 100), (20, 100)]), [1, 2, 3]);
+        assert_eq!(pages(&[(100, 100)]), [1]);
+    }
+
+    #[test]
+    fn paging_stops_on_an_empty_page_even_if_total_promises_more() {
+        assert_eq!(pages(&[(10, 50), (0, 50)]), [1, 2]);
+    }
+
+    #[test]
+    fn paging_without_total_stops_on_a_short_page() {
+        assert_eq!(pages(&[(100, 0), (3, 0)]), [1, 2]);
+    }
+
+    #[test]
+    fn unique_drops_repeats_and_blanks_keeping_order() {
+        let ids = ["b", "a", "", "b", "c"].map(String::from);
+        assert_eq!(unique(&ids), ["b", "a", "c"]);
+    }
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn call_futures_are_send_so_resources_can_await_them_anywhere() {
+        let client = Client::new(ClientConfig {
+            credentials: Credentials::Token("t".into()),
+            scheme: Scheme::Http,
+            domain: "127.0.0.1:1".into(),
+            client_timeout: Duration::from_secs(1),
+            max_retries: 0,
+            user_agent: "ua".into(),
+        })
+        .expect("valid config");
+        let l = CallLimits::default();
+        let ids = vec!["x".to_owned()];
+        assert_send(&client.attach_network_interface("n", "i", &l));
+        assert_send(&client.detach_network_interface("n", &l));
+        assert_send(&client.describe_nics_by_id(&ids, &l));
+        assert_send(&client.describe_instances_by_id(&ids, &l));
+        assert_send(&client.describe_zones(&l));
+        let lookup = super::super::Lookup::new(client);
+        assert_send(&lookup.nic("n", &l));
+        assert_send(&lookup.instance("i", &l));
+        assert_send(&lookup.region_of_zone("z", &l));
     }
 }

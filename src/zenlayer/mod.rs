@@ -4,13 +4,17 @@
 //! Boundary: knows nothing of Terraform. `models`, `codes` and `signer` are shared with `sim`,
 //! so the simulator and the client cannot drift apart on the wire contract.
 
+mod answer;
 pub mod client;
 pub mod codes;
 mod error;
 pub mod lookup;
 pub mod models;
+mod retry;
 pub mod signer;
+mod transport;
 
 pub use client::{CallLimits, Client, ClientConfig, Credentials, Scheme};
 pub use error::{ApiError, Error};
 pub use lookup::Lookup;
+pub use retry::RetryPolicy;

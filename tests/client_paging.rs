@@ -1,0 +1,133 @@
+//! By-ID reads: chunks of at most 100 IDs, every page followed, duplicates removed.
+
+mod client_support;
+
+use std::collections::BTreeSet;
+
+use client_support::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn two_hundred_fifty_ids_take_three_calls_of_at_most_one_hundred() {
+    let world = World::with_nics(300);
+    let server = world_server(world).await;
+    let ids: Vec<String> = (0..250).map(nic_id).collect();
+
+    let nics = client(server.addr)
+        .describe_nics_by_id(&ids, &no_limits())
+        .await
+        .unwrap();
+
+    assert_eq!(nics.len(), 250);
+    let got: BTreeSet<String> = nics.into_iter().map(|n| n.nic_id).collect();
+    assert_eq!(got, ids.iter().cloned().collect());
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 3);
+    for r in &reqs {
+        assert!(r.ids("nicIds").len() <= 100);
+        let page_size = r.json["pageSize"].as_u64().unwrap();
+        assert!((1..=1000).contains(&page_size), "pageSize {page_size}");
+    }
+    let asked: usize = reqs.iter().map(|r| r.ids("nicIds").len()).sum();
+    assert_eq!(asked, 250, "every ID asked exactly once");
+}
+
+#[tokio::test]
+async fn every_page_is_followed_when_the_server_pages_below_the_requested_size() {
+    let world = World {
+        page_cap: Some(30),
+        ..World::with_nics(100)
+    };
+    let server = world_server(world).await;
+    let ids: Vec<String> = (0..100).map(nic_id).collect();
+
+    let nics = client(server.addr)
+        .describe_nics_by_id(&ids, &no_limits())
+        .await
+        .unwrap();
+
+    assert_eq!(nics.len(), 100);
+    let pages: Vec<u64> = server
+        .requests()
+        .iter()
+        .map(|r| r.json["pageNum"].as_u64().unwrap())
+        .collect();
+    assert_eq!(pages, [1, 2, 3, 4]);
+}
+
+#[tokio::test]
+async fn repeated_ids_are_asked_once_and_answered_once() {
+    let server = world_server(World::with_nics(3)).await;
+    let ids: Vec<String> = ["nic-0001", "nic-0001", "nic-0002", "", "nic-0001"]
+        .map(String::from)
+        .to_vec();
+    let nics = client(server.addr)
+        .describe_nics_by_id(&ids, &no_limits())
+        .await
+        .unwrap();
+    let got: Vec<&str> = nics.iter().map(|n| n.nic_id.as_str()).collect();
+    assert_eq!(got, ["nic-0001", "nic-0002"]);
+    assert_eq!(server.requests()[0].ids("nicIds"), ["nic-0001", "nic-0002"]);
+}
+
+#[tokio::test]
+async fn a_server_repeating_items_across_pages_yields_each_once() {
+    let server = ApiServer::scripted(|rec, _| {
+        let page = rec.json["pageNum"].as_u64().unwrap();
+        let data = if page == 1 {
+            json!([{"nicId": "nic-a", "status": "USED"}, {"nicId": "nic-b", "status": "USED"}])
+        } else {
+            json!([{"nicId": "nic-b", "status": "USED"}, {"nicId": "nic-c", "status": "USED"}])
+        };
+        Reply::ok(json!({"totalCount": 4, "dataSet": data}))
+    })
+    .await;
+    let ids = ["nic-a", "nic-b", "nic-c"].map(String::from);
+    let nics = client(server.addr)
+        .describe_nics_by_id(&ids, &no_limits())
+        .await
+        .unwrap();
+    let got: Vec<&str> = nics.iter().map(|n| n.nic_id.as_str()).collect();
+    assert_eq!(got, ["nic-a", "nic-b", "nic-c"]);
+    assert_eq!(server.hits(), 2);
+}
+
+#[tokio::test]
+async fn unknown_ids_are_simply_absent() {
+    let server = world_server(World::with_nics(1)).await;
+    let ids = ["nic-0000", "nic-missing"].map(String::from);
+    let nics = client(server.addr)
+        .describe_nics_by_id(&ids, &no_limits())
+        .await
+        .unwrap();
+    assert_eq!(nics.len(), 1);
+    assert_eq!(nics[0].nic_id, "nic-0000");
+}
+
+#[tokio::test]
+async fn no_ids_make_no_call() {
+    let server = world_server(World::default()).await;
+    let nics = client(server.addr)
+        .describe_nics_by_id(&[], &no_limits())
+        .await
+        .unwrap();
+    assert!(nics.is_empty());
+    assert_eq!(server.hits(), 0);
+}
+
+#[tokio::test]
+async fn instances_are_read_by_id_in_chunks_too() {
+    let world = World::default();
+    for i in 0..150 {
+        world.put_instance(&format!("ins-{i:03}"), "RUNNING", "asia-east-1a");
+    }
+    let server = world_server(world).await;
+    let ids: Vec<String> = (0..150).map(|i| format!("ins-{i:03}")).collect();
+    let instances = client(server.addr)
+        .describe_instances_by_id(&ids, &no_limits())
+        .await
+        .unwrap();
+    assert_eq!(instances.len(), 150);
+    assert_eq!(instances[0].zone_id, "asia-east-1a");
+    assert_eq!(server.hits_of("DescribeInstances"), 2);
+}

@@ -1,0 +1,105 @@
+//! HTTPS is verified against the bundled Mozilla roots only: a self-signed server is refused
+//! before any request is sent, and the refusal is final rather than retried.
+
+mod client_support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use client_support::*;
+use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tpz::zenlayer::{Error, Scheme};
+
+/// A TLS server on 127.0.0.1 with a self-signed certificate for "localhost". Counts TLS
+/// handshakes that reached the server and requests that got through.
+async fn self_signed_server() -> (std::net::SocketAddr, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".into()])
+        .expect("rcgen makes a certificate");
+    let cert = certified.cert.der().clone();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        certified.signing_key.serialize_der(),
+    ));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("aws-lc-rs supports the default versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .expect("rcgen's key matches its certificate");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("loopback port available");
+    let addr = listener.local_addr().expect("bound socket has an address");
+    let handshakes = Arc::new(AtomicUsize::new(0));
+    let requests = Arc::new(AtomicUsize::new(0));
+    let (h, r) = (Arc::clone(&handshakes), Arc::clone(&requests));
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            h.fetch_add(1, Ordering::SeqCst);
+            let acceptor = acceptor.clone();
+            let r = Arc::clone(&r);
+            tokio::spawn(async move {
+                if let Ok(mut tls) = acceptor.accept(tcp).await {
+                    let mut buf = [0u8; 1024];
+                    if tls.read(&mut buf).await.unwrap_or(0) > 0 {
+                        r.fetch_add(1, Ordering::SeqCst);
+                        let _ = tls.write_all(&ok_response(serde_json::json!({}))).await;
+                    }
+                }
+            });
+        }
+    });
+    (addr, handshakes, requests)
+}
+
+#[tokio::test]
+async fn https_refuses_a_certificate_outside_the_bundled_roots_without_retrying() {
+    let (addr, handshakes, requests) = self_signed_server().await;
+    let mut c = config(addr);
+    c.scheme = Scheme::Https;
+    c.domain = format!("localhost:{}", addr.port());
+    c.max_retries = 3;
+
+    let err = client_with(c)
+        .attach_network_interface("nic-1", "ins-1", &no_limits())
+        .await
+        .unwrap_err();
+
+    let Error::Network { message, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("TLS handshake failed"), "{message}");
+    assert!(message.to_lowercase().contains("certificate"), "{message}");
+    assert_eq!(
+        handshakes.load(Ordering::SeqCst),
+        1,
+        "an untrusted certificate was retried"
+    );
+    assert_eq!(requests.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn plain_http_to_a_tls_port_is_not_mistaken_for_an_api_answer() {
+    let (addr, _, requests) = self_signed_server().await;
+    let mut c = config(addr);
+    c.max_retries = 0;
+    let err = client_with(c)
+        .describe_zones(&no_limits())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Network { .. } | Error::UnexpectedResponse { .. }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(requests.load(Ordering::SeqCst), 0);
+}
