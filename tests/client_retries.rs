@@ -108,8 +108,13 @@ async fn retries_stop_at_the_deadline_with_the_last_error_attached() {
         panic!("{err:?}")
     };
     assert_eq!(reason, REASON_DEADLINE);
+    // The last attempt may be cut by the deadline before the server records it.
+    let hits = server.hits();
     assert!(*attempts >= 1);
-    assert_eq!(*attempts as usize, server.hits());
+    assert!(
+        hits == *attempts as usize || hits + 1 == *attempts as usize,
+        "{attempts} attempts, {hits} hits"
+    );
     assert_eq!(
         last.as_deref().and_then(Error::code),
         Some("INTERNAL_SERVER_ERROR")

@@ -363,11 +363,22 @@ impl Client {
                 }
                 Err(Failure::Lost { message }) => {
                     tracing::debug!(target: LOG_TARGET, action, attempt, elapsed_ms, error = %message, "API call lost its answer");
-                    let verdict = match kind {
-                        CallKind::Read => Verdict::Retry(Error::Network { action, message }),
-                        CallKind::Write => Verdict::Stop(Error::OutcomeUnknown { action, message }),
-                    };
-                    (verdict, None)
+                    match kind {
+                        CallKind::Write => (
+                            Verdict::Stop(Error::OutcomeUnknown { action, message }),
+                            None,
+                        ),
+                        CallKind::Read => {
+                            let err = Error::Network { action, message };
+                            // Cut short by the caller's deadline: the previous attempt's error
+                            // says more about the failure than "no answer in the time left".
+                            if limits.deadline.is_some_and(|d| Instant::now() >= d) {
+                                let last = last.or(Some(err));
+                                return Err(give_up(action, attempt, REASON_DEADLINE, last));
+                            }
+                            (Verdict::Retry(err), None)
+                        }
+                    }
                 }
             };
 
