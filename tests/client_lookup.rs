@@ -1,0 +1,338 @@
+//! Coalesced lookups: many concurrent single-ID reads become a few Describe calls, answers are
+//! never older than the request, errors reach every waiter, zones are fetched once.
+
+mod client_support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use client_support::*;
+use futures_util::future::join_all;
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tpz::zenlayer::client::{REASON_DEADLINE, REASON_STOPPED};
+use tpz::zenlayer::models::NicStatus;
+use tpz::zenlayer::{CallLimits, Error, Lookup};
+
+const HANG_GUARD: Duration = Duration::from_secs(30);
+
+/// A server over `world` whose answers are read when a request arrives but held back until
+/// the gate opens, so calls stay "in flight" for as long as a test needs.
+async fn gated_server(world: World) -> (ApiServer, watch::Sender<bool>) {
+    let (open, gate) = watch::channel(false);
+    let world = Arc::new(world);
+    let server = ApiServer::start(Arc::new(move |rec, _| {
+        let reply = world.answer(&rec);
+        let mut gate = gate.clone();
+        Box::pin(async move {
+            let _ = gate.wait_for(|open| *open).await;
+            reply
+        })
+    }))
+    .await;
+    (server, open)
+}
+
+async fn wait_for_hits(server: &ApiServer, n: usize) {
+    tokio::time::timeout(HANG_GUARD, async {
+        while server.hits() < n {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    })
+    .await
+    .expect("the expected calls never arrived");
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_nic_lookups_make_two_describe_calls() {
+    let server = world_server(World::with_nics(200)).await;
+    let lookup = Lookup::new(client(server.addr));
+    let limits = no_limits();
+
+    let answers = join_all((0..200).map(|i| {
+        let lookup = lookup.clone();
+        let limits = limits.clone();
+        async move { lookup.nic(&nic_id(i), &limits).await }
+    }))
+    .await;
+
+    for (i, a) in answers.into_iter().enumerate() {
+        assert_eq!(a.unwrap().expect("known NIC").nic_id, nic_id(i));
+    }
+    let reqs = server.requests();
+    assert_eq!(
+        reqs.len(),
+        2,
+        "calls: {:?}",
+        reqs.iter()
+            .map(|r| r.ids("nicIds").len())
+            .collect::<Vec<_>>()
+    );
+    assert!(reqs.iter().all(|r| r.ids("nicIds").len() == 100));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_arriving_during_a_call_share_the_next_call_on_a_threaded_runtime() {
+    let (server, open) = gated_server(World::with_nics(200)).await;
+    let lookup = Lookup::new(client(server.addr));
+    let limits = no_limits();
+
+    let lookups = join_all((0..200).map(|i| {
+        let lookup = lookup.clone();
+        let limits = limits.clone();
+        async move { lookup.nic(&nic_id(i), &limits).await }
+    }));
+    let opener = async {
+        wait_for_hits(&server, 1).await;
+        open.send_replace(true);
+    };
+    let (answers, ()) =
+        tokio::time::timeout(HANG_GUARD, futures_util::future::join(lookups, opener))
+            .await
+            .expect("lookups finished");
+
+    for (i, a) in answers.into_iter().enumerate() {
+        assert_eq!(a.unwrap().expect("known NIC").nic_id, nic_id(i));
+    }
+    let per_call: Vec<usize> = server
+        .requests()
+        .iter()
+        .map(|r| r.ids("nicIds").len())
+        .collect();
+    assert!(
+        per_call.len() <= 4,
+        "200 lookups took {} calls: {per_call:?}",
+        per_call.len()
+    );
+    assert_eq!(per_call.iter().sum::<usize>(), 200, "{per_call:?}");
+}
+
+#[tokio::test]
+async fn concurrent_lookups_of_one_nic_share_one_call_and_one_answer() {
+    let server = world_server(World::with_nics(1)).await;
+    let lookup = Lookup::new(client(server.addr));
+    let limits = no_limits();
+
+    let answers = join_all((0..50).map(|_| lookup.nic("nic-0000", &limits))).await;
+
+    let first = answers[0].as_ref().unwrap().clone().expect("known NIC");
+    for a in &answers {
+        assert_eq!(a.as_ref().unwrap().as_ref(), Some(&first));
+    }
+    assert_eq!(server.hits(), 1);
+    assert_eq!(server.requests()[0].ids("nicIds"), ["nic-0000"]);
+}
+
+#[tokio::test]
+async fn an_unknown_nic_is_none_not_an_error() {
+    let server = world_server(World::with_nics(1)).await;
+    let lookup = Lookup::new(client(server.addr));
+    let answer = lookup.nic("nic-gone", &no_limits()).await.unwrap();
+    assert_eq!(answer, None);
+}
+
+#[tokio::test]
+async fn a_failed_batch_delivers_its_error_to_every_waiter() {
+    let server = ApiServer::scripted(|_, _| Reply::error(400, "INVALID_PARAMETER_VALUE")).await;
+    let lookup = Lookup::new(client(server.addr));
+    let limits = no_limits();
+
+    let answers = join_all((0..150).map(|i| {
+        let lookup = lookup.clone();
+        let limits = limits.clone();
+        async move { lookup.nic(&nic_id(i), &limits).await }
+    }))
+    .await;
+
+    for a in answers {
+        assert_eq!(a.unwrap_err().code(), Some("INVALID_PARAMETER_VALUE"));
+    }
+    assert_eq!(server.hits(), 2);
+}
+
+#[tokio::test]
+async fn a_lookup_made_during_a_call_is_answered_by_a_later_call_never_a_stale_one() {
+    let world = World::with_nics(1);
+    world.put_nic("nic-0000", "ATTACHING", None);
+    let (server, open) = gated_server(world.clone()).await;
+    let lookup = Lookup::new(client(server.addr));
+
+    let early = {
+        let lookup = lookup.clone();
+        tokio::spawn(async move { lookup.nic("nic-0000", &no_limits()).await })
+    };
+    wait_for_hits(&server, 1).await; // the first call has read ATTACHING and is in flight
+
+    world.put_nic("nic-0000", "USED", Some("ins-1"));
+    let limits = no_limits();
+    let mut late = Box::pin(lookup.nic("nic-0000", &limits));
+    // Poll once so the late lookup is queued while the first call is still in flight.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(20), &mut late)
+            .await
+            .is_err()
+    );
+    open.send_replace(true);
+
+    let early = early.await.unwrap().unwrap().expect("known NIC");
+    let late = late.await.unwrap().expect("known NIC");
+    assert_eq!(early.status, NicStatus::Attaching);
+    assert_eq!(late.status, NicStatus::Used);
+    assert_eq!(late.instance_id.as_deref(), Some("ins-1"));
+    assert_eq!(server.hits(), 2);
+}
+
+#[tokio::test]
+async fn a_waiter_whose_deadline_passes_gives_up_without_stopping_the_others() {
+    let (server, open) = gated_server(World::with_nics(2)).await;
+    let lookup = Lookup::new(client(server.addr));
+    let patient = {
+        let lookup = lookup.clone();
+        tokio::spawn(async move { lookup.nic("nic-0001", &no_limits()).await })
+    };
+    let hurried = CallLimits {
+        deadline: Some(Instant::now() + Duration::from_millis(100)),
+        ..CallLimits::default()
+    };
+
+    let err = tokio::time::timeout(HANG_GUARD, lookup.nic("nic-0000", &hurried))
+        .await
+        .expect("the deadline ended the wait")
+        .unwrap_err();
+
+    assert!(
+        matches!(&err, Error::GaveUp { reason, .. } if reason == REASON_DEADLINE),
+        "{err:?}"
+    );
+    open.send_replace(true);
+    let nic = patient.await.unwrap().unwrap().expect("known NIC");
+    assert_eq!(nic.nic_id, "nic-0001");
+}
+
+#[tokio::test]
+async fn a_stopped_waiter_returns_at_once() {
+    let (server, _open) = gated_server(World::with_nics(1)).await;
+    let lookup = Lookup::new(client(server.addr));
+    let limits = no_limits();
+    let cancel = limits.cancel.clone();
+    let waiter = tokio::spawn(async move { lookup.instance("ins-1", &limits).await });
+    wait_for_hits(&server, 1).await;
+    cancel.cancel();
+    let err = tokio::time::timeout(HANG_GUARD, waiter)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::GaveUp { reason, .. } if reason == REASON_STOPPED),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn instances_are_coalesced_like_nics() {
+    let world = World::default();
+    for i in 0..120 {
+        world.put_instance(&format!("ins-{i:03}"), "RUNNING", "asia-east-1a");
+    }
+    let server = world_server(world).await;
+    let lookup = Lookup::new(client(server.addr));
+    let limits = no_limits();
+    let answers = join_all((0..120).map(|i| {
+        let lookup = lookup.clone();
+        let limits = limits.clone();
+        async move { lookup.instance(&format!("ins-{i:03}"), &limits).await }
+    }))
+    .await;
+    assert!(answers.iter().all(|a| matches!(a, Ok(Some(_)))));
+    assert_eq!(server.hits_of("DescribeInstances"), 2);
+}
+
+fn zoned_world() -> World {
+    World {
+        zones: vec![
+            ("asia-east-1a".into(), "asia-east-1".into()),
+            ("eu-west-1a".into(), "eu-west-1".into()),
+        ],
+        ..World::default()
+    }
+}
+
+#[tokio::test]
+async fn many_zone_lookups_share_one_describe_zones_for_the_life_of_the_lookup() {
+    let server = world_server(zoned_world()).await;
+    let lookup = Lookup::new(client(server.addr));
+    let limits = no_limits();
+
+    let answers = join_all((0..100).map(|i| {
+        let zone = if i % 2 == 0 {
+            "asia-east-1a"
+        } else {
+            "eu-west-1a"
+        };
+        let lookup = lookup.clone();
+        let limits = limits.clone();
+        async move { (zone, lookup.region_of_zone(zone, &limits).await) }
+    }))
+    .await;
+    for (zone, region) in answers {
+        let expected = if zone == "asia-east-1a" {
+            "asia-east-1"
+        } else {
+            "eu-west-1"
+        };
+        assert_eq!(region.unwrap().as_deref(), Some(expected));
+    }
+    assert_eq!(server.hits_of("DescribeZones"), 1);
+
+    let again = lookup.clone();
+    assert_eq!(
+        again
+            .region_of_zone("eu-west-1a", &limits)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("eu-west-1")
+    );
+    assert_eq!(
+        server.hits_of("DescribeZones"),
+        1,
+        "a cached zone was fetched again"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_zone_refreshes_the_cache_once_and_is_none() {
+    let server = world_server(zoned_world()).await;
+    let lookup = Lookup::new(client(server.addr));
+    let limits = no_limits();
+    lookup
+        .region_of_zone("asia-east-1a", &limits)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        lookup.region_of_zone("mars-1a", &limits).await.unwrap(),
+        None
+    );
+    assert_eq!(server.hits_of("DescribeZones"), 2);
+
+    lookup.refresh_zones(&limits).await.unwrap();
+    assert_eq!(server.hits_of("DescribeZones"), 3);
+}
+
+#[tokio::test]
+async fn a_failed_zone_fetch_reaches_every_concurrent_waiter_with_one_call() {
+    let server =
+        ApiServer::scripted(|_, _| Reply::error(403, "AUTHFAILURE_UNAUTHORIZED_OPERATION")).await;
+    let lookup = Lookup::new(client(server.addr));
+    let limits = no_limits();
+    let answers = join_all((0..20).map(|_| lookup.region_of_zone("asia-east-1a", &limits))).await;
+    for a in answers {
+        assert_eq!(
+            a.unwrap_err().code(),
+            Some("AUTHFAILURE_UNAUTHORIZED_OPERATION")
+        );
+    }
+    assert_eq!(server.hits(), 1);
+}
