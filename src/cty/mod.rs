@@ -11,6 +11,11 @@ mod set;
 mod types;
 mod value;
 
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod strategies;
+
 pub use number::Number;
 pub use types::{Type, TypeJsonError};
 pub use value::{Refinements, Unknown, Value};
