@@ -1,36 +1,180 @@
 //! The Zenlayer provider: its configuration, `zenlayer_nic_attachment`, plan checks, the one
 //! catalogue of readable messages per API code, and waiters. Knows nothing of gRPC.
 
-use std::sync::Arc;
+mod api;
+mod catalogue;
+mod checks;
+mod config;
+mod duration;
+#[cfg(test)]
+mod fake;
+mod nic_attachment;
+mod waiters;
+
+use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 
 use crate::cty::Value;
-use crate::framework::{self, Context, Diagnostics, Resource, Schema};
+use crate::framework::{self, Context, Diagnostic, Diagnostics, Resource, Schema};
+use crate::zenlayer::{Client, Lookup};
+
+use api::{LiveZec, Zec};
+use checks::Notices;
+use checks::memory::StateMemory;
+use config::{PlanChecks, ProcessEnv, Resolution};
 
 /// The provider Terraform talks to; the binary serves exactly this.
 pub fn new() -> Arc<dyn framework::Provider> {
-    Arc::new(ZenlayerProvider)
+    Arc::new(ZenlayerProvider {
+        shared: Arc::new(Shared::default()),
+    })
 }
 
-/// The Zenlayer provider (its schema and resources are filled in as they are built).
-struct ZenlayerProvider;
+/// The Zenlayer provider.
+struct ZenlayerProvider {
+    shared: Arc<Shared>,
+}
+
+/// What the provider and its resources share for the life of the process.
+#[derive(Default)]
+pub(crate) struct Shared {
+    setup: RwLock<Setup>,
+    /// The (NIC, instance) pairs objects in state hold, as this process has seen them.
+    pub(crate) memory: StateMemory,
+    /// Once-per-process plan-check messages.
+    pub(crate) notices: Notices,
+}
+
+/// How far configuration got.
+#[derive(Clone, Default)]
+pub(crate) enum Setup {
+    /// Configure has not run (or failed).
+    #[default]
+    Unconfigured,
+    /// The provider block depends on values known only after apply.
+    Deferred,
+    Ready(Arc<Ready>),
+}
+
+/// A configured provider: the API and the plan-check mode.
+pub(crate) struct Ready {
+    pub(crate) api: Arc<dyn Zec>,
+    pub(crate) plan_checks: PlanChecks,
+}
+
+impl Shared {
+    pub(crate) fn setup(&self) -> Setup {
+        match self.setup.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn set(&self, setup: Setup) {
+        match self.setup.write() {
+            Ok(mut s) => *s = setup,
+            Err(poisoned) => *poisoned.into_inner() = setup,
+        }
+    }
+
+    /// The configured API, or the diagnostic that explains why a resource call cannot run.
+    pub(crate) fn ready(&self) -> Result<Arc<Ready>, Diagnostic> {
+        match self.setup() {
+            Setup::Ready(r) => Ok(r),
+            Setup::Deferred => Err(Diagnostic::error(
+                "The provider configuration is not known yet",
+                "The `provider \"zenlayer\"` block uses values that are known only after apply \
+                 (for example attributes of resources not created yet), so the provider cannot \
+                 reach the Zenlayer API in this run. Give the provider block values known at \
+                 plan time, or create the resources it depends on first \
+                 (`terraform apply -target=...`).",
+            )),
+            Setup::Unconfigured => Err(Diagnostic::error(
+                "The provider is not configured",
+                "Terraform called the Zenlayer provider before configuring it, or configuring \
+                 it failed (see the errors above). Fix the `provider \"zenlayer\"` block and \
+                 run the command again.",
+            )),
+        }
+    }
+
+    /// A provider wired to `api`, for tests of the resource logic.
+    #[cfg(test)]
+    pub(crate) fn with_api(api: Arc<dyn Zec>, plan_checks: PlanChecks) -> Arc<Shared> {
+        let shared = Arc::new(Shared::default());
+        shared.set(Setup::Ready(Arc::new(Ready { api, plan_checks })));
+        shared
+    }
+}
 
 #[async_trait]
 impl framework::Provider for ZenlayerProvider {
     fn schema(&self) -> Schema {
-        Schema::default()
+        config::schema()
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        vec![Arc::new(nic_attachment::NicAttachment::new(
+            self.shared.clone(),
+        ))]
     }
 
-    async fn validate(&self, _ctx: &Context, _config: &Value) -> Diagnostics {
-        Diagnostics::new()
+    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
+        config::validate(config, &ProcessEnv)
     }
 
-    async fn configure(&self, _ctx: &Context, _req: framework::ConfigureRequest) -> Diagnostics {
-        Diagnostics::new()
+    async fn configure(&self, _ctx: &Context, req: framework::ConfigureRequest) -> Diagnostics {
+        match config::resolve(&req.config, &req.terraform_version, &ProcessEnv) {
+            Resolution::Deferred => {
+                self.shared.set(Setup::Deferred);
+                Diagnostics::new()
+            }
+            Resolution::Failed(diags) => {
+                self.shared.set(Setup::Unconfigured);
+                diags
+            }
+            Resolution::Ready(resolved, mut diags) => match Client::new(resolved.client) {
+                Ok(client) => {
+                    let api = Arc::new(LiveZec::new(Lookup::new(client)));
+                    self.shared.set(Setup::Ready(Arc::new(Ready {
+                        api,
+                        plan_checks: resolved.plan_checks,
+                    })));
+                    diags
+                }
+                Err(e) => {
+                    self.shared.set(Setup::Unconfigured);
+                    diags.push(Diagnostic::error(
+                        "The Zenlayer API client could not be set up",
+                        format!("{e}. Check the `domain` and `scheme` settings."),
+                    ));
+                    diags
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn resource_calls_before_configure_explain_themselves() {
+        let shared = Shared::default();
+        let err = shared.ready().err().expect("not configured");
+        assert!(err.detail.contains("provider \"zenlayer\""));
+        shared.set(Setup::Deferred);
+        let err = shared.ready().err().expect("deferred");
+        assert!(err.summary.contains("not known yet"));
+    }
+
+    #[tokio::test]
+    async fn the_provider_serves_the_nic_attachment_resource() {
+        let p = new();
+        let names: Vec<_> = p.resources().iter().map(|r| r.type_name()).collect();
+        assert_eq!(names, ["zenlayer_nic_attachment"]);
+        assert_eq!(p.schema().block.attributes.len(), config::ALL.len());
     }
 }

@@ -1,0 +1,1230 @@
+//! The one place that turns a Zenlayer API code (or a situation the provider itself meets, such
+//! as a timeout) plus the observed facts into a diagnostic. Plan findings and apply errors both
+//! render through it, so what a plan predicts reads exactly like what the apply would report,
+//! plus the request id.
+//!
+//! Every entry is declared once below: a summary in plain words, a detail template naming the
+//! observed values, a fix, and the attribute at fault. A code whose meaning depends on the
+//! situation (the NIC attached here or elsewhere, a state that passes or never will) carries
+//! variants, chosen by the [`Case`] the judge or the apply code determined.
+//!
+//! Templates name values in braces (`{nic_id}`); `{{` and `}}` stand for literal braces.
+
+use crate::framework::{AttributePath, Diagnostic, Severity};
+use crate::provider::checks::facts::{self, Facts};
+use crate::provider::config::CREDENTIAL_SETTINGS_TEXT;
+use crate::zenlayer::{Error, codes};
+
+/// The input a diagnostic points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Input {
+    Nic,
+    Instance,
+    /// Not caused by one input (credentials, throttling, …).
+    Neither,
+}
+
+impl Input {
+    pub(crate) fn path(self) -> Option<AttributePath> {
+        match self {
+            Input::Nic => Some(AttributePath::root("nic_id")),
+            Input::Instance => Some(AttributePath::root("instance_id")),
+            Input::Neither => None,
+        }
+    }
+}
+
+/// Which variant of an entry applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Case {
+    /// The entry's main text.
+    Default,
+    /// A state the resource leaves by itself; apply waits it out.
+    WillWait,
+    /// A state that blocks the operation until someone acts.
+    Blocking,
+    /// A state this provider version does not know.
+    UnknownStatus,
+    /// The NIC is attached to this very instance, and no object in state holds that.
+    AttachedHere,
+    /// The NIC is attached elsewhere by an attachment another object in state holds.
+    HeldByOther,
+    /// The NIC is an instance's primary NIC.
+    Primary,
+    /// For the catch-all not-found code: the NIC is the missing one.
+    NicMissing,
+    /// For the catch-all not-found code: the instance is the missing one.
+    InstanceMissing,
+}
+
+/// What the provider was doing, as messages say it ("asked to attach NIC …").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    Attach,
+    Detach,
+    Read,
+    Import,
+}
+
+impl Op {
+    fn verb(self) -> &'static str {
+        match self {
+            Op::Attach => "attach",
+            Op::Detach => "detach",
+            Op::Read => "read",
+            Op::Import => "import",
+        }
+    }
+}
+
+/// One text: summary, detail template, fix template, and the input at fault.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Text {
+    pub summary: &'static str,
+    pub detail: &'static str,
+    pub fix: &'static str,
+    pub input: Input,
+}
+
+/// Everything said about one API code.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Entry {
+    pub code: &'static str,
+    pub text: Text,
+    pub cases: &'static [(Case, Text)],
+}
+
+impl Entry {
+    fn variant(&self, case: Case) -> &Text {
+        self.cases
+            .iter()
+            .find(|(c, _)| *c == case)
+            .map(|(_, t)| t)
+            .unwrap_or(&self.text)
+    }
+}
+
+const fn text(
+    input: Input,
+    summary: &'static str,
+    detail: &'static str,
+    fix: &'static str,
+) -> Text {
+    Text {
+        summary,
+        detail,
+        fix,
+        input,
+    }
+}
+
+use Input::{Instance, Neither, Nic};
+
+/// Every API code the provider explains. Codes not listed get [`GENERIC`].
+pub(crate) const ENTRIES: &[Entry] = &[
+    Entry {
+        code: codes::INVALID_NIC_NOT_FOUND,
+        text: text(
+            Nic,
+            "The NIC does not exist",
+            "Zenlayer has no NIC with the ID {nic_id}, so it cannot be attached to instance \
+             {instance_id}.",
+            "Check `nic_id`. The NIC may have been deleted, or it may belong to another Zenlayer \
+             account than the one these credentials sign in to.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::INVALID_INSTANCE_NOT_FOUND,
+        text: text(
+            Instance,
+            "The instance does not exist",
+            "Zenlayer has no ZEC instance with the ID {instance_id}, so NIC {nic_id} cannot be \
+             attached to it.",
+            "Check `instance_id`. The instance may have been released, or it may belong to \
+             another Zenlayer account than the one these credentials sign in to.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::INVALID_NIC_INSTANCE_REGION_MISMATCH,
+        text: text(
+            Instance,
+            "The NIC is in another region",
+            "NIC {nic_id} is in region {nic_region}, but instance {instance_id} is in region \
+             {instance_region} (zone {instance_zone}). A NIC can only be attached to an instance \
+             in its own region.",
+            "Use a NIC from {instance_region} in `nic_id`, or an instance from {nic_region} in \
+             `instance_id`.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::INVALID_NIC_STATUS,
+        text: text(
+            Nic,
+            "The NIC is in the wrong state",
+            "NIC {nic_id} is {nic_status}. Zenlayer attaches only AVAILABLE NICs and detaches \
+             only USED ones, so it could not {op} it (instance {instance_id}).",
+            "Wait until the NIC has finished its current operation, then run apply again.",
+        ),
+        cases: &[
+            (
+                Case::Blocking,
+                text(
+                    Nic,
+                    "The NIC cannot be attached in its state",
+                    "NIC {nic_id} is {nic_status}. Zenlayer attaches only AVAILABLE NICs, so it \
+                     cannot be attached to instance {instance_id}.",
+                    "A NIC that failed to create or is being deleted never becomes AVAILABLE. \
+                     Create a new NIC and use its ID in `nic_id`.",
+                ),
+            ),
+            (
+                Case::WillWait,
+                text(
+                    Nic,
+                    "The NIC is still changing state",
+                    "NIC {nic_id} is {nic_status}. Zenlayer attaches only AVAILABLE NICs.",
+                    "Nothing to do: apply waits (within `timeouts.create`) for the NIC to become \
+                     AVAILABLE, then attaches it to instance {instance_id}. If it stays \
+                     {nic_status}, look at the NIC in zenConsole.",
+                ),
+            ),
+            (
+                Case::UnknownStatus,
+                text(
+                    Nic,
+                    "The NIC is in an unfamiliar state",
+                    "NIC {nic_id} reports the state {nic_status}, which this provider version \
+                     does not know. Zenlayer attaches only AVAILABLE NICs (instance \
+                     {instance_id}).",
+                    "Apply will try the attach and report the API's answer. A newer provider \
+                     version may know this state.",
+                ),
+            ),
+        ],
+    },
+    Entry {
+        code: codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
+        text: text(
+            Instance,
+            "The instance is not running",
+            "Instance {instance_id} is {instance_status}. Zenlayer attaches and detaches NICs \
+             only while the instance is RUNNING, so it could not {op} NIC {nic_id}.",
+            "Start the instance, then run apply again.",
+        ),
+        cases: &[
+            (
+                Case::Blocking,
+                text(
+                    Instance,
+                    "The instance is not running",
+                    "Instance {instance_id} is {instance_status}. Zenlayer attaches NICs only to \
+                     RUNNING instances, so NIC {nic_id} cannot be attached to it.",
+                    "Start the instance first, then run plan again. An instance that is being \
+                     released or sits in the recycle bin must be restored before it can take \
+                     NICs.",
+                ),
+            ),
+            (
+                Case::WillWait,
+                text(
+                    Instance,
+                    "The instance is still changing state",
+                    "Instance {instance_id} is {instance_status}. Zenlayer attaches NICs only to \
+                     RUNNING instances.",
+                    "Nothing to do: apply waits (within `timeouts.create`) for the instance to be \
+                     RUNNING, then attaches NIC {nic_id}. If it stays {instance_status}, look at \
+                     the instance in zenConsole.",
+                ),
+            ),
+            (
+                Case::UnknownStatus,
+                text(
+                    Instance,
+                    "The instance is in an unfamiliar state",
+                    "Instance {instance_id} reports the state {instance_status}, which this \
+                     provider version does not know. Zenlayer attaches NICs only to RUNNING \
+                     instances (NIC {nic_id}).",
+                    "Apply will try the attach and report the API's answer. A newer provider \
+                     version may know this state.",
+                ),
+            ),
+        ],
+    },
+    Entry {
+        code: codes::INVALID_NIC_ATTACHED,
+        text: text(
+            Nic,
+            "The NIC is attached to another instance",
+            "NIC {nic_id} is {nic_status} on instance {nic_instance}. A NIC is attached to one \
+             instance at a time, so it cannot be attached to instance {instance_id}.",
+            "Detach it from {nic_instance} first (in zenConsole, or with the API's \
+             DetachNetworkInterface). If Terraform should manage that attachment, import it with \
+             `terraform import zenlayer_nic_attachment.<name> {nic_id}:{nic_instance}` \
+             (replace <name> with the resource's name) and change `instance_id` there.",
+        ),
+        cases: &[
+            (
+                Case::AttachedHere,
+                text(
+                    Nic,
+                    "The NIC is already attached to this instance",
+                    "NIC {nic_id} is already {nic_status} on instance {instance_id}, but no \
+                     zenlayer_nic_attachment in the Terraform state manages that attachment.",
+                    "Import the existing attachment instead of creating it: run `terraform \
+                     import zenlayer_nic_attachment.<name> {nic_id}:{instance_id}` with <name> \
+                     replaced by this resource's name, or add an import block:\n\n\
+                     import {{\n  to = zenlayer_nic_attachment.<name>\n  id = \
+                     \"{nic_id}:{instance_id}\"\n}}",
+                ),
+            ),
+            (
+                Case::HeldByOther,
+                text(
+                    Nic,
+                    "The NIC is held by another attachment in state",
+                    "NIC {nic_id} is {nic_status} on instance {nic_instance}, an attachment that \
+                     another zenlayer_nic_attachment in the Terraform state manages. It cannot be \
+                     attached to instance {instance_id} while that attachment exists.",
+                    "Apply succeeds only if that other attachment is destroyed (detached) before \
+                     this one is created. If it stays in the configuration, make the order \
+                     explicit with `depends_on = [zenlayer_nic_attachment.<other>]` on this \
+                     resource; if this run removes it, apply the removal first (for example \
+                     with `terraform apply -target=...`).",
+                ),
+            ),
+            (
+                Case::Primary,
+                text(
+                    Nic,
+                    "The NIC is an instance's primary NIC",
+                    "NIC {nic_id} is the primary NIC of instance {nic_instance}. A primary NIC \
+                     stays attached to its instance for the instance's whole life, so it cannot \
+                     be attached to instance {instance_id}.",
+                    "Use a secondary NIC in `nic_id`; create one in the instance's region if \
+                     needed.",
+                ),
+            ),
+        ],
+    },
+    Entry {
+        code: codes::INVALID_INSTANCE_NIC_LIMIT,
+        text: text(
+            Instance,
+            "The instance has no free NIC slot",
+            "Instance {instance_id} already has as many NICs as its instance type allows, so NIC \
+             {nic_id} cannot be added.",
+            "Detach a NIC from the instance, or use an instance type that takes more NICs.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::INVALID_INSTANCE_PRECHECK_ABNORMAL,
+        text: text(
+            Instance,
+            "The instance failed Zenlayer's pre-check",
+            "Zenlayer's pre-check of instance {instance_id} (state: {instance_status}) failed \
+             when asked to {op} NIC {nic_id}. Zenlayer changes an instance's NICs only while it \
+             is RUNNING with its guest agent (QGA) installed and running.",
+            "Check that the instance is RUNNING and that its guest agent is installed and \
+             running, then run apply again.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::OPERATION_FAILED_RESOURCE_NOT_FOUND,
+        text: text(
+            Nic,
+            "The NIC or the instance was not found",
+            "Zenlayer could not find a resource named in the request to {op} NIC {nic_id} \
+             (observed: {nic_state}) on instance {instance_id} (observed: {instance_state}).",
+            "Check `nic_id` and `instance_id` against the account these credentials belong to.",
+        ),
+        cases: &[
+            (
+                Case::NicMissing,
+                text(
+                    Nic,
+                    "The NIC was not found",
+                    "Zenlayer could not find NIC {nic_id} when asked to {op} it on instance \
+                     {instance_id}.",
+                    "Check `nic_id`. The NIC may have been deleted, or it may belong to another \
+                     Zenlayer account than the one these credentials sign in to.",
+                ),
+            ),
+            (
+                Case::InstanceMissing,
+                text(
+                    Instance,
+                    "The instance was not found",
+                    "Zenlayer could not find instance {instance_id} when asked to {op} NIC \
+                     {nic_id} on it.",
+                    "Check `instance_id`. The instance may have been released, or it may belong \
+                     to another Zenlayer account than the one these credentials sign in to.",
+                ),
+            ),
+        ],
+    },
+    Entry {
+        code: codes::INVALID_NIC_PRIMARY_CANT_DETACH,
+        text: text(
+            Nic,
+            "A primary NIC cannot be detached",
+            "NIC {nic_id} is the primary NIC of instance {instance_id}, and Zenlayer never \
+             detaches a primary NIC.",
+            "Stop managing it with Terraform without detaching it: `terraform state rm \
+             zenlayer_nic_attachment.<name>` (or a `removed` block). Releasing the instance \
+             releases its primary NIC.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::INVALID_NIC_LB_ASSOCIATED,
+        text: text(
+            Nic,
+            "The NIC serves a load balancer",
+            "An address of NIC {nic_id} is a backend of a load balancer, so Zenlayer refuses to \
+             detach it from instance {instance_id}.",
+            "Remove the address from the load balancer's backends, then run apply again.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::OPERATION_DENIED_NIC_NOT_EXIST_INSTANCE,
+        text: text(
+            Nic,
+            "The NIC is not attached to any instance",
+            "NIC {nic_id} is not attached to any instance, so there is nothing to detach from \
+             instance {instance_id}.",
+            "Nothing needs to be done; `terraform plan` refreshes the state.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::INVALID_OPERATION_TIMEOUT,
+        text: text(
+            Neither,
+            "The Zenlayer backend timed out",
+            "Zenlayer's backend timed out when asked to {op} NIC {nic_id} on instance \
+             {instance_id}; the operation may still complete.",
+            "Run apply again. The provider reads the NIC first and never repeats an operation \
+             that took effect.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::AUTHFAILURE_INVALID_AUTHORIZATION,
+        text: text(
+            Neither,
+            "The API could not read the credentials",
+            "The Zenlayer API could not read the credentials sent when asked to {op} NIC \
+             {nic_id} on instance {instance_id}.",
+            "Check the credential settings: {credential_settings}.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::AUTHFAILURE_SIGNATURE_FAILURE,
+        text: text(
+            Neither,
+            "The API rejected the request signature",
+            "The Zenlayer API rejected the signature of the request to {op} NIC {nic_id} on \
+             instance {instance_id}: the access key password does not belong to the access key \
+             ID, or a proxy changed the request on its way.",
+            "Check the credential settings: {credential_settings}.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::AUTHFAILURE_SIGNATURE_EXPIRED,
+        text: text(
+            Neither,
+            "The request signature has expired",
+            "The Zenlayer API refused the request to {op} NIC {nic_id} on instance {instance_id} \
+             because its timestamp is more than five minutes away from the API's clock.",
+            "Synchronise this machine's clock (for example with NTP) and run again, or use an \
+             access token ({credential_settings}).",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::AUTHFAILURE_UNAUTHORIZED_OPERATION,
+        text: text(
+            Neither,
+            "The credentials may not manage NICs",
+            "The Zenlayer API refused to let these credentials {op} NIC {nic_id} on instance \
+             {instance_id}.",
+            "Grant the access key's member permission for ZEC vNIC operations in zenConsole, or \
+             use other credentials: {credential_settings}.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::REQUEST_LIMIT_EXCEEDED,
+        text: text(
+            Neither,
+            "The Zenlayer API is throttling requests",
+            "The API kept refusing the request to {op} NIC {nic_id} on instance {instance_id} \
+             because too many requests were sent, even after the provider's retries.",
+            "Run again later or with a lower `-parallelism`, or raise `max_retries` \
+             (ZENLAYERCLOUD_MAX_RETRIES).",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::SERVICE_TEMPORARY_UNAVAILABLE,
+        text: text(
+            Neither,
+            "The Zenlayer API is temporarily unavailable",
+            "The API was unavailable when asked to {op} NIC {nic_id} on instance {instance_id}, \
+             even after the provider's retries.",
+            "Run again in a few minutes; check Zenlayer's status page if it persists.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::INTERNAL_SERVER_ERROR,
+        text: text(
+            Neither,
+            "The Zenlayer API had an internal error",
+            "The API failed internally when asked to {op} NIC {nic_id} on instance \
+             {instance_id}, even after the provider's retries.",
+            "Run again; if it persists, contact Zenlayer support with the request id below.",
+        ),
+        cases: &[],
+    },
+    Entry {
+        code: codes::REQUEST_TIMED_OUT,
+        text: text(
+            Neither,
+            "The Zenlayer API timed out the request",
+            "The API timed out the request to {op} NIC {nic_id} on instance {instance_id}.",
+            "Run again. The provider reads the NIC first and never repeats an operation that \
+             took effect.",
+        ),
+        cases: &[],
+    },
+];
+
+/// For codes the catalogue does not know: still readable, with the API's own message.
+pub(crate) const GENERIC: Text = text(
+    Neither,
+    "The Zenlayer API refused the request",
+    "Zenlayer refused to {op} NIC {nic_id} on instance {instance_id} with the code {code}: \
+     {api_message}",
+    "Check the message above. If it persists, contact Zenlayer support with the request id.",
+);
+
+/// Situations the provider meets itself, with no API code behind them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Situation {
+    /// Waiting for the NIC or instance to settle before attaching timed out.
+    PreAttachTimeout,
+    /// Stop arrived before anything was attached.
+    PreAttachStopped,
+    /// The attach was accepted but did not reach USED in time.
+    AttachTimeout,
+    /// Stop arrived while the NIC was attaching.
+    AttachStopped,
+    /// The NIC fell back to AVAILABLE after ATTACHING.
+    AttachReverted,
+    /// The NIC ended up on another instance, or in a state it cannot be attached from.
+    AttachDiverted,
+    /// The NIC vanished while being attached or detached.
+    NicVanished,
+    /// An attach whose answer was lost, with no sign it took effect.
+    AttachUnconfirmed,
+    /// Waiting for the instance or NIC to settle before detaching timed out.
+    PreDetachTimeout,
+    /// The detach was accepted but the NIC did not become AVAILABLE in time.
+    DetachTimeout,
+    /// Stop arrived during a detach.
+    DetachStopped,
+    /// No answer from the API (connection failed, gave up retrying).
+    Unreachable,
+    /// Something answered, but not the API.
+    UnexpectedAnswer,
+    /// Plan checks could not read the API.
+    ChecksSkipped,
+    /// Import named a NIC the API does not know.
+    ImportNicMissing,
+    /// Import named a NIC that is not attached to anything.
+    ImportNotAttached,
+    /// Import named a NIC and instance, but the NIC is on another instance.
+    ImportElsewhere,
+}
+
+/// Every situation's text.
+pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
+    (
+        Situation::PreAttachTimeout,
+        text(
+            Neither,
+            "Timed out waiting to attach the NIC",
+            "Before attaching NIC {nic_id} to instance {instance_id}, the provider waited \
+             {timeout} (`timeouts.create`) for {awaited}. Last seen: {last_seen}. Nothing was \
+             attached.",
+            "Find out why the NIC or the instance is stuck, or raise `timeouts.create`, then run \
+             apply again.",
+        ),
+    ),
+    (
+        Situation::PreAttachStopped,
+        text(
+            Neither,
+            "Stopped before attaching the NIC",
+            "Terraform asked the provider to stop while it waited for {awaited} before attaching \
+             NIC {nic_id} to instance {instance_id}. Last seen: {last_seen}. Nothing was \
+             attached.",
+            "Run apply again when ready.",
+        ),
+    ),
+    (
+        Situation::AttachTimeout,
+        text(
+            Neither,
+            "Timed out waiting for the NIC to attach",
+            "NIC {nic_id} was asked to attach to instance {instance_id}, but it did not become \
+             {awaited} within {timeout} (`timeouts.create`). Last seen: {last_seen}.",
+            "The attachment is saved in state as tainted, so nothing is lost: the next plan \
+             refreshes it and replaces it if it is still not attached. Raise `timeouts.create` \
+             if attaches take this long.",
+        ),
+    ),
+    (
+        Situation::AttachStopped,
+        text(
+            Neither,
+            "The attach was interrupted",
+            "Terraform asked the provider to stop while NIC {nic_id} was attaching to instance \
+             {instance_id} (waiting for {awaited}; last seen: {last_seen}).",
+            "The attachment is saved in state as tainted, so nothing is lost: the next plan \
+             refreshes it and replaces it if it is not attached.",
+        ),
+    ),
+    (
+        Situation::AttachReverted,
+        text(
+            Nic,
+            "The attach did not complete",
+            "Zenlayer accepted the request to attach NIC {nic_id} to instance {instance_id}, but \
+             the NIC went back to AVAILABLE instead of becoming USED. Last seen: {last_seen}; \
+             instance: {instance_state}.",
+            "Check that the instance is RUNNING with its guest agent (QGA) working, then run \
+             apply again.",
+        ),
+    ),
+    (
+        Situation::AttachDiverted,
+        text(
+            Nic,
+            "The NIC did not end up on this instance",
+            "While NIC {nic_id} was being attached to instance {instance_id}, it became \
+             {last_seen}. Something else changed the NIC at the same time.",
+            "Find out what else manages this NIC, settle it there, then run apply again.",
+        ),
+    ),
+    (
+        Situation::NicVanished,
+        text(
+            Nic,
+            "The NIC disappeared while waiting",
+            "NIC {nic_id} no longer exists: it was deleted while the provider was waiting to \
+             {op} it (instance {instance_id}).",
+            "Check `nic_id`; create a new NIC if this one was deleted on purpose.",
+        ),
+    ),
+    (
+        Situation::AttachUnconfirmed,
+        text(
+            Neither,
+            "The attach could not be confirmed",
+            "The request to attach NIC {nic_id} to instance {instance_id} was sent, but its \
+             answer was lost ({reason}), and the NIC does not show the attachment (last seen: \
+             {last_seen}).",
+            "Run apply again. The provider reads the NIC first and never attaches twice.",
+        ),
+    ),
+    (
+        Situation::PreDetachTimeout,
+        text(
+            Neither,
+            "Timed out waiting to detach the NIC",
+            "Before detaching NIC {nic_id} from instance {instance_id}, the provider waited \
+             {timeout} (`timeouts.delete`) for {awaited}. Last seen: {last_seen}. Nothing was \
+             detached; the attachment stays in state.",
+            "Find out why the NIC or the instance is stuck, or raise `timeouts.delete`, then run \
+             the command again.",
+        ),
+    ),
+    (
+        Situation::DetachTimeout,
+        text(
+            Neither,
+            "Timed out waiting for the NIC to detach",
+            "NIC {nic_id} was asked to detach from instance {instance_id}, but it did not become \
+             {awaited} within {timeout} (`timeouts.delete`). Last seen: {last_seen}. The \
+             attachment stays in state.",
+            "Run the command again to keep waiting, or raise `timeouts.delete` if detaches take \
+             this long.",
+        ),
+    ),
+    (
+        Situation::DetachStopped,
+        text(
+            Neither,
+            "The detach was interrupted",
+            "Terraform asked the provider to stop while NIC {nic_id} was detaching from instance \
+             {instance_id} (waiting for {awaited}; last seen: {last_seen}). The attachment stays \
+             in state.",
+            "Run the command again; the provider picks up where the NIC is.",
+        ),
+    ),
+    (
+        Situation::Unreachable,
+        text(
+            Neither,
+            "The Zenlayer API could not be reached",
+            "The provider could not {op} NIC {nic_id} on instance {instance_id}: {reason}.",
+            "Check the network connection and the `domain` and `scheme` settings, then run \
+             again.",
+        ),
+    ),
+    (
+        Situation::UnexpectedAnswer,
+        text(
+            Neither,
+            "The Zenlayer API gave an unexpected answer",
+            "The provider could not {op} NIC {nic_id} on instance {instance_id}: {reason}. A \
+             proxy or firewall between this machine and the API may have answered instead.",
+            "Check the `domain` and `scheme` settings and any proxy in between, then run again.",
+        ),
+    ),
+    (
+        Situation::ChecksSkipped,
+        text(
+            Neither,
+            "Plan checks were skipped for this run",
+            "The provider could not read NIC {nic_id} and instance {instance_id} from the \
+             Zenlayer API during plan ({reason}), so this plan does not predict API errors; \
+             apply still checks everything. This warning appears once per run, for the first \
+             attachment affected.",
+            "Run the plan again later. To plan without calling the API at all, set \
+             `plan_checks = \"off\"` (or ZENLAYERCLOUD_PLAN_CHECKS=off).",
+        ),
+    ),
+    (
+        Situation::ImportNicMissing,
+        text(
+            Neither,
+            "The NIC to import does not exist",
+            "Zenlayer has no NIC with the ID {nic_id} (instance: {instance_id}), so there is no \
+             attachment to import.",
+            "Check the ID given to import. The NIC may have been deleted, or it may belong to \
+             another Zenlayer account than the one these credentials sign in to.",
+        ),
+    ),
+    (
+        Situation::ImportNotAttached,
+        text(
+            Neither,
+            "The NIC is not attached to anything",
+            "NIC {nic_id} is {nic_state}, so there is no attachment to import (instance: \
+             {instance_id}).",
+            "To attach it, remove the import and let `terraform apply` create the attachment.",
+        ),
+    ),
+    (
+        Situation::ImportElsewhere,
+        text(
+            Neither,
+            "The NIC is attached to another instance",
+            "The import named NIC {nic_id} on instance {instance_id}, but the NIC is \
+             {nic_state}.",
+            "Import `{nic_id}:{nic_instance}` (or just `{nic_id}`) to manage the attachment as \
+             it is, then change `instance_id` in the configuration to move the NIC.",
+        ),
+    ),
+];
+
+/// Who the message is about.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Subject<'a> {
+    pub nic_id: &'a str,
+    pub instance_id: &'a str,
+    pub op: Op,
+    /// What was observed, if anything could be.
+    pub facts: Option<&'a Facts>,
+}
+
+/// Where a code-based message comes from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Origin<'a> {
+    /// Predicted by a plan check from the facts.
+    Predicted,
+    /// The API answered a call with this error.
+    Answered {
+        request_id: &'a str,
+        api_message: &'a str,
+    },
+}
+
+/// The entry for `code`, if the catalogue explains it.
+pub(crate) fn entry(code: &str) -> Option<&'static Entry> {
+    ENTRIES.iter().find(|e| e.code == code)
+}
+
+/// The diagnostic for API code `code` in situation `case`.
+pub(crate) fn for_code(
+    code: &str,
+    case: Case,
+    severity: Severity,
+    subject: &Subject<'_>,
+    origin: Origin<'_>,
+) -> Diagnostic {
+    let t = entry(code).map_or(&GENERIC, |e| e.variant(case));
+    let api_message = match origin {
+        Origin::Answered { api_message, .. } if !api_message.is_empty() => api_message,
+        _ => "(no message)",
+    };
+    let extras = [
+        ("code", code.to_owned()),
+        ("api_message", api_message.to_owned()),
+    ];
+    let mut detail = body(t, subject, &extras);
+    detail.push_str(&format!("\n\nZenlayer API code: {code}"));
+    if let Origin::Answered { request_id, .. } = origin {
+        let rid = if request_id.is_empty() {
+            "(none given)"
+        } else {
+            request_id
+        };
+        detail.push_str(&format!(", request id: {rid}"));
+    }
+    finish(t, severity, detail)
+}
+
+/// The diagnostic for a situation; `extras` fill its situation-specific placeholders.
+pub(crate) fn for_situation(
+    situation: Situation,
+    severity: Severity,
+    subject: &Subject<'_>,
+    extras: &[(&str, String)],
+) -> Diagnostic {
+    let t = situation_text(situation);
+    let detail = body(t, subject, extras);
+    finish(t, severity, detail)
+}
+
+/// The diagnostic for a failed API call: its code's entry when the API answered with one,
+/// otherwise the situation (unreachable, unexpected answer) with the client's explanation.
+pub(crate) fn for_error(e: &Error, case: Case, subject: &Subject<'_>) -> Diagnostic {
+    if let Some(api) = e.api_error() {
+        return for_code(
+            &api.code,
+            case,
+            Severity::Error,
+            subject,
+            Origin::Answered {
+                request_id: &api.request_id,
+                api_message: &api.message,
+            },
+        );
+    }
+    let situation = match e {
+        Error::UnexpectedResponse { .. } => Situation::UnexpectedAnswer,
+        Error::GaveUp {
+            last: Some(last), ..
+        } if matches!(**last, Error::UnexpectedResponse { .. }) => Situation::UnexpectedAnswer,
+        _ => Situation::Unreachable,
+    };
+    for_situation(
+        situation,
+        Severity::Error,
+        subject,
+        &[("reason", e.to_string())],
+    )
+}
+
+pub(crate) fn situation_text(situation: Situation) -> &'static Text {
+    SITUATIONS
+        .iter()
+        .find(|(s, _)| *s == situation)
+        .map(|(_, t)| t)
+        .unwrap_or(&GENERIC)
+}
+
+fn finish(t: &Text, severity: Severity, detail: String) -> Diagnostic {
+    let d = match severity {
+        Severity::Error => Diagnostic::error(t.summary, detail),
+        Severity::Warning => Diagnostic::warning(t.summary, detail),
+    };
+    match t.input.path() {
+        Some(p) => d.at(p),
+        None => d,
+    }
+}
+
+fn body(t: &Text, subject: &Subject<'_>, extras: &[(&str, String)]) -> String {
+    let vars = |name: &str| -> Option<String> {
+        if let Some((_, v)) = extras.iter().find(|(k, _)| *k == name) {
+            return Some(v.clone());
+        }
+        var(subject, name)
+    };
+    format!("{}\n\n{}", fill(t.detail, &vars), fill(t.fix, &vars))
+}
+
+/// The value of a standard placeholder, from the subject and its facts.
+fn var(s: &Subject<'_>, name: &str) -> Option<String> {
+    let nic = s.facts.and_then(|f| f.nic.as_ref());
+    let instance = s.facts.and_then(|f| f.instance.as_ref());
+    let unseen = || "(not observed)".to_owned();
+    Some(match name {
+        "nic_id" => s.nic_id.to_owned(),
+        "instance_id" => s.instance_id.to_owned(),
+        "op" => s.op.verb().to_owned(),
+        "credential_settings" => CREDENTIAL_SETTINGS_TEXT.to_owned(),
+        "nic_status" => nic.map_or_else(unseen, |n| facts::status_text(n.status.as_str())),
+        "nic_instance" => nic
+            .and_then(|n| n.instance_id.clone())
+            .filter(|i| !i.is_empty())
+            .unwrap_or_else(|| "(an instance the API did not name)".to_owned()),
+        "nic_region" => nic
+            .map(|n| n.region_id.clone())
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(unseen),
+        "nic_state" => match s.facts {
+            Some(f) => facts::describe_nic(f.nic.as_ref()),
+            None => unseen(),
+        },
+        "instance_status" => {
+            instance.map_or_else(unseen, |i| facts::status_text(i.status.as_str()))
+        }
+        "instance_state" => match s.facts {
+            Some(f) => facts::describe_instance(f.instance.as_ref()),
+            None => unseen(),
+        },
+        "instance_zone" => instance
+            .map(|i| i.zone_id.clone())
+            .filter(|z| !z.is_empty())
+            .unwrap_or_else(unseen),
+        "instance_region" => s
+            .facts
+            .and_then(|f| f.instance_region.clone())
+            .unwrap_or_else(unseen),
+        _ => return None,
+    })
+}
+
+/// Replaces `{name}` with its value; `{{`/`}}` are literal braces. Unknown names stay as
+/// written, so a template mistake shows up in tests rather than as a panic.
+fn fill(template: &str, vars: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+        } else if tail.starts_with('{') {
+            match tail.find('}') {
+                Some(end) => {
+                    let name = &tail[1..end];
+                    match vars(name) {
+                        Some(v) => out.push_str(&v),
+                        None => out.push_str(&tail[..=end]),
+                    }
+                    rest = &tail[end + 1..];
+                }
+                None => {
+                    out.push_str(tail);
+                    rest = "";
+                }
+            }
+        } else {
+            out.push('}');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zenlayer::models::{InstanceInfo, InstanceStatus, NicInfo, NicStatus};
+
+    fn facts() -> Facts {
+        Facts {
+            nic_id: "nic-1".into(),
+            instance_id: "ins-1".into(),
+            nic: Some(NicInfo {
+                nic_id: "nic-1".into(),
+                status: NicStatus::Used,
+                region_id: "asia-east-1".into(),
+                instance_id: Some("ins-2".into()),
+                ..NicInfo::default()
+            }),
+            instance: Some(InstanceInfo {
+                instance_id: "ins-1".into(),
+                zone_id: "eu-west-1a".into(),
+                status: InstanceStatus::Stopped,
+                ..InstanceInfo::default()
+            }),
+            instance_region: Some("eu-west-1".into()),
+        }
+    }
+
+    fn subject(f: &Facts) -> Subject<'_> {
+        Subject {
+            nic_id: "nic-1",
+            instance_id: "ins-1",
+            op: Op::Attach,
+            facts: Some(f),
+        }
+    }
+
+    /// Every code the provider can meet: the documented Attach and Detach refusals plus the
+    /// authentication and throttling codes.
+    fn documented_codes() -> Vec<&'static str> {
+        let mut all: Vec<&str> = codes::ATTACH_CODES.to_vec();
+        all.extend_from_slice(codes::DETACH_CODES);
+        all.extend_from_slice(&[
+            codes::AUTHFAILURE_INVALID_AUTHORIZATION,
+            codes::AUTHFAILURE_SIGNATURE_FAILURE,
+            codes::AUTHFAILURE_SIGNATURE_EXPIRED,
+            codes::AUTHFAILURE_UNAUTHORIZED_OPERATION,
+            codes::REQUEST_LIMIT_EXCEEDED,
+            codes::SERVICE_TEMPORARY_UNAVAILABLE,
+            codes::INTERNAL_SERVER_ERROR,
+            codes::REQUEST_TIMED_OUT,
+            codes::INVALID_OPERATION_TIMEOUT,
+        ]);
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    const ALL_CASES: [Case; 9] = [
+        Case::Default,
+        Case::WillWait,
+        Case::Blocking,
+        Case::UnknownStatus,
+        Case::AttachedHere,
+        Case::HeldByOther,
+        Case::Primary,
+        Case::NicMissing,
+        Case::InstanceMissing,
+    ];
+
+    #[test]
+    fn every_documented_code_has_exactly_one_entry() {
+        for code in documented_codes() {
+            let n = ENTRIES.iter().filter(|e| e.code == code).count();
+            assert_eq!(n, 1, "{code} has {n} entries");
+        }
+        let mut seen: Vec<_> = ENTRIES.iter().map(|e| e.code).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), ENTRIES.len(), "no code is declared twice");
+    }
+
+    #[test]
+    fn every_situation_has_exactly_one_text() {
+        for (s, _) in SITUATIONS {
+            assert_eq!(
+                SITUATIONS.iter().filter(|(x, _)| x == s).count(),
+                1,
+                "{s:?}"
+            );
+        }
+    }
+
+    fn assert_readable(d: &Diagnostic, code: Option<&str>, what: &str) {
+        assert!(
+            d.summary.split_whitespace().count() >= 4,
+            "{what}: summary too short: {:?}",
+            d.summary
+        );
+        if let Some(code) = code {
+            assert!(!d.summary.contains(code), "{what}: summary is the code");
+            assert!(d.detail.contains(code), "{what}: detail lacks the code");
+        }
+        assert!(
+            d.detail.contains("nic-1"),
+            "{what}: no NIC ID: {}",
+            d.detail
+        );
+        assert!(
+            d.detail.contains("ins-1"),
+            "{what}: no instance ID: {}",
+            d.detail
+        );
+        assert!(
+            !d.detail.contains("{") || d.detail.contains("import {"),
+            "{what}: {}",
+            d.detail
+        );
+        assert!(!d.detail.contains("(not observed)"), "{what}: {}", d.detail);
+    }
+
+    #[test]
+    fn every_rendered_code_message_is_readable_at_plan_and_apply() {
+        let f = facts();
+        let mut codes: Vec<&str> = ENTRIES.iter().map(|e| e.code).collect();
+        codes.push("SOMETHING_NEW");
+        for code in codes {
+            for case in ALL_CASES {
+                let what = format!("{code}/{case:?}");
+                let plan = for_code(code, case, Severity::Error, &subject(&f), Origin::Predicted);
+                assert_readable(&plan, Some(code), &what);
+                let apply = for_code(
+                    code,
+                    case,
+                    Severity::Error,
+                    &subject(&f),
+                    Origin::Answered {
+                        request_id: "T-REQ-42",
+                        api_message: "the API's words",
+                    },
+                );
+                assert_readable(&apply, Some(code), &what);
+                assert!(apply.detail.contains("T-REQ-42"), "{what}: no request id");
+                assert_eq!(plan.summary, apply.summary, "{what}");
+                assert_eq!(plan.path, apply.path, "{what}");
+                if entry(code).is_some() {
+                    assert_eq!(
+                        apply.detail.replace(", request id: T-REQ-42", ""),
+                        plan.detail,
+                        "{what}: plan and apply differ beyond the request id"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_codes_get_a_generic_message_with_code_message_and_request_id() {
+        let f = facts();
+        let d = for_code(
+            "QUOTA_MOON_PHASE",
+            Case::Default,
+            Severity::Error,
+            &subject(&f),
+            Origin::Answered {
+                request_id: "T-9",
+                api_message: "Not during a full moon",
+            },
+        );
+        assert!(d.detail.contains("QUOTA_MOON_PHASE"));
+        assert!(d.detail.contains("Not during a full moon"));
+        assert!(d.detail.contains("T-9"));
+        assert_eq!(d.summary, "The Zenlayer API refused the request");
+    }
+
+    #[test]
+    fn every_situation_message_is_readable() {
+        let f = facts();
+        let extras = [
+            ("timeout", "10m".to_owned()),
+            ("awaited", "USED on instance ins-1".to_owned()),
+            ("last_seen", "ATTACHING on instance ins-1".to_owned()),
+            ("reason", "connection refused".to_owned()),
+        ];
+        for (s, _) in SITUATIONS {
+            let d = for_situation(*s, Severity::Error, &subject(&f), &extras);
+            assert_readable(&d, None, &format!("{s:?}"));
+        }
+    }
+
+    #[test]
+    fn messages_name_the_observed_values() {
+        let f = facts();
+        let d = for_code(
+            codes::INVALID_NIC_INSTANCE_REGION_MISMATCH,
+            Case::Default,
+            Severity::Error,
+            &subject(&f),
+            Origin::Predicted,
+        );
+        assert!(d.detail.contains("asia-east-1") && d.detail.contains("eu-west-1"));
+        assert_eq!(d.path, Some(AttributePath::root("instance_id")));
+        let d = for_code(
+            codes::INVALID_NIC_ATTACHED,
+            Case::Default,
+            Severity::Error,
+            &subject(&f),
+            Origin::Predicted,
+        );
+        assert!(d.detail.contains("USED on instance ins-2"), "{}", d.detail);
+        assert_eq!(d.path, Some(AttributePath::root("nic_id")));
+        let d = for_code(
+            codes::INVALID_NIC_ATTACHED,
+            Case::AttachedHere,
+            Severity::Error,
+            &subject(&f),
+            Origin::Predicted,
+        );
+        assert!(
+            d.detail
+                .contains("terraform import zenlayer_nic_attachment.<name> nic-1:ins-1")
+        );
+        assert!(
+            d.detail
+                .contains("import {\n  to = zenlayer_nic_attachment.<name>")
+        );
+    }
+
+    #[test]
+    fn authentication_messages_name_every_credential_setting() {
+        let f = facts();
+        for code in [
+            codes::AUTHFAILURE_INVALID_AUTHORIZATION,
+            codes::AUTHFAILURE_SIGNATURE_FAILURE,
+            codes::AUTHFAILURE_SIGNATURE_EXPIRED,
+            codes::AUTHFAILURE_UNAUTHORIZED_OPERATION,
+        ] {
+            let d = for_code(
+                code,
+                Case::Default,
+                Severity::Error,
+                &subject(&f),
+                Origin::Predicted,
+            );
+            for s in ["access_token", "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD"] {
+                assert!(d.detail.contains(s), "{code} lacks {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn messages_without_facts_still_name_both_ids() {
+        let s = Subject {
+            nic_id: "nic-1",
+            instance_id: "ins-1",
+            op: Op::Detach,
+            facts: None,
+        };
+        let d = for_code(
+            codes::INVALID_NIC_STATUS,
+            Case::Default,
+            Severity::Error,
+            &s,
+            Origin::Predicted,
+        );
+        assert!(d.detail.contains("nic-1") && d.detail.contains("ins-1"));
+        assert!(d.detail.contains("(not observed)"));
+    }
+
+    #[test]
+    fn templates_fill_placeholders_and_keep_escaped_braces() {
+        let vars = |n: &str| (n == "x").then(|| "1".to_owned());
+        assert_eq!(fill("a {x} b {{c}} {y} }", &vars), "a 1 b {c} {y} }");
+        assert_eq!(fill("open {x", &vars), "open {x");
+    }
+}

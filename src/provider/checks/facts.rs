@@ -1,0 +1,83 @@
+//! Gathering what the API says about one planned attachment: the NIC, the instance, and the
+//! instance's region (instances carry a zone; the zone → region map is cached per process).
+
+use crate::provider::api::Zec;
+use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
+use crate::zenlayer::{CallLimits, Error};
+
+/// The observed state of the NIC and instance an attachment names.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Facts {
+    pub nic_id: String,
+    pub instance_id: String,
+    /// None: the API does not know the NIC.
+    pub nic: Option<NicInfo>,
+    /// None: the API does not know the instance.
+    pub instance: Option<InstanceInfo>,
+    /// None: the instance is unknown, or its zone maps to no known region.
+    pub instance_region: Option<String>,
+}
+
+/// Reads the NIC, and the instance then its region, concurrently.
+pub(crate) async fn gather(
+    api: &dyn Zec,
+    nic_id: &str,
+    instance_id: &str,
+    limits: &CallLimits,
+) -> Result<Facts, Error> {
+    let nic = api.find_nic(nic_id, limits);
+    let instance = async {
+        let instance = api.find_instance(instance_id, limits).await?;
+        let region = match &instance {
+            Some(i) if !i.zone_id.is_empty() => api.region_of_zone(&i.zone_id, limits).await?,
+            _ => None,
+        };
+        Ok::<_, Error>((instance, region))
+    };
+    let (nic, instance) = tokio::join!(nic, instance);
+    let nic = nic?;
+    let (instance, instance_region) = instance?;
+    Ok(Facts {
+        nic_id: nic_id.to_owned(),
+        instance_id: instance_id.to_owned(),
+        nic,
+        instance,
+        instance_region,
+    })
+}
+
+/// True while the NIC is bound to an instance, or becoming bound.
+pub(crate) fn is_bound(nic: &NicInfo) -> bool {
+    matches!(nic.status, NicStatus::Used | NicStatus::Attaching)
+}
+
+/// A NIC's state in words, e.g. `USED on instance ins-2` or `AVAILABLE`.
+pub(crate) fn describe_nic(nic: Option<&NicInfo>) -> String {
+    match nic {
+        None => "not found".into(),
+        Some(n) => {
+            let status = status_text(n.status.as_str());
+            match &n.instance_id {
+                Some(i) if !i.is_empty() => format!("{status} on instance {i}"),
+                _ => status,
+            }
+        }
+    }
+}
+
+/// An instance's state in words, e.g. `RUNNING` or `not found`.
+pub(crate) fn describe_instance(instance: Option<&InstanceInfo>) -> String {
+    match instance {
+        None => "not found".into(),
+        Some(i) => status_text(i.status.as_str()),
+    }
+}
+
+/// A status for messages; an absent one is said so.
+pub(crate) fn status_text(s: &str) -> String {
+    if s.is_empty() {
+        "in no reported state".into()
+    } else {
+        s.to_owned()
+    }
+}

@@ -1,0 +1,607 @@
+//! The plan checks' verdict: a pure function from observed facts (and what state holds) to the
+//! findings an apply would run into. No I/O, so every row of the table is unit-tested.
+//!
+//! Findings come in a fixed order: existence (NIC, instance), region, NIC state, instance
+//! state, then ownership. Every condition is reported, not just the first.
+
+use std::collections::BTreeSet;
+
+use crate::framework::Severity;
+use crate::provider::catalogue::Case;
+use crate::provider::checks::facts::{Facts, is_bound};
+use crate::provider::config::PlanChecks;
+use crate::zenlayer::codes;
+use crate::zenlayer::models::{InstanceStatus, NicStatus};
+
+/// One problem the apply would run into, as the catalogue renders it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Finding {
+    pub code: &'static str,
+    pub case: Case,
+    pub severity: Severity,
+}
+
+/// Which attachments Terraform state holds, as far as this plan is concerned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Holders {
+    /// The (NIC, instance) this very object held before its replacement (from the first plan
+    /// call's private data); the replacement detaches it before attaching again.
+    pub this_object: Option<(String, String)>,
+    /// The instances objects in state hold this NIC on (may include this object's own prior
+    /// attachment, as for a tainted object being re-created).
+    pub in_state: BTreeSet<String>,
+}
+
+/// Who accounts for a bound NIC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ownership {
+    /// This object (being replaced), or a state copy of exactly the planned attachment
+    /// (a tainted object being re-created): nothing to report.
+    Ours,
+    /// Another object in state holds the NIC on another instance.
+    OtherObject,
+    /// Nothing in state accounts for the binding.
+    Nobody,
+}
+
+fn ownership(facts: &Facts, on: &str, holders: &Holders) -> Ownership {
+    let by_this = holders
+        .this_object
+        .as_ref()
+        .is_some_and(|(n, i)| *n == facts.nic_id && (i == on || on.is_empty()));
+    if by_this {
+        return Ownership::Ours;
+    }
+    let in_state = if on.is_empty() {
+        !holders.in_state.is_empty()
+    } else {
+        holders.in_state.contains(on)
+    };
+    match (in_state, on == facts.instance_id) {
+        (true, true) => Ownership::Ours,
+        (true, false) => Ownership::OtherObject,
+        (false, _) => Ownership::Nobody,
+    }
+}
+
+/// The instance the NIC is bound to when a finding would rest on "no object in state holds
+/// this attachment": the caller should give state a moment to mention the NIC first.
+pub(crate) fn unheld_binding(facts: &Facts, holders: &Holders) -> Option<String> {
+    let nic = facts.nic.as_ref().filter(|n| is_bound(n))?;
+    let on = nic.instance_id.clone().unwrap_or_default();
+    (ownership(facts, &on, holders) == Ownership::Nobody).then_some(on)
+}
+
+/// Judges one planned attachment. `Off` finds nothing (and callers make no API calls for it).
+pub(crate) fn judge(facts: &Facts, holders: &Holders, mode: PlanChecks) -> Vec<Finding> {
+    if mode == PlanChecks::Off {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut find = |code: &'static str, case: Case, severity: Severity| {
+        let severity = match mode {
+            PlanChecks::Warn => Severity::Warning,
+            _ => severity,
+        };
+        out.push(Finding {
+            code,
+            case,
+            severity,
+        });
+    };
+    use Severity::{Error, Warning};
+
+    if facts.nic.is_none() {
+        find(codes::INVALID_NIC_NOT_FOUND, Case::Default, Error);
+    }
+    if facts.instance.is_none() {
+        find(codes::INVALID_INSTANCE_NOT_FOUND, Case::Default, Error);
+    }
+    if let (Some(nic), Some(region)) = (&facts.nic, &facts.instance_region)
+        && !nic.region_id.is_empty()
+        && nic.region_id != *region
+    {
+        find(
+            codes::INVALID_NIC_INSTANCE_REGION_MISMATCH,
+            Case::Default,
+            Error,
+        );
+    }
+    if let Some(nic) = &facts.nic {
+        match &nic.status {
+            NicStatus::Available | NicStatus::Used | NicStatus::Attaching => {}
+            NicStatus::CreateFailed | NicStatus::Deleting => {
+                find(codes::INVALID_NIC_STATUS, Case::Blocking, Error)
+            }
+            NicStatus::Pending | NicStatus::Detaching => {
+                find(codes::INVALID_NIC_STATUS, Case::WillWait, Warning)
+            }
+            NicStatus::Other(_) | NicStatus::Missing => {
+                find(codes::INVALID_NIC_STATUS, Case::UnknownStatus, Warning)
+            }
+        }
+    }
+    if let Some(instance) = &facts.instance {
+        let code = codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT;
+        match &instance.status {
+            InstanceStatus::Running => {}
+            InstanceStatus::Stopped
+            | InstanceStatus::Stopping
+            | InstanceStatus::Releasing
+            | InstanceStatus::Recycle
+            | InstanceStatus::Recycling
+            | InstanceStatus::CreateFailed => find(code, Case::Blocking, Error),
+            InstanceStatus::Booting
+            | InstanceStatus::Deploying
+            | InstanceStatus::Reboot
+            | InstanceStatus::Rebuilding
+            | InstanceStatus::Resizing
+            | InstanceStatus::Imaging => find(code, Case::WillWait, Warning),
+            InstanceStatus::Other(_) | InstanceStatus::Missing => {
+                find(code, Case::UnknownStatus, Warning)
+            }
+        }
+    }
+    if let Some(nic) = facts.nic.as_ref().filter(|n| is_bound(n)) {
+        let code = codes::INVALID_NIC_ATTACHED;
+        let on = nic.instance_id.as_deref().unwrap_or("");
+        match ownership(facts, on, holders) {
+            Ownership::Ours => {}
+            Ownership::OtherObject => find(code, Case::HeldByOther, Warning),
+            Ownership::Nobody if nic.is_primary() => find(code, Case::Primary, Error),
+            Ownership::Nobody if on == facts.instance_id => find(code, Case::AttachedHere, Error),
+            Ownership::Nobody => find(code, Case::Default, Error),
+        }
+    }
+    out
+}
+
+/// Which variant of `code`'s text fits an apply-time refusal, judged from fresh facts the
+/// same way a plan would, so the apply says what the plan would have said.
+pub(crate) fn case_for_answer(code: &str, facts: &Facts, holders: &Holders) -> Case {
+    if code == codes::OPERATION_FAILED_RESOURCE_NOT_FOUND {
+        return match (&facts.nic, &facts.instance) {
+            (None, _) => Case::NicMissing,
+            (_, None) => Case::InstanceMissing,
+            _ => Case::Default,
+        };
+    }
+    judge(facts, holders, PlanChecks::Error)
+        .into_iter()
+        .find(|f| f.code == code)
+        .map_or(Case::Default, |f| f.case)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zenlayer::models::{InstanceInfo, NicInfo};
+
+    const NIC: &str = "nic-1";
+    const INS: &str = "ins-1";
+    const OTHER: &str = "ins-2";
+
+    fn nic(status: NicStatus, on: Option<&str>) -> NicInfo {
+        NicInfo {
+            nic_id: NIC.into(),
+            status,
+            region_id: "asia-east-1".into(),
+            instance_id: on.map(str::to_owned),
+            nic_type: Some("Secondary".into()),
+            ..NicInfo::default()
+        }
+    }
+
+    fn instance(status: InstanceStatus) -> InstanceInfo {
+        InstanceInfo {
+            instance_id: INS.into(),
+            zone_id: "asia-east-1a".into(),
+            status,
+            ..InstanceInfo::default()
+        }
+    }
+
+    fn facts(n: Option<NicInfo>, i: Option<InstanceInfo>) -> Facts {
+        let region = i.as_ref().map(|_| "asia-east-1".to_owned());
+        Facts {
+            nic_id: NIC.into(),
+            instance_id: INS.into(),
+            nic: n,
+            instance: i,
+            instance_region: region,
+        }
+    }
+
+    fn healthy() -> Facts {
+        facts(
+            Some(nic(NicStatus::Available, None)),
+            Some(instance(InstanceStatus::Running)),
+        )
+    }
+
+    fn nobody() -> Holders {
+        Holders::default()
+    }
+
+    fn in_state(instances: &[&str]) -> Holders {
+        Holders {
+            this_object: None,
+            in_state: instances.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    fn this_object(instance: &str) -> Holders {
+        Holders {
+            this_object: Some((NIC.into(), instance.into())),
+            in_state: BTreeSet::from([instance.to_owned()]),
+        }
+    }
+
+    fn one(code: &'static str, case: Case, severity: Severity) -> Vec<Finding> {
+        vec![Finding {
+            code,
+            case,
+            severity,
+        }]
+    }
+
+    use Severity::{Error, Warning};
+
+    #[test]
+    fn a_healthy_pair_has_no_findings() {
+        assert_eq!(judge(&healthy(), &nobody(), PlanChecks::Error), vec![]);
+    }
+
+    #[test]
+    fn row_missing_nic_is_an_error() {
+        let f = facts(None, Some(instance(InstanceStatus::Running)));
+        assert_eq!(
+            judge(&f, &nobody(), PlanChecks::Error),
+            one(codes::INVALID_NIC_NOT_FOUND, Case::Default, Error)
+        );
+    }
+
+    #[test]
+    fn row_missing_instance_is_an_error() {
+        let f = facts(Some(nic(NicStatus::Available, None)), None);
+        assert_eq!(
+            judge(&f, &nobody(), PlanChecks::Error),
+            one(codes::INVALID_INSTANCE_NOT_FOUND, Case::Default, Error)
+        );
+    }
+
+    #[test]
+    fn row_region_mismatch_is_an_error() {
+        let mut f = healthy();
+        f.instance_region = Some("eu-west-1".into());
+        assert_eq!(
+            judge(&f, &nobody(), PlanChecks::Error),
+            one(
+                codes::INVALID_NIC_INSTANCE_REGION_MISMATCH,
+                Case::Default,
+                Error
+            )
+        );
+    }
+
+    #[test]
+    fn an_unmapped_zone_skips_the_region_check() {
+        let mut f = healthy();
+        f.instance_region = None;
+        assert_eq!(judge(&f, &nobody(), PlanChecks::Error), vec![]);
+    }
+
+    #[test]
+    fn row_nic_failed_or_deleting_is_an_error() {
+        for s in [NicStatus::CreateFailed, NicStatus::Deleting] {
+            let f = facts(
+                Some(nic(s.clone(), None)),
+                Some(instance(InstanceStatus::Running)),
+            );
+            assert_eq!(
+                judge(&f, &nobody(), PlanChecks::Error),
+                one(codes::INVALID_NIC_STATUS, Case::Blocking, Error),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn row_nic_pending_or_detaching_is_a_warning() {
+        for (s, on) in [
+            (NicStatus::Pending, None),
+            (NicStatus::Detaching, Some(OTHER)),
+        ] {
+            let f = facts(
+                Some(nic(s.clone(), on)),
+                Some(instance(InstanceStatus::Running)),
+            );
+            assert_eq!(
+                judge(&f, &nobody(), PlanChecks::Error),
+                one(codes::INVALID_NIC_STATUS, Case::WillWait, Warning),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn row_nic_attached_elsewhere_unheld_is_an_error() {
+        for s in [NicStatus::Used, NicStatus::Attaching] {
+            let f = facts(
+                Some(nic(s.clone(), Some(OTHER))),
+                Some(instance(InstanceStatus::Running)),
+            );
+            assert_eq!(
+                judge(&f, &nobody(), PlanChecks::Error),
+                one(codes::INVALID_NIC_ATTACHED, Case::Default, Error),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn row_nic_attached_here_unheld_asks_for_import() {
+        let f = facts(
+            Some(nic(NicStatus::Used, Some(INS))),
+            Some(instance(InstanceStatus::Running)),
+        );
+        assert_eq!(
+            judge(&f, &nobody(), PlanChecks::Error),
+            one(codes::INVALID_NIC_ATTACHED, Case::AttachedHere, Error)
+        );
+    }
+
+    #[test]
+    fn row_nic_held_elsewhere_by_another_object_is_a_warning() {
+        let f = facts(
+            Some(nic(NicStatus::Used, Some(OTHER))),
+            Some(instance(InstanceStatus::Running)),
+        );
+        assert_eq!(
+            judge(&f, &in_state(&[OTHER]), PlanChecks::Error),
+            one(codes::INVALID_NIC_ATTACHED, Case::HeldByOther, Warning)
+        );
+    }
+
+    #[test]
+    fn row_instance_stopped_and_friends_are_errors() {
+        for s in [
+            InstanceStatus::Stopped,
+            InstanceStatus::Stopping,
+            InstanceStatus::Releasing,
+            InstanceStatus::Recycle,
+            InstanceStatus::Recycling,
+            InstanceStatus::CreateFailed,
+        ] {
+            let f = facts(
+                Some(nic(NicStatus::Available, None)),
+                Some(instance(s.clone())),
+            );
+            assert_eq!(
+                judge(&f, &nobody(), PlanChecks::Error),
+                one(
+                    codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
+                    Case::Blocking,
+                    Error
+                ),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn row_instance_busy_is_a_warning() {
+        for s in [
+            InstanceStatus::Booting,
+            InstanceStatus::Deploying,
+            InstanceStatus::Reboot,
+            InstanceStatus::Rebuilding,
+            InstanceStatus::Resizing,
+            InstanceStatus::Imaging,
+        ] {
+            let f = facts(
+                Some(nic(NicStatus::Available, None)),
+                Some(instance(s.clone())),
+            );
+            assert_eq!(
+                judge(&f, &nobody(), PlanChecks::Error),
+                one(
+                    codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
+                    Case::WillWait,
+                    Warning
+                ),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_states_get_a_warning_each() {
+        let f = facts(
+            Some(nic(NicStatus::Other("QUARANTINED".into()), None)),
+            Some(instance(InstanceStatus::Other("HIBERNATING".into()))),
+        );
+        assert_eq!(
+            judge(&f, &nobody(), PlanChecks::Error),
+            vec![
+                Finding {
+                    code: codes::INVALID_NIC_STATUS,
+                    case: Case::UnknownStatus,
+                    severity: Warning
+                },
+                Finding {
+                    code: codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
+                    case: Case::UnknownStatus,
+                    severity: Warning
+                },
+            ]
+        );
+        let f = facts(
+            Some(nic(NicStatus::Missing, None)),
+            Some(instance(InstanceStatus::Missing)),
+        );
+        assert_eq!(judge(&f, &nobody(), PlanChecks::Error).len(), 2);
+    }
+
+    #[test]
+    fn a_primary_nic_of_another_instance_says_so() {
+        let mut n = nic(NicStatus::Used, Some(OTHER));
+        n.nic_type = Some("Primary".into());
+        let f = facts(Some(n), Some(instance(InstanceStatus::Running)));
+        assert_eq!(
+            judge(&f, &nobody(), PlanChecks::Error),
+            one(codes::INVALID_NIC_ATTACHED, Case::Primary, Error)
+        );
+    }
+
+    #[test]
+    fn all_conditions_are_reported_together_in_order() {
+        let mut f = facts(
+            Some(nic(NicStatus::Used, Some(OTHER))),
+            Some(instance(InstanceStatus::Stopped)),
+        );
+        f.instance_region = Some("eu-west-1".into());
+        let codes_found: Vec<_> = judge(&f, &nobody(), PlanChecks::Error)
+            .iter()
+            .map(|x| x.code)
+            .collect();
+        assert_eq!(
+            codes_found,
+            [
+                codes::INVALID_NIC_INSTANCE_REGION_MISMATCH,
+                codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
+                codes::INVALID_NIC_ATTACHED,
+            ]
+        );
+        let f = facts(None, None);
+        assert_eq!(
+            judge(&f, &nobody(), PlanChecks::Error).len(),
+            2,
+            "both missing"
+        );
+    }
+
+    #[test]
+    fn warn_mode_turns_every_error_into_a_warning() {
+        let mut f = facts(
+            Some(nic(NicStatus::Used, Some(OTHER))),
+            Some(instance(InstanceStatus::Stopped)),
+        );
+        f.instance_region = Some("eu-west-1".into());
+        let strict = judge(&f, &nobody(), PlanChecks::Error);
+        let lenient = judge(&f, &nobody(), PlanChecks::Warn);
+        assert_eq!(strict.len(), lenient.len());
+        for (s, l) in strict.iter().zip(&lenient) {
+            assert_eq!((s.code, s.case), (l.code, l.case));
+            assert_eq!(l.severity, Warning);
+        }
+        assert!(strict.iter().any(|s| s.severity == Error));
+    }
+
+    #[test]
+    fn off_mode_finds_nothing() {
+        let f = facts(None, None);
+        assert_eq!(judge(&f, &nobody(), PlanChecks::Off), vec![]);
+    }
+
+    #[test]
+    fn memory_replacement_moving_the_nic_away_is_clean() {
+        // This object holds nic-1 on ins-2 today and is replaced to put it on ins-1.
+        let f = facts(
+            Some(nic(NicStatus::Used, Some(OTHER))),
+            Some(instance(InstanceStatus::Running)),
+        );
+        assert_eq!(judge(&f, &this_object(OTHER), PlanChecks::Error), vec![]);
+        assert_eq!(unheld_binding(&f, &this_object(OTHER)), None);
+    }
+
+    #[test]
+    fn memory_tainted_recreate_is_clean() {
+        // A tainted object holding exactly this attachment is in state; its re-create plans
+        // with no prior state and no private data.
+        let f = facts(
+            Some(nic(NicStatus::Used, Some(INS))),
+            Some(instance(InstanceStatus::Running)),
+        );
+        assert_eq!(judge(&f, &in_state(&[INS]), PlanChecks::Error), vec![]);
+        let f = facts(
+            Some(nic(NicStatus::Attaching, Some(INS))),
+            Some(instance(InstanceStatus::Running)),
+        );
+        assert_eq!(judge(&f, &in_state(&[INS]), PlanChecks::Error), vec![]);
+    }
+
+    #[test]
+    fn memory_another_object_holding_it_elsewhere_warns() {
+        let f = facts(
+            Some(nic(NicStatus::Used, Some(OTHER))),
+            Some(instance(InstanceStatus::Running)),
+        );
+        let h = Holders {
+            this_object: Some((NIC.into(), "ins-3".into())),
+            in_state: BTreeSet::from([OTHER.to_owned(), "ins-3".to_owned()]),
+        };
+        assert_eq!(
+            judge(&f, &h, PlanChecks::Error),
+            one(codes::INVALID_NIC_ATTACHED, Case::HeldByOther, Warning)
+        );
+    }
+
+    #[test]
+    fn unheld_binding_names_the_instance_to_wait_for() {
+        let f = facts(
+            Some(nic(NicStatus::Used, Some(OTHER))),
+            Some(instance(InstanceStatus::Running)),
+        );
+        assert_eq!(unheld_binding(&f, &nobody()), Some(OTHER.into()));
+        assert_eq!(unheld_binding(&f, &in_state(&[OTHER])), None);
+        assert_eq!(unheld_binding(&healthy(), &nobody()), None);
+    }
+
+    /// Every NIC status × every instance status × each ownership situation: the judge never
+    /// panics, reports at most one finding per concern, and only expected codes.
+    #[test]
+    fn every_status_combination_and_ownership_case_is_judged() {
+        let mut nic_states: Vec<NicStatus> = NicStatus::ALL.to_vec();
+        nic_states.extend([NicStatus::Other("NEW".into()), NicStatus::Missing]);
+        let mut ins_states: Vec<InstanceStatus> = InstanceStatus::ALL.to_vec();
+        ins_states.extend([InstanceStatus::Other("NEW".into()), InstanceStatus::Missing]);
+        let ownerships = [
+            ("unattached", None, nobody()),
+            ("here, unheld", Some(INS), nobody()),
+            ("here, held", Some(INS), in_state(&[INS])),
+            ("elsewhere, unheld", Some(OTHER), nobody()),
+            ("elsewhere, held by other", Some(OTHER), in_state(&[OTHER])),
+            ("elsewhere, this object", Some(OTHER), this_object(OTHER)),
+        ];
+        for ns in &nic_states {
+            for is in &ins_states {
+                for (label, on, holders) in &ownerships {
+                    let f = facts(Some(nic(ns.clone(), *on)), Some(instance(is.clone())));
+                    let found = judge(&f, holders, PlanChecks::Error);
+                    let what = format!("{ns:?} × {is:?} × {label}");
+                    let count = |c: &str| found.iter().filter(|x| x.code == c).count();
+                    assert!(count(codes::INVALID_NIC_STATUS) <= 1, "{what}");
+                    assert!(
+                        count(codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT) <= 1,
+                        "{what}"
+                    );
+                    assert!(count(codes::INVALID_NIC_ATTACHED) <= 1, "{what}");
+                    let nic_ok = matches!(ns, NicStatus::Available)
+                        || (is_bound(f.nic.as_ref().unwrap())
+                            && matches!(*label, "here, held" | "elsewhere, this object"));
+                    let ins_ok = matches!(is, InstanceStatus::Running);
+                    assert_eq!(found.is_empty(), nic_ok && ins_ok, "{what}: {found:?}");
+                    let bound = matches!(ns, NicStatus::Used | NicStatus::Attaching);
+                    assert_eq!(
+                        count(codes::INVALID_NIC_ATTACHED) == 1,
+                        bound && !matches!(*label, "here, held" | "elsewhere, this object"),
+                        "{what}"
+                    );
+                    let warn = judge(&f, holders, PlanChecks::Warn);
+                    assert!(warn.iter().all(|x| x.severity == Warning), "{what}");
+                }
+            }
+        }
+    }
+}

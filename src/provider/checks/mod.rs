@@ -1,0 +1,141 @@
+//! Plan checks: at `terraform plan`, predict what the API would answer to the attach, and say
+//! it at the attribute at fault. Gathering facts (`facts`) is kept apart from judging them
+//! (`judge`, a pure function), and `memory` remembers which attachments state holds.
+//!
+//! Checks never change a planned value. When the API cannot be read, the plan still succeeds
+//! with one warning per process (authentication failures: one error per process), and later
+//! attachments skip silently.
+
+pub(crate) mod facts;
+pub(crate) mod judge;
+pub(crate) mod memory;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::framework::{Context, Diagnostics, Severity};
+use crate::provider::catalogue::{self, Case, Op, Origin, Situation, Subject};
+use crate::provider::config::PlanChecks;
+use crate::provider::{Ready, Shared};
+use crate::zenlayer::{CallLimits, Error};
+
+/// How long plan-time reads may take in all, retries included: a plan should not hang on an
+/// API that is down.
+const GATHER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Messages reported once per process.
+#[derive(Debug, Default)]
+pub(crate) struct Notices {
+    skipped: AtomicBool,
+    auth: AtomicBool,
+}
+
+impl Notices {
+    /// True the first time only.
+    fn first_skip(&self) -> bool {
+        !self.skipped.swap(true, Ordering::SeqCst)
+    }
+
+    /// True the first time only.
+    fn first_auth_failure(&self) -> bool {
+        !self.auth.swap(true, Ordering::SeqCst)
+    }
+}
+
+/// Checks one planned attachment whose IDs are both known. `this_object` is the attachment
+/// this object held before a replacement, if it is one.
+pub(crate) async fn check(
+    ctx: &Context,
+    shared: &Shared,
+    ready: &Ready,
+    nic_id: &str,
+    instance_id: &str,
+    this_object: Option<(String, String)>,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if ready.plan_checks == PlanChecks::Off {
+        return diags;
+    }
+    let subject = |facts| Subject {
+        nic_id,
+        instance_id,
+        op: Op::Attach,
+        facts,
+    };
+    let limits = CallLimits {
+        deadline: Some(Instant::now() + GATHER_TIMEOUT),
+        cancel: ctx.stop_token().clone(),
+    };
+    let facts = match facts::gather(ready.api.as_ref(), nic_id, instance_id, &limits).await {
+        Ok(f) => f,
+        Err(e) => {
+            if !ctx.is_stopped() {
+                diags.extend(cannot_check(shared, ready.plan_checks, &subject(None), &e));
+            }
+            return diags;
+        }
+    };
+    let mut holders = judge::Holders {
+        this_object,
+        in_state: shared.memory.holders(nic_id),
+    };
+    if judge::unheld_binding(&facts, &holders).is_some() {
+        holders.in_state = shared
+            .memory
+            .wait_for_nic(ctx, nic_id, memory::SETTLE)
+            .await;
+    }
+    for finding in judge::judge(&facts, &holders, ready.plan_checks) {
+        diags.push(catalogue::for_code(
+            finding.code,
+            finding.case,
+            finding.severity,
+            &subject(Some(&facts)),
+            Origin::Predicted,
+        ));
+    }
+    diags
+}
+
+/// Why the facts could not be gathered, said once per process.
+fn cannot_check(
+    shared: &Shared,
+    mode: PlanChecks,
+    subject: &Subject<'_>,
+    e: &Error,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let severity = match mode {
+        PlanChecks::Warn => Severity::Warning,
+        _ => Severity::Error,
+    };
+    if let Some(api) = e.api_error().filter(|a| a.code.starts_with("AUTHFAILURE_")) {
+        if shared.notices.first_auth_failure() {
+            diags.push(catalogue::for_code(
+                &api.code,
+                Case::Default,
+                severity,
+                subject,
+                Origin::Answered {
+                    request_id: &api.request_id,
+                    api_message: &api.message,
+                },
+            ));
+        }
+        return diags;
+    }
+    if shared.notices.first_skip() {
+        diags.push(catalogue::for_situation(
+            Situation::ChecksSkipped,
+            Severity::Warning,
+            subject,
+            &[("reason", e.to_string())],
+        ));
+    }
+    diags
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,166 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::*;
+use crate::framework::{AttributePath, Diagnostic};
+use crate::provider::fake::{FakeZec, api_error};
+use crate::provider::{Ready, Setup};
+use crate::zenlayer::codes;
+use crate::zenlayer::models::{InstanceStatus, NicStatus};
+
+fn world(mode: PlanChecks) -> (Arc<FakeZec>, Arc<Shared>, Arc<Ready>) {
+    let fake = Arc::new(FakeZec::new());
+    fake.add_nic("nic-1", "r1").add_instance("ins-1", "r1a");
+    let shared = Shared::with_api(fake.clone(), mode);
+    let Setup::Ready(ready) = shared.setup() else {
+        panic!("configured")
+    };
+    (fake, shared, ready)
+}
+
+async fn plan(shared: &Shared, ready: &Ready) -> Vec<Diagnostic> {
+    check(&Context::default(), shared, ready, "nic-1", "ins-1", None)
+        .await
+        .into_vec()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_healthy_attachment_plans_cleanly_with_few_calls() {
+    let (fake, shared, ready) = world(PlanChecks::Error);
+    assert!(plan(&shared, &ready).await.is_empty());
+    assert_eq!(fake.calls().total(), 3, "NIC, instance, zone");
+}
+
+#[tokio::test(start_paused = true)]
+async fn off_mode_makes_zero_api_calls() {
+    let (fake, shared, ready) = world(PlanChecks::Off);
+    fake.remove_nic("nic-1");
+    assert!(plan(&shared, &ready).await.is_empty());
+    assert_eq!(fake.calls().total(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn region_mismatch_and_stopped_instance_are_two_errors_at_instance_id() {
+    let (fake, shared, ready) = world(PlanChecks::Error);
+    fake.add_instance("ins-1", "r2a");
+    fake.set_instance("ins-1", InstanceStatus::Stopped);
+    let d = plan(&shared, &ready).await;
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert!(d.iter().all(|d| d.is_error()));
+    assert!(
+        d.iter()
+            .all(|d| d.path == Some(AttributePath::root("instance_id")))
+    );
+    assert!(d[0].detail.contains("r1") && d[0].detail.contains("r2"));
+    assert!(d[1].detail.contains("STOPPED") && d[1].detail.contains("Start the instance"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn warn_mode_reports_the_same_findings_as_warnings() {
+    let (fake, shared, ready) = world(PlanChecks::Warn);
+    fake.remove_nic("nic-1");
+    let d = plan(&shared, &ready).await;
+    assert_eq!(d.len(), 1);
+    assert!(!d[0].is_error());
+    assert!(d[0].detail.contains(codes::INVALID_NIC_NOT_FOUND));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unreadable_api_warns_once_per_process_and_the_plan_goes_on() {
+    let (fake, shared, ready) = world(PlanChecks::Error);
+    fake.fail_reads(api_error(codes::REQUEST_LIMIT_EXCEEDED));
+    let d = plan(&shared, &ready).await;
+    assert_eq!(d.len(), 1);
+    assert!(!d[0].is_error());
+    assert!(d[0].summary.contains("skipped"));
+    assert!(d[0].detail.contains("REQUEST_LIMIT_EXCEEDED"));
+    fake.fail_reads(api_error(codes::REQUEST_LIMIT_EXCEEDED));
+    assert!(plan(&shared, &ready).await.is_empty(), "said once");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_authentication_failure_is_one_error_naming_the_credentials() {
+    let (fake, shared, ready) = world(PlanChecks::Error);
+    for _ in 0..4 {
+        fake.fail_reads(api_error(codes::AUTHFAILURE_SIGNATURE_FAILURE));
+    }
+    let d = plan(&shared, &ready).await;
+    assert_eq!(d.len(), 1);
+    assert!(d[0].is_error());
+    for s in [
+        "access_key_id",
+        "ZENLAYERCLOUD_ACCESS_TOKEN",
+        "REQ-AUTHFAILURE_SIGNATURE_FAILURE",
+    ] {
+        assert!(d[0].detail.contains(s), "{s}: {}", d[0].detail);
+    }
+    assert!(plan(&shared, &ready).await.is_empty(), "said once");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_nic_attached_here_outside_terraform_asks_for_import() {
+    let (fake, shared, ready) = world(PlanChecks::Error);
+    fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let t0 = Instant::now();
+    let d = plan(&shared, &ready).await;
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].path, Some(AttributePath::root("nic_id")));
+    assert!(
+        d[0].detail
+            .contains("terraform import zenlayer_nic_attachment.<name> nic-1:ins-1")
+    );
+    assert_eq!(
+        t0.elapsed(),
+        memory::SETTLE,
+        "waited for state to mention the NIC"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_holder_loaded_late_turns_the_error_into_a_warning() {
+    let (fake, shared, ready) = world(PlanChecks::Error);
+    fake.add_instance("ins-2", "r1a");
+    fake.set_nic("nic-1", NicStatus::Used, Some("ins-2"));
+    let t0 = Instant::now();
+    tokio::spawn({
+        let shared = shared.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            shared.memory.record("nic-1", "ins-2");
+        }
+    });
+    let d = plan(&shared, &ready).await;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(!d[0].is_error());
+    assert!(d[0].detail.contains("depends_on"));
+    assert_eq!(t0.elapsed(), Duration::from_millis(400));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_replacement_moving_the_nic_away_plans_cleanly() {
+    let (fake, shared, ready) = world(PlanChecks::Error);
+    fake.add_instance("ins-2", "r1a");
+    fake.set_nic("nic-1", NicStatus::Used, Some("ins-2"));
+    shared.memory.record("nic-1", "ins-2");
+    let this = Some(("nic-1".to_owned(), "ins-2".to_owned()));
+    let t0 = Instant::now();
+    let d = check(&Context::default(), &shared, &ready, "nic-1", "ins-1", this).await;
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(
+        t0.elapsed(),
+        Duration::ZERO,
+        "no waiting when state explains the binding"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_during_gathering_reports_nothing() {
+    let (fake, shared, ready) = world(PlanChecks::Error);
+    fake.remove_nic("nic-1");
+    let stop = tokio_util::sync::CancellationToken::new();
+    stop.cancel();
+    let d = check(&Context::new(stop), &shared, &ready, "nic-1", "ins-1", None).await;
+    assert!(d.is_empty());
+}

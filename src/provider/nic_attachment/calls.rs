@@ -1,0 +1,123 @@
+//! Classifying failed API calls, and re-reading after them: what create, read, delete and
+//! import share about talking to the API.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::framework::Context;
+use crate::provider::api::Zec;
+use crate::provider::checks::facts::{self, Facts};
+use crate::zenlayer::models::NicInfo;
+use crate::zenlayer::{CallLimits, Error, codes};
+
+/// How long a read that settles an uncertain outcome may take. It runs even after Stop: an
+/// attach that happened must be recorded, or it is lost to Terraform.
+pub(super) const RECONCILE: Duration = Duration::from_secs(10);
+
+/// Limits for a call that is part of an operation bounded by `deadline`.
+pub(super) fn limits(ctx: &Context, deadline: Instant) -> CallLimits {
+    CallLimits {
+        deadline: Some(deadline),
+        cancel: ctx.stop_token().clone(),
+    }
+}
+
+/// Limits for a reconciling read: short, and deaf to Stop.
+pub(super) fn reconcile_limits() -> CallLimits {
+    CallLimits {
+        deadline: Some(Instant::now() + RECONCILE),
+        cancel: CancellationToken::new(),
+    }
+}
+
+/// A read failure worth retrying on the next poll (the client has already retried within the
+/// call): throttling, an outage, a garbled answer.
+pub(super) fn transient(e: &Error) -> bool {
+    match e {
+        Error::Network { .. } | Error::UnexpectedResponse { .. } | Error::OutcomeUnknown { .. } => {
+            true
+        }
+        Error::GaveUp { .. } => true,
+        Error::Api { source, .. } => matches!(
+            source.code.as_str(),
+            codes::REQUEST_LIMIT_EXCEEDED
+                | codes::SERVICE_TEMPORARY_UNAVAILABLE
+                | codes::INTERNAL_SERVER_ERROR
+                | codes::REQUEST_TIMED_OUT
+        ),
+    }
+}
+
+/// A write failure after which the write may or may not have taken effect: settle it by
+/// reading, never by resending blindly.
+pub(super) fn ambiguous(e: &Error) -> bool {
+    match e {
+        Error::OutcomeUnknown { .. } | Error::UnexpectedResponse { .. } => true,
+        Error::GaveUp {
+            last: Some(last), ..
+        } => ambiguous(last),
+        Error::Api { source, .. } => matches!(
+            source.code.as_str(),
+            codes::INVALID_OPERATION_TIMEOUT
+                | codes::REQUEST_TIMED_OUT
+                | codes::INTERNAL_SERVER_ERROR
+        ),
+        Error::GaveUp { last: None, .. } | Error::Network { .. } => false,
+    }
+}
+
+/// The instance a NIC is bound to (USED or ATTACHING), if the API names one.
+pub(super) fn bound_to(nic: &NicInfo) -> Option<&str> {
+    if facts::is_bound(nic) {
+        nic.instance_id.as_deref().filter(|i| !i.is_empty())
+    } else {
+        None
+    }
+}
+
+/// True when the NIC is (becoming) attached to `instance_id`.
+pub(super) fn bound_to_instance(nic: &NicInfo, instance_id: &str) -> bool {
+    bound_to(nic) == Some(instance_id)
+}
+
+/// Facts for a failure message: best effort, short, deaf to Stop.
+pub(super) async fn facts_after_failure(
+    api: &dyn Zec,
+    nic_id: &str,
+    instance_id: &str,
+) -> Option<Facts> {
+    facts::gather(api, nic_id, instance_id, &reconcile_limits())
+        .await
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::fake::{api_error, lost};
+
+    #[test]
+    fn lost_answers_and_backend_timeouts_are_ambiguous() {
+        assert!(ambiguous(&lost("AttachNetworkInterface")));
+        assert!(ambiguous(&api_error(codes::INVALID_OPERATION_TIMEOUT)));
+        assert!(ambiguous(&Error::GaveUp {
+            action: "AttachNetworkInterface",
+            attempts: 2,
+            reason: "the operation's timeout was reached".into(),
+            last: Some(Box::new(lost("AttachNetworkInterface"))),
+        }));
+        assert!(!ambiguous(&api_error(codes::INVALID_NIC_ATTACHED)));
+        assert!(!ambiguous(&Error::Network {
+            action: "AttachNetworkInterface",
+            message: "connection refused".into()
+        }));
+    }
+
+    #[test]
+    fn throttling_is_transient_and_auth_failures_are_not() {
+        assert!(transient(&api_error(codes::REQUEST_LIMIT_EXCEEDED)));
+        assert!(!transient(&api_error(codes::AUTHFAILURE_SIGNATURE_FAILURE)));
+    }
+}

@@ -1,0 +1,533 @@
+//! Create: wait for the NIC and the instance to settle, attach, and wait until the NIC is
+//! USED by the instance, all within `timeouts.create` and promptly on Stop.
+//!
+//! Nothing is lost: once the attach may have happened, every failure returns the full object
+//! with the error, so Terraform keeps it (tainted) and the next refresh decides. An attach is
+//! never reported as failed because of its own echo: a lost answer, a backend timeout, or a
+//! "NIC already attached" refusal are settled by reading the NIC, and "attached to our
+//! instance" counts as success.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::cty::Value;
+use crate::framework::{ApplyOutcome, Context, CreateRequest, Diagnostic, Diagnostics, Severity};
+use crate::provider::Shared;
+use crate::provider::api::Zec;
+use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
+use crate::provider::checks::facts::{self, Facts};
+use crate::provider::checks::judge::{self, Holders};
+use crate::provider::duration;
+use crate::provider::waiters::{self, FirstLook, Halt, Probe};
+use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
+use crate::zenlayer::{Error, codes};
+
+use super::calls::{self, bound_to, bound_to_instance};
+use super::model::{self, Attachment, INSTANCE_ID, NIC_ID};
+use super::private;
+
+/// How long an accepted attach may show AVAILABLE before it counts as failed, in case the API
+/// reports ATTACHING a moment late.
+const REVERT_GRACE: Duration = Duration::from_secs(3);
+/// Attach calls per create: retries follow only transient states and unconfirmed answers.
+const MAX_ATTACH_CALLS: u32 = 5;
+
+pub(super) async fn create(ctx: &Context, shared: &Shared, req: CreateRequest) -> ApplyOutcome {
+    let failed = |d: Diagnostic| ApplyOutcome {
+        new_state: Value::Null,
+        private: Vec::new(),
+        diagnostics: d.into(),
+    };
+    let ready = match shared.ready() {
+        Ok(r) => r,
+        Err(d) => return failed(d),
+    };
+    let planned = &req.planned_state;
+    let (Some(nic_id), Some(instance_id)) = (
+        model::known_str(planned, NIC_ID),
+        model::known_str(planned, INSTANCE_ID),
+    ) else {
+        return failed(Diagnostic::error(
+            "The NIC or instance ID is not known",
+            "Terraform asked to create the attachment before `nic_id` and `instance_id` were \
+             known. This is a bug in Terraform or the provider; please report it.",
+        ));
+    };
+    let timeout = model::timeouts(planned).create;
+    let attach = Attach {
+        ctx,
+        api: ready.api.as_ref(),
+        nic_id,
+        instance_id,
+        timeout,
+        deadline: Instant::now() + timeout,
+        holders: Holders {
+            this_object: private::replaced(&req.planned_private),
+            in_state: shared.memory.holders(nic_id),
+        },
+        last_nic: Mutex::new(None),
+    };
+    let timeouts = model::timeouts_value(planned);
+    match attach.run().await {
+        Ended::Attached(nic) => {
+            shared.memory.record(nic_id, instance_id);
+            ApplyOutcome {
+                new_state: Attachment::from_nic(&nic, instance_id).to_value(timeouts),
+                private: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            }
+        }
+        Ended::Failed { diag, keep } => {
+            let new_state = if keep {
+                shared.memory.record(nic_id, instance_id);
+                attach.kept().to_value(timeouts)
+            } else {
+                Value::Null
+            };
+            ApplyOutcome {
+                new_state,
+                private: Vec::new(),
+                diagnostics: diag.into(),
+            }
+        }
+    }
+}
+
+/// How a create ended. `keep`: the attach may have happened, so the object stays in state.
+enum Ended {
+    Attached(NicInfo),
+    Failed { diag: Diagnostic, keep: bool },
+}
+
+/// What to do after a refused or unanswered attach.
+enum Next {
+    Confirm,
+    Retry,
+    End(Box<Ended>),
+}
+
+impl Next {
+    fn end(e: Ended) -> Next {
+        Next::End(Box::new(e))
+    }
+}
+
+/// What settling found.
+enum Settled {
+    Go,
+    AlreadyOurs,
+}
+
+/// What a look saw, for "last seen" in messages.
+#[derive(Clone, Debug)]
+enum Seen {
+    Nic(Box<NicInfo>),
+    Pair(Option<Box<NicInfo>>, Option<Box<InstanceInfo>>),
+    ReadFailed(String),
+}
+
+impl Seen {
+    fn text(&self, nic_id: &str, instance_id: &str) -> String {
+        match self {
+            Seen::Nic(n) => format!("NIC {nic_id} {}", facts::describe_nic(Some(n))),
+            Seen::Pair(n, i) => format!(
+                "NIC {nic_id} {}; instance {instance_id} {}",
+                facts::describe_nic(n.as_deref()),
+                facts::describe_instance(i.as_deref())
+            ),
+            Seen::ReadFailed(e) => format!("the API could not be read ({e})"),
+        }
+    }
+}
+
+/// Why waiting for USED ended early.
+enum WaitFail {
+    Vanished,
+    Reverted,
+    Diverted,
+    Read(Error),
+}
+
+struct Attach<'a> {
+    ctx: &'a Context,
+    api: &'a dyn Zec,
+    nic_id: &'a str,
+    instance_id: &'a str,
+    timeout: Duration,
+    deadline: Instant,
+    holders: Holders,
+    /// The NIC as last read, for the state of a kept object.
+    last_nic: Mutex<Option<NicInfo>>,
+}
+
+impl Attach<'_> {
+    async fn run(&self) -> Ended {
+        let mut calls_made = 0;
+        loop {
+            match self.settle().await {
+                Err(end) => return end,
+                Ok(Settled::AlreadyOurs) => return self.confirm().await,
+                Ok(Settled::Go) => {}
+            }
+            if self.ctx.is_stopped() {
+                return self.stopped_before(None);
+            }
+            calls_made += 1;
+            let answer = self
+                .api
+                .attach(
+                    self.nic_id,
+                    self.instance_id,
+                    &calls::limits(self.ctx, self.deadline),
+                )
+                .await;
+            match answer {
+                Ok(_) => return self.confirm().await,
+                Err(e) => match self.after_refusal(e, calls_made).await {
+                    Next::Confirm => return self.confirm().await,
+                    Next::Retry => continue,
+                    Next::End(end) => return *end,
+                },
+            }
+        }
+    }
+
+    fn subject<'s>(&'s self, facts: Option<&'s Facts>) -> Subject<'s> {
+        Subject {
+            nic_id: self.nic_id,
+            instance_id: self.instance_id,
+            op: Op::Attach,
+            facts,
+        }
+    }
+
+    fn time_left(&self) -> bool {
+        Instant::now() < self.deadline && !self.ctx.is_stopped()
+    }
+
+    fn note(&self, nic: &NicInfo) {
+        if let Ok(mut last) = self.last_nic.lock() {
+            *last = Some(nic.clone());
+        }
+    }
+
+    /// The object to keep in state when the attach may have happened.
+    fn kept(&self) -> Attachment {
+        let last = self.last_nic.lock().ok().and_then(|l| l.clone());
+        match last {
+            Some(n) => Attachment::from_nic(&n, self.instance_id),
+            None => Attachment::bare(self.nic_id, self.instance_id),
+        }
+    }
+
+    fn situation(
+        &self,
+        s: Situation,
+        facts: Option<&Facts>,
+        extras: &[(&str, String)],
+    ) -> Diagnostic {
+        catalogue::for_situation(s, Severity::Error, &self.subject(facts), extras)
+    }
+
+    fn stopped_before(&self, last: Option<&Seen>) -> Ended {
+        let last_seen = last.map_or_else(
+            || "nothing yet".to_owned(),
+            |s| s.text(self.nic_id, self.instance_id),
+        );
+        Ended::Failed {
+            diag: self.situation(
+                Situation::PreAttachStopped,
+                None,
+                &[
+                    ("awaited", "the NIC and the instance to be ready".to_owned()),
+                    ("last_seen", last_seen),
+                ],
+            ),
+            keep: false,
+        }
+    }
+
+    /// Waits while the NIC is PENDING/DETACHING or the instance is changing state.
+    async fn settle(&self) -> Result<Settled, Ended> {
+        let outcome = waiters::poll(self.ctx, self.deadline, FirstLook::Now, || async {
+            let limits = calls::limits(self.ctx, self.deadline);
+            let (nic, instance) = tokio::join!(
+                self.api.find_nic(self.nic_id, &limits),
+                self.api.find_instance(self.instance_id, &limits)
+            );
+            let (nic, instance) = match (nic, instance) {
+                (Ok(n), Ok(i)) => (n, i),
+                (Err(e), _) | (_, Err(e)) if calls::transient(&e) => {
+                    return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                }
+                (Err(e), _) | (_, Err(e)) => return Err(e),
+            };
+            let Some(nic) = nic else {
+                // Let the attach itself report the missing NIC, with its request id.
+                return Ok(Probe::Done(Settled::Go));
+            };
+            self.note(&nic);
+            if bound_to_instance(&nic, self.instance_id) {
+                return Ok(Probe::Done(Settled::AlreadyOurs));
+            }
+            let nic_busy = matches!(nic.status, NicStatus::Pending | NicStatus::Detaching);
+            let instance_busy = instance
+                .as_ref()
+                .is_some_and(|i| i.status.is_transitional());
+            if nic_busy || instance_busy {
+                return Ok(Probe::Pending(Seen::Pair(
+                    Some(Box::new(nic)),
+                    instance.map(Box::new),
+                )));
+            }
+            Ok(Probe::Done(Settled::Go))
+        })
+        .await;
+        match outcome {
+            Ok(s) => Ok(s),
+            Err(Halt::Stopped { last }) => Err(self.stopped_before(last.as_ref())),
+            Err(Halt::TimedOut { last }) => Err(Ended::Failed {
+                diag: self.situation(
+                    Situation::PreAttachTimeout,
+                    None,
+                    &[
+                        ("timeout", duration::display(self.timeout)),
+                        (
+                            "awaited",
+                            "the NIC to be AVAILABLE and the instance RUNNING".to_owned(),
+                        ),
+                        (
+                            "last_seen",
+                            last.map_or_else(
+                                || "nothing".to_owned(),
+                                |s| s.text(self.nic_id, self.instance_id),
+                            ),
+                        ),
+                    ],
+                ),
+                keep: false,
+            }),
+            Err(Halt::Failed(e)) => Err(Ended::Failed {
+                diag: catalogue::for_error(&e, Case::Default, &self.subject(None)),
+                keep: false,
+            }),
+        }
+    }
+
+    /// Decides what an attach refusal or a lost answer means.
+    async fn after_refusal(&self, e: Error, calls_made: u32) -> Next {
+        if calls::ambiguous(&e) {
+            return self.reconcile(e, calls_made).await;
+        }
+        let Some(code) = e.code().map(str::to_owned) else {
+            // Never sent (connection refused), or given up before sending.
+            if self.ctx.is_stopped() {
+                return Next::end(self.stopped_before(None));
+            }
+            return Next::end(Ended::Failed {
+                diag: catalogue::for_error(&e, Case::Default, &self.subject(None)),
+                keep: false,
+            });
+        };
+        let facts = calls::facts_after_failure(self.api, self.nic_id, self.instance_id).await;
+        if let Some(nic) = facts.as_ref().and_then(|f| f.nic.as_ref()) {
+            self.note(nic);
+            if bound_to_instance(nic, self.instance_id) {
+                return Next::Confirm;
+            }
+        }
+        let retryable_state = matches!(
+            code.as_str(),
+            codes::INVALID_NIC_STATUS | codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT
+        ) && facts.as_ref().is_some_and(transitional);
+        if retryable_state && calls_made < MAX_ATTACH_CALLS && self.time_left() {
+            return Next::Retry;
+        }
+        let case = facts.as_ref().map_or(Case::Default, |f| {
+            judge::case_for_answer(&code, f, &self.holders)
+        });
+        Next::end(Ended::Failed {
+            diag: catalogue::for_error(&e, case, &self.subject(facts.as_ref())),
+            keep: false,
+        })
+    }
+
+    /// Settles an attach whose outcome is unknown by reading the NIC.
+    async fn reconcile(&self, e: Error, calls_made: u32) -> Next {
+        match self
+            .api
+            .find_nic(self.nic_id, &calls::reconcile_limits())
+            .await
+        {
+            Ok(Some(nic)) if bound_to_instance(&nic, self.instance_id) => {
+                self.note(&nic);
+                Next::Confirm
+            }
+            Ok(nic) => {
+                if let Some(n) = &nic {
+                    self.note(n);
+                }
+                if calls_made < MAX_ATTACH_CALLS && self.time_left() {
+                    return Next::Retry;
+                }
+                if self.ctx.is_stopped() {
+                    let seen = nic.map(|n| Seen::Nic(Box::new(n)));
+                    return Next::end(self.stopped_before(seen.as_ref()));
+                }
+                let diag = if e.api_error().is_some() {
+                    let facts =
+                        calls::facts_after_failure(self.api, self.nic_id, self.instance_id).await;
+                    catalogue::for_error(&e, Case::Default, &self.subject(facts.as_ref()))
+                } else {
+                    self.situation(
+                        Situation::AttachUnconfirmed,
+                        None,
+                        &[
+                            ("reason", e.to_string()),
+                            (
+                                "last_seen",
+                                format!(
+                                    "NIC {} {}",
+                                    self.nic_id,
+                                    facts::describe_nic(nic.as_ref())
+                                ),
+                            ),
+                        ],
+                    )
+                };
+                Next::end(Ended::Failed { diag, keep: false })
+            }
+            Err(read_err) => Next::end(Ended::Failed {
+                // Cannot tell whether it attached: keep the object; the next refresh decides.
+                diag: self.situation(
+                    Situation::AttachUnconfirmed,
+                    None,
+                    &[
+                        ("reason", e.to_string()),
+                        (
+                            "last_seen",
+                            format!("nothing, because reading the NIC failed too ({read_err})"),
+                        ),
+                    ],
+                ),
+                keep: true,
+            }),
+        }
+    }
+
+    /// Waits until the NIC is USED by our instance.
+    async fn confirm(&self) -> Ended {
+        let started = Instant::now();
+        let seen_attaching = AtomicBool::new(false);
+        let outcome = waiters::poll(
+            self.ctx,
+            self.deadline,
+            FirstLook::AfterFirstInterval,
+            || async {
+                let limits = calls::limits(self.ctx, self.deadline);
+                let nic = match self.api.find_nic(self.nic_id, &limits).await {
+                    Ok(Some(n)) => n,
+                    Ok(None) => return Err(WaitFail::Vanished),
+                    Err(e) if calls::transient(&e) => {
+                        return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                    }
+                    Err(e) => return Err(WaitFail::Read(e)),
+                };
+                self.note(&nic);
+                let on = nic.instance_id.as_deref().filter(|i| !i.is_empty());
+                match (&nic.status, on) {
+                    (NicStatus::Used, Some(i)) if i == self.instance_id => Ok(Probe::Done(nic)),
+                    (NicStatus::Attaching, None) => Ok(Probe::Pending(Seen::Nic(Box::new(nic)))),
+                    (NicStatus::Attaching, Some(i)) if i == self.instance_id => {
+                        seen_attaching.store(true, Ordering::Relaxed);
+                        Ok(Probe::Pending(Seen::Nic(Box::new(nic))))
+                    }
+                    (NicStatus::Available, _) => {
+                        if seen_attaching.load(Ordering::Relaxed)
+                            || started.elapsed() >= REVERT_GRACE
+                        {
+                            Err(WaitFail::Reverted)
+                        } else {
+                            Ok(Probe::Pending(Seen::Nic(Box::new(nic))))
+                        }
+                    }
+                    _ if bound_to(&nic).is_some() => Err(WaitFail::Diverted),
+                    (NicStatus::Deleting | NicStatus::CreateFailed | NicStatus::Detaching, _) => {
+                        Err(WaitFail::Diverted)
+                    }
+                    _ => Ok(Probe::Pending(Seen::Nic(Box::new(nic)))),
+                }
+            },
+        )
+        .await;
+        let last_text = |last: Option<Seen>| {
+            last.map_or_else(
+                || "nothing yet".to_owned(),
+                |s| s.text(self.nic_id, self.instance_id),
+            )
+        };
+        let awaited = format!("USED on instance {}", self.instance_id);
+        match outcome {
+            Ok(nic) => Ended::Attached(nic),
+            Err(Halt::TimedOut { last }) => Ended::Failed {
+                diag: self.situation(
+                    Situation::AttachTimeout,
+                    None,
+                    &[
+                        ("timeout", duration::display(self.timeout)),
+                        ("awaited", awaited),
+                        ("last_seen", last_text(last)),
+                    ],
+                ),
+                keep: true,
+            },
+            Err(Halt::Stopped { last }) => Ended::Failed {
+                diag: self.situation(
+                    Situation::AttachStopped,
+                    None,
+                    &[("awaited", awaited), ("last_seen", last_text(last))],
+                ),
+                keep: true,
+            },
+            Err(Halt::Failed(WaitFail::Read(e))) => Ended::Failed {
+                diag: catalogue::for_error(&e, Case::Default, &self.subject(None)),
+                keep: true,
+            },
+            Err(Halt::Failed(WaitFail::Vanished)) => Ended::Failed {
+                diag: self.situation(Situation::NicVanished, None, &[]),
+                keep: false,
+            },
+            Err(Halt::Failed(fail @ (WaitFail::Reverted | WaitFail::Diverted))) => {
+                let facts =
+                    calls::facts_after_failure(self.api, self.nic_id, self.instance_id).await;
+                let last = self.last_nic.lock().ok().and_then(|l| l.clone());
+                let last_seen =
+                    format!("NIC {} {}", self.nic_id, facts::describe_nic(last.as_ref()));
+                let situation = match fail {
+                    WaitFail::Reverted => Situation::AttachReverted,
+                    _ => Situation::AttachDiverted,
+                };
+                Ended::Failed {
+                    diag: self.situation(situation, facts.as_ref(), &[("last_seen", last_seen)]),
+                    keep: false,
+                }
+            }
+        }
+    }
+}
+
+/// True when the refusal came from a state that passes by itself.
+fn transitional(f: &Facts) -> bool {
+    let nic_busy = f
+        .nic
+        .as_ref()
+        .is_some_and(|n| matches!(n.status, NicStatus::Pending | NicStatus::Detaching));
+    let instance_busy = f
+        .instance
+        .as_ref()
+        .is_some_and(|i| i.status.is_transitional());
+    nic_busy || instance_busy
+}

@@ -1,0 +1,356 @@
+//! Delete: detach the NIC from our instance and wait until it is AVAILABLE, within
+//! `timeouts.delete` and promptly on Stop.
+//!
+//! Detach takes only the NIC's ID, so it is called only after reading that the NIC is on *our*
+//! instance: a NIC that is gone, unattached, or attached elsewhere (someone else's attachment
+//! now) is done without a call. A NIC that disappears while detaching is done at once.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::cty::Value;
+use crate::framework::{ApplyOutcome, Context, DeleteRequest, Diagnostic, Severity};
+use crate::provider::Shared;
+use crate::provider::api::Zec;
+use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
+use crate::provider::checks::facts::{self, Facts};
+use crate::provider::checks::judge::{self, Holders};
+use crate::provider::duration;
+use crate::provider::waiters::{self, FirstLook, Halt, Probe};
+use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
+use crate::zenlayer::{Error, codes};
+
+use super::calls;
+use super::model;
+
+/// How long a detach the API accepted may still show USED before it is sent again.
+const STILL_USED_GRACE: Duration = Duration::from_secs(5);
+/// Detach calls per delete: repeats follow only transient states and unconfirmed answers.
+const MAX_DETACH_CALLS: u32 = 5;
+
+pub(super) async fn delete(ctx: &Context, shared: &Shared, req: DeleteRequest) -> ApplyOutcome {
+    let failed = |d: Diagnostic| ApplyOutcome {
+        new_state: req.prior_state.clone(),
+        private: req.private.clone(),
+        diagnostics: d.into(),
+    };
+    let Some((nic_id, instance_id)) = model::pair(&req.prior_state) else {
+        // Nothing identifies a remote object, so there is nothing to detach.
+        return done();
+    };
+    let ready = match shared.ready() {
+        Ok(r) => r,
+        Err(d) => return failed(d),
+    };
+    let timeout = model::timeouts(&req.prior_state).delete;
+    let detach = Detach {
+        ctx,
+        api: ready.api.as_ref(),
+        nic_id: &nic_id,
+        instance_id: &instance_id,
+        timeout,
+        deadline: Instant::now() + timeout,
+    };
+    match detach.run().await {
+        Ok(()) => {
+            shared.memory.forget(&nic_id, &instance_id);
+            done()
+        }
+        Err(d) => failed(d),
+    }
+}
+
+fn done() -> ApplyOutcome {
+    ApplyOutcome {
+        new_state: Value::Null,
+        private: Vec::new(),
+        diagnostics: Default::default(),
+    }
+}
+
+/// What the NIC and instance look like before detaching.
+enum Before {
+    /// Nothing of ours to detach.
+    NothingToDo,
+    Detach,
+}
+
+/// What the wait after an accepted detach found.
+enum After {
+    Detached,
+    /// Still USED by our instance well after the detach was accepted: send it again.
+    StillAttached,
+}
+
+#[derive(Clone, Debug)]
+enum Seen {
+    Nic(Box<NicInfo>),
+    Pair(Box<NicInfo>, Option<Box<InstanceInfo>>),
+    ReadFailed(String),
+}
+
+impl Seen {
+    fn text(&self, nic_id: &str, instance_id: &str) -> String {
+        match self {
+            Seen::Nic(n) => format!("NIC {nic_id} {}", facts::describe_nic(Some(n))),
+            Seen::Pair(n, i) => format!(
+                "NIC {nic_id} {}; instance {instance_id} {}",
+                facts::describe_nic(Some(n)),
+                facts::describe_instance(i.as_deref())
+            ),
+            Seen::ReadFailed(e) => format!("the API could not be read ({e})"),
+        }
+    }
+}
+
+struct Detach<'a> {
+    ctx: &'a Context,
+    api: &'a dyn Zec,
+    nic_id: &'a str,
+    instance_id: &'a str,
+    timeout: Duration,
+    deadline: Instant,
+}
+
+/// True when this NIC state means our attachment no longer exists.
+fn not_ours(nic: &NicInfo, instance_id: &str) -> bool {
+    let on = nic.instance_id.as_deref().filter(|i| !i.is_empty());
+    match on {
+        Some(i) => i != instance_id,
+        None => nic.status != NicStatus::Detaching && !facts::is_bound(nic),
+    }
+}
+
+impl Detach<'_> {
+    async fn run(&self) -> Result<(), Diagnostic> {
+        let mut calls_made = 0;
+        loop {
+            match self.settle().await? {
+                Before::NothingToDo => return Ok(()),
+                Before::Detach => {}
+            }
+            if self.ctx.is_stopped() {
+                return Err(self.stopped("the NIC to be ready to detach", None));
+            }
+            calls_made += 1;
+            let answer = self
+                .api
+                .detach(self.nic_id, &calls::limits(self.ctx, self.deadline))
+                .await;
+            match answer {
+                Ok(_) => match self.wait_detached().await? {
+                    After::Detached => return Ok(()),
+                    After::StillAttached if calls_made < MAX_DETACH_CALLS => continue,
+                    After::StillAttached => {
+                        return Err(self.timed_out(
+                            Situation::DetachTimeout,
+                            "AVAILABLE",
+                            Some(&"NIC still USED after repeated detaches".to_owned()),
+                        ));
+                    }
+                },
+                Err(e) => {
+                    if let Some(code) = e.code()
+                        && matches!(
+                            code,
+                            codes::OPERATION_DENIED_NIC_NOT_EXIST_INSTANCE
+                                | codes::INVALID_NIC_NOT_FOUND
+                                | codes::OPERATION_FAILED_RESOURCE_NOT_FOUND
+                        )
+                    {
+                        return Ok(());
+                    }
+                    if calls::ambiguous(&e) && calls_made < MAX_DETACH_CALLS {
+                        // Settling again reads the NIC: DETACHING or AVAILABLE means it
+                        // took effect; still USED means it can be sent again.
+                        continue;
+                    }
+                    let facts =
+                        calls::facts_after_failure(self.api, self.nic_id, self.instance_id).await;
+                    let retryable_state = matches!(
+                        e.code(),
+                        Some(
+                            codes::INVALID_NIC_STATUS
+                                | codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT
+                        )
+                    ) && facts.as_ref().is_some_and(transitional);
+                    if retryable_state
+                        && calls_made < MAX_DETACH_CALLS
+                        && Instant::now() < self.deadline
+                        && !self.ctx.is_stopped()
+                    {
+                        continue;
+                    }
+                    return Err(self.refused(&e, facts.as_ref()));
+                }
+            }
+        }
+    }
+
+    fn subject<'s>(&'s self, facts: Option<&'s Facts>) -> Subject<'s> {
+        Subject {
+            nic_id: self.nic_id,
+            instance_id: self.instance_id,
+            op: Op::Detach,
+            facts,
+        }
+    }
+
+    fn refused(&self, e: &Error, facts: Option<&Facts>) -> Diagnostic {
+        if e.code().is_none() && self.ctx.is_stopped() {
+            return self.stopped("the detach to be sent", None);
+        }
+        let case = match (e.code(), facts) {
+            (Some(code), Some(f)) if code == codes::OPERATION_FAILED_RESOURCE_NOT_FOUND => {
+                judge::case_for_answer(code, f, &Holders::default())
+            }
+            _ => Case::Default,
+        };
+        catalogue::for_error(e, case, &self.subject(facts))
+    }
+
+    fn stopped(&self, awaited: &str, last: Option<&String>) -> Diagnostic {
+        catalogue::for_situation(
+            Situation::DetachStopped,
+            Severity::Error,
+            &self.subject(None),
+            &[
+                ("awaited", awaited.to_owned()),
+                (
+                    "last_seen",
+                    last.cloned().unwrap_or_else(|| "nothing yet".into()),
+                ),
+            ],
+        )
+    }
+
+    fn timed_out(&self, s: Situation, awaited: &str, last: Option<&String>) -> Diagnostic {
+        catalogue::for_situation(
+            s,
+            Severity::Error,
+            &self.subject(None),
+            &[
+                ("timeout", duration::display(self.timeout)),
+                ("awaited", awaited.to_owned()),
+                (
+                    "last_seen",
+                    last.cloned().unwrap_or_else(|| "nothing".into()),
+                ),
+            ],
+        )
+    }
+
+    /// Reads the NIC (and, when it is on our instance, the instance) until a detach can be
+    /// sent or is not needed.
+    async fn settle(&self) -> Result<Before, Diagnostic> {
+        let outcome = waiters::poll(self.ctx, self.deadline, FirstLook::Now, || async {
+            let limits = calls::limits(self.ctx, self.deadline);
+            let nic = match self.api.find_nic(self.nic_id, &limits).await {
+                Ok(Some(n)) => n,
+                Ok(None) => return Ok(Probe::Done(Before::NothingToDo)),
+                Err(e) if calls::transient(&e) => {
+                    return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                }
+                Err(e) => return Err(e),
+            };
+            if not_ours(&nic, self.instance_id) {
+                return Ok(Probe::Done(Before::NothingToDo));
+            }
+            if nic.status != NicStatus::Used {
+                // ATTACHING or DETACHING on our instance: wait for it to settle.
+                return Ok(Probe::Pending(Seen::Nic(Box::new(nic))));
+            }
+            let instance = match self.api.find_instance(self.instance_id, &limits).await {
+                Ok(i) => i,
+                Err(e) if calls::transient(&e) => {
+                    return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                }
+                Err(e) => return Err(e),
+            };
+            if instance
+                .as_ref()
+                .is_some_and(|i| i.status.is_transitional())
+            {
+                return Ok(Probe::Pending(Seen::Pair(
+                    Box::new(nic),
+                    instance.map(Box::new),
+                )));
+            }
+            Ok(Probe::Done(Before::Detach))
+        })
+        .await;
+        let text = |s: Seen| s.text(self.nic_id, self.instance_id);
+        match outcome {
+            Ok(b) => Ok(b),
+            Err(Halt::TimedOut { last }) => Err(self.timed_out(
+                Situation::PreDetachTimeout,
+                "the NIC to be USED and the instance RUNNING",
+                last.map(text).as_ref(),
+            )),
+            Err(Halt::Stopped { last }) => {
+                Err(self.stopped("the NIC to be ready to detach", last.map(text).as_ref()))
+            }
+            Err(Halt::Failed(e)) => {
+                Err(catalogue::for_error(&e, Case::Default, &self.subject(None)))
+            }
+        }
+    }
+
+    /// Waits until the NIC is AVAILABLE, gone, or no longer ours.
+    async fn wait_detached(&self) -> Result<After, Diagnostic> {
+        let started = Instant::now();
+        let outcome = waiters::poll(
+            self.ctx,
+            self.deadline,
+            FirstLook::AfterFirstInterval,
+            || async {
+                let limits = calls::limits(self.ctx, self.deadline);
+                let nic = match self.api.find_nic(self.nic_id, &limits).await {
+                    Ok(Some(n)) => n,
+                    Ok(None) => return Ok(Probe::Done(After::Detached)),
+                    Err(e) if calls::transient(&e) => {
+                        return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                    }
+                    Err(e) => return Err(e),
+                };
+                if not_ours(&nic, self.instance_id) {
+                    return Ok(Probe::Done(After::Detached));
+                }
+                if nic.status == NicStatus::Used && started.elapsed() >= STILL_USED_GRACE {
+                    return Ok(Probe::Done(After::StillAttached));
+                }
+                Ok(Probe::Pending(Seen::Nic(Box::new(nic))))
+            },
+        )
+        .await;
+        let text = |s: Seen| s.text(self.nic_id, self.instance_id);
+        match outcome {
+            Ok(a) => Ok(a),
+            Err(Halt::TimedOut { last }) => Err(self.timed_out(
+                Situation::DetachTimeout,
+                "AVAILABLE",
+                last.map(text).as_ref(),
+            )),
+            Err(Halt::Stopped { last }) => {
+                Err(self.stopped("the NIC to become AVAILABLE", last.map(text).as_ref()))
+            }
+            Err(Halt::Failed(e)) => {
+                Err(catalogue::for_error(&e, Case::Default, &self.subject(None)))
+            }
+        }
+    }
+}
+
+/// True when the refusal came from a state that passes by itself.
+fn transitional(f: &Facts) -> bool {
+    let nic_busy = f
+        .nic
+        .as_ref()
+        .is_some_and(|n| matches!(n.status, NicStatus::Attaching | NicStatus::Detaching));
+    let instance_busy = f
+        .instance
+        .as_ref()
+        .is_some_and(|i| i.status.is_transitional());
+    nic_busy || instance_busy
+}

@@ -1,0 +1,882 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::*;
+use crate::framework::ReadOutcome;
+use crate::provider::config::PlanChecks;
+use crate::provider::fake::{AttachEnds, FakeZec, api_error, lost};
+use crate::zenlayer::codes;
+use crate::zenlayer::models::{InstanceStatus, NicStatus};
+
+fn s(text: &str) -> Value {
+    Value::string(text)
+}
+
+fn timeouts(create: Option<&str>, delete: Option<&str>) -> Value {
+    let v = |o: Option<&str>| o.map_or(Value::Null, Value::string);
+    Value::object([(CREATE, v(create)), (DELETE, v(delete))])
+}
+
+fn config(nic: Value, instance: Value, t: Value) -> Value {
+    Value::object([
+        (model::ID, Value::Null),
+        (NIC_ID, nic),
+        (INSTANCE_ID, instance),
+        (model::REGION_ID, Value::Null),
+        (model::PRIMARY_IPV4, Value::Null),
+        (model::MAC_ADDRESS, Value::Null),
+        (TIMEOUTS, t),
+    ])
+}
+
+/// What the framework drafts for a create: computed attributes unknown.
+fn draft(config: &Value) -> Value {
+    let mut v = config.clone();
+    for name in [
+        model::ID,
+        model::REGION_ID,
+        model::PRIMARY_IPV4,
+        model::MAC_ADDRESS,
+    ] {
+        *v.attr_mut(name).unwrap() = Value::unknown();
+    }
+    v
+}
+
+struct World {
+    fake: Arc<FakeZec>,
+    shared: Arc<Shared>,
+    res: NicAttachment,
+}
+
+fn world() -> World {
+    world_with(PlanChecks::Error)
+}
+
+fn world_with(mode: PlanChecks) -> World {
+    let fake = Arc::new(FakeZec::new());
+    fake.add_nic("nic-1", "r1")
+        .add_instance("ins-1", "r1a")
+        .add_instance("ins-2", "r1a");
+    let shared = Shared::with_api(fake.clone(), mode);
+    World {
+        fake,
+        res: NicAttachment::new(shared.clone()),
+        shared,
+    }
+}
+
+impl World {
+    async fn create_with(&self, ctx: &Context, t: Value) -> ApplyOutcome {
+        let cfg = config(s("nic-1"), s("ins-1"), t);
+        let mut change = PlannedChange {
+            kind: PlanKind::Create,
+            prior_state: Value::Null,
+            config: cfg.clone(),
+            planned_state: draft(&cfg),
+            requires_replace: Vec::new(),
+            prior_private: Vec::new(),
+            planned_private: Vec::new(),
+        };
+        // The re-plan Terraform runs right before apply.
+        let diags = self.res.modify_plan(ctx, &mut change).await;
+        assert!(!diags.has_errors(), "{diags:?}");
+        self.res
+            .create(
+                ctx,
+                CreateRequest {
+                    config: cfg,
+                    planned_state: change.planned_state,
+                    planned_private: change.planned_private,
+                },
+            )
+            .await
+    }
+
+    async fn create(&self) -> ApplyOutcome {
+        self.create_with(&Context::default(), Value::Null).await
+    }
+
+    async fn read(&self, state: Value) -> ReadResult {
+        self.res
+            .read(
+                &Context::default(),
+                ReadRequest {
+                    state,
+                    private: Vec::new(),
+                },
+            )
+            .await
+    }
+
+    async fn delete_with(&self, ctx: &Context, state: Value) -> ApplyOutcome {
+        self.res
+            .delete(
+                ctx,
+                DeleteRequest {
+                    prior_state: state,
+                    private: Vec::new(),
+                },
+            )
+            .await
+    }
+
+    async fn delete(&self, state: Value) -> ApplyOutcome {
+        self.delete_with(&Context::default(), state).await
+    }
+
+    async fn import(&self, id: &str) -> ImportOutcome {
+        self.res
+            .import(&Context::default(), ImportRequest { id: id.into() })
+            .await
+    }
+}
+
+fn attached_state(instance: &str, t: Value) -> Value {
+    model::Attachment {
+        nic_id: "nic-1".into(),
+        instance_id: instance.into(),
+        region_id: Some("r1".into()),
+        primary_ipv4: Some("10.0.0.5".into()),
+        mac_address: Some("fa:16:3e:00:00:05".into()),
+    }
+    .to_value(t)
+}
+
+fn only(diags: &Diagnostics) -> &Diagnostic {
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    diags.iter().next().unwrap()
+}
+
+// ---- schema and validation ----
+
+#[test]
+fn every_attribute_is_documented() {
+    let schema = schema();
+    let mut blocks = vec![&schema.block];
+    while let Some(b) = blocks.pop() {
+        assert!(b.description.len() > 40);
+        for a in &b.attributes {
+            assert!(a.description.len() > 30, "{} is thinly documented", a.name);
+        }
+        blocks.extend(b.blocks.iter().map(|n| &n.block));
+    }
+    let t = &schema.block.nested(TIMEOUTS).unwrap();
+    assert_eq!(t.nesting, Nesting::Single);
+    assert!(
+        t.block
+            .attribute(CREATE)
+            .unwrap()
+            .description
+            .contains("`10m`")
+    );
+    assert!(
+        t.block
+            .attribute(DELETE)
+            .unwrap()
+            .description
+            .contains("`10m`")
+    );
+    for name in [NIC_ID, INSTANCE_ID] {
+        let a = schema.block.attribute(name).unwrap();
+        assert!(a.required && a.requires_replace, "{name}");
+    }
+}
+
+#[test]
+fn implausible_ids_are_rejected_at_the_attribute() {
+    let long = "n".repeat(id::MAX_ID_LEN + 1);
+    for (attr, bad) in [
+        (NIC_ID, ""),
+        (NIC_ID, "   "),
+        (NIC_ID, "nic 1"),
+        (NIC_ID, "nic-1\n"),
+        (INSTANCE_ID, long.as_str()),
+        (INSTANCE_ID, "ins-1:x"),
+    ] {
+        let cfg = if attr == NIC_ID {
+            config(s(bad), s("ins-1"), Value::Null)
+        } else {
+            config(s("nic-1"), s(bad), Value::Null)
+        };
+        let diags = validate_config(&cfg);
+        let d = only(&diags);
+        assert_eq!(d.path, Some(AttributePath::root(attr)), "{bad:?}");
+        assert!(d.detail.contains(&format!("`{attr}`")), "{}", d.detail);
+    }
+    let unknowns = config(Value::unknown(), Value::unknown(), Value::Null);
+    assert!(validate_config(&unknowns).is_empty());
+}
+
+#[test]
+fn bad_timeouts_are_rejected_naming_timeouts_create() {
+    for bad in ["10", "-1m", "abc", "0s", "5d"] {
+        let diags = validate_config(&config(s("nic-1"), s("ins-1"), timeouts(Some(bad), None)));
+        let d = only(&diags);
+        assert_eq!(
+            d.path,
+            Some(AttributePath::root(TIMEOUTS).attr(CREATE)),
+            "{bad}"
+        );
+        assert!(d.detail.contains("timeouts.create"), "{}", d.detail);
+    }
+    let diags = validate_config(&config(s("nic-1"), s("ins-1"), timeouts(None, Some("x"))));
+    assert_eq!(
+        only(&diags).path,
+        Some(AttributePath::root(TIMEOUTS).attr(DELETE))
+    );
+    for good in ["10m", "1h30m", "90s", "1.5h"] {
+        let cfg = config(s("nic-1"), s("ins-1"), timeouts(Some(good), Some(good)));
+        assert!(validate_config(&cfg).is_empty(), "{good}");
+    }
+    let unknown = Value::object([(CREATE, Value::unknown()), (DELETE, Value::Null)]);
+    assert!(validate_config(&config(s("nic-1"), s("ins-1"), unknown)).is_empty());
+}
+
+// ---- plan ----
+
+#[tokio::test(start_paused = true)]
+async fn a_create_plan_knows_the_id_when_both_ids_are_known() {
+    let w = world();
+    let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
+    let mut change = PlannedChange {
+        kind: PlanKind::Create,
+        prior_state: Value::Null,
+        config: cfg.clone(),
+        planned_state: draft(&cfg),
+        requires_replace: Vec::new(),
+        prior_private: Vec::new(),
+        planned_private: Vec::new(),
+    };
+    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(
+        change.planned_state.attr(model::ID),
+        Some(&s("nic-1:ins-1"))
+    );
+    assert!(
+        change
+            .planned_state
+            .attr(model::REGION_ID)
+            .unwrap()
+            .is_unknown()
+    );
+    assert!(w.fake.calls().total() > 0, "checks ran");
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_ids_skip_checks_and_leave_the_id_unknown() {
+    let w = world();
+    let cfg = config(s("nic-1"), Value::unknown(), Value::Null);
+    let mut change = PlannedChange {
+        kind: PlanKind::Create,
+        prior_state: Value::Null,
+        config: cfg.clone(),
+        planned_state: draft(&cfg),
+        requires_replace: Vec::new(),
+        prior_private: Vec::new(),
+        planned_private: Vec::new(),
+    };
+    assert!(
+        w.res
+            .modify_plan(&Context::default(), &mut change)
+            .await
+            .is_empty()
+    );
+    assert!(change.planned_state.attr(model::ID).unwrap().is_unknown());
+    assert_eq!(w.fake.calls().total(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn plan_checks_off_makes_no_calls_even_for_a_broken_attachment() {
+    let w = world_with(PlanChecks::Off);
+    w.fake.remove_nic("nic-1");
+    let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
+    let mut change = PlannedChange {
+        kind: PlanKind::Create,
+        prior_state: Value::Null,
+        config: cfg.clone(),
+        planned_state: draft(&cfg),
+        requires_replace: Vec::new(),
+        prior_private: Vec::new(),
+        planned_private: Vec::new(),
+    };
+    assert!(
+        w.res
+            .modify_plan(&Context::default(), &mut change)
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        change.planned_state.attr(model::ID),
+        Some(&s("nic-1:ins-1"))
+    );
+    assert_eq!(w.fake.calls().total(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_replacement_moving_the_nic_plans_cleanly_through_both_plan_calls() {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-2"));
+    let prior = attached_state("ins-2", Value::Null);
+    w.shared.memory.record("nic-1", "ins-2");
+    let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
+    // First call: the real prior state. No checks yet, no API calls.
+    let mut first = PlannedChange {
+        kind: PlanKind::Replace,
+        prior_state: prior,
+        config: cfg.clone(),
+        planned_state: draft(&cfg),
+        requires_replace: vec![AttributePath::root(INSTANCE_ID)],
+        prior_private: Vec::new(),
+        planned_private: Vec::new(),
+    };
+    assert!(
+        w.res
+            .modify_plan(&Context::default(), &mut first)
+            .await
+            .is_empty()
+    );
+    assert_eq!(w.fake.calls().total(), 0);
+    assert_eq!(first.planned_state.attr(model::ID), Some(&s("nic-1:ins-1")));
+    // Second call: no prior state, the first call's private data.
+    let mut second = PlannedChange {
+        kind: PlanKind::Create,
+        prior_state: Value::Null,
+        config: cfg.clone(),
+        planned_state: draft(&cfg),
+        requires_replace: Vec::new(),
+        prior_private: first.planned_private.clone(),
+        planned_private: first.planned_private,
+    };
+    let t0 = Instant::now();
+    let diags = w.res.modify_plan(&Context::default(), &mut second).await;
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(t0.elapsed(), Duration::ZERO);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tainted_attachment_recreate_plans_cleanly() {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    // The tainted object was upgraded into memory before its plan.
+    w.shared.memory.record("nic-1", "ins-1");
+    let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
+    let mut change = PlannedChange {
+        kind: PlanKind::Create,
+        prior_state: Value::Null,
+        config: cfg.clone(),
+        planned_state: draft(&cfg),
+        requires_replace: Vec::new(),
+        prior_private: Vec::new(),
+        planned_private: Vec::new(),
+    };
+    assert!(
+        w.res
+            .modify_plan(&Context::default(), &mut change)
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn noop_and_update_plans_make_no_calls() {
+    let w = world();
+    for kind in [PlanKind::NoOp, PlanKind::Update] {
+        let state = attached_state("ins-1", Value::Null);
+        let mut change = PlannedChange {
+            kind,
+            prior_state: state.clone(),
+            config: config(s("nic-1"), s("ins-1"), Value::Null),
+            planned_state: state,
+            requires_replace: Vec::new(),
+            prior_private: Vec::new(),
+            planned_private: Vec::new(),
+        };
+        assert!(
+            w.res
+                .modify_plan(&Context::default(), &mut change)
+                .await
+                .is_empty()
+        );
+    }
+    assert_eq!(w.fake.calls().total(), 0);
+}
+
+// ---- create ----
+
+#[tokio::test(start_paused = true)]
+async fn create_attaches_and_returns_as_soon_as_the_nic_is_used() {
+    let w = world();
+    let t0 = Instant::now();
+    let out = w.create().await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert!(
+        t0.elapsed() <= Duration::from_millis(1200),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert_eq!(out.new_state, attached_state("ins-1", Value::Null));
+    assert_eq!(w.fake.calls().attaches, 1);
+    assert_eq!(w.shared.memory.holders("nic-1").len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn create_waits_for_a_booting_instance_and_a_detaching_nic() {
+    let w = world();
+    w.fake.set_instance("ins-1", InstanceStatus::Booting);
+    w.fake
+        .instance_later("ins-1", Duration::from_secs(3), InstanceStatus::Running);
+    w.fake.set_nic("nic-1", NicStatus::Detaching, Some("ins-2"));
+    w.fake
+        .nic_later("nic-1", Duration::from_secs(2), NicStatus::Available, None);
+    let t0 = Instant::now();
+    let out = w.create_with(&Context::default(), Value::Null).await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert!(
+        t0.elapsed() < Duration::from_millis(4800),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert_eq!(
+        w.fake.calls().attaches,
+        1,
+        "attached once, after both settled"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lost_attach_answer_that_attached_is_a_success() {
+    let w = world();
+    w.fake.echo_attach(lost("AttachNetworkInterface"));
+    let out = w.create().await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(w.fake.calls().attaches, 1, "never resent blindly");
+    assert_eq!(out.new_state, attached_state("ins-1", Value::Null));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_duplicate_attach_refusal_for_our_own_attach_is_a_success() {
+    let w = world();
+    w.fake.echo_attach(api_error(codes::INVALID_NIC_ATTACHED));
+    let out = w.create().await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(out.new_state, attached_state("ins-1", Value::Null));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lost_attach_answer_that_did_not_attach_is_sent_again() {
+    let w = world();
+    w.fake.fail_attach(lost("AttachNetworkInterface"));
+    let out = w.create().await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(
+        w.fake.calls().attaches,
+        2,
+        "resent only after reading it did not attach"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_backend_timeout_that_did_not_attach_is_retried() {
+    let w = world();
+    w.fake
+        .fail_attach(api_error(codes::INVALID_OPERATION_TIMEOUT));
+    let out = w.create().await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(w.fake.calls().attaches, 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_attach_that_hangs_times_out_and_keeps_the_object_tainted() {
+    let w = world();
+    w.fake.attach_ends(AttachEnds::Hangs);
+    let t0 = Instant::now();
+    let out = w
+        .create_with(&Context::default(), timeouts(Some("30s"), None))
+        .await;
+    assert_eq!(t0.elapsed(), Duration::from_secs(30));
+    let d = only(&out.diagnostics);
+    assert!(d.is_error());
+    assert!(d.summary.contains("Timed out"));
+    assert!(d.detail.contains("30s") && d.detail.contains("timeouts.create"));
+    assert!(
+        d.detail.contains("USED on instance ins-1"),
+        "awaited: {}",
+        d.detail
+    );
+    assert!(
+        d.detail.contains("ATTACHING on instance ins-1"),
+        "last seen: {}",
+        d.detail
+    );
+    assert!(out.new_state.is_wholly_known());
+    assert_eq!(
+        model::known_str(&out.new_state, model::ID),
+        Some("nic-1:ins-1")
+    );
+    assert_eq!(
+        model::known_str(&out.new_state, model::REGION_ID),
+        Some("r1")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn stop_while_attaching_keeps_the_object_and_says_so() {
+    let w = world();
+    w.fake.attach_ends(AttachEnds::Hangs);
+    let stop = CancellationToken::new();
+    tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            stop.cancel();
+        }
+    });
+    let t0 = Instant::now();
+    let out = w.create_with(&Context::new(stop), Value::Null).await;
+    assert!(t0.elapsed() <= Duration::from_secs(2));
+    let d = only(&out.diagnostics);
+    assert!(d.summary.contains("interrupted"));
+    assert!(
+        !out.new_state.is_null(),
+        "the attach happened: nothing is lost"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_attach_that_falls_back_to_available_fails_without_state() {
+    let w = world();
+    w.fake.attach_ends(AttachEnds::Reverts);
+    let out = w.create().await;
+    let d = only(&out.diagnostics);
+    assert!(d.is_error());
+    assert_eq!(d.summary, "The attach did not complete");
+    assert!(d.detail.contains("AVAILABLE"));
+    assert!(out.new_state.is_null());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_api_refusal_at_apply_reads_like_the_plan_plus_the_request_id() {
+    let w = world_with(PlanChecks::Off);
+    w.fake.set_instance("ins-1", InstanceStatus::Stopped);
+    let out = w.create().await;
+    let d = only(&out.diagnostics);
+    assert_eq!(d.path, Some(AttributePath::root(INSTANCE_ID)));
+    assert!(d.detail.contains("STOPPED"));
+    assert!(
+        d.detail.contains("Start the instance first"),
+        "blocking variant: {}",
+        d.detail
+    );
+    assert!(
+        d.detail
+            .contains(codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT)
+    );
+    assert!(d.detail.contains("request id: REQ-"), "{}", d.detail);
+    assert!(out.new_state.is_null());
+    // The plan would have said the same.
+    let plan = checks::check(
+        &Context::default(),
+        &w.shared,
+        &match w.shared.setup() {
+            crate::provider::Setup::Ready(r) => crate::provider::Ready {
+                api: r.api.clone(),
+                plan_checks: PlanChecks::Error,
+            },
+            _ => unreachable!(),
+        },
+        "nic-1",
+        "ins-1",
+        None,
+    )
+    .await;
+    let p = only(&plan);
+    assert_eq!(p.summary, d.summary);
+    let without_rid = d.detail.split(", request id:").next().unwrap().to_owned();
+    assert_eq!(p.detail, without_rid);
+}
+
+#[tokio::test(start_paused = true)]
+async fn attaching_a_nic_that_is_on_another_instance_names_that_instance() {
+    let w = world_with(PlanChecks::Off);
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-2"));
+    let out = w.create().await;
+    let d = only(&out.diagnostics);
+    assert_eq!(d.path, Some(AttributePath::root(NIC_ID)));
+    assert!(d.detail.contains("USED on instance ins-2"));
+    assert!(d.detail.contains(codes::INVALID_NIC_ATTACHED));
+    assert!(out.new_state.is_null());
+}
+
+// ---- read ----
+
+#[tokio::test(start_paused = true)]
+async fn read_after_create_equals_create() {
+    let w = world();
+    let created = w.create().await.new_state;
+    let r = w.read(created.clone()).await;
+    assert_eq!(r.outcome, ReadOutcome::Present(created));
+    assert!(r.diagnostics.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_drops_an_attachment_whose_nic_is_gone_or_unattached() {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Available, None);
+    assert_eq!(
+        w.read(attached_state("ins-1", Value::Null)).await.outcome,
+        ReadOutcome::Gone
+    );
+    w.fake.remove_nic("nic-1");
+    assert_eq!(
+        w.read(attached_state("ins-1", Value::Null)).await.outcome,
+        ReadOutcome::Gone
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_records_an_out_of_band_move_as_the_observed_instance() {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-2"));
+    let r = w.read(attached_state("ins-1", Value::Null)).await;
+    assert_eq!(
+        r.outcome,
+        ReadOutcome::Present(attached_state("ins-2", Value::Null))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn read_passes_through_attaching_and_detaching() {
+    let w = world();
+    let state = attached_state("ins-1", timeouts(Some("5m"), None));
+    for (status, on) in [
+        (NicStatus::Attaching, Some("ins-1")),
+        (NicStatus::Attaching, None),
+        (NicStatus::Detaching, Some("ins-1")),
+        (NicStatus::Detaching, None),
+    ] {
+        w.fake.set_nic("nic-1", status.clone(), on);
+        let r = w.read(state.clone()).await;
+        assert_eq!(
+            r.outcome,
+            ReadOutcome::Present(state.clone()),
+            "{status} {on:?}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_read_keeps_state_and_explains() {
+    let w = world();
+    w.fake
+        .fail_reads(api_error(codes::AUTHFAILURE_SIGNATURE_EXPIRED));
+    let state = attached_state("ins-1", Value::Null);
+    let r = w.read(state.clone()).await;
+    assert_eq!(r.outcome, ReadOutcome::Present(state));
+    let d = only(&r.diagnostics);
+    assert!(d.detail.contains("clock"));
+}
+
+// ---- delete ----
+
+#[tokio::test(start_paused = true)]
+async fn delete_detaches_and_returns_as_soon_as_the_nic_is_available() {
+    let w = world();
+    let state = w.create().await.new_state;
+    let t0 = Instant::now();
+    let out = w.delete(state).await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert!(out.new_state.is_null());
+    assert!(
+        t0.elapsed() <= Duration::from_millis(1200),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert_eq!(w.fake.nic("nic-1").unwrap().status, NicStatus::Available);
+    assert!(w.shared.memory.holders("nic-1").is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn delete_never_detaches_someone_elses_attachment() {
+    let w = world();
+    for (status, on) in [
+        (Some(NicStatus::Used), Some("ins-2")),
+        (Some(NicStatus::Attaching), Some("ins-2")),
+        (Some(NicStatus::Available), None),
+        (None, None),
+    ] {
+        match status {
+            Some(st) => {
+                w.fake.add_nic("nic-1", "r1");
+                w.fake.set_nic("nic-1", st, on);
+            }
+            None => w.fake.remove_nic("nic-1"),
+        }
+        let out = w.delete(attached_state("ins-1", Value::Null)).await;
+        assert!(
+            out.diagnostics.is_empty() && out.new_state.is_null(),
+            "{out:?}"
+        );
+    }
+    assert_eq!(w.fake.calls().detaches, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn not_found_answers_to_detach_count_as_done() {
+    for code in [
+        codes::OPERATION_DENIED_NIC_NOT_EXIST_INSTANCE,
+        codes::INVALID_NIC_NOT_FOUND,
+        codes::OPERATION_FAILED_RESOURCE_NOT_FOUND,
+    ] {
+        let w = world();
+        w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+        w.fake.fail_detach(api_error(code));
+        let out = w.delete(attached_state("ins-1", Value::Null)).await;
+        assert!(out.diagnostics.is_empty(), "{code}: {:?}", out.diagnostics);
+        assert!(out.new_state.is_null());
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn delete_finishes_at_once_when_the_nic_vanishes() {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    w.fake.detach_delay(Duration::from_secs(600));
+    let fake = w.fake.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        fake.remove_nic("nic-1");
+    });
+    let t0 = Instant::now();
+    let out = w.delete(attached_state("ins-1", Value::Null)).await;
+    assert!(out.diagnostics.is_empty());
+    assert!(
+        t0.elapsed() <= Duration::from_millis(800),
+        "{:?}",
+        t0.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn delete_waits_out_a_rebooting_instance() {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    w.fake.set_instance("ins-1", InstanceStatus::Reboot);
+    w.fake
+        .instance_later("ins-1", Duration::from_secs(5), InstanceStatus::Running);
+    let out = w.delete(attached_state("ins-1", Value::Null)).await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(w.fake.calls().detaches, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_detach_times_out_keeping_state_and_naming_what_was_awaited() {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    w.fake.detach_delay(Duration::from_secs(3600));
+    let state = attached_state("ins-1", timeouts(None, Some("1m")));
+    let out = w.delete(state.clone()).await;
+    assert_eq!(out.new_state, state);
+    let d = only(&out.diagnostics);
+    assert!(
+        d.detail.contains("AVAILABLE") && d.detail.contains("1m"),
+        "{}",
+        d.detail
+    );
+    assert!(d.detail.contains("DETACHING"), "last seen: {}", d.detail);
+    assert!(d.detail.contains("timeouts.delete"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_primary_nic_cannot_be_detached_and_the_state_is_kept() {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    w.fake.set_primary("nic-1");
+    let state = attached_state("ins-1", Value::Null);
+    let out = w.delete(state.clone()).await;
+    assert_eq!(out.new_state, state);
+    let d = only(&out.diagnostics);
+    assert!(d.detail.contains(codes::INVALID_NIC_PRIMARY_CANT_DETACH));
+    assert!(d.detail.contains("terraform state rm"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn delete_of_a_stopped_instance_says_to_start_it() {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    w.fake.set_instance("ins-1", InstanceStatus::Stopped);
+    let out = w.delete(attached_state("ins-1", Value::Null)).await;
+    let d = only(&out.diagnostics);
+    assert!(d.detail.contains("STOPPED") && d.detail.contains("Start the instance"));
+    assert_eq!(d.path, Some(AttributePath::root(INSTANCE_ID)));
+}
+
+// ---- import ----
+
+#[tokio::test(start_paused = true)]
+async fn import_by_pair_or_by_nic_gives_the_state_create_gives() {
+    let w = world();
+    let created = w.create().await.new_state;
+    for id in ["nic-1:ins-1", "nic-1"] {
+        let out = w.import(id).await;
+        assert!(out.diagnostics.is_empty(), "{id}: {:?}", out.diagnostics);
+        assert_eq!(out.objects.len(), 1);
+        let state = out.objects[0].state.clone();
+        let ReadOutcome::Present(after_read) = w.read(state).await.outcome else {
+            panic!("gone")
+        };
+        assert_eq!(after_read, created, "{id}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn import_explains_what_is_wrong_with_the_id_or_the_nic() {
+    let w = world();
+    for bad in ["a:b:c", ":x", "x:", ""] {
+        let out = w.import(bad).await;
+        let d = only(&out.diagnostics);
+        assert!(
+            d.detail.contains("<nic_id>:<instance_id>"),
+            "{bad:?}: {}",
+            d.detail
+        );
+    }
+    let d = only(&w.import("nic-1").await.diagnostics).clone();
+    assert_eq!(d.summary, "The NIC is not attached to anything");
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-2"));
+    let d = only(&w.import("nic-1:ins-1").await.diagnostics).clone();
+    assert!(
+        d.detail.contains("ins-2") && d.detail.contains("nic-1:ins-2"),
+        "{}",
+        d.detail
+    );
+    let d = only(&w.import("nic-9").await.diagnostics).clone();
+    assert_eq!(d.summary, "The NIC to import does not exist");
+}
+
+// ---- update ----
+
+#[tokio::test]
+async fn an_update_changes_only_timeouts_without_calls() {
+    let w = world();
+    let prior = attached_state("ins-1", Value::Null);
+    let planned = attached_state("ins-1", timeouts(Some("20m"), None));
+    let out = w
+        .res
+        .update(
+            &Context::default(),
+            UpdateRequest {
+                prior_state: prior,
+                config: config(s("nic-1"), s("ins-1"), timeouts(Some("20m"), None)),
+                planned_state: planned.clone(),
+                planned_private: Vec::new(),
+            },
+        )
+        .await;
+    assert_eq!(out.new_state, planned);
+    assert_eq!(w.fake.calls().total(), 0);
+}
