@@ -11,10 +11,9 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::failure::Failure;
-use super::state::{NicType, World};
+use super::state::{Nic, NicType, World};
 use crate::zenlayer::codes;
 use crate::zenlayer::models::{
     AttachNetworkInterfaceRequest, DescribeInstancesRequest, DescribeInstancesResponse,
@@ -73,24 +72,28 @@ pub(crate) struct Transition {
     pub(crate) instance_id: Option<String>,
 }
 
-/// A successful action: the `response` object and maybe a transition to schedule.
+/// The `response` object of a successful action, built under the world lock and encoded
+/// after it is released.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub(crate) enum Reply {
+    Zones(DescribeZonesResponse),
+    Instances(DescribeInstancesResponse),
+    Nics(DescribeNetworkInterfacesResponse),
+    Done(RequestIdOnly),
+}
+
+/// A successful action: its reply and maybe a transition to schedule.
 pub(crate) struct Answer {
-    pub(crate) response: Value,
+    pub(crate) reply: Reply,
     pub(crate) transition: Option<Transition>,
 }
 
-fn answer<T: Serialize>(response: &T) -> Result<Answer, Failure> {
-    serde_json::to_value(response)
-        .map(|response| Answer {
-            response,
-            transition: None,
-        })
-        .map_err(|e| {
-            Failure::new(
-                codes::INTERNAL_SERVER_ERROR,
-                format!("encoding the answer failed: {e}"),
-            )
-        })
+fn answer(reply: Reply) -> Result<Answer, Failure> {
+    Ok(Answer {
+        reply,
+        transition: None,
+    })
 }
 
 fn page<T>(items: Vec<T>, page_num: Option<u32>, page_size: Option<u32>) -> (u64, Vec<T>) {
@@ -136,10 +139,10 @@ pub(crate) fn describe_zones(
         .filter(|z| (req.zone_ids.as_ref()).is_none_or(|ids| ids.contains(&z.zone_id)))
         .map(|z| z.to_info())
         .collect();
-    answer(&DescribeZonesResponse {
+    answer(Reply::Zones(DescribeZonesResponse {
         request_id: request_id.to_owned(),
         zone_set,
-    })
+    }))
 }
 
 pub(crate) fn describe_network_interfaces(
@@ -148,25 +151,21 @@ pub(crate) fn describe_network_interfaces(
     request_id: &str,
 ) -> Result<Answer, Failure> {
     let nics = world.nics();
-    let matching: Vec<NicInfo> =
-        positions_of(&req.nic_ids, |id| world.nic_position(id), nics.len())
-            .into_iter()
-            .map(|i| &nics[i])
-            .filter(|n| req.region_id.as_ref().is_none_or(|r| &n.region_id == r))
-            .filter(|n| {
-                (req.instance_id.as_ref()).is_none_or(|i| n.instance_id.as_ref() == Some(i))
-            })
-            .filter(|n| req.status.as_ref().is_none_or(|s| n.status.as_str() == s))
-            .filter(|n| (req.nic_type.as_ref()).is_none_or(|t| n.nic_type.as_str() == t))
-            .filter(|n| fuzzy_match(n.name.as_deref(), &req.name))
-            .map(|n| n.to_info())
-            .collect();
-    let (total_count, data_set) = page(matching, req.page_num, req.page_size);
-    answer(&DescribeNetworkInterfacesResponse {
+    let matching: Vec<&Nic> = positions_of(&req.nic_ids, |id| world.nic_position(id), nics.len())
+        .into_iter()
+        .map(|i| &nics[i])
+        .filter(|n| req.region_id.as_ref().is_none_or(|r| &n.region_id == r))
+        .filter(|n| (req.instance_id.as_ref()).is_none_or(|i| n.instance_id.as_ref() == Some(i)))
+        .filter(|n| req.status.as_ref().is_none_or(|s| n.status.as_str() == s))
+        .filter(|n| (req.nic_type.as_ref()).is_none_or(|t| n.nic_type.as_str() == t))
+        .filter(|n| fuzzy_match(n.name.as_deref(), &req.name))
+        .collect();
+    let (total_count, on_page) = page(matching, req.page_num, req.page_size);
+    answer(Reply::Nics(DescribeNetworkInterfacesResponse {
         request_id: request_id.to_owned(),
         total_count,
-        data_set,
-    })
+        data_set: on_page.into_iter().map(Nic::to_info).collect(),
+    }))
 }
 
 pub(crate) fn describe_instances(
@@ -205,11 +204,11 @@ pub(crate) fn describe_instances(
             ins.to_info(nics)
         })
         .collect();
-    answer(&DescribeInstancesResponse {
+    answer(Reply::Instances(DescribeInstancesResponse {
         request_id: request_id.to_owned(),
         total_count,
         data_set,
-    })
+    }))
 }
 
 pub(crate) fn attach_network_interface(
@@ -295,11 +294,12 @@ pub(crate) fn attach_network_interface(
             instance_id: target,
         })
     };
-    let mut done = answer(&RequestIdOnly {
-        request_id: request_id.to_owned(),
-    })?;
-    done.transition = transition;
-    Ok(done)
+    Ok(Answer {
+        reply: Reply::Done(RequestIdOnly {
+            request_id: request_id.to_owned(),
+        }),
+        transition,
+    })
 }
 
 pub(crate) fn detach_network_interface(
@@ -367,11 +367,12 @@ pub(crate) fn detach_network_interface(
             instance_id: None,
         })
     };
-    let mut done = answer(&RequestIdOnly {
-        request_id: request_id.to_owned(),
-    })?;
-    done.transition = transition;
-    Ok(done)
+    Ok(Answer {
+        reply: Reply::Done(RequestIdOnly {
+            request_id: request_id.to_owned(),
+        }),
+        transition,
+    })
 }
 
 #[cfg(test)]
@@ -391,6 +392,16 @@ mod tests {
         attach_network_interface(world, &req, Duration::from_millis(5), "r")
             .map(|a| a.transition)
             .map_err(|f| f.code)
+    }
+
+    fn nics_reply(a: Result<Answer, Failure>) -> DescribeNetworkInterfacesResponse {
+        match a {
+            Ok(Answer {
+                reply: Reply::Nics(resp),
+                ..
+            }) => resp,
+            _ => panic!("NIC reply expected"),
+        }
     }
 
     fn detach(world: &mut World, nic: &str) -> Result<Option<Transition>, &'static str> {
@@ -497,8 +508,7 @@ mod tests {
             page_num: Some(2),
             ..Default::default()
         };
-        let a = describe_network_interfaces(&w, &req, "r").unwrap();
-        let resp: DescribeNetworkInterfacesResponse = serde_json::from_value(a.response).unwrap();
+        let resp = nics_reply(describe_network_interfaces(&w, &req, "r"));
         let available_a = (w.nics().iter())
             .filter(|n| n.region_id == "asia-east-1" && n.status == NicStatus::Available)
             .count();
@@ -519,8 +529,7 @@ mod tests {
             ]),
             ..Default::default()
         };
-        let a = describe_network_interfaces(&w, &req, "r").unwrap();
-        let resp: DescribeNetworkInterfacesResponse = serde_json::from_value(a.response).unwrap();
+        let resp = nics_reply(describe_network_interfaces(&w, &req, "r"));
         let ids: Vec<_> = resp.data_set.iter().map(|n| n.nic_id.as_str()).collect();
         assert_eq!(ids, ["nic-app-1", "nic-app-2"]);
         assert_eq!(resp.total_count, 2);
@@ -533,8 +542,13 @@ mod tests {
             instance_ids: Some(vec!["ins-web-1".into()]),
             ..Default::default()
         };
-        let a = describe_instances(&w, &req, "r").unwrap();
-        let resp: DescribeInstancesResponse = serde_json::from_value(a.response).unwrap();
+        let Ok(Answer {
+            reply: Reply::Instances(resp),
+            ..
+        }) = describe_instances(&w, &req, "r")
+        else {
+            panic!("instances reply expected")
+        };
         let nics: Vec<_> = (resp.data_set[0].nics.as_ref().unwrap().iter())
             .map(|n| n.nic_id.as_str())
             .collect();

@@ -60,7 +60,7 @@ pub struct FaultConfig {
     /// Seed of the generator that picks faulted calls and kinds; random when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
-    /// Stop injecting after this many faults (e.g. 1: "lose exactly the next answer").
+    /// Stop after injecting this many faults under this plan (1: "lose exactly the next answer").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_faults: Option<u64>,
 }
@@ -156,6 +156,8 @@ pub(crate) struct Injector {
     config: FaultConfig,
     rng: fastrand::Rng,
     injected: FaultCounts,
+    /// Faults injected since the current plan was set, for `max_faults`.
+    under_plan: u64,
 }
 
 impl Default for Injector {
@@ -164,6 +166,7 @@ impl Default for Injector {
             config: FaultConfig::default(),
             rng: fastrand::Rng::new(),
             injected: FaultCounts::default(),
+            under_plan: 0,
         }
     }
 }
@@ -177,6 +180,7 @@ impl Injector {
             None => fastrand::Rng::new(),
         };
         self.config = config;
+        self.under_plan = 0;
         Ok(())
     }
 
@@ -203,12 +207,11 @@ impl Injector {
         if !latency.is_zero() {
             self.injected.latency += 1;
         }
-        let budget_left = config
-            .max_faults
-            .is_none_or(|max| self.injected.total() < max);
+        let budget_left = config.max_faults.is_none_or(|max| self.under_plan < max);
         let fault = if budget_left && config.rate > 0.0 && self.rng.f64() < config.rate {
             let kind = config.kinds[self.rng.usize(..config.kinds.len())];
             self.injected.bump(kind);
+            self.under_plan += 1;
             Some(kind)
         } else {
             None
@@ -276,6 +279,22 @@ mod tests {
         );
         assert_eq!(inj.report().injected.lost, 2);
         assert_eq!(inj.report().injected.latency, 4);
+    }
+
+    #[test]
+    fn a_new_plan_gets_a_fresh_fault_budget() {
+        let once = FaultConfig {
+            rate: 1.0,
+            kinds: vec![FaultKind::Drop],
+            max_faults: Some(1),
+            ..Default::default()
+        };
+        let mut inj = injector(once.clone());
+        assert_eq!(inj.decide(None).fault, Some(FaultKind::Drop));
+        assert_eq!(inj.decide(None).fault, None);
+        inj.configure(once).unwrap();
+        assert_eq!(inj.decide(None).fault, Some(FaultKind::Drop));
+        assert_eq!(inj.report().injected.drop, 2);
     }
 
     #[test]

@@ -334,13 +334,19 @@ impl Sim {
             }
         };
         let result = self.perform(headers, body, request_id);
+        let result = result.and_then(|answer| {
+            if let Some(t) = answer.transition {
+                self.schedule(t);
+            }
+            serde_json::to_value(&answer.reply).map_err(|e| {
+                Failure::new(
+                    codes::INTERNAL_SERVER_ERROR,
+                    format!("encoding the answer failed: {e}"),
+                )
+            })
+        });
         Handled {
-            result: result.map(|answer| {
-                if let Some(t) = answer.transition {
-                    self.schedule(t);
-                }
-                answer.response
-            }),
+            result,
             caller: Some(caller),
         }
     }
