@@ -196,9 +196,10 @@ fn a_domain_with_a_path_is_refused_at_construction() {
     let mut c = config("127.0.0.1:1".parse().unwrap());
     c.domain = "console.zenlayer.com/api".into();
     let err = Client::new(c).unwrap_err().to_string();
-    assert!(
-        err.contains("not a host name with an optional port"),
-        "{err}"
+    assert_eq!(
+        err,
+        "the API client cannot use this configuration: domain \"console.zenlayer.com/api\" is \
+         not a host name with an optional port, e.g. \"console.zenlayer.com\" or \"127.0.0.1:8089\""
     );
 }
 

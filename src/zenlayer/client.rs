@@ -103,7 +103,7 @@ impl Client {
     /// cannot be put on the wire (a domain with a path, a header-unsafe credential).
     pub fn new(config: ClientConfig) -> Result<Client, Error> {
         let transport = Transport::new(&config).map_err(|p| Error::Network {
-            action: "configuration",
+            action: super::error::CONFIGURATION,
             message: p.0,
         })?;
         Ok(Client {

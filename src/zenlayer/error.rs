@@ -40,7 +40,9 @@ pub enum Error {
         what: String,
     },
     /// No answer, and the request certainly changed nothing (connect failed, or a read).
-    #[error("{action}: could not reach the Zenlayer API: {message}")]
+    /// `Client::new` also uses it, with action [`CONFIGURATION`], for settings that cannot be
+    /// put on the wire.
+    #[error("{}", network_text(.action, .message))]
     Network {
         action: &'static str,
         message: String,
@@ -63,6 +65,17 @@ pub enum Error {
         reason: String,
         last: Option<Box<Error>>,
     },
+}
+
+/// `Error::Network`'s action when the client refuses its configuration.
+pub const CONFIGURATION: &str = "configuration";
+
+fn network_text(action: &str, message: &str) -> String {
+    if action == CONFIGURATION {
+        format!("the API client cannot use this configuration: {message}")
+    } else {
+        format!("{action}: could not reach the Zenlayer API: {message}")
+    }
 }
 
 impl Error {
