@@ -523,6 +523,25 @@ fn upgrade_req(version: i64, json: &str) -> proto::upgrade_resource_state::Reque
 }
 
 #[tokio::test]
+async fn upgrade_fills_missing_keys_and_drops_ones_the_schema_no_longer_has() {
+    let h = harness(FakeResource::default());
+    let resp = h
+        .service
+        .upgrade_resource_state(Request::new(upgrade_req(
+            1,
+            r#"{"id": "t-1", "name": "a", "removed_long_ago": true}"#,
+        )))
+        .await
+        .expect("ok")
+        .into_inner();
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    assert_eq!(
+        decode(resp.upgraded_state, &thing_type()),
+        thing(&[("id", s("t-1")), ("name", s("a"))])
+    );
+}
+
+#[tokio::test]
 async fn upgrade_refuses_state_from_a_newer_schema_and_flatmap_state() {
     let h = harness(FakeResource::default());
     let resp = h
