@@ -95,6 +95,12 @@ fn listen_and_announce(
         Announce::Reattach => debug::reattach_instructions(socket, std::process::id()),
     };
     handshake::announce(&text).map_err(PluginError::Stdout)?;
+    tracing::debug!(
+        version = crate::VERSION,
+        socket = %socket.display(),
+        tls = tls.is_some(),
+        "provider serving"
+    );
     Ok((listener, tls))
 }
 

@@ -1,0 +1,381 @@
+//! The Terraform test harness: runs real Terraform CLIs against the built provider, the way a
+//! user would, through `dev_overrides` (no `terraform init`).
+//!
+//! A scenario reads like a user's session:
+//!
+//! ```ignore
+//! for tf in terraforms() {
+//!     let dir = tf.workdir().config(CONFIG);
+//!     dir.plan().assert_success().assert_stdout_contains("Plan: 1 to add");
+//! }
+//! ```
+//!
+//! Every Terraform to test is `terraform` on PATH plus each binary in the colon-separated
+//! `TF_ACC_TERRAFORM_PATHS` (set by `. .tools/env` after `scripts/install-tools.sh`). A missing
+//! Terraform is a test failure, never a skip.
+//!
+//! Extension point: the `zenlayer-sim` handle (`Sim`) goes in a sibling module (`mod sim;
+//! pub use sim::Sim;`); a scenario starts one and puts its address in the provider block
+//! (`provider_block`) or in the environment (`Workdir::env`).
+
+// Each test binary uses a different part of the harness.
+#![allow(dead_code, unreachable_pub)]
+
+pub mod go_plugin;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use tempfile::TempDir;
+
+/// The provider binary cargo built for this test run.
+pub const PROVIDER_BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-zenlayer");
+
+/// A provider block for `zenlayer`, pointing at `domain` over `scheme`, with plan checks off
+/// (so plan needs no API) and throwaway credentials.
+pub fn provider_block(domain: &str, scheme: &str) -> String {
+    format!(
+        r#"provider "zenlayer" {{
+  domain              = "{domain}"
+  scheme              = "{scheme}"
+  access_key_id       = "x"
+  access_key_password = "y"
+  plan_checks         = "off"
+}}
+"#
+    )
+}
+
+/// One Terraform CLI under test.
+#[derive(Debug, Clone)]
+pub struct Terraform {
+    pub path: PathBuf,
+    /// e.g. `1.11.4`; named in every failure message.
+    pub version: String,
+}
+
+/// Every Terraform to test against; panics if there is none or one is broken.
+pub fn terraforms() -> Vec<Terraform> {
+    static FOUND: OnceLock<Vec<Terraform>> = OnceLock::new();
+    FOUND.get_or_init(find_terraforms).clone()
+}
+
+fn find_terraforms() -> Vec<Terraform> {
+    let listed = std::env::var_os("TF_ACC_TERRAFORM_PATHS").unwrap_or_else(|| {
+        panic!(
+            "TF_ACC_TERRAFORM_PATHS is not set, so the oldest supported Terraform would not be \
+             tested. Run `scripts/install-tools.sh && . .tools/env` (or set it to an empty \
+             value to test only the `terraform` on PATH)."
+        )
+    });
+    let mut paths: Vec<PathBuf> = on_path("terraform").into_iter().collect();
+    paths.extend(std::env::split_paths(&listed).filter(|p| !p.as_os_str().is_empty()));
+    let mut found: Vec<Terraform> = Vec::new();
+    for path in paths {
+        let path = path.canonicalize().unwrap_or_else(|e| {
+            panic!(
+                "Terraform {} (from TF_ACC_TERRAFORM_PATHS) is unusable: {e}",
+                path.display()
+            )
+        });
+        if found.iter().any(|t| t.path == path) {
+            continue;
+        }
+        let version = version_of(&path);
+        found.push(Terraform { path, version });
+    }
+    assert!(
+        !found.is_empty(),
+        "no Terraform found: put `terraform` on PATH or list binaries in \
+         TF_ACC_TERRAFORM_PATHS (`scripts/install-tools.sh && . .tools/env`)"
+    );
+    found
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+fn version_of(path: &Path) -> String {
+    let output = Command::new(path)
+        .args(["version", "-json"])
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{} version -json printed no JSON ({e}): {}",
+            path.display(),
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    json["terraform_version"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{} reported no version: {json}", path.display()))
+        .to_owned()
+}
+
+impl Terraform {
+    /// A fresh, empty working directory with its own CLI config.
+    pub fn workdir(&self) -> Workdir {
+        Workdir::new(self.clone())
+    }
+}
+
+/// A temporary Terraform working directory whose CLI config points `zenlayer/zenlayer` at
+/// the built provider, with a `versions.tf` requiring it; removed on drop.
+pub struct Workdir {
+    terraform: Terraform,
+    dir: TempDir,
+    cli_config: PathBuf,
+    env: Vec<(OsString, OsString)>,
+}
+
+/// Every working directory's `versions.tf`, as in a user's project: without it Terraform looks
+/// for `hashicorp/zenlayer`.
+const REQUIRED_PROVIDERS: &str = r#"terraform {
+  required_providers {
+    zenlayer = {
+      source = "zenlayer/zenlayer"
+    }
+  }
+}
+"#;
+
+/// Variables from the developer's shell that would change what Terraform does.
+const SCRUBBED_ENV: &[&str] = &[
+    "TF_CLI_ARGS",
+    "TF_CLI_ARGS_plan",
+    "TF_CLI_ARGS_apply",
+    "TF_CLI_ARGS_destroy",
+    "TF_CLI_ARGS_validate",
+    "TF_DATA_DIR",
+    "TF_WORKSPACE",
+    "TF_INPUT",
+    "TF_PLUGIN_CACHE_DIR",
+    "TF_REATTACH_PROVIDERS",
+    "TF_DISABLE_PLUGIN_TLS",
+];
+
+impl Workdir {
+    fn new(terraform: Terraform) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("tpz-tf-")
+            .tempdir()
+            .expect("create a temporary working directory");
+        let provider_dir = Path::new(PROVIDER_BIN)
+            .parent()
+            .expect("the provider binary has a directory");
+        let cli_config = dir.path().join("cli.tfrc");
+        let hcl = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"zenlayer/zenlayer\" = {dir:?}\n  }}\n  direct {{}}\n}}\n",
+            dir = provider_dir.display().to_string(),
+        );
+        std::fs::write(&cli_config, hcl).expect("write the CLI config");
+        std::fs::write(dir.path().join("versions.tf"), REQUIRED_PROVIDERS)
+            .expect("write versions.tf");
+        Workdir {
+            terraform,
+            dir,
+            cli_config,
+            env: Vec::new(),
+        }
+    }
+
+    /// Writes `main.tf`.
+    pub fn config(self, hcl: &str) -> Self {
+        self.write("main.tf", hcl);
+        self
+    }
+
+    /// Writes (or replaces) a file in the working directory.
+    pub fn write(&self, name: &str, contents: &str) {
+        std::fs::write(self.dir.path().join(name), contents)
+            .unwrap_or_else(|e| panic!("write {name}: {e}"));
+    }
+
+    /// Adds an environment variable to every command run here.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn terraform(&self) -> &Terraform {
+        &self.terraform
+    }
+
+    /// Runs `terraform <args>` here and captures everything.
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        let mut command = Command::new(&self.terraform.path);
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("TF_CLI_CONFIG_FILE", &self.cli_config)
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1");
+        for key in SCRUBBED_ENV {
+            command.env_remove(key);
+        }
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        let output = command
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.terraform.path.display()));
+        Outcome {
+            command: format!("terraform {} (v{})", args.join(" "), self.terraform.version),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn validate(&self) -> Outcome {
+        self.run(&["validate", "-no-color"])
+    }
+
+    pub fn plan(&self) -> Outcome {
+        self.run(&["plan", "-no-color", "-input=false"])
+    }
+
+    pub fn apply(&self) -> Outcome {
+        self.run(&["apply", "-no-color", "-input=false", "-auto-approve"])
+    }
+
+    pub fn destroy(&self) -> Outcome {
+        self.run(&["destroy", "-no-color", "-input=false", "-auto-approve"])
+    }
+
+    pub fn import(&self, address: &str, id: &str) -> Outcome {
+        self.run(&["import", "-no-color", "-input=false", address, id])
+    }
+
+    /// `terraform plan -out` then `terraform show -json` of that plan.
+    pub fn plan_json(&self) -> serde_json::Value {
+        self.run(&["plan", "-no-color", "-input=false", "-out=tfplan"])
+            .assert_success();
+        self.run(&["show", "-no-color", "-json", "tfplan"])
+            .assert_success()
+            .json()
+    }
+
+    /// `terraform show -json` of the current state.
+    pub fn state_json(&self) -> serde_json::Value {
+        self.run(&["show", "-no-color", "-json"])
+            .assert_success()
+            .json()
+    }
+
+    /// `terraform providers schema -json`.
+    pub fn providers_schema_json(&self) -> serde_json::Value {
+        self.run(&["providers", "schema", "-json"])
+            .assert_success()
+            .json()
+    }
+}
+
+/// What one Terraform command did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// e.g. `terraform plan -no-color -input=false (v1.0.3)`.
+    pub command: String,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    #[track_caller]
+    pub fn assert_success(&self) -> &Self {
+        assert!(
+            self.success(),
+            "{} failed\n{}",
+            self.command,
+            self.transcript()
+        );
+        self
+    }
+
+    /// Asserts the command failed and said `text`; Terraform wraps diagnostics at 78 columns,
+    /// so whitespace and line breaks are compared loosely.
+    #[track_caller]
+    pub fn assert_failure_contains(&self, text: &str) -> &Self {
+        assert!(
+            !self.success(),
+            "{} succeeded, expected a failure saying {text:?}\n{}",
+            self.command,
+            self.transcript()
+        );
+        assert!(
+            words(&self.stderr).contains(&words(text))
+                || words(&self.stdout).contains(&words(text)),
+            "{} did not say {text:?}\n{}",
+            self.command,
+            self.transcript()
+        );
+        self
+    }
+
+    /// Asserts stdout says `text` (whitespace compared loosely).
+    #[track_caller]
+    pub fn assert_stdout_contains(&self, text: &str) -> &Self {
+        assert!(
+            words(&self.stdout).contains(&words(text)),
+            "{} stdout did not say {text:?}\n{}",
+            self.command,
+            self.transcript()
+        );
+        self
+    }
+
+    /// Asserts neither stream says `text`.
+    #[track_caller]
+    pub fn assert_not_contains(&self, text: &str) -> &Self {
+        let all = words(&format!("{}\n{}", self.stdout, self.stderr));
+        assert!(
+            !all.contains(&words(text)),
+            "{} unexpectedly said {text:?}\n{}",
+            self.command,
+            self.transcript()
+        );
+        self
+    }
+
+    /// stdout parsed as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{} printed no JSON ({e})\n{}",
+                self.command,
+                self.transcript()
+            )
+        })
+    }
+
+    fn transcript(&self) -> String {
+        format!(
+            "exit code: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// `text` with every run of whitespace (and Terraform's `│` margin) folded to one space.
+fn words(text: &str) -> String {
+    text.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
