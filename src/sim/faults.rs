@@ -1,7 +1,6 @@
 //! Fault injection: rate-limited, failing, unreachable and answer-losing API calls, decided per
 //! call from a seeded generator so a sequential test sees the same faults on every run.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -120,18 +119,6 @@ impl FaultCounts {
     /// Faults of every kind (latency excluded).
     pub fn total(&self) -> u64 {
         self.rate_limited + self.internal + self.unavailable + self.drop + self.lost
-    }
-
-    /// The counts by kind name.
-    pub fn by_name(&self) -> BTreeMap<&'static str, u64> {
-        BTreeMap::from([
-            ("429", self.rate_limited),
-            ("500", self.internal),
-            ("503", self.unavailable),
-            ("drop", self.drop),
-            ("lost", self.lost),
-            ("latency", self.latency),
-        ])
     }
 }
 
