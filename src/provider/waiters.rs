@@ -2,8 +2,15 @@
 //! look after 200 ms, every 200 ms while the operation is young (most attaches finish in about
 //! a second), then backing off towards 5 s so a slow operation costs few API calls. Every wait
 //! is bounded by a deadline and ends promptly when Terraform sends Stop.
+//!
+//! While an operation is young its looks follow its own start, so an operation that takes a
+//! second is seen done at once. After that, looks land on a process-wide 200 ms grid (each
+//! rounded to the nearest grid point), so the long waits of many resources applied in parallel
+//! look at the same instants and the coalescing lookups answer them with a few batched
+//! Describe calls instead of one call each.
 
 use std::future::Future;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -16,6 +23,42 @@ pub(crate) const FIRST_CHECK: Duration = Duration::from_millis(200);
 pub(crate) const YOUNG: Duration = Duration::from_secs(2);
 /// The longest interval: slow operations are still noticed within seconds of finishing.
 pub(crate) const MAX_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Spacing of the shared grid looks are aligned to.
+pub(crate) const GRID: Duration = FIRST_CHECK;
+
+/// Whether looks are aligned to the shared grid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Align {
+    /// Production: on the process-wide grid.
+    Shared,
+    /// Exactly on the schedule (tests of the schedule itself).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Exact,
+}
+
+/// The grid's origin, fixed by the first wait of the process.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// `target` moved to the nearest grid point after `now`.
+fn aligned(target: Instant, now: Instant, origin: Instant) -> Instant {
+    let Some(offset) = target.checked_duration_since(origin) else {
+        return target;
+    };
+    let grid = GRID.as_nanos();
+    let steps = (offset.as_nanos() + grid / 2) / grid;
+    let Ok(nanos) = u64::try_from(steps * grid) else {
+        return target;
+    };
+    let mut point = origin + Duration::from_nanos(nanos);
+    while point <= now {
+        point += GRID;
+    }
+    point
+}
 
 /// The pause before the next look at an operation that started `age` ago.
 pub(crate) fn interval(age: Duration) -> Duration {
@@ -48,23 +91,44 @@ pub(crate) enum FirstLook {
     AfterFirstInterval,
 }
 
-/// Calls `look` on the adaptive schedule until it is done, fails, the deadline passes (one
-/// last look is taken at the deadline), or Terraform sends Stop.
+/// Calls `look` on the adaptive schedule (aligned to the shared grid) until it is done,
+/// fails, the deadline passes (one last look is taken at the deadline), or Terraform sends
+/// Stop.
 pub(crate) async fn poll<T, S, E, F, Fut>(
     ctx: &Context,
     deadline: Instant,
     first: FirstLook,
+    look: F,
+) -> Result<T, Halt<S, E>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Probe<T, S>, E>>,
+{
+    poll_aligned(ctx, deadline, first, Align::Shared, look).await
+}
+
+/// [`poll`], with the alignment chosen.
+pub(crate) async fn poll_aligned<T, S, E, F, Fut>(
+    ctx: &Context,
+    deadline: Instant,
+    first: FirstLook,
+    align: Align,
     mut look: F,
 ) -> Result<T, Halt<S, E>>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Probe<T, S>, E>>,
 {
+    let origin = epoch();
     let started = Instant::now();
+    let place = |target: Instant, now: Instant| match align {
+        Align::Shared if now.duration_since(started) >= YOUNG => aligned(target, now, origin),
+        _ => target,
+    };
     let mut last: Option<S> = None;
     let mut next = match first {
         FirstLook::Now => started,
-        FirstLook::AfterFirstInterval => started + FIRST_CHECK,
+        FirstLook::AfterFirstInterval => place(started + FIRST_CHECK, started),
     };
     loop {
         let at_deadline = next >= deadline;
@@ -91,7 +155,7 @@ where
             return Err(Halt::TimedOut { last });
         }
         let now = Instant::now();
-        next = now + interval(now.duration_since(started));
+        next = place(now + interval(now.duration_since(started)), now);
     }
 }
 
@@ -131,10 +195,11 @@ mod tests {
         let (looks, t0) = recorder();
         let ctx = Context::default();
         let l = looks.clone();
-        let done = poll::<_, &str, (), _, _>(
+        let done = poll_aligned::<_, &str, (), _, _>(
             &ctx,
             t0 + Duration::from_secs(600),
             FirstLook::AfterFirstInterval,
+            Align::Exact,
             || {
                 let l = l.clone();
                 async move {
@@ -235,6 +300,73 @@ mod tests {
             t0.elapsed(),
             Duration::from_millis(2500),
             "no extra sleep after Stop"
+        );
+    }
+
+    #[test]
+    fn alignment_moves_a_look_to_the_nearest_grid_point_ahead() {
+        let origin = Instant::now();
+        let at = |ms: u64| origin + Duration::from_millis(ms);
+        assert_eq!(aligned(at(1230), at(1000), origin), at(1200));
+        assert_eq!(aligned(at(1310), at(1000), origin), at(1400));
+        assert_eq!(
+            aligned(at(1030), at(1010), origin),
+            at(1200),
+            "never in the past"
+        );
+        assert_eq!(aligned(at(1200), at(1000), origin), at(1200));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_long_waits_started_at_different_moments_look_at_the_same_instants() {
+        let ctx = Context::default();
+        let looks = Arc::new(Mutex::new(Vec::new()));
+        let mut waits = Vec::new();
+        for (i, offset) in [0u64, 37, 81, 133].into_iter().enumerate() {
+            let looks = looks.clone();
+            let ctx = ctx.clone();
+            waits.push(tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(offset)).await;
+                let t0 = Instant::now();
+                let _ = poll::<(), &str, (), _, _>(
+                    &ctx,
+                    t0 + Duration::from_secs(30),
+                    FirstLook::AfterFirstInterval,
+                    || {
+                        let looks = looks.clone();
+                        async move {
+                            if t0.elapsed() >= YOUNG {
+                                looks.lock().unwrap().push((i, Instant::now()));
+                            }
+                            Ok(Probe::Pending("DETACHING"))
+                        }
+                    },
+                )
+                .await;
+            }));
+        }
+        for w in waits {
+            w.await.unwrap();
+        }
+        let looks = looks.lock().unwrap();
+        let instants: std::collections::BTreeSet<Instant> = looks.iter().map(|(_, t)| *t).collect();
+        // Unaligned, four waits would look at about four times as many distinct instants.
+        assert!(
+            instants.len() * 2 < looks.len(),
+            "{} looks at {} instants",
+            looks.len(),
+            instants.len()
+        );
+        let origin = epoch();
+        let on_grid = looks
+            .iter()
+            .filter(|(_, t)| t.duration_since(origin).as_millis() % 200 == 0)
+            .count();
+        // All but the first look after youth and the last one at each deadline.
+        assert!(
+            on_grid + 2 * 4 >= looks.len(),
+            "{on_grid} of {} on the grid",
+            looks.len()
         );
     }
 
