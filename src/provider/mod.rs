@@ -11,6 +11,9 @@ mod fake;
 mod nic_attachment;
 mod waiters;
 
+/// The `tracing` target of the provider's own log lines (the API client logs as `zenlayer.api`).
+pub(crate) const LOG_TARGET: &str = "zenlayer.provider";
+
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;

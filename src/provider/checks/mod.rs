@@ -4,7 +4,8 @@
 //!
 //! Checks never change a planned value. When the API cannot be read, the plan still succeeds
 //! with one warning per process (authentication failures: one error per process), and later
-//! attachments skip silently.
+//! attachments skip silently, without calling an API that is throttling, down, or refusing the
+//! credentials.
 
 pub(crate) mod facts;
 pub(crate) mod judge;
@@ -18,7 +19,7 @@ use tokio::time::Instant;
 use crate::framework::{Context, Diagnostics, Severity};
 use crate::provider::catalogue::{self, Case, Op, Origin, Situation, Subject};
 use crate::provider::config::PlanChecks;
-use crate::provider::{Ready, Shared};
+use crate::provider::{LOG_TARGET, Ready, Shared};
 use crate::zenlayer::{CallLimits, Error};
 
 /// How long plan-time reads may take in all, retries included: a plan should not hang on an
@@ -33,6 +34,11 @@ pub(crate) struct Notices {
 }
 
 impl Notices {
+    /// True once checks have given up for this process.
+    fn given_up(&self) -> bool {
+        self.skipped.load(Ordering::SeqCst) || self.auth.load(Ordering::SeqCst)
+    }
+
     /// True the first time only.
     fn first_skip(&self) -> bool {
         !self.skipped.swap(true, Ordering::SeqCst)
@@ -55,7 +61,7 @@ pub(crate) async fn check(
     this_object: Option<(String, String)>,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    if ready.plan_checks == PlanChecks::Off {
+    if ready.plan_checks == PlanChecks::Off || shared.notices.given_up() {
         return diags;
     }
     let subject = |facts| Subject {
@@ -71,6 +77,7 @@ pub(crate) async fn check(
     let facts = match facts::gather(ready.api.as_ref(), nic_id, instance_id, &limits).await {
         Ok(f) => f,
         Err(e) => {
+            tracing::info!(target: LOG_TARGET, nic_id, instance_id, error = %e, "plan checks could not read the API");
             if !ctx.is_stopped() {
                 diags.extend(cannot_check(shared, ready.plan_checks, &subject(None), &e));
             }

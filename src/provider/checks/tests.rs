@@ -76,8 +76,14 @@ async fn an_unreadable_api_warns_once_per_process_and_the_plan_goes_on() {
     assert!(!d[0].is_error());
     assert!(d[0].summary.contains("skipped"));
     assert!(d[0].detail.contains("REQUEST_LIMIT_EXCEEDED"));
-    fake.fail_reads(api_error(codes::REQUEST_LIMIT_EXCEEDED));
+    let calls = fake.calls().total();
+    fake.remove_nic("nic-1");
     assert!(plan(&shared, &ready).await.is_empty(), "said once");
+    assert_eq!(
+        fake.calls().total(),
+        calls,
+        "later checks do not call the API"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -96,7 +102,13 @@ async fn an_authentication_failure_is_one_error_naming_the_credentials() {
     ] {
         assert!(d[0].detail.contains(s), "{s}: {}", d[0].detail);
     }
+    let calls = fake.calls().total();
     assert!(plan(&shared, &ready).await.is_empty(), "said once");
+    assert_eq!(
+        fake.calls().total(),
+        calls,
+        "later checks do not call the API"
+    );
 }
 
 #[tokio::test(start_paused = true)]

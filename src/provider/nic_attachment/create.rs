@@ -15,13 +15,13 @@ use tokio::time::Instant;
 
 use crate::cty::Value;
 use crate::framework::{ApplyOutcome, Context, CreateRequest, Diagnostic, Diagnostics, Severity};
-use crate::provider::Shared;
 use crate::provider::api::Zec;
 use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
 use crate::provider::checks::facts::{self, Facts};
 use crate::provider::checks::judge::{self, Holders};
 use crate::provider::duration;
 use crate::provider::waiters::{self, FirstLook, Halt, Probe};
+use crate::provider::{LOG_TARGET, Shared};
 use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
 use crate::zenlayer::{Error, codes};
 
@@ -185,7 +185,10 @@ impl Attach<'_> {
                 )
                 .await;
             match answer {
-                Ok(_) => return self.confirm().await,
+                Ok(request_id) => {
+                    tracing::debug!(target: LOG_TARGET, nic_id = self.nic_id, instance_id = self.instance_id, request_id, "attach accepted");
+                    return self.confirm().await;
+                }
                 Err(e) => match self.after_refusal(e, calls_made).await {
                     Next::Confirm => return self.confirm().await,
                     Next::Retry => continue,
@@ -322,6 +325,7 @@ impl Attach<'_> {
         if calls::ambiguous(&e) {
             return self.reconcile(e, calls_made).await;
         }
+        tracing::debug!(target: LOG_TARGET, nic_id = self.nic_id, instance_id = self.instance_id, error = %e, "attach refused");
         let Some(code) = e.code().map(str::to_owned) else {
             // Never sent (connection refused), or given up before sending.
             if self.ctx.is_stopped() {
@@ -357,6 +361,7 @@ impl Attach<'_> {
 
     /// Settles an attach whose outcome is unknown by reading the NIC.
     async fn reconcile(&self, e: Error, calls_made: u32) -> Next {
+        tracing::info!(target: LOG_TARGET, nic_id = self.nic_id, instance_id = self.instance_id, error = %e, "attach outcome unknown; reading the NIC");
         match self
             .api
             .find_nic(self.nic_id, &calls::reconcile_limits())

@@ -11,13 +11,13 @@ use tokio::time::Instant;
 
 use crate::cty::Value;
 use crate::framework::{ApplyOutcome, Context, DeleteRequest, Diagnostic, Severity};
-use crate::provider::Shared;
 use crate::provider::api::Zec;
 use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
 use crate::provider::checks::facts::{self, Facts};
 use crate::provider::checks::judge::{self, Holders};
 use crate::provider::duration;
 use crate::provider::waiters::{self, FirstLook, Halt, Probe};
+use crate::provider::{LOG_TARGET, Shared};
 use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
 use crate::zenlayer::{Error, codes};
 
@@ -127,7 +127,10 @@ impl Detach<'_> {
         let mut calls_made = 0;
         loop {
             match self.settle().await? {
-                Before::NothingToDo => return Ok(()),
+                Before::NothingToDo => {
+                    tracing::debug!(target: LOG_TARGET, nic_id = self.nic_id, instance_id = self.instance_id, "NIC no longer attached to this instance; nothing to detach");
+                    return Ok(());
+                }
                 Before::Detach => {}
             }
             if self.ctx.is_stopped() {
@@ -151,6 +154,7 @@ impl Detach<'_> {
                     }
                 },
                 Err(e) => {
+                    tracing::debug!(target: LOG_TARGET, nic_id = self.nic_id, instance_id = self.instance_id, error = %e, "detach refused");
                     if let Some(code) = e.code()
                         && matches!(
                             code,

@@ -880,3 +880,28 @@ async fn an_update_changes_only_timeouts_without_calls() {
     assert_eq!(out.new_state, planned);
     assert_eq!(w.fake.calls().total(), 0);
 }
+
+// ---- upgrade ----
+
+#[tokio::test]
+async fn upgrading_stored_state_teaches_memory_who_holds_the_nic() {
+    let w = world();
+    let json = br#"{"id":"nic-1:ins-2","nic_id":"nic-1","instance_id":"ins-2","region_id":"r1","primary_ipv4":null,"mac_address":null,"timeouts":null}"#;
+    let value = w
+        .res
+        .upgrade(
+            &Context::default(),
+            UpgradeRequest {
+                version: 0,
+                json: json.to_vec(),
+            },
+        )
+        .await
+        .expect("reads");
+    assert_eq!(model::known_str(&value, model::ID), Some("nic-1:ins-2"));
+    assert_eq!(value.attr(TIMEOUTS), Some(&Value::Null));
+    assert_eq!(
+        w.shared.memory.holders("nic-1"),
+        std::collections::BTreeSet::from(["ins-2".to_owned()])
+    );
+}
