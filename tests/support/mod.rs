@@ -22,6 +22,9 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod go_plugin;
+mod sim;
+
+pub use sim::Sim;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
