@@ -19,7 +19,7 @@
 //! (`provider_block`) or in the environment (`Workdir::env`).
 
 // Each test binary uses a different part of the harness.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unused_imports, unreachable_pub)]
 
 pub mod go_plugin;
 mod sim;
