@@ -14,9 +14,10 @@
 //! `TF_ACC_TERRAFORM_PATHS` (set by `. .tools/env` after `scripts/install-tools.sh`). A missing
 //! Terraform is a test failure, never a skip.
 //!
-//! Extension point: the `zenlayer-sim` handle (`Sim`) goes in a sibling module (`mod sim;
-//! pub use sim::Sim;`); a scenario starts one and puts its address in the provider block
-//! (`provider_block`) or in the environment (`Workdir::env`).
+//! Extension point: the `zenlayer-sim` handle (`Sim`, around `tpz::sim::BackgroundSim`, which
+//! serves on its own thread while `terraform` blocks) goes in a sibling module (`mod sim;
+//! pub use sim::Sim;`); a scenario starts one and puts its `domain()` in the provider block
+//! (`provider_block(sim.domain(), "http")`) or in the environment (`Workdir::env`).
 
 // Each test binary uses a different part of the harness.
 #![allow(dead_code, unused_imports, unreachable_pub)]
