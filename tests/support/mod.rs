@@ -14,10 +14,9 @@
 //! `TF_ACC_TERRAFORM_PATHS` (set by `. .tools/env` after `scripts/install-tools.sh`). A missing
 //! Terraform is a test failure, never a skip.
 //!
-//! Extension point: the `zenlayer-sim` handle (`Sim`, around `tpz::sim::BackgroundSim`, which
-//! serves on its own thread while `terraform` blocks) goes in a sibling module (`mod sim;
-//! pub use sim::Sim;`); a scenario starts one and puts its `domain()` in the provider block
-//! (`provider_block(sim.domain(), "http")`) or in the environment (`Workdir::env`).
+//! The API side is `Sim` (`sim.rs`, around `tpz::sim::BackgroundSim`): a scenario starts one
+//! and puts `sim.provider_block()` in its config; `provider_block` here is for configs that
+//! need no API. Further handles go in sibling modules the same way.
 
 // Each test binary uses a different part of the harness.
 #![allow(dead_code, unused_imports, unreachable_pub)]
