@@ -47,19 +47,21 @@ pub(crate) enum Announce {
 
 /// Serves until Shutdown, SIGTERM (or SIGINT in debug mode), then removes the socket dir.
 pub(crate) fn run(provider: Arc<dyn Provider>, setup: Setup) -> Result<(), PluginError> {
-    let socket_dir = SocketDir::create(setup.socket_base.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(WORKER_THREADS)
         .enable_all()
         .build()
         .map_err(PluginError::Runtime)?;
+    let mut socket_dir = None;
     let result = runtime.block_on(async {
         let shutdown = CancellationToken::new();
+        // Before the directory exists, so a SIGTERM can never leave it behind.
         watch_signals(shutdown.clone(), setup.announce)?;
-        let (listener, tls) = listen_and_announce(&socket_dir, setup)?;
+        let dir = socket_dir.insert(SocketDir::create(setup.socket_base.as_deref())?);
+        let (listener, tls) = listen_and_announce(dir, setup)?;
         serve(provider, listener, tls, shutdown).await
     });
-    if let Err(error) = socket_dir.remove() {
+    if let Some(Err(error)) = socket_dir.map(SocketDir::remove) {
         tracing::warn!(%error, "could not remove the socket directory");
     }
     // Tasks still holding connections are dropped with the process; nothing to wait for.
