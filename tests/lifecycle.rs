@@ -1,0 +1,362 @@
+//! `zenlayer_nic_attachment`'s everyday life with real Terraform against zenlayer-sim: create,
+//! an empty plan, destroy; changes made outside Terraform (detached, moved) and how the next
+//! plan and apply repair them; replacing an attachment in the right order; `timeouts` edits.
+//!
+//! Every session runs on each Terraform under test (the `terraform` on PATH and
+//! `TF_ACC_TERRAFORM_PATHS`), side by side, each with its own simulator.
+
+mod support;
+
+use std::time::Duration;
+
+use support::Sim;
+use support::lifecycle::{
+    ATTRIBUTES, NicWatch, StateReading, assert_available, assert_quiet, assert_used_by, attachment,
+    main_tf, on_every_terraform,
+};
+use tpz::sim::NicPatch;
+use tpz::zenlayer::models::NicStatus;
+
+const WEB: &str = "zenlayer_nic_attachment.web";
+
+/// Short transitions: these sessions need to see ATTACHING/DETACHING, not to wait for them.
+fn quick_sim() -> Sim {
+    Sim::with_delay(Duration::from_millis(100))
+}
+
+fn web_config(sim: &Sim, nic: &str, instance: &str, extra: &str) -> String {
+    main_tf(
+        &sim.provider_block(),
+        &[attachment("web", nic, instance, extra)],
+    )
+}
+
+#[test]
+fn create_records_every_attribute_then_plans_nothing_and_destroy_detaches() {
+    on_every_terraform(|tf| {
+        let sim = quick_sim();
+        let dir = tf
+            .workdir()
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
+
+        dir.apply()
+            .assert_success()
+            .assert_stdout_contains("zenlayer_nic_attachment.web: Creation complete")
+            .assert_stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.");
+        assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+
+        // What the user reads back: every attribute filled from the API.
+        let nic = sim.api().nic("nic-app-1").expect("nic-app-1 exists");
+        let ipv4 = nic
+            .primary_ipv4
+            .clone()
+            .expect("the fixture NIC has an address");
+        let mac = nic.mac_address.clone().expect("the fixture NIC has a MAC");
+        let shown = dir.state_show(WEB);
+        shown
+            .assert_success()
+            .assert_stdout_contains(r#"id = "nic-app-1:ins-web-1""#)
+            .assert_stdout_contains(r#"instance_id = "ins-web-1""#)
+            .assert_stdout_contains(r#"nic_id = "nic-app-1""#)
+            .assert_stdout_contains(r#"region_id = "asia-east-1""#)
+            .assert_stdout_contains(&format!(r#"primary_ipv4 = "{ipv4}""#))
+            .assert_stdout_contains(&format!(r#"mac_address = "{mac}""#))
+            .assert_not_contains("tainted");
+        let resource = dir.resource_json(WEB).expect("state holds the attachment");
+        let values = &resource["values"];
+        let expected = [
+            ("id", "nic-app-1:ins-web-1"),
+            ("nic_id", "nic-app-1"),
+            ("instance_id", "ins-web-1"),
+            ("region_id", "asia-east-1"),
+            ("primary_ipv4", ipv4.as_str()),
+            ("mac_address", mac.as_str()),
+        ];
+        assert_eq!(expected.len(), ATTRIBUTES.len());
+        for (name, want) in expected {
+            assert_eq!(values[name], want, "{}: {name} in show -json", tf.version);
+        }
+        assert!(values["timeouts"].is_null(), "no timeouts configured");
+        assert_ne!(resource["tainted"], true);
+
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("No changes.");
+
+        dir.destroy()
+            .assert_success()
+            .assert_stdout_contains("Destroy complete! Resources: 1 destroyed.");
+        assert_available(&sim, "nic-app-1", &tf.version);
+        assert!(dir.state_list().is_empty(), "destroy empties the state");
+    });
+}
+
+#[test]
+fn detached_outside_terraform_plans_a_create_and_apply_restores_it() {
+    on_every_terraform(|tf| {
+        let sim = quick_sim();
+        let dir = tf
+            .workdir()
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
+        dir.apply().assert_success();
+
+        // Someone detaches the NIC in zenConsole.
+        sim.api()
+            .patch_nic(
+                "nic-app-1",
+                NicPatch {
+                    instance_id: Some(None),
+                    ..NicPatch::default()
+                },
+            )
+            .expect("detach outside Terraform");
+
+        // Terraform ≥ 1.2 lists outside changes in a normal plan only when other objects use
+        // them, so the user asks with -refresh-only (every version shows it there).
+        dir.run(&["plan", "-no-color", "-input=false", "-refresh-only"])
+            .assert_success()
+            .assert_stdout_contains("Objects have changed outside of Terraform")
+            .assert_stdout_contains("zenlayer_nic_attachment.web has been deleted");
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("zenlayer_nic_attachment.web will be created")
+            .assert_stdout_contains("Plan: 1 to add, 0 to change, 0 to destroy.");
+        let plan = dir.plan_json();
+        let drift = plan["resource_drift"]
+            .as_array()
+            .expect("the plan records drift");
+        assert!(
+            drift
+                .iter()
+                .any(|d| d["address"] == WEB
+                    && d["change"]["actions"] == serde_json::json!(["delete"])),
+            "{}: the plan records the attachment as deleted outside Terraform: {drift:?}",
+            tf.version
+        );
+
+        dir.apply()
+            .assert_success()
+            .assert_stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.");
+        assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("No changes.");
+    });
+}
+
+#[test]
+fn moved_outside_terraform_plans_a_replacement() {
+    on_every_terraform(|tf| {
+        let sim = quick_sim();
+        let dir = tf
+            .workdir()
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
+        dir.apply().assert_success();
+
+        // Someone moves the NIC to another instance outside Terraform.
+        sim.api()
+            .patch_nic(
+                "nic-app-1",
+                NicPatch {
+                    instance_id: Some(Some("ins-web-2".into())),
+                    ..NicPatch::default()
+                },
+            )
+            .expect("move outside Terraform");
+
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("zenlayer_nic_attachment.web must be replaced")
+            .assert_stdout_contains(
+                r#"~ instance_id = "ins-web-2" -> "ins-web-1" # forces replacement"#,
+            )
+            .assert_stdout_contains("Plan: 1 to add, 0 to change, 1 to destroy.");
+
+        // Applying that plan moves it back.
+        dir.apply()
+            .assert_success()
+            .assert_stdout_contains("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.");
+        assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("No changes.");
+    });
+}
+
+#[test]
+fn changing_instance_id_detaches_from_the_old_instance_before_attaching_to_the_new() {
+    on_every_terraform(|tf| {
+        let sim = quick_sim();
+        let dir = tf
+            .workdir()
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
+        dir.apply().assert_success();
+
+        let dir = dir.config(&web_config(&sim, "nic-app-1", "ins-web-2", ""));
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("zenlayer_nic_attachment.web must be replaced")
+            .assert_stdout_contains(
+                r#"~ instance_id = "ins-web-1" -> "ins-web-2" # forces replacement"#,
+            )
+            .assert_stdout_contains("Plan: 1 to add, 0 to change, 1 to destroy.");
+
+        sim.api().reset_calls();
+        let watch = NicWatch::start(&sim, "nic-app-1");
+        dir.apply()
+            .assert_success()
+            .assert_stdout_contains("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.");
+        let seen = watch.finish();
+
+        // The NIC left ins-web-1 completely before anything asked for ins-web-2.
+        let used = |i: &str| (NicStatus::Used, Some(i.to_owned()));
+        assert_eq!(
+            seen,
+            [
+                used("ins-web-1"),
+                (NicStatus::Detaching, Some("ins-web-1".to_owned())),
+                (NicStatus::Available, None),
+                (NicStatus::Attaching, Some("ins-web-2".to_owned())),
+                used("ins-web-2"),
+            ],
+            "{}: the NIC's states during the replacement",
+            tf.version
+        );
+        let calls = sim.api().calls();
+        for action in ["DetachNetworkInterface", "AttachNetworkInterface"] {
+            let c = calls.action(action);
+            assert_eq!(
+                (c.received, c.succeeded),
+                (1, 1),
+                "{}: one successful {action}: {calls:?}",
+                tf.version
+            );
+        }
+
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("No changes.");
+    });
+}
+
+#[test]
+fn changing_timeouts_updates_in_place_without_calling_the_api() {
+    on_every_terraform(|tf| {
+        let sim = quick_sim();
+        let dir = tf
+            .workdir()
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
+        dir.apply().assert_success();
+
+        let timeouts = "  timeouts {\n    create = \"20m\"\n    delete = \"5m\"\n  }\n";
+        let dir = dir.config(&web_config(&sim, "nic-app-1", "ins-web-1", timeouts));
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("zenlayer_nic_attachment.web will be updated in-place")
+            .assert_stdout_contains("Plan: 0 to add, 1 to change, 0 to destroy.");
+
+        // Without the refresh, the apply is the update alone: it must not touch the API.
+        sim.api().reset_calls();
+        dir.run(&[
+            "apply",
+            "-no-color",
+            "-input=false",
+            "-auto-approve",
+            "-refresh=false",
+        ])
+        .assert_success()
+        .assert_stdout_contains("Apply complete! Resources: 0 added, 1 changed, 0 destroyed.");
+        let calls = sim.api().calls();
+        assert_eq!(
+            calls.total_received(),
+            0,
+            "{}: a timeouts change calls nothing: {calls:?}",
+            tf.version
+        );
+        assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+
+        let resource = dir.resource_json(WEB).expect("still in state");
+        assert_eq!(resource["values"]["timeouts"]["create"], "20m");
+        assert_eq!(resource["values"]["timeouts"]["delete"], "5m");
+        assert_eq!(resource["values"]["id"], "nic-app-1:ins-web-1");
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("No changes.");
+    });
+}
+
+#[test]
+fn destroy_after_the_nic_was_detached_outside_terraform_succeeds_quietly() {
+    on_every_terraform(|tf| {
+        let sim = quick_sim();
+        let dir = tf
+            .workdir()
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
+        dir.apply().assert_success();
+        sim.api()
+            .patch_nic(
+                "nic-app-1",
+                NicPatch {
+                    instance_id: Some(None),
+                    ..NicPatch::default()
+                },
+            )
+            .expect("detach outside Terraform");
+
+        sim.api().reset_calls();
+        let destroyed = dir.destroy();
+        destroyed.assert_success();
+        assert_quiet(&destroyed);
+        assert_eq!(
+            sim.api().calls().action("DetachNetworkInterface").received,
+            0,
+            "{}: nothing to detach",
+            tf.version
+        );
+        assert_available(&sim, "nic-app-1", &tf.version);
+        assert!(dir.state_list().is_empty(), "destroy empties the state");
+    });
+}
+
+#[test]
+fn destroy_without_refresh_of_a_nic_detached_outside_terraform_sends_no_detach() {
+    on_every_terraform(|tf| {
+        let sim = quick_sim();
+        let dir = tf
+            .workdir()
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
+        dir.apply().assert_success();
+        sim.api()
+            .patch_nic(
+                "nic-app-1",
+                NicPatch {
+                    instance_id: Some(None),
+                    ..NicPatch::default()
+                },
+            )
+            .expect("detach outside Terraform");
+
+        // The state still holds the attachment, so the provider's delete runs and finds the
+        // NIC already free.
+        sim.api().reset_calls();
+        let destroyed = dir.run(&[
+            "destroy",
+            "-no-color",
+            "-input=false",
+            "-auto-approve",
+            "-refresh=false",
+        ]);
+        destroyed
+            .assert_success()
+            .assert_stdout_contains("Destroy complete! Resources: 1 destroyed.");
+        assert_quiet(&destroyed);
+        assert_eq!(
+            sim.api().calls().action("DetachNetworkInterface").received,
+            0,
+            "{}: nothing to detach",
+            tf.version
+        );
+        assert_available(&sim, "nic-app-1", &tf.version);
+        assert!(dir.state_list().is_empty(), "destroy empties the state");
+    });
+}

@@ -1,0 +1,229 @@
+//! Helpers for `zenlayer_nic_attachment` lifecycle sessions: writing the configuration a user
+//! would, reading the state the way a user checks it (`terraform state show`, `show -json`),
+//! asking the simulator what is really attached, and running one session per Terraform version
+//! side by side.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tpz::sim::Sim as SimState;
+use tpz::zenlayer::models::NicStatus;
+
+use super::{Outcome, Sim, Terraform, Workdir, terraforms};
+
+/// Every attribute a stored attachment has besides `timeouts`.
+pub const ATTRIBUTES: &[&str] = &[
+    "id",
+    "nic_id",
+    "instance_id",
+    "region_id",
+    "primary_ipv4",
+    "mac_address",
+];
+
+/// A `zenlayer_nic_attachment` block; `extra` goes inside it (e.g. a `timeouts` block).
+pub fn attachment(name: &str, nic: &str, instance: &str, extra: &str) -> String {
+    format!(
+        "resource \"zenlayer_nic_attachment\" \"{name}\" {{\n  nic_id      = \"{nic}\"\n  instance_id = \"{instance}\"\n{extra}}}\n"
+    )
+}
+
+/// `main.tf`: the provider block for `sim` followed by `resources`.
+pub fn main_tf(provider_block: &str, resources: &[String]) -> String {
+    let mut text = provider_block.to_owned();
+    for r in resources {
+        text.push('\n');
+        text.push_str(r);
+    }
+    text
+}
+
+/// The 1-based line of the first line of `text` containing `needle`: what Terraform prints
+/// as `on main.tf line N`.
+#[track_caller]
+pub fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("the configuration has no line with {needle:?}:\n{text}"))
+}
+
+/// Runs `session` once per Terraform under test, all at once on their own threads (each
+/// session starts its own simulator and working directory); fails naming every version that
+/// failed.
+pub fn on_every_terraform(session: impl Fn(&Terraform) + Sync) {
+    let tfs = terraforms();
+    let failed: Vec<String> = std::thread::scope(|s| {
+        let running: Vec<_> = tfs
+            .iter()
+            .map(|tf| {
+                let session = &session;
+                let handle = std::thread::Builder::new()
+                    .name(format!("terraform {}", tf.version))
+                    .spawn_scoped(s, move || session(tf))
+                    .expect("spawn a session thread");
+                (tf, handle)
+            })
+            .collect();
+        running
+            .into_iter()
+            .filter_map(|(tf, h)| h.join().is_err().then(|| tf.version.clone()))
+            .collect()
+    });
+    assert!(
+        failed.is_empty(),
+        "the session failed on Terraform {} (see the panic above)",
+        failed.join(", ")
+    );
+}
+
+/// Reading the state as a user does.
+pub trait StateReading {
+    /// `terraform state show <address>`.
+    fn state_show(&self, address: &str) -> Outcome;
+    /// The resource's entry in `terraform show -json` (`values`, `tainted`, …), if state has it.
+    fn resource_json(&self, address: &str) -> Option<Value>;
+    /// `terraform state list`.
+    fn state_list(&self) -> Vec<String>;
+}
+
+impl StateReading for Workdir {
+    fn state_show(&self, address: &str) -> Outcome {
+        self.run(&["state", "show", "-no-color", address])
+    }
+
+    fn resource_json(&self, address: &str) -> Option<Value> {
+        let state = self.state_json();
+        let resources = state["values"]["root_module"]["resources"].as_array()?;
+        resources.iter().find(|r| r["address"] == address).cloned()
+    }
+
+    fn state_list(&self) -> Vec<String> {
+        let out = self.run(&["state", "list"]);
+        // Terraform 1.0 fails `state list` when there is no state file yet.
+        if !out.success() && out.stderr.contains("No state file was found") {
+            return Vec::new();
+        }
+        out.assert_success();
+        out.stdout.lines().map(str::to_owned).collect()
+    }
+}
+
+/// The simulator's truth about one NIC: (status, instance).
+pub fn nic_truth(sim: &Sim, nic: &str) -> (NicStatus, Option<String>) {
+    let n = sim
+        .api()
+        .nic(nic)
+        .unwrap_or_else(|| panic!("the simulator has no NIC {nic}"));
+    (n.status, n.instance_id)
+}
+
+/// Asserts the NIC is AVAILABLE and attached to nothing.
+#[track_caller]
+pub fn assert_available(sim: &Sim, nic: &str, context: &str) {
+    assert_eq!(
+        nic_truth(sim, nic),
+        (NicStatus::Available, None),
+        "{context}: NIC {nic} should be AVAILABLE and unattached"
+    );
+}
+
+/// Asserts the NIC is USED by `instance`.
+#[track_caller]
+pub fn assert_used_by(sim: &Sim, nic: &str, instance: &str, context: &str) {
+    assert_eq!(
+        nic_truth(sim, nic),
+        (NicStatus::Used, Some(instance.to_owned())),
+        "{context}: NIC {nic} should be USED by {instance}"
+    );
+}
+
+/// Waits (up to `limit`) until `done` holds; panics naming `what` otherwise.
+#[track_caller]
+pub fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < limit,
+            "gave up after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// One NIC state the watcher saw.
+pub type NicSighting = (NicStatus, Option<String>);
+
+/// Records every distinct state a NIC passes through, polling the simulator every
+/// millisecond, so a test can tell in which order things happened to it.
+pub struct NicWatch {
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<Vec<NicSighting>>>,
+}
+
+impl NicWatch {
+    pub fn start(sim: &Sim, nic: &str) -> NicWatch {
+        let api: SimState = sim.api().clone();
+        let nic = nic.to_owned();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let mut seen: Vec<NicSighting> = Vec::new();
+            loop {
+                let last = stopping.load(Ordering::Acquire);
+                if let Some(n) = api.nic(&nic) {
+                    let now = (n.status, n.instance_id);
+                    if seen.last() != Some(&now) {
+                        seen.push(now);
+                    }
+                }
+                if last {
+                    return seen;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        NicWatch {
+            stop,
+            handle: Some(handle),
+        }
+    }
+
+    /// Every distinct state seen, in order, including the current one.
+    pub fn finish(mut self) -> Vec<NicSighting> {
+        self.stop.store(true, Ordering::Release);
+        self.handle
+            .take()
+            .expect("finish runs once")
+            .join()
+            .expect("the watcher thread does not panic")
+    }
+}
+
+impl Drop for NicWatch {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+    }
+}
+
+/// The warning every run with `dev_overrides` prints; it says nothing about the provider.
+const DEV_OVERRIDES_WARNING: &str = "Warning: Provider development overrides are in effect";
+
+/// Asserts a command printed no diagnostics of its own: no error, and no warning besides
+/// Terraform's note that development overrides are in effect.
+#[track_caller]
+pub fn assert_quiet(out: &Outcome) {
+    let all = format!("{}\n{}", out.stdout, out.stderr);
+    let warnings = all.matches("Warning:").count() - all.matches(DEV_OVERRIDES_WARNING).count();
+    let errors = all.matches("Error:").count();
+    assert!(
+        warnings == 0 && errors == 0,
+        "{} printed {warnings} warning(s) and {errors} error(s)\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.command,
+        out.stdout,
+        out.stderr
+    );
+}
