@@ -365,17 +365,22 @@ impl World {
     }
 }
 
-/// Reads honour a cancelled token the way the real client does.
+/// Calls honour a cancelled token and a passed deadline the way the real client does: no
+/// attempt starts after either.
 fn cancelled(limits: &CallLimits, action: &'static str) -> Result<(), Error> {
-    if limits.cancel.is_cancelled() {
-        return Err(Error::GaveUp {
-            action,
-            attempts: 0,
-            reason: "Terraform asked the provider to stop".into(),
-            last: None,
-        });
-    }
-    Ok(())
+    let reason = if limits.cancel.is_cancelled() {
+        "Terraform asked the provider to stop"
+    } else if limits.deadline.is_some_and(|d| Instant::now() >= d) {
+        crate::zenlayer::client::REASON_DEADLINE
+    } else {
+        return Ok(());
+    };
+    Err(Error::GaveUp {
+        action,
+        attempts: 0,
+        reason: reason.into(),
+        last: None,
+    })
 }
 
 #[async_trait]

@@ -256,7 +256,7 @@ impl Attach<'_> {
     /// Waits while the NIC is PENDING/DETACHING or the instance is changing state.
     async fn settle(&self) -> Result<Settled, Ended> {
         let outcome = waiters::poll(self.ctx, self.deadline, FirstLook::Now, || async {
-            let limits = calls::limits(self.ctx, self.deadline);
+            let limits = calls::look_limits(self.ctx, self.deadline);
             let (nic, instance) = tokio::join!(
                 self.api.find_nic(self.nic_id, &limits),
                 self.api.find_instance(self.instance_id, &limits)
@@ -432,7 +432,7 @@ impl Attach<'_> {
             self.deadline,
             FirstLook::AfterFirstInterval,
             || async {
-                let limits = calls::limits(self.ctx, self.deadline);
+                let limits = calls::look_limits(self.ctx, self.deadline);
                 let nic = match self.api.find_nic(self.nic_id, &limits).await {
                     Ok(Some(n)) => n,
                     Ok(None) => return Err(WaitFail::Vanished),

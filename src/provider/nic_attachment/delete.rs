@@ -249,7 +249,7 @@ impl Detach<'_> {
     /// sent or is not needed.
     async fn settle(&self) -> Result<Before, Diagnostic> {
         let outcome = waiters::poll(self.ctx, self.deadline, FirstLook::Now, || async {
-            let limits = calls::limits(self.ctx, self.deadline);
+            let limits = calls::look_limits(self.ctx, self.deadline);
             let nic = match self.api.find_nic(self.nic_id, &limits).await {
                 Ok(Some(n)) => n,
                 Ok(None) => return Ok(Probe::Done(Before::NothingToDo)),
@@ -309,7 +309,7 @@ impl Detach<'_> {
             self.deadline,
             FirstLook::AfterFirstInterval,
             || async {
-                let limits = calls::limits(self.ctx, self.deadline);
+                let limits = calls::look_limits(self.ctx, self.deadline);
                 let nic = match self.api.find_nic(self.nic_id, &limits).await {
                     Ok(Some(n)) => n,
                     Ok(None) => return Ok(Probe::Done(After::Detached)),
