@@ -14,7 +14,7 @@ use support::lifecycle::{
     ATTRIBUTES, NicWatch, StateReading, assert_available, assert_quiet, assert_used_by, attachment,
     main_tf, on_every_terraform,
 };
-use tpz::sim::NicPatch;
+use tpz::sim::{NewInstances, NewNics, NicPatch};
 use tpz::zenlayer::models::NicStatus;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
@@ -358,5 +358,88 @@ fn destroy_without_refresh_of_a_nic_detached_outside_terraform_sends_no_detach()
         );
         assert_available(&sim, "nic-app-1", &tf.version);
         assert!(dir.state_list().is_empty(), "destroy empties the state");
+    });
+}
+
+#[test]
+fn twenty_attachments_in_one_apply_all_succeed_and_destroy_frees_them_all() {
+    on_every_terraform(|tf| {
+        // Three fresh instances take 7 secondary NICs each (8 with the primary).
+        let sim = Sim::start();
+        let instances = sim
+            .api()
+            .create_instances(NewInstances {
+                count: 3,
+                prefix: "ins-many-".into(),
+                first: 1,
+                zone_id: "asia-east-1a".into(),
+                status: None,
+                nic_limit: None,
+            })
+            .expect("create instances")
+            .instance_ids;
+        let nics = sim
+            .api()
+            .create_nics(NewNics {
+                count: 20,
+                prefix: "nic-many-".into(),
+                first: 1,
+                region_id: Some("asia-east-1".into()),
+                instance_id: None,
+                status: None,
+            })
+            .expect("create NICs");
+
+        let quoted = |ids: &[String]| {
+            ids.iter()
+                .map(|i| format!("\"{i}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let config = format!(
+            "{provider}
+locals {{
+  nics      = [{nics}]
+  instances = [{instances}]
+}}
+
+resource \"zenlayer_nic_attachment\" \"many\" {{
+  count       = length(local.nics)
+  nic_id      = local.nics[count.index]
+  instance_id = local.instances[count.index % length(local.instances)]
+}}
+",
+            provider = sim.provider_block(),
+            nics = quoted(&nics),
+            instances = quoted(&instances),
+        );
+        let dir = tf.workdir().config(&config);
+
+        let applied = dir.apply();
+        applied
+            .assert_success()
+            .assert_stdout_contains("Apply complete! Resources: 20 added, 0 changed, 0 destroyed.");
+        assert_quiet(&applied);
+        for (i, nic) in nics.iter().enumerate() {
+            assert_used_by(&sim, nic, &instances[i % instances.len()], &tf.version);
+        }
+        let attach = sim.api().calls().action("AttachNetworkInterface");
+        assert_eq!(
+            (attach.received, attach.succeeded),
+            (20, 20),
+            "{}: one attach per attachment, none refused: {attach:?}",
+            tf.version
+        );
+
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("No changes.");
+
+        dir.destroy()
+            .assert_success()
+            .assert_stdout_contains("Destroy complete! Resources: 20 destroyed.");
+        for nic in &nics {
+            assert_available(&sim, nic, &tf.version);
+        }
     });
 }
