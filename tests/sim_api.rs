@@ -1076,6 +1076,41 @@ async fn injected_error_answers_have_their_codes_and_change_nothing() {
     );
 }
 
+#[tokio::test]
+async fn a_code_fault_answers_the_chosen_code_with_its_documented_status_and_changes_nothing() {
+    let c = Client::default().await;
+    for (code, status) in [
+        (codes::INVALID_INSTANCE_PRECHECK_ABNORMAL, 400),
+        (codes::OPERATION_FAILED_RESOURCE_NOT_FOUND, 404),
+        (codes::INVALID_NIC_LB_ASSOCIATED, 409),
+    ] {
+        set_faults(
+            &c,
+            json!({"rate": 1.0, "kinds": [format!("code:{code}")],
+                   "actions": ["AttachNetworkInterface"], "maxFaults": 1}),
+        )
+        .await;
+        let a = c
+            .api(
+                "AttachNetworkInterface",
+                json!({"nicId": "nic-app-1", "instanceId": "ins-web-1"}),
+            )
+            .await;
+        assert_eq!((a.code(), a.status), (code, status), "{a:?}");
+        assert!(a.body["requestId"].is_string());
+        assert_eq!(c.nic("nic-app-1").await["status"], "AVAILABLE", "{code}");
+    }
+    assert_eq!(c.running.sim().calls().faults.code, 3);
+    let bad = c
+        .admin(
+            reqwest::Method::PUT,
+            "/faults",
+            Some(json!({"rate": 1.0, "kinds": ["code:NOT_A_CODE"]})),
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{bad:?}");
+}
+
 /// Sends one signed call on a raw socket and returns every byte the server sent back.
 async fn raw_exchange(c: &Client, call: &Call) -> Vec<u8> {
     let host = c.running.domain();

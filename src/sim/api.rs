@@ -54,15 +54,19 @@ fn injected_failure(kind: FaultKind) -> Option<Failure> {
     let (code, message) = match kind {
         FaultKind::RateLimited => (
             codes::REQUEST_LIMIT_EXCEEDED,
-            "Request limit exceeded; retry later (injected by zenlayer-sim).",
+            "Request limit exceeded; retry later (injected by zenlayer-sim).".to_owned(),
         ),
         FaultKind::Internal => (
             codes::INTERNAL_SERVER_ERROR,
-            "Internal server error (injected by zenlayer-sim).",
+            "Internal server error (injected by zenlayer-sim).".to_owned(),
         ),
         FaultKind::Unavailable => (
             codes::SERVICE_TEMPORARY_UNAVAILABLE,
-            "Service temporarily unavailable; retry later (injected by zenlayer-sim).",
+            "Service temporarily unavailable; retry later (injected by zenlayer-sim).".to_owned(),
+        ),
+        FaultKind::Code(code) => (
+            code,
+            format!("Refused with {code} (injected by zenlayer-sim)."),
         ),
         FaultKind::Drop | FaultKind::Lost => return None,
     };
@@ -93,7 +97,12 @@ pub(crate) async fn zec(State(sim): State<Sim>, headers: HeaderMap, body: Bytes)
             "fault:drop".to_owned(),
             None,
         ),
-        Some(kind @ (FaultKind::RateLimited | FaultKind::Internal | FaultKind::Unavailable)) => {
+        Some(
+            kind @ (FaultKind::RateLimited
+            | FaultKind::Internal
+            | FaultKind::Unavailable
+            | FaultKind::Code(_)),
+        ) => {
             let failure = injected_failure(kind)
                 .unwrap_or_else(|| Failure::new(codes::INTERNAL_SERVER_ERROR, "injected failure"));
             let code = format!("fault:{}", failure.code);

@@ -6,37 +6,98 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::actions::Action;
+use crate::zenlayer::codes;
 
 /// What an injected fault does to one API call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FaultKind {
     /// HTTP 429 `REQUEST_LIMIT_EXCEEDED`; nothing is done.
-    #[serde(rename = "429")]
     RateLimited,
     /// HTTP 500 `INTERNAL_SERVER_ERROR`; nothing is done.
-    #[serde(rename = "500")]
     Internal,
     /// HTTP 503 `SERVICE_TEMPORARY_UNAVAILABLE`; nothing is done.
-    #[serde(rename = "503")]
     Unavailable,
     /// The connection is closed before anything is done; no answer.
-    #[serde(rename = "drop")]
     Drop,
     /// The call is carried out, then the connection is closed; the answer is lost.
-    #[serde(rename = "lost")]
     Lost,
+    /// `code:<CODE>`: answered with this documented code and its HTTP status; nothing is done.
+    /// For refusals the simulated world never produces by itself (a failed instance pre-check,
+    /// a NIC behind a load balancer).
+    Code(&'static str),
 }
+
+/// The codes a `code:` fault may answer with: every documented refusal of the two writes,
+/// plus the backend timeouts.
+pub const INJECTABLE_CODES: &[&[&str]] = &[
+    codes::ATTACH_CODES,
+    codes::DETACH_CODES,
+    &[codes::INVALID_OPERATION_TIMEOUT, codes::REQUEST_TIMED_OUT],
+];
+
+/// The prefix of a `code:<CODE>` fault's name.
+const CODE_PREFIX: &str = "code:";
 
 impl FaultKind {
     /// The name used in the admin JSON and logs.
-    pub fn name(self) -> &'static str {
+    pub fn name(self) -> String {
         match self {
-            FaultKind::RateLimited => "429",
-            FaultKind::Internal => "500",
-            FaultKind::Unavailable => "503",
-            FaultKind::Drop => "drop",
-            FaultKind::Lost => "lost",
+            FaultKind::RateLimited => "429".into(),
+            FaultKind::Internal => "500".into(),
+            FaultKind::Unavailable => "503".into(),
+            FaultKind::Drop => "drop".into(),
+            FaultKind::Lost => "lost".into(),
+            FaultKind::Code(code) => format!("{CODE_PREFIX}{code}"),
         }
+    }
+
+    /// The kind named `name`, or why there is none.
+    pub fn from_name(name: &str) -> Result<FaultKind, String> {
+        Ok(match name {
+            "429" => FaultKind::RateLimited,
+            "500" => FaultKind::Internal,
+            "503" => FaultKind::Unavailable,
+            "drop" => FaultKind::Drop,
+            "lost" => FaultKind::Lost,
+            _ => {
+                let Some(wanted) = name.strip_prefix(CODE_PREFIX) else {
+                    return Err(format!(
+                        "unknown fault kind `{name}`; use 429, 500, 503, drop, lost or \
+                         code:<CODE>"
+                    ));
+                };
+                let code = INJECTABLE_CODES
+                    .iter()
+                    .flat_map(|list| list.iter())
+                    .find(|c| **c == wanted)
+                    .ok_or_else(|| {
+                        let mut known: Vec<&str> = INJECTABLE_CODES
+                            .iter()
+                            .flat_map(|l| l.iter().copied())
+                            .collect();
+                        known.sort_unstable();
+                        known.dedup();
+                        format!(
+                            "`{name}` names no code the simulator can answer with; use one of {}",
+                            known.join(", ")
+                        )
+                    })?;
+                FaultKind::Code(code)
+            }
+        })
+    }
+}
+
+impl Serialize for FaultKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for FaultKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        FaultKind::from_name(&name).map_err(serde::de::Error::custom)
     }
 }
 
@@ -75,7 +136,8 @@ impl FaultConfig {
         }
         if self.rate > 0.0 && self.kinds.is_empty() {
             return Err(
-                "rate is above 0 but kinds is empty; name at least one of 429, 500, 503, drop, lost"
+                "rate is above 0 but kinds is empty; name at least one of 429, 500, 503, drop, lost, \
+                 code:<CODE>"
                     .into(),
             );
         }
@@ -101,6 +163,9 @@ pub struct FaultCounts {
     pub unavailable: u64,
     pub drop: u64,
     pub lost: u64,
+    /// Calls answered with a chosen code (`code:<CODE>`).
+    #[serde(default)]
+    pub code: u64,
     pub latency: u64,
 }
 
@@ -112,13 +177,14 @@ impl FaultCounts {
             FaultKind::Unavailable => &mut self.unavailable,
             FaultKind::Drop => &mut self.drop,
             FaultKind::Lost => &mut self.lost,
+            FaultKind::Code(_) => &mut self.code,
         };
         *slot += 1;
     }
 
     /// Faults of every kind (latency excluded).
     pub fn total(&self) -> u64 {
-        self.rate_limited + self.internal + self.unavailable + self.drop + self.lost
+        self.rate_limited + self.internal + self.unavailable + self.drop + self.lost + self.code
     }
 }
 
@@ -282,6 +348,56 @@ mod tests {
         inj.configure(once).unwrap();
         assert_eq!(inj.decide(None).fault, Some(FaultKind::Drop));
         assert_eq!(inj.report().injected.drop, 2);
+    }
+
+    #[test]
+    fn a_code_fault_names_a_documented_code_and_round_trips() {
+        let plan: FaultConfig = serde_json::from_str(
+            r#"{"rate": 1.0, "kinds": ["code:INVALID_INSTANCE_PRECHECK_ABNORMAL", "lost"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            plan.kinds,
+            [
+                FaultKind::Code(codes::INVALID_INSTANCE_PRECHECK_ABNORMAL),
+                FaultKind::Lost
+            ]
+        );
+        let json = serde_json::to_value(&plan).unwrap();
+        assert_eq!(
+            json["kinds"],
+            serde_json::json!(["code:INVALID_INSTANCE_PRECHECK_ABNORMAL", "lost"])
+        );
+        for code in [
+            codes::INVALID_NIC_LB_ASSOCIATED,
+            codes::OPERATION_FAILED_RESOURCE_NOT_FOUND,
+            codes::INVALID_OPERATION_TIMEOUT,
+        ] {
+            let kind = FaultKind::from_name(&format!("code:{code}")).unwrap();
+            assert_eq!(kind, FaultKind::Code(code));
+        }
+        let mut inj = injector(FaultConfig {
+            rate: 1.0,
+            kinds: vec![FaultKind::Code(codes::INVALID_NIC_LB_ASSOCIATED)],
+            max_faults: Some(1),
+            ..Default::default()
+        });
+        assert_eq!(
+            inj.decide(Some("DetachNetworkInterface")).fault,
+            Some(FaultKind::Code(codes::INVALID_NIC_LB_ASSOCIATED))
+        );
+        assert_eq!(inj.report().injected.code, 1);
+        assert_eq!(inj.report().injected.total(), 1);
+    }
+
+    #[test]
+    fn a_code_fault_with_an_unknown_code_is_refused_listing_the_known_ones() {
+        let err = FaultKind::from_name("code:INVALID_NIC_STATU").unwrap_err();
+        assert!(err.contains("`code:INVALID_NIC_STATU`"), "{err}");
+        assert!(err.contains("INVALID_NIC_STATUS,"), "{err}");
+        let err = FaultKind::from_name("timeout").unwrap_err();
+        assert!(err.contains("code:<CODE>"), "{err}");
+        assert!(serde_json::from_str::<FaultConfig>(r#"{"kinds": ["code:NOPE"]}"#).is_err());
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub use admin::ADMIN_PREFIX;
 pub use auth::MAX_CLOCK_SKEW_SECS;
 pub use calls::{ActionCalls, CallReport, UNKNOWN_ACTION};
 pub use failure::http_status;
-pub use faults::{FaultConfig, FaultCounts, FaultKind, FaultReport};
+pub use faults::{FaultConfig, FaultCounts, FaultKind, FaultReport, INJECTABLE_CODES};
 pub use fixture::{DEFAULT_STATE_JSON, default_state};
 pub use outside::{
     ChangeError, CreatedInstances, InstancePatch, MAX_BULK, NewInstances, NewNics, NicPatch,
