@@ -55,6 +55,9 @@ pub(crate) enum Case {
     NicMissing,
     /// For the catch-all not-found code: the instance is the missing one.
     InstanceMissing,
+    /// At detach: the API said there was nothing to detach, yet the NIC, read again, is still
+    /// on this object's instance.
+    StillAttached,
 }
 
 /// What the provider was doing, as messages say it ("asked to attach NIC …").
@@ -132,7 +135,19 @@ pub(crate) const ENTRIES: &[Entry] = &[
             "Check `nic_id`. The NIC may have been deleted, or it may belong to another Zenlayer \
              account than the one these credentials sign in to.",
         ),
-        cases: &[],
+        cases: &[(
+            Case::StillAttached,
+            text(
+                Nic,
+                "The NIC is still attached",
+                "Zenlayer answered that NIC {nic_id} does not exist when asked to detach it from \
+                 instance {instance_id}, but the NIC still shows {nic_state}, after repeated \
+                 tries.",
+                "The attachment stays in state, so nothing is lost. Run the command again in a few \
+                     minutes; if this persists, contact Zenlayer support with the request id \
+                     below.",
+            ),
+        )],
     },
     Entry {
         code: codes::INVALID_INSTANCE_NOT_FOUND,
@@ -365,6 +380,19 @@ pub(crate) const ENTRIES: &[Entry] = &[
                      to another Zenlayer account than the one these credentials sign in to.",
                 ),
             ),
+            (
+                Case::StillAttached,
+                text(
+                    Nic,
+                    "The NIC is still attached",
+                    "Zenlayer answered that a resource named in the request to detach NIC \
+                     {nic_id} does not exist, but the NIC still shows {nic_state} (instance \
+                     {instance_id}: {instance_state}), after repeated tries.",
+                    "The attachment stays in state, so nothing is lost. Run the command again in a few \
+                     minutes; if this persists, contact Zenlayer support with the request id \
+                     below.",
+                ),
+            ),
         ],
     },
     Entry {
@@ -400,7 +428,19 @@ pub(crate) const ENTRIES: &[Entry] = &[
              instance {instance_id}.",
             "Nothing needs to be done; `terraform plan` refreshes the state.",
         ),
-        cases: &[],
+        cases: &[(
+            Case::StillAttached,
+            text(
+                Nic,
+                "The NIC is still attached",
+                "Zenlayer answered that NIC {nic_id} is not attached to any instance when asked \
+                 to detach it from instance {instance_id}, but the NIC still shows {nic_state}, \
+                 after repeated tries.",
+                "The attachment stays in state, so nothing is lost. Run the command again in a few \
+                     minutes; if this persists, contact Zenlayer support with the request id \
+                     below.",
+            ),
+        )],
     },
     Entry {
         code: codes::INVALID_OPERATION_TIMEOUT,

@@ -63,6 +63,8 @@ struct World {
     /// retried request meets its own first attempt.
     attach_echoes: VecDeque<Error>,
     detach_faults: VecDeque<Error>,
+    /// Errors returned by the next detach calls after the detach was applied.
+    detach_echoes: VecDeque<Error>,
     read_faults: VecDeque<Error>,
 }
 
@@ -225,6 +227,11 @@ impl FakeZec {
     /// The next attach is applied, then answered with `e`.
     pub(crate) fn echo_attach(&self, e: Error) {
         self.with(|w| w.attach_echoes.push_back(e));
+    }
+
+    /// The next detach takes effect but answers `e`.
+    pub(crate) fn echo_detach(&self, e: Error) {
+        self.with(|w| w.detach_echoes.push_back(e));
     }
 
     pub(crate) fn fail_detach(&self, e: Error) {
@@ -449,7 +456,13 @@ impl Zec for FakeZec {
             w.calls.detaches += 1;
             match w.detach_faults.pop_front() {
                 Some(e) => Err(e),
-                None => w.try_detach(nic_id).map(|()| "REQ-detach".into()),
+                None => match w.detach_echoes.pop_front() {
+                    Some(e) => {
+                        let _ = w.try_detach(nic_id);
+                        Err(e)
+                    }
+                    None => w.try_detach(nic_id).map(|()| "REQ-detach".into()),
+                },
             }
         })
     }

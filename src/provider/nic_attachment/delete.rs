@@ -3,7 +3,8 @@
 //!
 //! Detach takes only the NIC's ID, so it is called only after reading that the NIC is on *our*
 //! instance: a NIC that is gone, unattached, or attached elsewhere (someone else's attachment
-//! now) is done without a call. A NIC that disappears while detaching is done at once.
+//! now) is done without a call. A NIC that disappears while detaching is done at once. An
+//! answer that there is nothing to detach is believed only once the NIC, read again, agrees.
 
 use std::time::Duration;
 
@@ -26,8 +27,12 @@ use super::model;
 
 /// How long a detach the API accepted may still show USED before it is sent again.
 const STILL_USED_GRACE: Duration = Duration::from_secs(5);
-/// Detach calls per delete: repeats follow only transient states and unconfirmed answers.
+/// Detach calls per delete: repeats follow only transient states, unconfirmed answers, and
+/// "nothing to detach" answers the NIC contradicts.
 const MAX_DETACH_CALLS: u32 = 5;
+/// The pause before detaching again after an answer the NIC contradicts, so a lagging API
+/// gets a moment to catch up.
+const CONTRADICTION_PAUSE: Duration = Duration::from_millis(200);
 
 pub(super) async fn delete(ctx: &Context, shared: &Shared, req: DeleteRequest) -> ApplyOutcome {
     let failed = |d: Diagnostic| ApplyOutcome {
@@ -113,6 +118,16 @@ struct Detach<'a> {
     deadline: Instant,
 }
 
+/// Codes by which the API says there is nothing to detach.
+fn says_nothing_to_detach(code: &str) -> bool {
+    matches!(
+        code,
+        codes::OPERATION_DENIED_NIC_NOT_EXIST_INSTANCE
+            | codes::INVALID_NIC_NOT_FOUND
+            | codes::OPERATION_FAILED_RESOURCE_NOT_FOUND
+    )
+}
+
 /// True when this NIC state means our attachment no longer exists.
 fn not_ours(nic: &NicInfo, instance_id: &str) -> bool {
     let on = nic.instance_id.as_deref().filter(|i| !i.is_empty());
@@ -155,15 +170,27 @@ impl Detach<'_> {
                 },
                 Err(e) => {
                     tracing::debug!(target: LOG_TARGET, nic_id = self.nic_id, instance_id = self.instance_id, error = %e, "detach refused");
-                    if let Some(code) = e.code()
-                        && matches!(
-                            code,
-                            codes::OPERATION_DENIED_NIC_NOT_EXIST_INSTANCE
-                                | codes::INVALID_NIC_NOT_FOUND
-                                | codes::OPERATION_FAILED_RESOURCE_NOT_FOUND
-                        )
-                    {
-                        return Ok(());
+                    if e.code().is_some_and(says_nothing_to_detach) {
+                        // Believed once the NIC agrees: dropping an attachment that is still
+                        // there would lose it from state.
+                        let facts =
+                            calls::facts_after_failure(self.api, self.nic_id, self.instance_id)
+                                .await;
+                        let still_ours = facts
+                            .as_ref()
+                            .and_then(|f| f.nic.as_ref())
+                            .is_some_and(|n| !not_ours(n, self.instance_id));
+                        if !still_ours {
+                            return Ok(());
+                        }
+                        if calls_made < MAX_DETACH_CALLS && self.pause_before_retry().await {
+                            continue;
+                        }
+                        return Err(catalogue::for_error(
+                            &e,
+                            Case::StillAttached,
+                            &self.subject(facts.as_ref()),
+                        ));
                     }
                     if calls::ambiguous(&e) && calls_made < MAX_DETACH_CALLS {
                         // Settling again reads the NIC: DETACHING or AVAILABLE means it
@@ -190,6 +217,18 @@ impl Detach<'_> {
                 }
             }
         }
+    }
+
+    /// Waits [`CONTRADICTION_PAUSE`] (less if the deadline is nearer); false when the deadline
+    /// passed or Terraform asked to stop.
+    async fn pause_before_retry(&self) -> bool {
+        let until = (Instant::now() + CONTRADICTION_PAUSE).min(self.deadline);
+        tokio::select! {
+            biased;
+            _ = self.ctx.stopped() => return false,
+            _ = tokio::time::sleep_until(until) => {}
+        }
+        Instant::now() < self.deadline
     }
 
     fn subject<'s>(&'s self, facts: Option<&'s Facts>) -> Subject<'s> {

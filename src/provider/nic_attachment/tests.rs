@@ -725,19 +725,64 @@ async fn delete_never_detaches_someone_elses_attachment() {
     assert_eq!(w.fake.calls().detaches, 0);
 }
 
+const NOTHING_TO_DETACH: [&str; 3] = [
+    codes::OPERATION_DENIED_NIC_NOT_EXIST_INSTANCE,
+    codes::INVALID_NIC_NOT_FOUND,
+    codes::OPERATION_FAILED_RESOURCE_NOT_FOUND,
+];
+
 #[tokio::test(start_paused = true)]
-async fn not_found_answers_to_detach_count_as_done() {
-    for code in [
-        codes::OPERATION_DENIED_NIC_NOT_EXIST_INSTANCE,
-        codes::INVALID_NIC_NOT_FOUND,
-        codes::OPERATION_FAILED_RESOURCE_NOT_FOUND,
-    ] {
+async fn nothing_to_detach_answers_count_as_done_when_the_nic_agrees() {
+    for code in NOTHING_TO_DETACH {
+        let w = world();
+        w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+        // The detach takes effect, but its answer says there was nothing to detach.
+        w.fake.echo_detach(api_error(code));
+        let out = w.delete(attached_state("ins-1", Value::Null)).await;
+        assert!(out.diagnostics.is_empty(), "{code}: {:?}", out.diagnostics);
+        assert!(out.new_state.is_null());
+        assert_eq!(w.fake.calls().detaches, 1, "{code}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn nothing_to_detach_answers_the_nic_contradicts_are_sent_again() {
+    for code in NOTHING_TO_DETACH {
         let w = world();
         w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
         w.fake.fail_detach(api_error(code));
         let out = w.delete(attached_state("ins-1", Value::Null)).await;
         assert!(out.diagnostics.is_empty(), "{code}: {:?}", out.diagnostics);
         assert!(out.new_state.is_null());
+        assert_eq!(w.fake.calls().detaches, 2, "{code}");
+        assert_eq!(
+            w.fake.nic("nic-1").unwrap().status,
+            NicStatus::Available,
+            "{code}: really detached"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn nothing_to_detach_answers_while_the_nic_stays_attached_keep_the_state() {
+    for code in NOTHING_TO_DETACH {
+        let w = world();
+        w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+        for _ in 0..10 {
+            w.fake.fail_detach(api_error(code));
+        }
+        let state = attached_state("ins-1", Value::Null);
+        let out = w.delete(state.clone()).await;
+        assert_eq!(out.new_state, state, "{code}: nothing is lost");
+        let d = only(&out.diagnostics);
+        assert_eq!(d.summary, "The NIC is still attached", "{code}");
+        assert!(
+            d.detail.contains("still shows USED on instance ins-1") && d.detail.contains(code),
+            "{code}: {}",
+            d.detail
+        );
+        assert_eq!(d.path, Some(AttributePath::root(NIC_ID)));
+        assert_eq!(w.fake.calls().detaches, 5, "{code}: bounded");
     }
 }
 
