@@ -227,3 +227,118 @@ pub fn assert_quiet(out: &Outcome) {
         out.stderr
     );
 }
+
+/// The 1-based line of `attribute` inside `resource "zenlayer_nic_attachment" "<name>"`.
+#[track_caller]
+pub fn attribute_line(config: &str, name: &str, attribute: &str) -> usize {
+    let header = format!("resource \"zenlayer_nic_attachment\" \"{name}\"");
+    let start = line_of(config, &header);
+    let prefix = format!("{attribute} ");
+    config
+        .lines()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| l.trim_start().starts_with(&prefix))
+        .map(|(i, _)| i + 1)
+        .unwrap_or_else(|| panic!("{header} has no {attribute} line:\n{config}"))
+}
+
+/// Every error diagnostic a command printed (from its `Error:` line to the next
+/// diagnostic), whitespace folded.
+pub fn errors(out: &Outcome) -> Vec<String> {
+    let all = format!("{}\n{}", out.stdout, out.stderr);
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in all.lines() {
+        let bare = line.trim_start_matches(['│', '╷', '╵', ' ']);
+        if bare.starts_with("Error: ") || bare.starts_with("Warning: ") {
+            blocks.extend(current.take());
+            if bare.starts_with("Error: ") {
+                current = Some(String::new());
+            }
+        }
+        if let Some(block) = current.as_mut() {
+            block.push_str(bare);
+            block.push('\n');
+        }
+    }
+    blocks.extend(current);
+    blocks.iter().map(|b| super::words(b)).collect()
+}
+
+/// The one error diagnostic that says `needle`; panics when there is not exactly one.
+#[track_caller]
+pub fn error_saying(out: &Outcome, needle: &str) -> String {
+    let found: Vec<String> = errors(out)
+        .into_iter()
+        .filter(|b| b.contains(needle))
+        .collect();
+    assert!(
+        found.len() == 1,
+        "{} printed {} errors saying {needle:?}, expected one\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.command,
+        found.len(),
+        out.stdout,
+        out.stderr
+    );
+    found.into_iter().next().expect("one block")
+}
+
+/// What a user checks in an API refusal: the summary, the explanation, the config line of
+/// the attribute at fault, and the API code with its request id.
+pub struct Refusal<'a> {
+    pub summary: &'a str,
+    pub detail: &'a str,
+    pub attribute: &'a str,
+    pub code: &'a str,
+}
+
+impl Refusal<'_> {
+    /// Asserts `out` (an apply) reports this refusal for resource `name` of `config`, at the
+    /// attribute's line.
+    #[track_caller]
+    pub fn assert_reported(&self, out: &Outcome, config: &str, name: &str) {
+        assert!(!out.success(), "{} succeeded", out.command);
+        let address = format!("zenlayer_nic_attachment.{name}");
+        let block = error_saying(out, &format!("with {address},"));
+        let line = attribute_line(config, name, self.attribute);
+        let source = config.lines().nth(line - 1).expect("the line exists");
+        self.assert_says(
+            out,
+            &block,
+            &[
+                format!(
+                    "on main.tf line {line}, in resource \"zenlayer_nic_attachment\" \"{name}\":"
+                ),
+                super::words(&format!("{line}: {source}")),
+            ],
+        );
+    }
+
+    /// Asserts `out` (a destroy) reports this refusal. Terraform gives the provider no
+    /// configuration when destroying, so it prints no config line for destroy errors; the
+    /// message names the NIC and the instance instead.
+    #[track_caller]
+    pub fn assert_reported_at_destroy(&self, out: &Outcome) {
+        assert!(!out.success(), "{} succeeded", out.command);
+        let block = error_saying(out, &format!("Error: {}", self.summary));
+        self.assert_says(out, &block, &[]);
+    }
+
+    #[track_caller]
+    fn assert_says(&self, out: &Outcome, block: &str, more: &[String]) {
+        let mut wanted = vec![
+            format!("Error: {}", self.summary),
+            super::words(self.detail),
+            format!("Zenlayer API code: {}, request id: SIM", self.code),
+        ];
+        wanted.extend(more.iter().cloned());
+        for want in wanted {
+            assert!(
+                block.contains(&want),
+                "{}: the error does not say {want:?}:\n{block}",
+                out.command
+            );
+        }
+    }
+}
