@@ -139,6 +139,17 @@ fn attach_whose_answer_is_lost_succeeds_once_without_a_duplicate() {
             tf.version
         );
         assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+        let mut on_web_1: Vec<String> = (sim.api().state().nics.into_iter())
+            .filter(|n| n.instance_id.as_deref() == Some("ins-web-1"))
+            .map(|n| n.nic_id)
+            .collect();
+        on_web_1.sort();
+        assert_eq!(
+            on_web_1,
+            ["nic-app-1", "nic-db-1", "nic-web-1-primary"],
+            "{}: exactly one new attachment on the instance",
+            tf.version
+        );
         assert_eq!(dir.state_list(), [WEB]);
         dir.plan()
             .assert_success()
