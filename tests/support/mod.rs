@@ -21,8 +21,10 @@
 // Each test binary uses a different part of the harness.
 #![allow(dead_code, unused_imports, unreachable_pub)]
 
+pub mod agreement;
 pub mod go_plugin;
 pub mod lifecycle;
+pub mod running;
 mod sim;
 
 pub use sim::Sim;
