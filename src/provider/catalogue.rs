@@ -639,9 +639,10 @@ pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
             Neither,
             "The attach was interrupted",
             "Terraform asked the provider to stop while NIC {nic_id} was attaching to instance \
-             {instance_id} (waiting for {awaited}; last seen: {last_seen}).",
-            "The attachment is saved in state as tainted, so nothing is lost: the next plan \
-             refreshes it and replaces it if it is not attached.",
+             {instance_id} (waiting for {awaited}; last seen: {last_seen}). The API had \
+             accepted the attach.",
+            "The attachment is saved in state, so nothing is lost: the next plan refreshes it, \
+             keeps it if the attach completed, and attaches the NIC again if it did not.",
         ),
     ),
     (

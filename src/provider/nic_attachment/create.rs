@@ -80,6 +80,14 @@ pub(super) async fn create(ctx: &Context, shared: &Shared, req: CreateRequest) -
                 diagnostics: Diagnostics::new(),
             }
         }
+        Ended::Interrupted(diag) => {
+            shared.memory.record(nic_id, instance_id);
+            ApplyOutcome {
+                new_state: attach.kept().to_value(timeouts),
+                private: Vec::new(),
+                diagnostics: diag.into(),
+            }
+        }
         Ended::Failed { diag, keep } => {
             let new_state = if keep {
                 shared.memory.record(nic_id, instance_id);
@@ -99,7 +107,13 @@ pub(super) async fn create(ctx: &Context, shared: &Shared, req: CreateRequest) -
 /// How a create ended. `keep`: the attach may have happened, so the object stays in state.
 enum Ended {
     Attached(NicInfo),
-    Failed { diag: Diagnostic, keep: bool },
+    /// Stop arrived after the API took the attach: the object is stored untainted, with a
+    /// warning, and the next refresh finds out whether the attach completed.
+    Interrupted(Diagnostic),
+    Failed {
+        diag: Diagnostic,
+        keep: bool,
+    },
 }
 
 /// What to do after a refused or unanswered attach.
@@ -489,14 +503,14 @@ impl Attach<'_> {
                 ),
                 keep: true,
             },
-            Err(Halt::Stopped { last }) => Ended::Failed {
-                diag: self.situation(
-                    Situation::AttachStopped,
-                    None,
-                    &[("awaited", awaited), ("last_seen", last_text(last))],
-                ),
-                keep: true,
-            },
+            // The API took the attach; only the wait was cut short. An error would make
+            // Terraform taint the object and detach a NIC that is (or soon will be) in use.
+            Err(Halt::Stopped { last }) => Ended::Interrupted(catalogue::for_situation(
+                Situation::AttachStopped,
+                Severity::Warning,
+                &self.subject(None),
+                &[("awaited", awaited), ("last_seen", last_text(last))],
+            )),
             Err(Halt::Failed(WaitFail::Read(e))) => Ended::Failed {
                 diag: catalogue::for_error(&e, Case::Default, &self.subject(None)),
                 keep: true,

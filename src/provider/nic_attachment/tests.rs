@@ -525,7 +525,7 @@ async fn an_attach_that_hangs_times_out_and_keeps_the_object_tainted() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn stop_while_attaching_keeps_the_object_and_says_so() {
+async fn stop_while_attaching_keeps_the_object_untainted_with_a_warning() {
     let w = world();
     w.fake.attach_ends(AttachEnds::Hangs);
     let stop = CancellationToken::new();
@@ -542,9 +542,14 @@ async fn stop_while_attaching_keeps_the_object_and_says_so() {
     let d = only(&out.diagnostics);
     assert!(d.summary.contains("interrupted"));
     assert!(
+        !d.is_error(),
+        "an error would make Terraform taint, and later detach, a NIC the API is attaching"
+    );
+    assert!(
         !out.new_state.is_null(),
         "the attach happened: nothing is lost"
     );
+    assert_eq!(model::known_str(&out.new_state, INSTANCE_ID), Some("ins-1"));
 }
 
 #[tokio::test(start_paused = true)]
