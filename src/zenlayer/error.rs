@@ -57,7 +57,10 @@ pub enum Error {
         message: String,
     },
     /// The caller's deadline passed, or Terraform asked the provider to stop.
-    #[error("{action}: gave up after {attempts} attempt(s): {reason}")]
+    #[error(
+        "{action}: gave up after {attempts} attempt(s): {reason}{}",
+        last_text(.last.as_deref())
+    )]
     GaveUp {
         action: &'static str,
         attempts: u32,
@@ -78,6 +81,22 @@ fn network_text(action: &str, message: &str) -> String {
     }
 }
 
+/// What the last attempt met, for a give-up's text: without it a timeout hides the
+/// throttling or outage that caused it.
+fn last_text(last: Option<&Error>) -> String {
+    match last {
+        None => String::new(),
+        Some(Error::Api { source, .. }) => format!("; the last answer was {source}"),
+        Some(Error::UnexpectedResponse {
+            http_status, what, ..
+        }) => format!("; the last answer was HTTP {http_status} with {what}"),
+        Some(Error::Network { message, .. } | Error::OutcomeUnknown { message, .. }) => {
+            format!("; the last attempt failed: {message}")
+        }
+        Some(e @ Error::GaveUp { .. }) => format!("; before that: {e}"),
+    }
+}
+
 impl Error {
     /// The API error code, when the API answered with one.
     pub fn code(&self) -> Option<&str> {
@@ -95,5 +114,52 @@ impl Error {
             Error::GaveUp { last: Some(e), .. } => e.api_error(),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gave_up(last: Option<Error>) -> Error {
+        Error::GaveUp {
+            action: "DescribeNetworkInterfaces",
+            attempts: 3,
+            reason: "the operation's timeout was reached".into(),
+            last: last.map(Box::new),
+        }
+    }
+
+    #[test]
+    fn a_give_up_says_what_the_last_attempt_met() {
+        let throttled = Error::Api {
+            action: "DescribeNetworkInterfaces",
+            source: ApiError {
+                http_status: 429,
+                code: "REQUEST_LIMIT_EXCEEDED".into(),
+                message: "Too many requests".into(),
+                request_id: "REQ-1".into(),
+            },
+        };
+        assert_eq!(
+            gave_up(Some(throttled)).to_string(),
+            "DescribeNetworkInterfaces: gave up after 3 attempt(s): the operation's timeout was \
+             reached; the last answer was REQUEST_LIMIT_EXCEEDED (HTTP 429): Too many requests \
+             [request id REQ-1]"
+        );
+        let reset = Error::Network {
+            action: "DescribeNetworkInterfaces",
+            message: "connection reset".into(),
+        };
+        assert!(
+            gave_up(Some(reset))
+                .to_string()
+                .ends_with("; the last attempt failed: connection reset")
+        );
+        assert!(
+            gave_up(None)
+                .to_string()
+                .ends_with("the operation's timeout was reached")
+        );
     }
 }
