@@ -64,6 +64,34 @@ pub(super) fn transient(e: &Error) -> bool {
     }
 }
 
+/// A refusal that only says "not now" (throttled, or temporarily unavailable) even after
+/// the client's own retries: the operation calls again after [`pause`] while its time lasts,
+/// rather than failing the run.
+pub(super) fn not_now(e: &Error) -> bool {
+    matches!(
+        e.code(),
+        Some(codes::REQUEST_LIMIT_EXCEEDED | codes::SERVICE_TEMPORARY_UNAVAILABLE)
+    )
+}
+
+/// The pause after a [`not_now`] refusal, on top of the client's backoff; jittered so
+/// resources throttled together do not call again together.
+pub(super) const NOT_NOW_PAUSE_MS: std::ops::RangeInclusive<u64> = 1000..=5000;
+
+/// Sleeps before calling again after [`not_now`]; false (at once) when the pause would end
+/// past `deadline`, and false as soon as Terraform sends Stop.
+pub(super) async fn pause(ctx: &Context, deadline: Instant) -> bool {
+    let wait = Duration::from_millis(fastrand::u64(NOT_NOW_PAUSE_MS));
+    if ctx.is_stopped() || Instant::now() + wait >= deadline {
+        return false;
+    }
+    tokio::select! {
+        biased;
+        () = ctx.stopped() => false,
+        () = tokio::time::sleep(wait) => true,
+    }
+}
+
 /// A write failure after which the write may or may not have taken effect: settle it by
 /// reading, never by resending blindly.
 pub(super) fn ambiguous(e: &Error) -> bool {
@@ -137,6 +165,40 @@ mod tests {
         assert_eq!(at_deadline.deadline, Some(now + LOOK_GRACE));
         let far = now + Duration::from_secs(600);
         assert_eq!(look_limits(&ctx, far).deadline, Some(far));
+    }
+
+    #[test]
+    fn only_throttling_and_temporary_unavailability_mean_not_now() {
+        assert!(not_now(&api_error(codes::REQUEST_LIMIT_EXCEEDED)));
+        assert!(not_now(&api_error(codes::SERVICE_TEMPORARY_UNAVAILABLE)));
+        assert!(not_now(&Error::GaveUp {
+            action: "AttachNetworkInterface",
+            attempts: 6,
+            reason: "no retries left".into(),
+            last: Some(Box::new(api_error(codes::REQUEST_LIMIT_EXCEEDED))),
+        }));
+        assert!(!not_now(&api_error(codes::INVALID_NIC_ATTACHED)));
+        assert!(!not_now(&lost("AttachNetworkInterface")));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pause_after_not_now_respects_the_deadline_and_stop() {
+        let ctx = Context::default();
+        let t0 = Instant::now();
+        assert!(pause(&ctx, t0 + Duration::from_secs(60)).await);
+        let slept = t0.elapsed();
+        assert!(
+            (Duration::from_millis(*NOT_NOW_PAUSE_MS.start())
+                ..=Duration::from_millis(*NOT_NOW_PAUSE_MS.end()))
+                .contains(&slept),
+            "{slept:?}"
+        );
+        let t1 = Instant::now();
+        assert!(!pause(&ctx, t1 + Duration::from_millis(500)).await);
+        assert_eq!(t1.elapsed(), Duration::ZERO, "no sleep past the deadline");
+        let stop = CancellationToken::new();
+        stop.cancel();
+        assert!(!pause(&Context::new(stop), t1 + Duration::from_secs(60)).await);
     }
 
     #[test]

@@ -340,6 +340,14 @@ impl Attach<'_> {
             return self.reconcile(e, calls_made).await;
         }
         tracing::debug!(target: LOG_TARGET, nic_id = self.nic_id, instance_id = self.instance_id, error = %e, "attach refused");
+        // Throttled past the client's retries: nothing happened, so call again while the
+        // timeout lasts instead of failing the run.
+        if calls::not_now(&e)
+            && calls_made < MAX_ATTACH_CALLS
+            && calls::pause(self.ctx, self.deadline).await
+        {
+            return Next::Retry;
+        }
         let Some(code) = e.code().map(str::to_owned) else {
             // Never sent (connection refused), or given up before sending.
             if self.ctx.is_stopped() {

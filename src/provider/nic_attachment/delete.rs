@@ -192,6 +192,12 @@ impl Detach<'_> {
                             &self.subject(facts.as_ref()),
                         ));
                     }
+                    if calls::not_now(&e)
+                        && calls_made < MAX_DETACH_CALLS
+                        && calls::pause(self.ctx, self.deadline).await
+                    {
+                        continue;
+                    }
                     if calls::ambiguous(&e) && calls_made < MAX_DETACH_CALLS {
                         // Settling again reads the NIC: DETACHING or AVAILABLE means it
                         // took effect; still USED means it can be sent again.

@@ -18,6 +18,7 @@ use super::calls;
 use super::model::{self, Attachment};
 
 /// A refresh that takes longer is not going to succeed; fail the plan rather than hang it.
+/// Within it, a throttled read is tried again after a pause.
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub(super) async fn read(ctx: &Context, shared: &Shared, req: ReadRequest) -> ReadResult {
@@ -34,8 +35,15 @@ pub(super) async fn read(ctx: &Context, shared: &Shared, req: ReadRequest) -> Re
         Ok(r) => r,
         Err(d) => return keep(d.into()),
     };
-    let limits = calls::limits(ctx, Instant::now() + READ_TIMEOUT);
-    let nic = match ready.api.find_nic(&nic_id, &limits).await {
+    let deadline = Instant::now() + READ_TIMEOUT;
+    let limits = calls::limits(ctx, deadline);
+    let found = loop {
+        match ready.api.find_nic(&nic_id, &limits).await {
+            Err(e) if calls::not_now(&e) && calls::pause(ctx, deadline).await => continue,
+            other => break other,
+        }
+    };
+    let nic = match found {
         Ok(n) => n,
         Err(e) => {
             let subject = Subject {

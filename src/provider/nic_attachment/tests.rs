@@ -8,8 +8,8 @@ use super::*;
 use crate::framework::ReadOutcome;
 use crate::provider::config::PlanChecks;
 use crate::provider::fake::{AttachEnds, FakeZec, api_error, lost};
-use crate::zenlayer::codes;
 use crate::zenlayer::models::{InstanceStatus, NicStatus};
+use crate::zenlayer::{Error, codes};
 
 fn s(text: &str) -> Value {
     Value::string(text)
@@ -953,5 +953,88 @@ async fn upgrading_stored_state_teaches_memory_who_holds_the_nic() {
     assert_eq!(
         w.shared.memory.holders("nic-1"),
         std::collections::BTreeSet::from(["ins-2".to_owned()])
+    );
+}
+
+// ---- throttling ----
+
+fn throttled() -> Error {
+    api_error(codes::REQUEST_LIMIT_EXCEEDED)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_attach_is_sent_again_after_a_pause_instead_of_failing() {
+    let w = world();
+    w.fake.fail_attach(throttled());
+    w.fake.fail_attach(throttled());
+    let out = w.create().await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(w.fake.calls().attaches, 3);
+    assert_eq!(w.fake.nic("nic-1").unwrap().status, NicStatus::Used);
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttling_that_outlasts_the_create_timeout_fails_within_it_naming_the_throttling() {
+    let w = world();
+    for _ in 0..20 {
+        w.fake.fail_attach(throttled());
+    }
+    let t0 = Instant::now();
+    let out = w
+        .create_with(&Context::default(), timeouts(Some("8s"), None))
+        .await;
+    assert!(t0.elapsed() <= Duration::from_secs(8), "{:?}", t0.elapsed());
+    let d = only(&out.diagnostics);
+    assert!(d.is_error());
+    assert!(
+        d.detail.contains(codes::REQUEST_LIMIT_EXCEEDED),
+        "{}",
+        d.detail
+    );
+    assert!(out.new_state.is_null(), "nothing was attached");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_detach_is_sent_again_after_a_pause_instead_of_failing() {
+    let w = world();
+    w.create().await;
+    w.fake.fail_detach(throttled());
+    w.fake
+        .fail_detach(api_error(codes::SERVICE_TEMPORARY_UNAVAILABLE));
+    let out = w.delete(attached_state("ins-1", Value::Null)).await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(w.fake.calls().detaches, 3);
+    assert_eq!(w.fake.nic("nic-1").unwrap().status, NicStatus::Available);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_refresh_reads_again_after_a_pause_instead_of_failing_the_plan() {
+    let w = world();
+    w.create().await;
+    w.fake.fail_reads(throttled());
+    w.fake.fail_reads(throttled());
+    let r = w.read(attached_state("ins-1", Value::Null)).await;
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(
+        r.outcome,
+        ReadOutcome::Present(attached_state("ins-1", Value::Null))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_timed_out_by_unreadable_api_says_what_the_reads_met() {
+    let w = world();
+    for _ in 0..1000 {
+        w.fake.fail_reads(throttled());
+    }
+    let out = w
+        .create_with(&Context::default(), timeouts(Some("5s"), None))
+        .await;
+    let d = only(&out.diagnostics);
+    assert!(d.summary.contains("Timed out"), "{}", d.summary);
+    assert!(
+        d.detail.contains(codes::REQUEST_LIMIT_EXCEEDED),
+        "the last look, cut off by the deadline, hid the reason: {}",
+        d.detail
     );
 }
