@@ -1,0 +1,128 @@
+//! A throttled Zenlayer API (HTTP 429) slows a run down but does not fail it while the
+//! resource's timeout has room; and no amount of retrying outlives that timeout.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{Sim, terraforms};
+use tpz::sim::{FaultConfig, FaultKind};
+
+/// Every call of `actions` answered 429 until `count` calls were refused.
+fn throttle(sim: &Sim, actions: &[&str], count: Option<u64>) {
+    sim.api()
+        .set_faults(FaultConfig {
+            rate: 1.0,
+            kinds: vec![FaultKind::RateLimited],
+            actions: actions.iter().map(|a| (*a).to_owned()).collect(),
+            max_faults: count,
+            ..FaultConfig::default()
+        })
+        .expect("a valid fault plan");
+}
+
+fn attachment(sim: &Sim, provider_extra: &str, timeouts: &str) -> String {
+    format!(
+        "{}\nresource \"zenlayer_nic_attachment\" \"web\" {{\n  nic_id      = \"nic-app-1\"\n  instance_id = \"ins-web-1\"\n{timeouts}}}\n",
+        sim.provider_block_with(provider_extra)
+    )
+}
+
+#[test]
+fn throttled_calls_back_off_until_accepted_instead_of_failing_the_run() {
+    for tf in terraforms() {
+        let sim = Sim::with_delay(Duration::from_millis(100));
+        // One retry per call: each throttled stretch below outlasts a call's own retries.
+        let dir = tf
+            .workdir()
+            .config(&attachment(&sim, "max_retries = 1", ""));
+
+        throttle(&sim, &["AttachNetworkInterface"], Some(4));
+        dir.apply().assert_success();
+        assert_eq!(
+            sim.attached_instance("nic-app-1").as_deref(),
+            Some("ins-web-1")
+        );
+        assert_eq!(
+            sim.api().faults().injected.rate_limited,
+            4,
+            "{}",
+            tf.version
+        );
+
+        throttle(&sim, &["DescribeNetworkInterfaces"], Some(4));
+        dir.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"])
+            .assert_success()
+            .assert_stdout_contains("No changes");
+
+        throttle(&sim, &["DetachNetworkInterface"], Some(4));
+        dir.destroy().assert_success();
+        assert_eq!(sim.attached_instance("nic-app-1"), None);
+        assert_eq!(
+            sim.api().faults().injected.rate_limited,
+            12,
+            "{}",
+            tf.version
+        );
+    }
+}
+
+#[test]
+fn endless_throttling_ends_at_the_resource_timeout_with_a_clear_message() {
+    let timeout = Duration::from_secs(4);
+    // Terraform's own start and the provider's, on a loaded machine; far below the minutes
+    // twenty backed-off retries would take.
+    let slack = Duration::from_secs(15);
+    for tf in terraforms() {
+        let sim = Sim::with_delay(Duration::from_millis(100));
+        let dir = tf.workdir().config(&attachment(
+            &sim,
+            "max_retries = 20\n  plan_checks = \"off\"",
+            "  timeouts {\n    create = \"4s\"\n    delete = \"4s\"\n  }\n",
+        ));
+
+        throttle(&sim, &[], None);
+        let started = Instant::now();
+        let apply = dir.apply();
+        let took = started.elapsed();
+        println!(
+            "throttling figures (Terraform {}): create with timeouts.create = 4s under endless \
+             429s failed after {took:.2?}",
+            tf.version
+        );
+        apply
+            .assert_failure_contains("4s")
+            .assert_failure_contains("REQUEST_LIMIT_EXCEEDED");
+        assert!(took < timeout + slack, "the create ran {took:?}");
+        assert_eq!(sim.attached_instance("nic-app-1"), None);
+
+        sim.api().clear_faults();
+        dir.apply().assert_success();
+        throttle(&sim, &[], None);
+        let started = Instant::now();
+        // Without the refresh, whose reads have their own bound (a minute): this measures
+        // the delete alone against `timeouts.delete`.
+        let destroy = dir.run(&[
+            "destroy",
+            "-no-color",
+            "-input=false",
+            "-auto-approve",
+            "-refresh=false",
+        ]);
+        let took = started.elapsed();
+        println!(
+            "throttling figures (Terraform {}): destroy with timeouts.delete = 4s under endless \
+             429s failed after {took:.2?}",
+            tf.version
+        );
+        destroy
+            .assert_failure_contains("4s")
+            .assert_failure_contains("REQUEST_LIMIT_EXCEEDED");
+        assert!(took < timeout + slack, "the destroy ran {took:?}");
+        assert_eq!(
+            sim.attached_instance("nic-app-1").as_deref(),
+            Some("ins-web-1"),
+            "nothing was detached"
+        );
+    }
+}
