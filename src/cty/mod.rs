@@ -3,6 +3,8 @@
 //! Boundary: knows nothing of gRPC or of any provider. Invariant: every decoder is total on
 //! arbitrary input bytes (errors, never panics) and bounds what it allocates by the input size.
 
+#![warn(missing_docs)]
+
 pub mod json;
 pub mod msgpack;
 mod number;

@@ -14,7 +14,9 @@ use std::fmt;
 /// ```
 #[derive(Clone, Debug)]
 pub enum Number {
+    /// An integer; what Terraform sends for every whole number that fits.
     Int(i64),
+    /// Exactly this binary float (never NaN; ±Inf are cty numbers).
     Float(f64),
     /// Too big or too precise for i64/f64: kept as its decimal text.
     Decimal(String),

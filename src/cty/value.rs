@@ -19,14 +19,21 @@ pub enum Value {
     Null,
     /// Not known until apply; refinements (TF >= 1.6) are kept so they can be copied through.
     Unknown(Unknown),
+    /// A known bool.
     Bool(bool),
+    /// A known number.
     Number(Number),
+    /// A known string.
     String(String),
+    /// A known list (also a LIST block); elements may be null or unknown.
     List(Vec<Value>),
     /// Set elements, in wire order; sets never hold duplicates once decoded.
     Set(Vec<Value>),
+    /// A known map (also a MAP block).
     Map(BTreeMap<String, Value>),
+    /// A known object (also a block); codecs write exactly the type's attributes.
     Object(BTreeMap<String, Value>),
+    /// A known tuple.
     Tuple(Vec<Value>),
     /// A value in a `dynamic` slot, travelling with its concrete type. The inner value may
     /// be null or unknown of that type.
@@ -36,6 +43,7 @@ pub enum Value {
 /// An unknown value, with the refinements Terraform attached to it, if any.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Unknown {
+    /// `None` for a wholly unknown value, as Terraform before 1.6 sends every unknown.
     pub refinements: Option<Refinements>,
 }
 
