@@ -13,6 +13,7 @@
 use crate::framework::{AttributePath, Diagnostic, Severity};
 use crate::provider::checks::facts::{self, Facts};
 use crate::provider::config::CREDENTIAL_SETTINGS_TEXT;
+use crate::zenlayer::models::InstanceStatus;
 use crate::zenlayer::{Error, codes};
 
 /// The input a diagnostic points at.
@@ -237,9 +238,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
                     "The instance is not running",
                     "Instance {instance_id} is {instance_status}. Zenlayer attaches NICs only to \
                      RUNNING instances, so NIC {nic_id} cannot be attached to it.",
-                    "Start the instance first, then run plan again. An instance that is being \
-                     released or sits in the recycle bin must be restored before it can take \
-                     NICs.",
+                    "{instance_remedy}",
                 ),
             ),
             (
@@ -276,9 +275,11 @@ pub(crate) const ENTRIES: &[Entry] = &[
             "NIC {nic_id} is {nic_status} on instance {nic_instance}. A NIC is attached to one \
              instance at a time, so it cannot be attached to instance {instance_id}.",
             "Detach it from {nic_instance} first (in zenConsole, or with the API's \
-             DetachNetworkInterface). If Terraform should manage that attachment, import it with \
-             `terraform import zenlayer_nic_attachment.<name> {nic_id}:{nic_instance}` \
-             (replace <name> with the resource's name) and change `instance_id` there.",
+             DetachNetworkInterface), then run Terraform again. Or let Terraform move it: import \
+             the existing attachment into this resource with `terraform import \
+             zenlayer_nic_attachment.<name> {nic_id}:{nic_instance}` (<name> being this \
+             resource's name); the next plan then replaces it, detaching the NIC from \
+             {nic_instance} and attaching it to {instance_id}.",
         ),
         cases: &[
             (
@@ -290,7 +291,8 @@ pub(crate) const ENTRIES: &[Entry] = &[
                      zenlayer_nic_attachment in the Terraform state manages that attachment.",
                     "Import the existing attachment instead of creating it: run `terraform \
                      import zenlayer_nic_attachment.<name> {nic_id}:{instance_id}` with <name> \
-                     replaced by this resource's name, or add an import block:\n\n\
+                     replaced by this resource's name, or (Terraform 1.5 and later) add an \
+                     import block:\n\n\
                      import {{\n  to = zenlayer_nic_attachment.<name>\n  id = \
                      \"{nic_id}:{instance_id}\"\n}}",
                 ),
@@ -752,8 +754,9 @@ pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
              Zenlayer API during plan ({reason}), so this plan does not predict API errors; \
              apply still checks everything. This warning appears once per run, for the first \
              attachment affected.",
-            "Run the plan again later. To plan without calling the API at all, set \
-             `plan_checks = \"off\"` (or ZENLAYERCLOUD_PLAN_CHECKS=off).",
+            "Run the plan again later. If the API could not be reached, check the network \
+             connection and the `domain` and `scheme` settings. To plan without calling the API \
+             at all, set `plan_checks = \"off\"` (or ZENLAYERCLOUD_PLAN_CHECKS=off).",
         ),
     ),
     (
@@ -885,8 +888,25 @@ pub(crate) fn for_error(e: &Error, case: Case, subject: &Subject<'_>) -> Diagnos
         situation,
         Severity::Error,
         subject,
-        &[("reason", e.to_string())],
+        &[("reason", reason(e))],
     )
+}
+
+/// A failed call in words for a message's `{reason}`. A call given up on at its deadline says
+/// why its last attempt failed, which is what the user can act on, rather than only that time
+/// ran out.
+pub(crate) fn reason(e: &Error) -> String {
+    match e {
+        Error::GaveUp {
+            attempts,
+            last: Some(last),
+            ..
+        } => {
+            let s = if *attempts == 1 { "" } else { "s" };
+            format!("{last}; gave up after {attempts} attempt{s}")
+        }
+        _ => e.to_string(),
+    }
 }
 
 pub(crate) fn situation_text(situation: Situation) -> &'static Text {
@@ -948,6 +968,7 @@ fn var(s: &Subject<'_>, name: &str) -> Option<String> {
             Some(f) => facts::describe_instance(f.instance.as_ref()),
             None => unseen(),
         },
+        "instance_remedy" => instance_remedy(instance.map(|i| &i.status)).to_owned(),
         "instance_zone" => instance
             .map(|i| i.zone_id.clone())
             .filter(|z| !z.is_empty())
@@ -958,6 +979,33 @@ fn var(s: &Subject<'_>, name: &str) -> Option<String> {
             .unwrap_or_else(unseen),
         _ => return None,
     })
+}
+
+/// What to do about an instance whose state blocks attaching NICs until someone acts.
+fn instance_remedy(status: Option<&InstanceStatus>) -> &'static str {
+    match status {
+        Some(InstanceStatus::Stopping) => {
+            "The instance is shutting down. Start it again once it is STOPPED (in zenConsole, or \
+             with the API's StartInstances), then run Terraform again."
+        }
+        Some(InstanceStatus::Releasing | InstanceStatus::Recycling) => {
+            "The instance is being released and cannot take NICs. Use another instance in \
+             `instance_id`, or, if it can still be restored from the recycle bin in zenConsole, \
+             restore and start it first."
+        }
+        Some(InstanceStatus::Recycle) => {
+            "The instance is in the recycle bin. Restore and start it in zenConsole, then run \
+             Terraform again, or use another instance in `instance_id`."
+        }
+        Some(InstanceStatus::CreateFailed) => {
+            "The instance failed to create and will never run. Use another instance in \
+             `instance_id`."
+        }
+        _ => {
+            "Start the instance (in zenConsole, or with the API's StartInstances), then run \
+             Terraform again."
+        }
+    }
 }
 
 /// Replaces `{name}` with its value; `{{`/`}}` are literal braces. Unknown names stay as
@@ -1260,6 +1308,145 @@ mod tests {
         );
         assert!(d.detail.contains("nic-1") && d.detail.contains("ins-1"));
         assert!(d.detail.contains("(not observed)"));
+    }
+
+    #[test]
+    fn each_blocking_instance_state_gets_a_fix_that_fits_it() {
+        let expect = [
+            (InstanceStatus::Stopped, "Start the instance"),
+            (InstanceStatus::Stopping, "once it is STOPPED"),
+            (InstanceStatus::Releasing, "being released"),
+            (InstanceStatus::Recycling, "being released"),
+            (InstanceStatus::Recycle, "recycle bin. Restore and start it"),
+            (
+                InstanceStatus::CreateFailed,
+                "failed to create and will never run",
+            ),
+        ];
+        for (status, words) in expect {
+            let mut f = facts();
+            f.instance_region = Some("asia-east-1".into());
+            if let Some(i) = f.instance.as_mut() {
+                i.status = status.clone();
+            }
+            let plan = for_code(
+                codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
+                Case::Blocking,
+                Severity::Error,
+                &subject(&f),
+                Origin::Predicted,
+            );
+            assert!(
+                plan.detail
+                    .contains(&format!("Instance ins-1 is {status}.")),
+                "{status}: {}",
+                plan.detail
+            );
+            assert!(plan.detail.contains(words), "{status}: {}", plan.detail);
+            assert!(
+                !plan.detail.contains("run plan"),
+                "{status}: fits apply too"
+            );
+        }
+        let f = facts();
+        let unseen = Subject {
+            facts: None,
+            ..subject(&f)
+        };
+        let d = for_code(
+            codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
+            Case::Blocking,
+            Severity::Error,
+            &unseen,
+            Origin::Predicted,
+        );
+        assert!(d.detail.contains("Start the instance"), "{}", d.detail);
+    }
+
+    #[test]
+    fn a_nic_attached_elsewhere_offers_detaching_or_moving_it_with_terraform() {
+        let f = facts();
+        let d = for_code(
+            codes::INVALID_NIC_ATTACHED,
+            Case::Default,
+            Severity::Error,
+            &subject(&f),
+            Origin::Predicted,
+        );
+        assert!(
+            d.detail.contains("Detach it from ins-2 first"),
+            "{}",
+            d.detail
+        );
+        assert!(
+            d.detail
+                .contains("terraform import zenlayer_nic_attachment.<name> nic-1:ins-2"),
+            "{}",
+            d.detail
+        );
+        assert!(
+            d.detail
+                .contains("detaching the NIC from ins-2 and attaching it to ins-1"),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
+    fn skipped_checks_point_at_the_connection_settings() {
+        let d = for_situation(
+            Situation::ChecksSkipped,
+            Severity::Warning,
+            &subject(&facts()),
+            &[("reason", "connection refused".to_owned())],
+        );
+        for words in ["`domain`", "`scheme`", "plan_checks = \"off\""] {
+            assert!(d.detail.contains(words), "{words}: {}", d.detail);
+        }
+    }
+
+    #[test]
+    fn the_import_block_suggestion_says_which_terraform_has_it() {
+        let f = facts();
+        let d = for_code(
+            codes::INVALID_NIC_ATTACHED,
+            Case::AttachedHere,
+            Severity::Error,
+            &subject(&f),
+            Origin::Predicted,
+        );
+        assert!(
+            d.detail.contains("(Terraform 1.5 and later)"),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
+    fn a_call_given_up_on_says_why_its_last_attempt_failed() {
+        let refused = Error::Network {
+            action: "DescribeNetworkInterfaces",
+            message: "Connection refused (os error 111)".into(),
+        };
+        let e = Error::GaveUp {
+            action: "DescribeNetworkInterfaces",
+            attempts: 5,
+            reason: crate::zenlayer::client::REASON_DEADLINE.into(),
+            last: Some(Box::new(refused)),
+        };
+        let text = reason(&e);
+        assert!(text.contains("Connection refused"), "{text}");
+        assert!(text.ends_with("gave up after 5 attempts"), "{text}");
+        let d = for_error(&e, Case::Default, &subject(&facts()));
+        assert_eq!(d.summary, "The Zenlayer API could not be reached");
+        assert!(d.detail.contains("Connection refused"), "{}", d.detail);
+        let stopped = Error::GaveUp {
+            action: "DescribeNetworkInterfaces",
+            attempts: 0,
+            reason: crate::zenlayer::client::REASON_STOPPED.into(),
+            last: None,
+        };
+        assert_eq!(reason(&stopped), stopped.to_string());
     }
 
     #[test]

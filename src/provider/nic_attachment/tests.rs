@@ -573,7 +573,7 @@ async fn an_api_refusal_at_apply_reads_like_the_plan_plus_the_request_id() {
     assert_eq!(d.path, Some(AttributePath::root(INSTANCE_ID)));
     assert!(d.detail.contains("STOPPED"));
     assert!(
-        d.detail.contains("Start the instance first"),
+        d.detail.contains("Start the instance (in zenConsole"),
         "blocking variant: {}",
         d.detail
     );
