@@ -22,9 +22,11 @@ use crate::provider::config::PlanChecks;
 use crate::provider::{LOG_TARGET, Ready, Shared};
 use crate::zenlayer::{CallLimits, Error};
 
-/// How long plan-time reads may take in all, retries included: a plan should not hang on an
-/// API that is down.
-const GATHER_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long plan-time reads may take in all, retries included. Checks only advise, and a plan
+/// that runs while the API is down or throttling should print its warning promptly instead of
+/// stalling for the client's full retry schedule (about half a minute with the default
+/// `max_retries`); 10 s still rides out a few seconds of throttling.
+pub(crate) const GATHER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Messages reported once per process.
 #[derive(Debug, Default)]
@@ -79,7 +81,12 @@ pub(crate) async fn check(
         Err(e) => {
             tracing::info!(target: LOG_TARGET, nic_id, instance_id, error = %e, "plan checks could not read the API");
             if !ctx.is_stopped() {
-                diags.extend(cannot_check(shared, ready.plan_checks, &subject(None), &e));
+                // The failed request was a read, not the attach the findings speak of.
+                let reading = Subject {
+                    op: Op::Read,
+                    ..subject(None)
+                };
+                diags.extend(cannot_check(shared, ready.plan_checks, &reading, &e));
             }
             return diags;
         }
@@ -138,7 +145,7 @@ fn cannot_check(
             Situation::ChecksSkipped,
             Severity::Warning,
             subject,
-            &[("reason", e.to_string())],
+            &[("reason", catalogue::reason(e))],
         ));
     }
     diags

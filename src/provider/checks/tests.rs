@@ -176,3 +176,88 @@ async fn a_stop_during_gathering_reports_nothing() {
     let d = check(&Context::new(stop), &shared, &ready, "nic-1", "ins-1", None).await;
     assert!(d.is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_authentication_failure_says_the_plan_was_reading_not_attaching() {
+    let (fake, shared, ready) = world(PlanChecks::Error);
+    for _ in 0..4 {
+        fake.fail_reads(api_error(codes::AUTHFAILURE_SIGNATURE_FAILURE));
+    }
+    let d = plan(&shared, &ready).await;
+    assert_eq!(d.len(), 1);
+    assert!(
+        d[0].detail.contains("the request to read NIC nic-1"),
+        "{}",
+        d[0].detail
+    );
+    assert!(!d[0].detail.contains("attach"), "{}", d[0].detail);
+}
+
+/// Reads that get no answer until the caller's deadline, as from a client retrying a
+/// throttling or unreachable API.
+struct Unanswered;
+
+impl Unanswered {
+    async fn wait_out(limits: &CallLimits, action: &'static str) -> Error {
+        match limits.deadline {
+            Some(deadline) => tokio::time::sleep_until(deadline).await,
+            None => std::future::pending::<()>().await,
+        }
+        // The client reports the last attempt's answer when the deadline cuts it off.
+        let mut e = api_error(codes::REQUEST_LIMIT_EXCEEDED);
+        if let Error::Api { action: a, .. } = &mut e {
+            *a = action;
+        }
+        e
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::provider::api::Zec for Unanswered {
+    async fn find_nic(
+        &self,
+        _: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<crate::zenlayer::models::NicInfo>, Error> {
+        Err(Self::wait_out(limits, "DescribeNetworkInterfaces").await)
+    }
+
+    async fn find_instance(
+        &self,
+        _: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<crate::zenlayer::models::InstanceInfo>, Error> {
+        Err(Self::wait_out(limits, "DescribeInstances").await)
+    }
+
+    async fn region_of_zone(&self, _: &str, limits: &CallLimits) -> Result<Option<String>, Error> {
+        Err(Self::wait_out(limits, "DescribeZones").await)
+    }
+
+    async fn attach(&self, _: &str, _: &str, _: &CallLimits) -> Result<String, Error> {
+        unreachable!("plan checks never attach")
+    }
+
+    async fn detach(&self, _: &str, _: &CallLimits) -> Result<String, Error> {
+        unreachable!("plan checks never detach")
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_api_that_keeps_failing_is_given_up_on_within_ten_seconds_with_one_warning() {
+    let shared = Shared::with_api(Arc::new(Unanswered), PlanChecks::Error);
+    let Setup::Ready(ready) = shared.setup() else {
+        panic!("configured")
+    };
+    let t0 = Instant::now();
+    let d = plan(&shared, &ready).await;
+    assert_eq!(t0.elapsed(), Duration::from_secs(10));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(!d[0].is_error());
+    assert!(d[0].summary.contains("skipped"));
+    assert!(
+        d[0].detail.contains("REQUEST_LIMIT_EXCEEDED"),
+        "{}",
+        d[0].detail
+    );
+}
