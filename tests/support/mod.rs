@@ -22,6 +22,7 @@
 #![allow(dead_code, unused_imports, unreachable_pub)]
 
 pub mod agreement;
+pub mod diagnostics;
 pub mod go_plugin;
 pub mod lifecycle;
 pub mod running;
