@@ -187,12 +187,12 @@ fn a_nic_that_failed_to_create_or_is_being_deleted_fails_the_plan() {
             &config,
             &[
                 Expect::error(&addr("failed"), NIC, summary).mentioning(&[
-                    "NIC nic-failed-1 is CREATE_FAILED",
+                    "NIC nic-failed-1 is in the CREATE_FAILED state",
                     "Create a new NIC",
                     "Zenlayer API code: INVALID_NIC_STATUS",
                 ]),
                 Expect::error(&addr("deleting"), NIC, summary).mentioning(&[
-                    "NIC nic-deleting-1 is DELETING",
+                    "NIC nic-deleting-1 is in the DELETING state",
                     "Create a new NIC",
                     "Zenlayer API code: INVALID_NIC_STATUS",
                 ]),
@@ -220,12 +220,12 @@ fn a_pending_or_detaching_nic_only_warns_that_apply_will_wait() {
             &config,
             &[
                 Expect::warning(&addr("pending"), NIC, summary).mentioning(&[
-                    "NIC nic-pending-1 is PENDING",
+                    "NIC nic-pending-1 is in the PENDING state (still being created)",
                     "apply waits",
                     "Zenlayer API code: INVALID_NIC_STATUS",
                 ]),
                 Expect::warning(&addr("detaching"), NIC, summary).mentioning(&[
-                    "NIC nic-app-3 is DETACHING",
+                    "NIC nic-app-3 is in the DETACHING state (being detached from instance ins-web-2)",
                     "apply waits",
                     "Zenlayer API code: INVALID_NIC_STATUS",
                 ]),
@@ -403,7 +403,7 @@ fn a_stopped_or_vanishing_instance_fails_the_plan_in_every_such_status() {
                 let (instance, status, fix) = &instances[i];
                 Expect::error(&addr(names[i]), INSTANCE, "The instance is not running").mentioning(
                     &[
-                        &format!("Instance {instance} is {status}"),
+                        &format!("Instance {instance} is in the {status} state"),
                         fix,
                         "Zenlayer API code: OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT",
                     ],
@@ -452,7 +452,7 @@ fn a_busy_instance_only_warns_that_apply_will_wait_in_every_such_status() {
                     "The instance is still changing state",
                 )
                 .mentioning(&[
-                    &format!("Instance {instance} is {status}"),
+                    &format!("Instance {instance} is in the {status} state"),
                     "apply waits",
                     "Zenlayer API code: OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT",
                 ])
@@ -513,7 +513,7 @@ fn one_attachment_with_two_problems_gets_both_errors() {
                 Expect::error(&addr("both"), INSTANCE, "The NIC is in another region")
                     .mentioning(&["europe-west-1", "asia-east-1"]),
                 Expect::error(&addr("both"), INSTANCE, "The instance is not running")
-                    .mentioning(&["Instance ins-stopped-1 is STOPPED"]),
+                    .mentioning(&["Instance ins-stopped-1 is in the STOPPED state"]),
             ],
         );
     }
@@ -690,6 +690,41 @@ fn moving_an_attachment_to_another_instance_plans_and_applies_cleanly() {
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes");
+    }
+}
+
+#[test]
+fn replacing_an_attachment_onto_a_bad_target_reports_each_problem_once() {
+    for tf in terraforms() {
+        let sim = Sim::start();
+        let provider = sim.provider_block();
+        let dir = tf.workdir().config(&main_tf(
+            &provider,
+            &[
+                ("to_stopped", "nic-app-1", "ins-web-1"),
+                ("to_ghost", "nic-app-2", "ins-web-1"),
+            ],
+        ));
+        dir.apply().assert_success();
+
+        let config = main_tf(
+            &provider,
+            &[
+                ("to_stopped", "nic-app-1", "ins-stopped-1"),
+                ("to_ghost", "nic-missing-1", "ins-web-1"),
+            ],
+        );
+        dir.write("main.tf", &config);
+        assert_plan_reports(
+            &dir,
+            &config,
+            &[
+                Expect::error(&addr("to_stopped"), INSTANCE, "The instance is not running")
+                    .mentioning(&["Instance ins-stopped-1 is in the STOPPED state"]),
+                Expect::error(&addr("to_ghost"), NIC, "The NIC does not exist")
+                    .mentioning(&["nic-missing-1"]),
+            ],
+        );
     }
 }
 

@@ -13,7 +13,7 @@
 use crate::framework::{AttributePath, Diagnostic, Severity};
 use crate::provider::checks::facts::{self, Facts};
 use crate::provider::config::CREDENTIAL_SETTINGS_TEXT;
-use crate::zenlayer::models::InstanceStatus;
+use crate::zenlayer::models::{InstanceStatus, NicInfo, NicStatus};
 use crate::zenlayer::{Error, codes};
 
 /// The input a diagnostic points at.
@@ -180,7 +180,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         text: text(
             Nic,
             "The NIC is in the wrong state",
-            "NIC {nic_id} is {nic_status}. Zenlayer attaches only AVAILABLE NICs and detaches \
+            "NIC {nic_id} is {nic_in_status}. Zenlayer attaches only AVAILABLE NICs and detaches \
              only USED ones, so it could not {op} it (instance {instance_id}).",
             "Wait until the NIC has finished its current operation, then run apply again.",
         ),
@@ -190,7 +190,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
                 text(
                     Nic,
                     "The NIC cannot be attached in its state",
-                    "NIC {nic_id} is {nic_status}. Zenlayer attaches only AVAILABLE NICs, so it \
+                    "NIC {nic_id} is {nic_in_status}. Zenlayer attaches only AVAILABLE NICs, so it \
                      cannot be attached to instance {instance_id}.",
                     "A NIC that failed to create or is being deleted never becomes AVAILABLE. \
                      Create a new NIC and use its ID in `nic_id`.",
@@ -201,10 +201,10 @@ pub(crate) const ENTRIES: &[Entry] = &[
                 text(
                     Nic,
                     "The NIC is still changing state",
-                    "NIC {nic_id} is {nic_status}. Zenlayer attaches only AVAILABLE NICs.",
+                    "NIC {nic_id} is {nic_in_status}. Zenlayer attaches only AVAILABLE NICs.",
                     "Nothing to do: apply waits (within `timeouts.create`) for the NIC to become \
-                     AVAILABLE, then attaches it to instance {instance_id}. If it stays \
-                     {nic_status}, look at the NIC in zenConsole.",
+                     AVAILABLE, then attaches it to instance {instance_id}. If it stays in that \
+                     state, look at the NIC in zenConsole.",
                 ),
             ),
             (
@@ -226,7 +226,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
         text: text(
             Instance,
             "The instance is not running",
-            "Instance {instance_id} is {instance_status}. Zenlayer attaches and detaches NICs \
+            "Instance {instance_id} is {instance_in_status}. Zenlayer attaches and detaches NICs \
              only while the instance is RUNNING, so it could not {op} NIC {nic_id}.",
             "Start the instance, then run apply again.",
         ),
@@ -236,7 +236,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
                 text(
                     Instance,
                     "The instance is not running",
-                    "Instance {instance_id} is {instance_status}. Zenlayer attaches NICs only to \
+                    "Instance {instance_id} is {instance_in_status}. Zenlayer attaches NICs only to \
                      RUNNING instances, so NIC {nic_id} cannot be attached to it.",
                     "{instance_remedy}",
                 ),
@@ -246,11 +246,11 @@ pub(crate) const ENTRIES: &[Entry] = &[
                 text(
                     Instance,
                     "The instance is still changing state",
-                    "Instance {instance_id} is {instance_status}. Zenlayer attaches NICs only to \
+                    "Instance {instance_id} is {instance_in_status}. Zenlayer attaches NICs only to \
                      RUNNING instances.",
                     "Nothing to do: apply waits (within `timeouts.create`) for the instance to be \
-                     RUNNING, then attaches NIC {nic_id}. If it stays {instance_status}, look at \
-                     the instance in zenConsole.",
+                     RUNNING, then attaches NIC {nic_id}. If it stays in that state, look at the \
+                     instance in zenConsole.",
                 ),
             ),
             (
@@ -968,6 +968,8 @@ fn var(s: &Subject<'_>, name: &str) -> Option<String> {
             Some(f) => facts::describe_instance(f.instance.as_ref()),
             None => unseen(),
         },
+        "nic_in_status" => nic.map_or_else(unseen, nic_in_status),
+        "instance_in_status" => instance.map_or_else(unseen, |i| instance_in_status(&i.status)),
         "instance_remedy" => instance_remedy(instance.map(|i| &i.status)).to_owned(),
         "instance_zone" => instance
             .map(|i| i.zone_id.clone())
@@ -979,6 +981,42 @@ fn var(s: &Subject<'_>, name: &str) -> Option<String> {
             .unwrap_or_else(unseen),
         _ => return None,
     })
+}
+
+/// `in the PENDING state (still being created)`: a state as a sentence can carry it, with
+/// what it means when the code alone says little.
+fn in_state(status: &str, meaning: Option<&str>) -> String {
+    match (status, meaning) {
+        ("", _) => "in no reported state".to_owned(),
+        (s, Some(m)) => format!("in the {s} state ({m})"),
+        (s, None) => format!("in the {s} state"),
+    }
+}
+
+fn nic_in_status(nic: &NicInfo) -> String {
+    let on = nic.instance_id.as_deref().filter(|i| !i.is_empty());
+    let meaning = match (&nic.status, on) {
+        (NicStatus::Pending, _) => Some("still being created".to_owned()),
+        (NicStatus::Detaching, Some(i)) => Some(format!("being detached from instance {i}")),
+        (NicStatus::Detaching, None) => Some("being detached".to_owned()),
+        (NicStatus::Deleting, _) => Some("being deleted".to_owned()),
+        (NicStatus::CreateFailed, _) => Some("its creation failed".to_owned()),
+        _ => None,
+    };
+    in_state(nic.status.as_str(), meaning.as_deref())
+}
+
+fn instance_in_status(status: &InstanceStatus) -> String {
+    let meaning = match status {
+        InstanceStatus::Booting => Some("starting up"),
+        InstanceStatus::Deploying => Some("being created"),
+        InstanceStatus::Reboot => Some("rebooting"),
+        InstanceStatus::Rebuilding => Some("being rebuilt"),
+        InstanceStatus::Resizing => Some("being resized"),
+        InstanceStatus::Imaging => Some("an image of it is being made"),
+        _ => None,
+    };
+    in_state(status.as_str(), meaning)
 }
 
 /// What to do about an instance whose state blocks attaching NICs until someone acts.
@@ -1338,7 +1376,7 @@ mod tests {
             );
             assert!(
                 plan.detail
-                    .contains(&format!("Instance ins-1 is {status}.")),
+                    .contains(&format!("Instance ins-1 is in the {status} state")),
                 "{status}: {}",
                 plan.detail
             );
@@ -1361,6 +1399,51 @@ mod tests {
             Origin::Predicted,
         );
         assert!(d.detail.contains("Start the instance"), "{}", d.detail);
+    }
+
+    #[test]
+    fn states_read_as_words_with_their_meaning_where_the_code_says_little() {
+        let mut f = facts();
+        let render = |f: &Facts, code: &str, case: Case| {
+            for_code(
+                code,
+                case,
+                Severity::Warning,
+                &subject(f),
+                Origin::Predicted,
+            )
+            .detail
+        };
+        if let Some(n) = f.nic.as_mut() {
+            n.status = NicStatus::Detaching;
+        }
+        let d = render(&f, codes::INVALID_NIC_STATUS, Case::WillWait);
+        assert!(
+            d.contains("NIC nic-1 is in the DETACHING state (being detached from instance ins-2)"),
+            "{d}"
+        );
+        if let Some(i) = f.instance.as_mut() {
+            i.status = InstanceStatus::Imaging;
+        }
+        let d = render(
+            &f,
+            codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
+            Case::WillWait,
+        );
+        assert!(
+            d.contains("Instance ins-1 is in the IMAGING state (an image of it is being made)"),
+            "{d}"
+        );
+        assert!(d.contains("If it stays in that state"), "{d}");
+        if let Some(i) = f.instance.as_mut() {
+            i.status = InstanceStatus::Missing;
+        }
+        let d = render(
+            &f,
+            codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
+            Case::Blocking,
+        );
+        assert!(d.contains("Instance ins-1 is in no reported state"), "{d}");
     }
 
     #[test]
