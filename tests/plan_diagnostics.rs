@@ -357,6 +357,50 @@ fn a_nic_held_by_another_object_in_state_warns_and_depends_on_makes_the_apply_wo
 }
 
 #[test]
+fn a_nic_held_by_an_attachment_being_removed_warns_and_the_suggested_targeted_removal_works() {
+    for tf in terraforms() {
+        let sim = Sim::start();
+        let provider = sim.provider_block();
+        let dir = tf
+            .workdir()
+            .config(&main_tf(&provider, &[("old", "nic-app-2", "ins-web-1")]));
+        dir.apply().assert_success();
+
+        let config = main_tf(&provider, &[("new", "nic-app-2", "ins-web-2")]);
+        dir.write("main.tf", &config);
+        assert_plan_reports(
+            &dir,
+            &config,
+            &[Expect::warning(
+                &addr("new"),
+                NIC,
+                "The NIC is held by another attachment in state",
+            )
+            .mentioning(&[
+                "NIC nic-app-2 is USED on instance ins-web-1",
+                "terraform apply -target=zenlayer_nic_attachment.<other>",
+            ])],
+        );
+        dir.run(&[
+            "apply",
+            "-no-color",
+            "-input=false",
+            "-auto-approve",
+            &format!("-target={}", addr("old")),
+        ])
+        .assert_success();
+        assert_eq!(sim.attached_instance("nic-app-2"), None);
+        let applied = dir.apply();
+        applied.assert_success();
+        assert!(from_human(&applied).is_empty(), "{applied:#?}");
+        assert_eq!(
+            sim.attached_instance("nic-app-2").as_deref(),
+            Some("ins-web-2")
+        );
+    }
+}
+
+#[test]
 fn a_stopped_or_vanishing_instance_fails_the_plan_in_every_such_status() {
     for tf in terraforms() {
         let sim = Sim::start();

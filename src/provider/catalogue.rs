@@ -305,11 +305,13 @@ pub(crate) const ENTRIES: &[Entry] = &[
                     "NIC {nic_id} is {nic_status} on instance {nic_instance}, an attachment that \
                      another zenlayer_nic_attachment in the Terraform state manages. It cannot be \
                      attached to instance {instance_id} while that attachment exists.",
-                    "Apply succeeds only if that other attachment is destroyed (detached) before \
-                     this one is created. If it stays in the configuration, make the order \
-                     explicit with `depends_on = [zenlayer_nic_attachment.<other>]` on this \
-                     resource; if this run removes it, apply the removal first (for example \
-                     with `terraform apply -target=...`).",
+                    "Apply succeeds only if that other attachment lets go of the NIC before this \
+                     one is created (<other> below being its name). If this run replaces it (a new \
+                     `nic_id` or `instance_id` there), add `depends_on = \
+                     [zenlayer_nic_attachment.<other>]` to this resource so that Terraform \
+                     detaches it first. If this run removes it from the configuration, destroy \
+                     it first with `terraform apply -target=zenlayer_nic_attachment.<other>`, \
+                     then apply again.",
                 ),
             ),
             (
@@ -1473,6 +1475,25 @@ mod tests {
             "{}",
             d.detail
         );
+    }
+
+    #[test]
+    fn a_nic_held_by_another_object_says_how_to_order_the_two() {
+        let f = facts();
+        let d = for_code(
+            codes::INVALID_NIC_ATTACHED,
+            Case::HeldByOther,
+            Severity::Warning,
+            &subject(&f),
+            Origin::Predicted,
+        );
+        for words in [
+            "NIC nic-1 is USED on instance ins-2",
+            "depends_on = [zenlayer_nic_attachment.<other>]",
+            "terraform apply -target=zenlayer_nic_attachment.<other>",
+        ] {
+            assert!(d.detail.contains(words), "{words}: {}", d.detail);
+        }
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct Shown {
     pub line: Option<usize>,
     /// The config line Terraform quoted, trimmed.
     pub source: Option<String>,
+    /// Where the line is, e.g. `resource "zenlayer_nic_attachment" "a"`.
+    pub context: Option<String>,
     /// Human output only: N of "(and N more similar warnings elsewhere)".
     pub more_similar: usize,
 }
@@ -70,6 +72,7 @@ pub fn from_json(outcome: &Outcome) -> Vec<Shown> {
             file: text(&d["range"]["filename"]),
             line: d["range"]["start"]["line"].as_u64().map(|n| n as usize),
             source: text(&d["snippet"]["code"]).map(|c| c.trim().to_owned()),
+            context: text(&d["snippet"]["context"]),
             more_similar: 0,
         };
         if shown.summary != DEV_OVERRIDES {
@@ -110,6 +113,7 @@ fn parse_human(text: &str) -> Vec<Shown> {
             file: None,
             line: None,
             source: None,
+            context: None,
             more_similar: 0,
         };
         i += 1;
@@ -130,6 +134,9 @@ fn parse_human(text: &str) -> Vec<Shown> {
                 let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
                 shown.file = Some(file.to_owned());
                 shown.line = digits.parse().ok();
+                shown.context = after
+                    .split_once(", in ")
+                    .map(|(_, c)| c.trim_end_matches(':').to_owned());
             } else if let Some(n) = shown
                 .line
                 .filter(|_| shown.source.is_none() && detail.is_empty())
@@ -335,6 +342,7 @@ pub fn assert_reported(
             "{what}: points at the wrong line: {s:#?}"
         );
         assert_eq!(s.source.as_deref(), Some(source), "{what}: {s:#?}");
+        assert_eq!(s.context, Some(context_of(&e.address)), "{what}: {s:#?}");
         assert_detail(&what, &s.detail, e);
     }
 
@@ -372,6 +380,7 @@ pub fn assert_reported(
             assert_eq!(s.file.as_deref(), Some("main.tf"), "{what}: {s:#?}");
             assert_eq!(s.line, Some(line), "{what}: wrong line: {s:#?}");
             assert_eq!(s.source.as_deref(), Some(source), "{what}: {s:#?}");
+            assert_eq!(s.context, Some(context_of(&e.address)), "{what}: {s:#?}");
             assert_detail(&what, &s.detail, e);
         }
     }
@@ -383,6 +392,12 @@ pub fn assert_reported(
         transcript(human)
     );
     shown_json
+}
+
+/// `resource "T" "N"` for `T.N`, as Terraform names a config line's block.
+fn context_of(address: &str) -> String {
+    let (ty, name) = address.split_once('.').expect("TYPE.NAME");
+    format!("resource \"{ty}\" \"{name}\"")
 }
 
 fn assert_detail(what: &str, detail: &str, e: &Expect) {
