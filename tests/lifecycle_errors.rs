@@ -109,7 +109,7 @@ fn attach_refusals_name_the_attribute_at_fault_and_leave_no_state() {
                 "ins-web-1",
                 Refusal {
                     summary: "The NIC cannot be attached in its state",
-                    detail: "NIC nic-failed-1 is CREATE_FAILED.",
+                    detail: "NIC nic-failed-1 is in the CREATE_FAILED state.",
                     attribute: "nic_id",
                     code: codes::INVALID_NIC_STATUS,
                 },
@@ -132,7 +132,7 @@ fn attach_refusals_name_the_attribute_at_fault_and_leave_no_state() {
                 "ins-stopped-1",
                 Refusal {
                     summary: "The instance is not running",
-                    detail: "Instance ins-stopped-1 is STOPPED.",
+                    detail: "Instance ins-stopped-1 is in the STOPPED state.",
                     attribute: "instance_id",
                     code: codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
                 },
@@ -266,8 +266,8 @@ fn destroy_while_the_instance_is_stopped_is_refused_and_keeps_the_attachment() {
         let out = dir.destroy();
         Refusal {
             summary: "The instance is not running",
-            detail: "Instance ins-web-1 is STOPPED. Zenlayer attaches and detaches NICs only while \
-                     the instance is RUNNING, so it could not detach NIC nic-app-1.",
+            detail: "Instance ins-web-1 is in the STOPPED state. Zenlayer attaches and detaches NICs \
+                     only while the instance is RUNNING, so it could not detach NIC nic-app-1.",
             attribute: "instance_id",
             code: codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
         }
@@ -311,8 +311,9 @@ fn detach_refusals_the_world_cannot_cause_are_explained_and_keep_the_attachment(
             },
             Refusal {
                 summary: "The NIC is in the wrong state",
-                detail: "NIC nic-app-1 is USED. Zenlayer attaches only AVAILABLE NICs and detaches \
-                         only USED ones, so it could not detach it (instance ins-web-1).",
+                detail: "NIC nic-app-1 is in the USED state. Zenlayer attaches only AVAILABLE NICs \
+                         and detaches only USED ones, so it could not detach it (instance \
+                         ins-web-1).",
                 attribute: "nic_id",
                 code: codes::INVALID_NIC_STATUS,
             },

@@ -890,25 +890,8 @@ pub(crate) fn for_error(e: &Error, case: Case, subject: &Subject<'_>) -> Diagnos
         situation,
         Severity::Error,
         subject,
-        &[("reason", reason(e))],
+        &[("reason", e.to_string())],
     )
-}
-
-/// A failed call in words for a message's `{reason}`. A call given up on at its deadline says
-/// why its last attempt failed, which is what the user can act on, rather than only that time
-/// ran out.
-pub(crate) fn reason(e: &Error) -> String {
-    match e {
-        Error::GaveUp {
-            attempts,
-            last: Some(last),
-            ..
-        } => {
-            let s = if *attempts == 1 { "" } else { "s" };
-            format!("{last}; gave up after {attempts} attempt{s}")
-        }
-        _ => e.to_string(),
-    }
 }
 
 pub(crate) fn situation_text(situation: Situation) -> &'static Text {
@@ -1001,8 +984,6 @@ fn nic_in_status(nic: &NicInfo) -> String {
         (NicStatus::Pending, _) => Some("still being created".to_owned()),
         (NicStatus::Detaching, Some(i)) => Some(format!("being detached from instance {i}")),
         (NicStatus::Detaching, None) => Some("being detached".to_owned()),
-        (NicStatus::Deleting, _) => Some("being deleted".to_owned()),
-        (NicStatus::CreateFailed, _) => Some("its creation failed".to_owned()),
         _ => None,
     };
     in_state(nic.status.as_str(), meaning.as_deref())
@@ -1538,19 +1519,16 @@ mod tests {
             reason: crate::zenlayer::client::REASON_DEADLINE.into(),
             last: Some(Box::new(refused)),
         };
-        let text = reason(&e);
-        assert!(text.contains("Connection refused"), "{text}");
-        assert!(text.ends_with("gave up after 5 attempts"), "{text}");
         let d = for_error(&e, Case::Default, &subject(&facts()));
         assert_eq!(d.summary, "The Zenlayer API could not be reached");
         assert!(d.detail.contains("Connection refused"), "{}", d.detail);
-        let stopped = Error::GaveUp {
-            action: "DescribeNetworkInterfaces",
-            attempts: 0,
-            reason: crate::zenlayer::client::REASON_STOPPED.into(),
-            last: None,
-        };
-        assert_eq!(reason(&stopped), stopped.to_string());
+        let d = for_situation(
+            Situation::ChecksSkipped,
+            Severity::Warning,
+            &subject(&facts()),
+            &[("reason", e.to_string())],
+        );
+        assert!(d.detail.contains("Connection refused"), "{}", d.detail);
     }
 
     #[test]

@@ -145,7 +145,7 @@ fn cannot_check(
             Situation::ChecksSkipped,
             Severity::Warning,
             subject,
-            &[("reason", catalogue::reason(e))],
+            &[("reason", e.to_string())],
         ));
     }
     diags

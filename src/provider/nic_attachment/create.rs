@@ -413,7 +413,7 @@ impl Attach<'_> {
                         Situation::AttachUnconfirmed,
                         None,
                         &[
-                            ("reason", catalogue::reason(&e)),
+                            ("reason", e.to_string()),
                             (
                                 "last_seen",
                                 format!(
@@ -433,7 +433,7 @@ impl Attach<'_> {
                     Situation::AttachUnconfirmed,
                     None,
                     &[
-                        ("reason", catalogue::reason(&e)),
+                        ("reason", e.to_string()),
                         (
                             "last_seen",
                             format!("nothing, because reading the NIC failed too ({read_err})"),
