@@ -9,6 +9,7 @@ mod duration;
 #[cfg(test)]
 mod fake;
 mod nic_attachment;
+mod reference;
 mod waiters;
 
 /// The `tracing` target of the provider's own log lines (the API client logs as `zenlayer.api`).
@@ -21,6 +22,8 @@ use async_trait::async_trait;
 use crate::cty::Value;
 use crate::framework::{self, Context, Diagnostic, Diagnostics, Resource, Schema};
 use crate::zenlayer::{Client, Lookup};
+
+pub use reference::{CatalogueMessage, catalogue_messages};
 
 use api::{LiveZec, Zec};
 use checks::Notices;
