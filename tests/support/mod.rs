@@ -194,6 +194,13 @@ impl Workdir {
         }
     }
 
+    /// Replaces the CLI config (dev_overrides by default), e.g. with a `filesystem_mirror`
+    /// from which `terraform init` installs the provider.
+    pub fn cli_config(self, hcl: &str) -> Self {
+        std::fs::write(&self.cli_config, hcl).expect("write the CLI config");
+        self
+    }
+
     /// Writes `main.tf`.
     pub fn config(self, hcl: &str) -> Self {
         self.write("main.tf", hcl);

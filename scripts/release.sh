@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Builds the release binary and packages it in the Terraform Registry's release layout:
+#   OUT_DIR/terraform-provider-zenlayer_<version>_<os>_<arch>.zip  holding terraform-provider-zenlayer_v<version>
+#   OUT_DIR/terraform-provider-zenlayer_<version>_manifest.json    {"version":1,"metadata":{"protocol_versions":["5.0"]}}
+#   OUT_DIR/terraform-provider-zenlayer_<version>_SHA256SUMS       sha256sum lines for the two files above
+# The version is Cargo.toml's. The zip is reproducible: the same binary gives the same bytes.
+# Needs cargo, sha256sum, and python3 (or zip).
+#
+# Usage: scripts/release.sh [--binary PATH] OUT_DIR
+#   --binary PATH  package PATH instead of building the release binary (tests/release.rs packs
+#                  the debug build this way, to keep the slow LTO build out of `cargo test`)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+name=terraform-provider-zenlayer
+
+usage() { echo "usage: scripts/release.sh [--binary PATH] OUT_DIR" >&2; exit 2; }
+binary=""
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binary) [ $# -ge 2 ] || usage; binary=$2; shift 2 ;;
+    -h|--help) usage ;;
+    -*) echo "unknown option $1" >&2; usage ;;
+    *) [ -z "$out" ] || usage; out=$1; shift ;;
+  esac
+done
+[ -n "$out" ] || usage
+
+version=$(awk -F'"' '/^\[/ { section = $0 } section == "[package]" && /^version *=/ { print $2; exit }' "$root/Cargo.toml")
+[ -n "$version" ] || { echo "no version in the [package] section of $root/Cargo.toml" >&2; exit 1; }
+
+case "$(uname -s)" in
+  Linux) os=linux ;;
+  Darwin) os=darwin ;;
+  FreeBSD) os=freebsd ;;
+  *) echo "unsupported OS $(uname -s)" >&2; exit 1 ;;
+esac
+case "$(uname -m)" in
+  x86_64|amd64) arch=amd64 ;;
+  aarch64|arm64) arch=arm64 ;;
+  *) echo "unsupported architecture $(uname -m)" >&2; exit 1 ;;
+esac
+
+if [ -z "$binary" ]; then
+  (cd "$root" && cargo build --release --locked --bin "$name")
+  binary="${CARGO_TARGET_DIR:-$root/target}/release/$name"
+fi
+[ -x "$binary" ] || { echo "$binary is not an executable file" >&2; exit 1; }
+# A stale or foreign binary would be shipped under the wrong version: ask it.
+reported=$("$binary" --version)
+[ "$reported" = "$name $version" ] || {
+  echo "$binary says \"$reported\", expected \"$name $version\"" >&2; exit 1;
+}
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+zip_name="${name}_${version}_${os}_${arch}.zip"
+manifest_name="${name}_${version}_manifest.json"
+sums_name="${name}_${version}_SHA256SUMS"
+entry="${name}_v${version}"
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$binary" "$entry" "$stage/$zip_name" <<'PY'
+import sys, zipfile
+source, entry, target = sys.argv[1:4]
+info = zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0))
+info.create_system = 3                     # Unix, so the mode below is honoured
+info.external_attr = 0o100755 << 16        # a regular, executable file
+info.compress_type = zipfile.ZIP_DEFLATED
+with open(source, "rb") as f, zipfile.ZipFile(target, "w") as z:
+    z.writestr(info, f.read(), compresslevel=9)
+PY
+elif command -v zip >/dev/null 2>&1; then
+  cp "$binary" "$stage/$entry"
+  chmod 0755 "$stage/$entry"
+  touch -d "1980-01-01 00:00:00" "$stage/$entry"
+  (cd "$stage" && TZ=UTC zip -q -X -9 "$zip_name" "$entry" && rm "$entry")
+else
+  echo "neither python3 nor zip is installed; one is needed to write the zip" >&2
+  exit 1
+fi
+printf '{"version":1,"metadata":{"protocol_versions":["5.0"]}}\n' > "$stage/$manifest_name"
+(cd "$stage" && sha256sum "$zip_name" "$manifest_name" > "$sums_name")
+
+mv -f "$stage/$zip_name" "$stage/$manifest_name" "$stage/$sums_name" "$out/"
+echo "$name $version for ${os}_${arch} in $out:"
+(cd "$out" && cat "$sums_name")

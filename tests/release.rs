@@ -1,0 +1,199 @@
+//! Release packaging as teams use it on CI runners without a registry: `scripts/release.sh`
+//! writes the Registry's files, the zip goes into a `filesystem_mirror`, `terraform init`
+//! installs it (recording its hash in the lock file), and `terraform plan` runs it against
+//! zenlayer-sim.
+//!
+//! The script packs the debug binary this test run built (`--binary`): the release build (fat
+//! LTO, one codegen unit) takes minutes, and everything the script does after building (the
+//! version, the names, the zip, the sums, the manifest) is the same for either binary. The
+//! build step itself is the one `cargo build --release` the quickstart also runs.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use support::{PROVIDER_BIN, Sim, terraforms};
+use tempfile::TempDir;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn zip_name() -> String {
+    format!("terraform-provider-zenlayer_{VERSION}_linux_amd64.zip")
+}
+
+fn manifest_name() -> String {
+    format!("terraform-provider-zenlayer_{VERSION}_manifest.json")
+}
+
+fn sums_name() -> String {
+    format!("terraform-provider-zenlayer_{VERSION}_SHA256SUMS")
+}
+
+/// The executable's name inside the zip.
+fn entry_name() -> String {
+    format!("terraform-provider-zenlayer_v{VERSION}")
+}
+
+/// Runs `scripts/release.sh --binary <the debug provider> OUT` and returns OUT.
+fn release() -> TempDir {
+    let out = tempfile::Builder::new()
+        .prefix("tpz-release-")
+        .tempdir()
+        .expect("a temporary directory");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.sh");
+    let output = Command::new(&script)
+        .arg("--binary")
+        .arg(PROVIDER_BIN)
+        .arg(out.path())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    assert!(
+        output.status.success(),
+        "scripts/release.sh failed\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    out
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+#[test]
+fn release_script_writes_the_registry_files_for_the_cargo_version() {
+    let out = release();
+    let mut names: Vec<String> = std::fs::read_dir(out.path())
+        .expect("list the output directory")
+        .map(|e| {
+            e.expect("a directory entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, vec![sums_name(), zip_name(), manifest_name()]);
+
+    let manifest = read(&out.path().join(manifest_name()));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&manifest).expect("the manifest is JSON");
+    assert_eq!(
+        manifest,
+        serde_json::json!({"version": 1, "metadata": {"protocol_versions": ["5.0"]}})
+    );
+
+    let sums = String::from_utf8(read(&out.path().join(sums_name()))).expect("UTF-8 sums");
+    let expected = format!(
+        "{}  {}\n{}  {}\n",
+        sha256_hex(&read(&out.path().join(zip_name()))),
+        zip_name(),
+        sha256_hex(&read(&out.path().join(manifest_name()))),
+        manifest_name()
+    );
+    assert_eq!(sums, expected);
+
+    // The same binary packs to the same bytes, so sums can be reproduced.
+    let again = release();
+    assert_eq!(
+        read(&out.path().join(zip_name())),
+        read(&again.path().join(zip_name())),
+        "two packings of one binary differ"
+    );
+}
+
+/// Terraform's `h1:` package hash of an unpacked provider holding one file, as `terraform init`
+/// records it in the lock file (dirhash "Hash1": SHA-256 over `<sha256>  <name>\n` lines).
+fn h1_hash(name: &str, contents: &[u8]) -> String {
+    let summary = format!("{}  {name}\n", sha256_hex(contents));
+    let digest = Sha256::digest(summary.as_bytes());
+    format!(
+        "h1:{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+fn mirror_with(zip: &Path) -> (TempDir, PathBuf) {
+    let mirror = tempfile::Builder::new()
+        .prefix("tpz-mirror-")
+        .tempdir()
+        .expect("a temporary directory");
+    let dir = mirror
+        .path()
+        .join("registry.terraform.io/zenlayer/zenlayer");
+    std::fs::create_dir_all(&dir).expect("create the mirror's provider directory");
+    std::fs::copy(zip, dir.join(zip_name())).expect("copy the zip into the mirror");
+    let path = mirror.path().to_path_buf();
+    (mirror, path)
+}
+
+#[test]
+fn release_zip_installs_from_a_filesystem_mirror_and_plans_against_the_simulator() {
+    let out = release();
+    let (_mirror, mirror_path) = mirror_with(&out.path().join(zip_name()));
+    let cli_config = format!(
+        r#"provider_installation {{
+  filesystem_mirror {{
+    path    = {mirror:?}
+    include = ["registry.terraform.io/zenlayer/zenlayer"]
+  }}
+  direct {{
+    exclude = ["registry.terraform.io/zenlayer/zenlayer"]
+  }}
+}}
+"#,
+        mirror = mirror_path.display().to_string()
+    );
+    let expected_hash = h1_hash(&entry_name(), &read(Path::new(PROVIDER_BIN)));
+
+    for tf in terraforms() {
+        let sim = Sim::start();
+        let dir = tf.workdir().cli_config(&cli_config).config(&format!(
+            "{}\nresource \"zenlayer_nic_attachment\" \"app\" {{\n  nic_id      = \"nic-app-1\"\n  instance_id = \"ins-web-1\"\n}}\n",
+            sim.provider_block()
+        ));
+        dir.write(
+            "versions.tf",
+            &format!(
+                "terraform {{\n  required_providers {{\n    zenlayer = {{\n      source  = \"zenlayer/zenlayer\"\n      version = \"{VERSION}\"\n    }}\n  }}\n}}\n"
+            ),
+        );
+
+        dir.run(&["init", "-no-color", "-input=false"])
+            .assert_success()
+            .assert_stdout_contains(&format!(
+                "Installed zenlayer/zenlayer v{VERSION} (unauthenticated)"
+            ));
+        let lock = std::fs::read_to_string(dir.path().join(".terraform.lock.hcl"))
+            .expect("terraform init wrote .terraform.lock.hcl");
+        assert!(
+            lock.contains("provider \"registry.terraform.io/zenlayer/zenlayer\"")
+                && lock.contains(&format!("version     = \"{VERSION}\""))
+                && lock.contains(&format!("\"{expected_hash}\"")),
+            "Terraform {}: the lock file does not record {VERSION} with {expected_hash}:\n{lock}",
+            tf.version
+        );
+
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("Plan: 1 to add, 0 to change, 0 to destroy.")
+            .assert_not_contains("development overrides");
+        let reads = sim
+            .api()
+            .calls()
+            .action("DescribeNetworkInterfaces")
+            .received;
+        assert!(
+            reads > 0,
+            "Terraform {}: the installed provider's plan checks never read the simulator",
+            tf.version
+        );
+    }
+}
