@@ -71,13 +71,13 @@ info.create_system = 3                     # Unix, so the mode below is honoured
 info.external_attr = 0o100755 << 16        # a regular, executable file
 info.compress_type = zipfile.ZIP_DEFLATED
 with open(source, "rb") as f, zipfile.ZipFile(target, "w") as z:
-    z.writestr(info, f.read(), compresslevel=9)
+    z.writestr(info, f.read())
 PY
 elif command -v zip >/dev/null 2>&1; then
   cp "$binary" "$stage/$entry"
   chmod 0755 "$stage/$entry"
   touch -d "1980-01-01 00:00:00" "$stage/$entry"
-  (cd "$stage" && TZ=UTC zip -q -X -9 "$zip_name" "$entry" && rm "$entry")
+  (cd "$stage" && TZ=UTC zip -q -X "$zip_name" "$entry" && rm "$entry")
 else
   echo "neither python3 nor zip is installed; one is needed to write the zip" >&2
   exit 1

@@ -71,8 +71,12 @@ fn build_provider() -> Result<PathBuf, String> {
         "--manifest-path",
         concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
     ]);
-    command.args(profile_args()?);
-    println!("Building the provider (cargo build --bin {PROVIDER_BIN}) …");
+    let profile = profile_args()?;
+    command.args(&profile);
+    println!(
+        "Building the provider: cargo build --bin {PROVIDER_BIN} {}",
+        profile.join(" ")
+    );
     let output = command
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
