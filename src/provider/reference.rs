@@ -83,6 +83,10 @@ fn case_condition(case: Case) -> &'static str {
         Case::Primary => "the NIC is an instance's primary NIC",
         Case::NicMissing => "the NIC is the resource that was not found",
         Case::InstanceMissing => "the instance is the resource that was not found",
+        Case::StillAttached => {
+            "a detach was refused as having nothing to detach, yet the NIC, read again, is still \
+             on this resource's instance"
+        }
     }
 }
 
