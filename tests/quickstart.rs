@@ -52,6 +52,7 @@ fn quickstart_shows_plan_diagnostics_then_attaches_plans_no_changes_and_destroys
             terraform: tf.path.clone(),
             provider_dir: provider_dir(),
             color: false,
+            interrupted: Default::default(),
         };
         let mut out = Vec::new();
         let result = session::run(&options, &mut out);
@@ -118,6 +119,7 @@ fn quickstart_fails_naming_the_step_when_terraform_does_not_behave_as_shown() {
         terraform: tf.path.clone(),
         provider_dir: empty.path().to_path_buf(),
         color: false,
+        interrupted: Default::default(),
     };
     let mut out = Vec::new();
     match session::run(&options, &mut out) {

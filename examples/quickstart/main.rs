@@ -11,6 +11,8 @@ mod terraform;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use session::Options;
 
@@ -47,6 +49,7 @@ fn prepare() -> Result<Options, String> {
         terraform,
         provider_dir,
         color: std::io::stdout().is_terminal(),
+        interrupted: catch_ctrl_c(),
     })
 }
 
@@ -114,4 +117,40 @@ fn profile_args() -> Result<Vec<String>, String> {
         }
         custom => vec!["--profile".into(), custom.into()],
     })
+}
+
+/// Catches Ctrl-C instead of dying with it, so the session can stop the simulator and remove
+/// its directory. Terraform, in the same process group, gets the signal too and stops
+/// gracefully. A second Ctrl-C exits at once.
+fn catch_ctrl_c() -> Arc<AtomicBool> {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    let (registered, wait_registered) = std::sync::mpsc::channel::<()>();
+    let spawned = std::thread::Builder::new()
+        .name("ctrl-c".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_io()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                use tokio::signal::unix::{SignalKind, signal};
+                let Ok(mut interrupts) = signal(SignalKind::interrupt()) else {
+                    return;
+                };
+                let _ = registered.send(());
+                while interrupts.recv().await.is_some() {
+                    if flag.swap(true, Ordering::SeqCst) {
+                        std::process::exit(130);
+                    }
+                }
+            });
+        });
+    if spawned.is_ok() {
+        // Returns at once if the handler could not be installed (the sender is dropped).
+        let _ = wait_registered.recv();
+    }
+    interrupted
 }

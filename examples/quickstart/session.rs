@@ -6,6 +6,8 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tpz::sim::{BackgroundSim, SimConfig};
 use tpz::zenlayer::models::NicStatus;
@@ -51,6 +53,9 @@ pub(crate) struct Options {
     pub(crate) provider_dir: PathBuf,
     /// Let Terraform colour its output (for a terminal).
     pub(crate) color: bool,
+    /// Set on Ctrl-C: Terraform gets the signal too and stops; the session then stops at
+    /// that step and cleans up.
+    pub(crate) interrupted: Arc<AtomicBool>,
 }
 
 /// What the session used, all of it gone by the time `run` returns (the test checks that).
@@ -68,6 +73,8 @@ pub(crate) enum Error {
     Sim(#[from] tpz::sim::StartError),
     #[error("{0}")]
     Io(#[from] io::Error),
+    #[error("interrupted (Ctrl-C) at step {step}")]
+    Interrupted { step: usize },
     #[error("step {step} did not behave as the quickstart shows: {problem}")]
     Unexpected { step: usize, problem: String },
 }
@@ -159,6 +166,7 @@ fn steps(
     std::fs::write(dir.join("attachments.tf"), WITH_MISTAKES_TF)?;
     let plan = terraform.run(&["plan", "-input=false"], out)?;
     let step = 1;
+    go_on(options, step)?;
     expect_code(step, &plan, 1)?;
     for (name, summary, code) in MISTAKES {
         expect_says(
@@ -201,6 +209,7 @@ fn steps(
     std::fs::write(dir.join("attachments.tf"), CORRECTED_TF)?;
     let apply = terraform.run(&["apply", "-input=false", "-auto-approve"], out)?;
     let step = 2;
+    go_on(options, step)?;
     expect_code(step, &apply, 0)?;
     expect_says(
         step,
@@ -225,6 +234,7 @@ fn steps(
     )?;
     let replan = terraform.run(&["plan", "-input=false", "-detailed-exitcode"], out)?;
     let step = 3;
+    go_on(options, step)?;
     expect_code(step, &replan, 0)?;
     expect_says(step, &replan, "No changes.")?;
     writeln!(
@@ -240,6 +250,7 @@ fn steps(
     )?;
     let destroy = terraform.run(&["destroy", "-input=false", "-auto-approve"], out)?;
     let step = 4;
+    go_on(options, step)?;
     expect_code(step, &destroy, 0)?;
     expect_says(step, &destroy, "Destroy complete! Resources: 3 destroyed.")?;
     for (nic, _) in ATTACHMENTS {
@@ -257,6 +268,14 @@ fn dev_overrides(provider_dir: &Path) -> String {
         "provider_installation {{\n  dev_overrides {{\n    \"zenlayer/zenlayer\" = {dir:?}\n  }}\n  direct {{}}\n}}\n",
         dir = provider_dir.display().to_string(),
     )
+}
+
+/// Stops the session if Ctrl-C arrived (Terraform, interrupted too, has failed the step).
+fn go_on(options: &Options, step: usize) -> Result<(), Error> {
+    if options.interrupted.load(Ordering::SeqCst) {
+        return Err(Error::Interrupted { step });
+    }
+    Ok(())
 }
 
 fn heading(out: &mut dyn Write, step: usize, title: &str) -> io::Result<()> {
