@@ -49,6 +49,8 @@ pub(crate) fn schema() -> Schema {
             description:
                 "Attaches an existing Zenlayer Cloud vNIC to a ZEC instance, and detaches \
                 it on destroy. Changing either ID replaces the attachment (detach, then attach). \
+                A NIC is attached to one instance at a time, so `create_before_destroy` cannot \
+                move the same NIC to another instance; it works only when `nic_id` changes. \
                 During `terraform plan` the provider checks the NIC and the instance against the \
                 API (see the provider's `plan_checks`) and reports what the apply would run into \
                 at the attribute at fault. Import with `<nic_id>:<instance_id>` or just \
