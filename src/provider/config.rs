@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crate::cty::{Number, Type, Value};
 use crate::framework::{Attribute, AttributePath, Block, Diagnostic, Diagnostics, Schema};
+use crate::provider::quote::quoted;
 use crate::zenlayer::{ClientConfig, Credentials, Scheme};
 
 /// The Zenlayer API's public endpoint.
@@ -299,20 +300,23 @@ fn invalid(
     problem: &str,
     fix: &str,
 ) -> Diagnostic {
+    // A secret is never repeated, not even a wrong one: it may be a real secret mistyped.
+    let is = if SECRETS.contains(&s) {
+        "is not usable".to_owned()
+    } else {
+        format!("is {}", quoted(text))
+    };
     match source {
         Source::Attr => Diagnostic::error(
             format!("Invalid {what}"),
-            format!(
-                "The provider argument `{}` is {text:?}: {problem}. {fix}",
-                s.attr
-            ),
+            format!("The provider argument `{}` {is}: {problem}. {fix}", s.attr),
         )
         .at(AttributePath::root(s.attr)),
         Source::Env => Diagnostic::error(
             format!("Invalid {what} in {}", s.env),
             format!(
                 "The environment variable {} (read because the provider argument `{}` is not \
-                 set) is {text:?}: {problem}. {fix} Fix or unset the variable, or set `{}` in \
+                 set) {is}: {problem}. {fix} Fix or unset the variable, or set `{}` in \
                  the provider block.",
                 s.env, s.attr, s.attr
             ),
@@ -453,7 +457,41 @@ fn parse_plan_checks(text: &str) -> Result<PlanChecks, String> {
     }
 }
 
-fn parse_secret(text: &str) -> Result<String, String> {
+/// The settings whose values no message may repeat.
+const SECRETS: [Setting; 2] = [ACCESS_KEY_PASSWORD, ACCESS_TOKEN];
+
+/// An access key ID or token: both travel in the `Authorization` header, so a stray space or
+/// line break (typically from `file()`) would otherwise surface as an authentication failure.
+fn parse_header_credential(text: &str) -> Result<String, String> {
+    if text.is_empty() {
+        return Err(
+            "it is empty; remove the argument (or set it to null) to leave it unset".into(),
+        );
+    }
+    if text.chars().any(char::is_whitespace) {
+        return Err(
+            "it contains whitespace, such as a trailing line break from `file()` \
+                    (wrap the value in `trimspace()`)"
+                .into(),
+        );
+    }
+    if text.chars().any(|c| c.is_control() || !c.is_ascii()) {
+        return Err(
+            "it contains characters an HTTP header cannot carry (control characters or \
+                    non-ASCII letters)"
+                .into(),
+        );
+    }
+    Ok(text.to_owned())
+}
+
+/// The access key password: only signed with, never sent, so anything but empty will do.
+fn parse_password(text: &str) -> Result<String, String> {
+    if text.is_empty() {
+        return Err(
+            "it is empty; remove the argument (or set it to null) to leave it unset".into(),
+        );
+    }
     Ok(text.to_owned())
 }
 
@@ -477,8 +515,8 @@ fn read_all(config: &Value, env: &dyn Env, diags: &mut Diagnostics) -> Settings 
             ACCESS_KEY_ID,
             env,
             "access key ID",
-            "",
-            parse_secret,
+            "Copy the access key ID exactly as zenConsole shows it.",
+            parse_header_credential,
             diags,
         ),
         key_password: read(
@@ -486,8 +524,8 @@ fn read_all(config: &Value, env: &dyn Env, diags: &mut Diagnostics) -> Settings 
             ACCESS_KEY_PASSWORD,
             env,
             "access key password",
-            "",
-            parse_secret,
+            "Set the password of the access key pair.",
+            parse_password,
             diags,
         ),
         token: read(
@@ -495,8 +533,8 @@ fn read_all(config: &Value, env: &dyn Env, diags: &mut Diagnostics) -> Settings 
             ACCESS_TOKEN,
             env,
             "access token",
-            "",
-            parse_secret,
+            "Copy the access token exactly as zenConsole shows it.",
+            parse_header_credential,
             diags,
         ),
         domain: read(
@@ -1102,6 +1140,58 @@ mod tests {
                 assert!(!d.detail.contains("secret-pw") && !d.summary.contains("secret-pw"));
             }
         }
+    }
+
+    #[test]
+    fn credentials_that_cannot_be_sent_are_refused_at_their_argument_without_repeating_secrets() {
+        let cases: Vec<(&str, &str, &str)> = vec![
+            ("access_token", "tok\nen", "whitespace"),
+            ("access_token", "token-secret\u{7}", "HTTP header"),
+            ("access_token", "tøken-secret", "HTTP header"),
+            ("access_token", "", "empty"),
+            ("access_key_id", "AKID\n", "`trimspace()`"),
+            ("access_key_id", "AK ID", "whitespace"),
+            ("access_key_password", "", "empty"),
+        ];
+        for (attr, value, hint) in cases {
+            let diags = validate(&config(&[(attr, s(value))]), &env(&[]));
+            let d: Vec<_> = diags.iter().collect();
+            assert_eq!(d.len(), 1, "{attr} = {value:?}: {diags:?}");
+            assert_eq!(d[0].path, Some(AttributePath::root(attr)));
+            assert!(
+                d[0].detail.contains(&format!("`{attr}`")),
+                "{}",
+                d[0].detail
+            );
+            assert!(
+                d[0].detail.contains(hint),
+                "{attr} = {value:?}: {}",
+                d[0].detail
+            );
+            if attr != "access_key_id" && !value.is_empty() {
+                assert!(!d[0].detail.contains(value), "{}", d[0].detail);
+                assert!(!d[0].detail.contains("secret"), "{}", d[0].detail);
+            }
+        }
+        let diags = validate(
+            &config(&[]),
+            &env(&[("ZENLAYERCLOUD_ACCESS_TOKEN", "token-secret\n")]),
+        );
+        let d = diags.iter().next().expect("one error");
+        assert!(d.summary.contains("ZENLAYERCLOUD_ACCESS_TOKEN"));
+        assert!(!d.detail.contains("token-secret"), "{}", d.detail);
+    }
+
+    #[test]
+    fn long_values_are_cut_short_in_messages() {
+        let long = "h".repeat(10_000);
+        let diags = validate(
+            &config(&[("domain", s(&format!("{long}/path")))]),
+            &env(&[]),
+        );
+        let d = diags.iter().next().expect("one error");
+        assert!(d.detail.len() < 1000, "{} bytes", d.detail.len());
+        assert!(d.detail.contains("10005 characters"), "{}", d.detail);
     }
 
     #[test]

@@ -14,16 +14,26 @@ pub(crate) enum DurationError {
     Empty,
     #[error("it is negative")]
     Negative,
-    #[error("`{0}` has no unit (write it as `{0}s` or `{0}m`)")]
+    #[error("`{n}` has no unit (write it as `{n}s` or `{n}m`)", n = short(.0))]
     MissingUnit(String),
-    #[error("`{0}` is not a unit (use h, m, s, ms, us or ns)")]
+    #[error("`{}` is not a unit (use h, m, s, ms, us or ns)", short(.0))]
     UnknownUnit(String),
-    #[error("`{0}` is not a number followed by a unit")]
+    #[error("`{}` is not a number followed by a unit", short(.0))]
     Malformed(String),
     #[error("it must be longer than zero")]
     Zero,
     #[error("it is longer than the maximum of 168h (one week)")]
     TooLong,
+}
+
+/// A piece of the user's text as an error repeats it: at most 32 characters.
+fn short(text: &str) -> String {
+    const SHOWN: usize = 32;
+    if text.chars().count() <= SHOWN {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(SHOWN).collect::<String>())
+    }
 }
 
 /// Parses a positive Go-style duration: one or more `<number><unit>` parts, where the number

@@ -9,6 +9,7 @@ mod duration;
 #[cfg(test)]
 mod fake;
 mod nic_attachment;
+mod quote;
 mod reference;
 mod waiters;
 

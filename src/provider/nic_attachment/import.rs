@@ -13,12 +13,13 @@ use crate::framework::{
 use crate::provider::Shared;
 use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
 use crate::provider::checks::facts::Facts;
+use crate::provider::quote::quoted;
 
 use super::calls::{self, bound_to};
 use super::id::{self, MAX_ID_LEN};
 use super::model::Attachment;
 
-/// Import is one read; it should not hang.
+/// Import is one read (repeated while throttled); it should not hang.
 const IMPORT_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub(super) async fn import(ctx: &Context, shared: &Shared, req: ImportRequest) -> ImportOutcome {
@@ -32,10 +33,10 @@ pub(super) async fn import(ctx: &Context, shared: &Shared, req: ImportRequest) -
             return failed(Diagnostic::error(
                 "Invalid import ID",
                 format!(
-                    "The import ID {:?} cannot be read: {e}. Use `<nic_id>:<instance_id>` (for \
+                    "The import ID {} cannot be read: {e}. Use `<nic_id>:<instance_id>` (for \
                      example `nic-123:ins-456`) or just `<nic_id>`; each ID is at most \
                      {MAX_ID_LEN} characters, without spaces.",
-                    req.id
+                    quoted(&req.id)
                 ),
             ));
         }
@@ -45,8 +46,15 @@ pub(super) async fn import(ctx: &Context, shared: &Shared, req: ImportRequest) -
         Err(d) => return failed(d),
     };
     let named_instance = wanted.instance_id.as_deref().unwrap_or("(not given)");
-    let limits = calls::limits(ctx, Instant::now() + IMPORT_TIMEOUT);
-    let nic = match ready.api.find_nic(&wanted.nic_id, &limits).await {
+    let deadline = Instant::now() + IMPORT_TIMEOUT;
+    let limits = calls::limits(ctx, deadline);
+    let found = loop {
+        match ready.api.find_nic(&wanted.nic_id, &limits).await {
+            Err(e) if calls::not_now(&e) && calls::pause(ctx, deadline).await => continue,
+            other => break other,
+        }
+    };
+    let nic = match found {
         Ok(n) => n,
         Err(e) => {
             let subject = Subject {

@@ -24,6 +24,7 @@ use crate::framework::{
     Diagnostic, Diagnostics, ImportOutcome, ImportRequest, NestedBlock, Nesting, PlanKind,
     PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest, UpgradeRequest,
 };
+use crate::provider::quote::quoted;
 use crate::provider::{Shared, checks, duration};
 
 use model::{CREATE, DELETE, INSTANCE_ID, NIC_ID, TIMEOUTS};
@@ -146,8 +147,9 @@ fn validate_config(config: &Value) -> Diagnostics {
                 Diagnostic::error(
                     format!("Invalid {what}"),
                     format!(
-                        "The value of `{name}`, {text:?}, {problem}. Give the ID exactly as \
-                         zenConsole or the API shows it, without spaces."
+                        "The value of `{name}`, {}, {problem}. Give the ID exactly as \
+                         zenConsole or the API shows it, without spaces.",
+                        quoted(text)
                     ),
                 )
                 .at(AttributePath::root(name)),
@@ -163,8 +165,9 @@ fn validate_config(config: &Value) -> Diagnostics {
                 Diagnostic::error(
                     format!("Invalid {name} timeout"),
                     format!(
-                        "`timeouts.{name}` is {text:?}, which is not a valid duration: {problem}. \
-                         Use a Go-style duration such as `10m`, `1h30m`, `90s` or `1.5h`."
+                        "`timeouts.{name}` is {}, which is not a valid duration: {problem}. \
+                         Use a Go-style duration such as `10m`, `1h30m`, `90s` or `1.5h`.",
+                        quoted(text)
                     ),
                 )
                 .at(AttributePath::root(TIMEOUTS).attr(name)),

@@ -908,6 +908,24 @@ async fn import_explains_what_is_wrong_with_the_id_or_the_nic() {
     assert_eq!(d.summary, "The NIC to import does not exist");
 }
 
+#[tokio::test]
+async fn a_huge_import_id_or_attribute_is_not_repeated_back_in_full() {
+    let w = world();
+    let huge = "n".repeat(100_000);
+    let d = only(&w.import(&huge).await.diagnostics).clone();
+    assert!(
+        d.detail.contains("100000 characters"),
+        "{}",
+        &d.detail[..200]
+    );
+    assert!(d.detail.len() < 1000, "{} bytes", d.detail.len());
+    let diags = validate_config(&config(s(&huge), s("ins-1"), timeouts(Some(&huge), None)));
+    assert_eq!(diags.len(), 2);
+    for d in &diags {
+        assert!(d.detail.len() < 1000, "{} bytes", d.detail.len());
+    }
+}
+
 // ---- update ----
 
 #[tokio::test]
@@ -1019,6 +1037,17 @@ async fn a_throttled_refresh_reads_again_after_a_pause_instead_of_failing_the_pl
         r.outcome,
         ReadOutcome::Present(attached_state("ins-1", Value::Null))
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_import_reads_again_after_a_pause() {
+    let w = world();
+    w.create().await;
+    w.fake.fail_reads(throttled());
+    w.fake.fail_reads(throttled());
+    let out = w.import("nic-1").await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(out.objects.len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
