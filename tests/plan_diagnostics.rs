@@ -867,7 +867,7 @@ fn wrong_credentials_are_one_error_naming_the_credential_settings() {
         assert!(!human.success() && !json.success(), "{human:#?}");
         let d = the_one_diagnostic(&human, &json);
         assert_eq!(d.severity, Severity::Error);
-        assert_eq!(d.summary, "The API rejected the request signature");
+        assert_eq!(d.summary, "The API rejected the credentials");
         for words in [
             "access_key_id",
             "access_key_password",

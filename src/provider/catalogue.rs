@@ -473,10 +473,11 @@ pub(crate) const ENTRIES: &[Entry] = &[
         code: codes::AUTHFAILURE_SIGNATURE_FAILURE,
         text: text(
             Neither,
-            "The API rejected the request signature",
-            "The Zenlayer API rejected the signature of the request to {op} NIC {nic_id} on \
-             instance {instance_id}: the access key password does not belong to the access key \
-             ID, or a proxy changed the request on its way.",
+            "The API rejected the credentials",
+            "The Zenlayer API rejected the credentials of the request to {op} NIC {nic_id} on \
+             instance {instance_id}: the access token is wrong, expired or revoked, or the \
+             access key password does not belong to the access key ID (or a proxy changed the \
+             signed request on its way).",
             "Check the credential settings: {credential_settings}.",
         ),
         cases: &[],
@@ -1235,6 +1236,25 @@ mod tests {
         assert!(d.detail.contains("Not during a full moon"));
         assert!(d.detail.contains("T-9"));
         assert_eq!(d.summary, "The Zenlayer API refused the request");
+    }
+
+    #[test]
+    fn a_rejected_signature_reads_right_for_tokens_and_key_pairs_alike() {
+        let f = facts();
+        let d = for_code(
+            codes::AUTHFAILURE_SIGNATURE_FAILURE,
+            Case::Default,
+            Severity::Error,
+            &subject(&f),
+            Origin::Predicted,
+        );
+        assert_eq!(d.summary, "The API rejected the credentials");
+        for both in [
+            "access token is wrong, expired or revoked",
+            "access key password",
+        ] {
+            assert!(d.detail.contains(both), "{}", d.detail);
+        }
     }
 
     #[test]
