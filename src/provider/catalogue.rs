@@ -1532,6 +1532,7 @@ mod tests {
         let refused = Error::Network {
             action: "DescribeNetworkInterfaces",
             message: "Connection refused (os error 111)".into(),
+            lasting: false,
         };
         let e = Error::GaveUp {
             action: "DescribeNetworkInterfaces",

@@ -105,6 +105,7 @@ impl Client {
         let transport = Transport::new(&config).map_err(|p| Error::Network {
             action: super::error::CONFIGURATION,
             message: p.0,
+            lasting: true,
         })?;
         Ok(Client {
             inner: Arc::new(Inner {
@@ -294,6 +295,7 @@ impl Client {
         let body = Bytes::from(serde_json::to_vec(req).map_err(|e| Error::Network {
             action,
             message: format!("the request could not be encoded: {e}"),
+            lasting: true,
         })?);
         let max_attempts = self.inner.config.max_retries.saturating_add(1);
         let mut last: Option<Error> = None;
@@ -353,7 +355,11 @@ impl Client {
                 }
                 Err(Failure::NotSent { message, retryable }) => {
                     tracing::debug!(target: LOG_TARGET, action, attempt, elapsed_ms, error = %message, "API call not sent");
-                    let err = Error::Network { action, message };
+                    let err = Error::Network {
+                        action,
+                        message,
+                        lasting: !retryable,
+                    };
                     let verdict = if retryable {
                         Verdict::Retry(err)
                     } else {
@@ -369,7 +375,11 @@ impl Client {
                             None,
                         ),
                         CallKind::Read => {
-                            let err = Error::Network { action, message };
+                            let err = Error::Network {
+                                action,
+                                message,
+                                lasting: false,
+                            };
                             // Cut short by the caller's deadline: the previous attempt's error
                             // says more about the failure than "no answer in the time left".
                             if limits.deadline.is_some_and(|d| Instant::now() >= d) {

@@ -46,6 +46,9 @@ pub enum Error {
     Network {
         action: &'static str,
         message: String,
+        /// Trying again cannot help: the server's certificate was refused, or the request
+        /// could not be built. Waits end at once instead of polling until their timeout.
+        lasting: bool,
     },
     /// A write was sent but its answer was lost: it may or may not have taken effect.
     /// Never resent blindly; the caller reconciles by reading.
@@ -150,6 +153,7 @@ mod tests {
         let reset = Error::Network {
             action: "DescribeNetworkInterfaces",
             message: "connection reset".into(),
+            lasting: false,
         };
         assert!(
             gave_up(Some(reset))

@@ -194,6 +194,7 @@ impl<T: Clone + Send + 'static> Batcher<T> {
             reply = &mut rx => reply.unwrap_or_else(|_| Err(Error::Network {
                 action: this.action,
                 message: "the batched lookup ended without an answer".into(),
+                lasting: false,
             })),
             () = limits.cancel.cancelled() => Err(gave_up(this.action, REASON_STOPPED)),
             () = deadline => Err(gave_up(this.action, REASON_DEADLINE)),

@@ -47,13 +47,16 @@ pub(super) fn reconcile_limits() -> CallLimits {
 }
 
 /// A read failure worth retrying on the next poll (the client has already retried within the
-/// call): throttling, an outage, a garbled answer.
+/// call): throttling, an outage, a gateway's error page, a cut connection. Not a refused
+/// certificate or a non-5xx answer that is not the API's (a login page, an empty body, JSON
+/// of the wrong shape): those persist, so a wait ends at once rather than at its timeout.
 pub(super) fn transient(e: &Error) -> bool {
     match e {
-        Error::Network { .. } | Error::UnexpectedResponse { .. } | Error::OutcomeUnknown { .. } => {
-            true
+        Error::Network { lasting, .. } => !lasting,
+        Error::UnexpectedResponse { http_status, .. } => {
+            *http_status >= 500 || matches!(*http_status, 408 | 429)
         }
-        Error::GaveUp { .. } => true,
+        Error::OutcomeUnknown { .. } | Error::GaveUp { .. } => true,
         Error::Api { source, .. } => matches!(
             source.code.as_str(),
             codes::REQUEST_LIMIT_EXCEEDED
@@ -153,7 +156,8 @@ mod tests {
         assert!(!ambiguous(&api_error(codes::INVALID_NIC_ATTACHED)));
         assert!(!ambiguous(&Error::Network {
             action: "AttachNetworkInterface",
-            message: "connection refused".into()
+            message: "connection refused".into(),
+            lasting: false,
         }));
     }
 
@@ -199,6 +203,28 @@ mod tests {
         let stop = CancellationToken::new();
         stop.cancel();
         assert!(!pause(&Context::new(stop), t1 + Duration::from_secs(60)).await);
+    }
+
+    #[test]
+    fn outages_are_transient_and_answers_that_persist_are_not() {
+        let network = |lasting| Error::Network {
+            action: "DescribeNetworkInterfaces",
+            message: "x".into(),
+            lasting,
+        };
+        let unexpected = |http_status| Error::UnexpectedResponse {
+            action: "DescribeNetworkInterfaces",
+            http_status,
+            what: "an HTML page titled \"Sign in\"".into(),
+        };
+        assert!(transient(&network(false)), "connection refused or reset");
+        assert!(!transient(&network(true)), "certificate refused");
+        for status in [500, 502, 503, 504, 429, 408] {
+            assert!(transient(&unexpected(status)), "{status}");
+        }
+        for status in [200, 403, 404, 451] {
+            assert!(!transient(&unexpected(status)), "{status}");
+        }
     }
 
     #[test]

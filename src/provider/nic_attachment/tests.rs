@@ -1067,3 +1067,33 @@ async fn a_create_timed_out_by_unreadable_api_says_what_the_reads_met() {
         d.detail
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_certificate_or_a_login_page_ends_the_create_at_once_not_at_its_timeout() {
+    let lasting = [
+        Error::Network {
+            action: "DescribeNetworkInterfaces",
+            message: "the TLS handshake failed: invalid peer certificate: UnknownIssuer".into(),
+            lasting: true,
+        },
+        Error::UnexpectedResponse {
+            action: "DescribeNetworkInterfaces",
+            http_status: 200,
+            what: "an HTML page titled \"Sign in\"".into(),
+        },
+    ];
+    for e in lasting {
+        let w = world();
+        for _ in 0..10 {
+            w.fake.fail_reads(e.clone());
+        }
+        let t0 = Instant::now();
+        let out = w.create().await;
+        assert!(t0.elapsed() < Duration::from_secs(1), "{:?}", t0.elapsed());
+        let d = only(&out.diagnostics);
+        assert!(d.is_error());
+        assert!(!d.summary.contains("Timed out"), "{}", d.summary);
+        assert!(out.new_state.is_null());
+        assert_eq!(w.fake.calls().attaches, 0);
+    }
+}
