@@ -27,6 +27,7 @@ pub mod go_plugin;
 pub mod lifecycle;
 pub mod running;
 mod sim;
+pub mod tls_api;
 
 pub use sim::Sim;
 

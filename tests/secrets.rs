@@ -1,0 +1,264 @@
+//! Secrets stay secret and the connection to the API is what it claims to be: credentials are
+//! sensitive in the schema, no secret reaches even a `TF_LOG=trace` log (of a successful run,
+//! a failing apply, or an authentication failure), HTTPS is verified by default, and plain
+//! HTTP to anything but this machine is warned about.
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use support::tls_api::SelfSignedApi;
+use support::{Outcome, Sim, Workdir, terraforms};
+use tpz::sim::SimConfig;
+
+const PASSWORD: &str = "pw-Kq81vX-7d1c-secret";
+const TOKEN: &str = "tok-Lr55pW-09ae-secret";
+const WRONG_PASSWORD: &str = "pw-wrong-Zt40-secret";
+const WRONG_TOKEN: &str = "tok-wrong-Hh27-secret";
+
+/// What must never appear: the secrets themselves, and any signature or bearer header.
+const NEVER: [&str; 6] = [
+    PASSWORD,
+    TOKEN,
+    WRONG_PASSWORD,
+    WRONG_TOKEN,
+    "Signature=",
+    "Bearer ",
+];
+
+fn sim_with_secrets() -> Sim {
+    Sim::with_config(SimConfig {
+        access_key_password: PASSWORD.into(),
+        access_token: Some(TOKEN.into()),
+        delays: tpz::sim::Delays::both(Duration::from_millis(50)),
+        ..SimConfig::default()
+    })
+}
+
+fn provider(sim: &Sim, credentials: &str, extra: &str) -> String {
+    format!(
+        "provider \"zenlayer\" {{\n  domain = \"{}\"\n  scheme = \"http\"\n  {credentials}\n  {extra}\n}}\n",
+        sim.domain()
+    )
+}
+
+fn key_pair(sim: &Sim, password: &str) -> String {
+    format!(
+        "access_key_id = \"{}\"\n  access_key_password = \"{password}\"",
+        sim.api().access_key_id()
+    )
+}
+
+fn token(token: &str) -> String {
+    format!("access_token = \"{token}\"")
+}
+
+fn resource(nic: &str, instance: &str) -> String {
+    format!(
+        "\nresource \"zenlayer_nic_attachment\" \"this\" {{\n  nic_id      = \"{nic}\"\n  instance_id = \"{instance}\"\n}}\n"
+    )
+}
+
+/// Runs `args` with a full trace log; returns the outcome and everything the user and the
+/// log saw.
+fn traced(dir: &Workdir, log: &Path, args: &[&str]) -> (Outcome, String) {
+    let _ = std::fs::remove_file(log);
+    let out = dir.run(args);
+    let logged = std::fs::read_to_string(log).unwrap_or_default();
+    assert!(
+        logged.contains("zenlayer.api"),
+        "{}: the trace log holds no provider API lines; is TF_LOG_PATH honoured?",
+        out.command
+    );
+    let all = format!("{}\n{}\n{}", out.stdout, out.stderr, logged);
+    (out, all)
+}
+
+#[track_caller]
+fn assert_no_secret(what: &str, text: &str) {
+    for secret in NEVER {
+        if let Some(at) = text.find(secret) {
+            let from = at.saturating_sub(300);
+            let to = (at + 300).min(text.len());
+            panic!(
+                "{what} contains {secret:?}:\n…{}…",
+                text.get(from..to).unwrap_or("(not on a char boundary)")
+            );
+        }
+    }
+}
+
+#[test]
+fn credentials_are_sensitive_in_the_provider_schema() {
+    for tf in terraforms() {
+        let schema = tf
+            .workdir()
+            .config("provider \"zenlayer\" {}\n")
+            .providers_schema_json();
+        let provider = &schema["provider_schemas"]["registry.terraform.io/zenlayer/zenlayer"]["provider"]
+            ["block"]["attributes"];
+        for secret in ["access_key_password", "access_token"] {
+            assert_eq!(
+                provider[secret]["sensitive"], true,
+                "Terraform {}: {secret} is not sensitive: {}",
+                tf.version, provider[secret]
+            );
+        }
+        assert_ne!(provider["access_key_id"]["sensitive"], true);
+    }
+}
+
+#[test]
+fn trace_logs_of_successes_failures_and_auth_errors_hold_no_secret_or_signature() {
+    let mut commands = 0;
+    let mut bytes = 0;
+    for tf in terraforms() {
+        let sim = sim_with_secrets();
+        let log = tempfile::NamedTempFile::new().expect("a log file");
+        let dir = |credentials: &str, extra: &str, nic: &str, instance: &str| {
+            tf.workdir()
+                .config(&(provider(&sim, credentials, extra) + &resource(nic, instance)))
+                .env("TF_LOG", "trace")
+                .env("TF_LOG_PATH", log.path())
+        };
+        let mut check = |what: &str, dir: &Workdir, args: &[&str], succeeds: bool| {
+            let (out, all) = traced(dir, log.path(), args);
+            assert_eq!(
+                out.success(),
+                succeeds,
+                "Terraform {} {what}:\n{}\n{}",
+                tf.version,
+                out.stdout,
+                out.stderr
+            );
+            assert_no_secret(&format!("Terraform {} {what}", tf.version), &all);
+            commands += 1;
+            bytes += all.len();
+        };
+        let apply = ["apply", "-no-color", "-input=false", "-auto-approve"];
+        let plan = ["plan", "-no-color", "-input=false"];
+        let destroy = ["destroy", "-no-color", "-input=false", "-auto-approve"];
+
+        // Key pair: plan, apply, destroy.
+        let keyed = dir(&key_pair(&sim, PASSWORD), "", "nic-app-1", "ins-web-1");
+        check("plan (key pair)", &keyed, &plan, true);
+        check("apply (key pair)", &keyed, &apply, true);
+        check("destroy (key pair)", &keyed, &destroy, true);
+        // Token: apply and destroy.
+        let tokened = dir(&token(TOKEN), "", "nic-app-2", "ins-web-1");
+        check("apply (token)", &tokened, &apply, true);
+        check("destroy (token)", &tokened, &destroy, true);
+        // A failing apply: the instance is stopped (plan checks only warn).
+        let failing = dir(
+            &key_pair(&sim, PASSWORD),
+            "plan_checks = \"warn\"",
+            "nic-app-3",
+            "ins-stopped-1",
+        );
+        check("failing apply", &failing, &apply, false);
+        // Authentication failures, at plan (checks) and at apply (checks off).
+        let wrong_pw = dir(
+            &key_pair(&sim, WRONG_PASSWORD),
+            "",
+            "nic-app-4",
+            "ins-web-1",
+        );
+        check("plan with a wrong password", &wrong_pw, &plan, false);
+        let wrong_tok = dir(
+            &token(WRONG_TOKEN),
+            "plan_checks = \"off\"",
+            "nic-app-4",
+            "ins-web-1",
+        );
+        check("apply with a wrong token", &wrong_tok, &apply, false);
+        // Every path really ran against the API: two attaches, one refusal, auth failures.
+        let calls = sim.api().calls();
+        let attach = calls.action("AttachNetworkInterface");
+        assert_eq!(attach.succeeded, 2, "{calls:?}");
+        assert!(attach.failed >= 1, "{calls:?}");
+        let auth_failures: u64 = calls
+            .actions
+            .values()
+            .filter_map(|a| a.codes.get("AUTHFAILURE_SIGNATURE_FAILURE"))
+            .sum();
+        assert!(auth_failures >= 2, "{calls:?}");
+    }
+    println!(
+        "secrets figures: {commands} Terraform commands at TF_LOG=trace, {} KiB of output and \
+         logs searched, no password, token, signature or bearer header found",
+        bytes / 1024
+    );
+}
+
+#[test]
+fn https_is_the_default_and_a_certificate_nobody_vouches_for_is_refused_at_once() {
+    for tf in terraforms() {
+        let mitm = SelfSignedApi::start();
+        let dir = tf.workdir().config(&format!(
+            "provider \"zenlayer\" {{\n  domain = \"{}\"\n  access_key_id = \"AKID\"\n  access_key_password = \"{PASSWORD}\"\n}}\n{}",
+            mitm.domain(),
+            // A long timeout: the refusal must not wait for it.
+            resource("nic-app-1", "ins-web-1").replace(
+                "}\n",
+                "  timeouts {\n    create = \"2m\"\n  }\n}\n"
+            )
+        ));
+        let plan = dir.plan();
+        plan.assert_success()
+            .assert_stdout_contains("Plan checks were skipped")
+            .assert_stdout_contains("invalid peer certificate");
+        let started = std::time::Instant::now();
+        let apply = dir.apply();
+        let took = started.elapsed();
+        apply
+            .assert_failure_contains("The Zenlayer API could not be reached")
+            .assert_failure_contains("the TLS handshake failed: invalid peer certificate")
+            .assert_not_contains("Timed out");
+        assert!(
+            mitm.connections() > 0,
+            "Terraform {}: the provider never tried HTTPS",
+            tf.version
+        );
+        assert_eq!(
+            mitm.requests(),
+            0,
+            "Terraform {}: a request went through an unverified TLS connection",
+            tf.version
+        );
+        println!(
+            "tls figures (Terraform {}): {} handshakes refused, 0 requests sent; apply failed \
+             after {took:.1?} (timeouts.create = 2m)",
+            tf.version,
+            mitm.connections()
+        );
+    }
+}
+
+#[test]
+fn plain_http_warns_unless_the_domain_is_this_machine() {
+    let sim = sim_with_secrets();
+    for tf in terraforms() {
+        let remote = tf.workdir().config(&format!(
+            "provider \"zenlayer\" {{\n  domain = \"api.example.com\"\n  scheme = \"http\"\n  access_key_id = \"AKID\"\n  access_key_password = \"{PASSWORD}\"\n  plan_checks = \"off\"\n}}\n{}",
+            resource("nic-app-1", "ins-web-1")
+        ));
+        let out = remote.plan();
+        out.assert_success()
+            .assert_stdout_contains("Credentials will travel unencrypted")
+            .assert_stdout_contains("api.example.com")
+            .assert_not_contains(PASSWORD);
+
+        let local = tf.workdir().config(
+            &(provider(&sim, &key_pair(&sim, PASSWORD), "") + &resource("nic-app-5", "ins-web-2")),
+        );
+        let out = local.apply();
+        out.assert_success()
+            .assert_not_contains("Credentials will travel unencrypted");
+        assert_eq!(
+            sim.attached_instance("nic-app-5").as_deref(),
+            Some("ins-web-2")
+        );
+        local.destroy().assert_success();
+    }
+}
