@@ -23,6 +23,7 @@
 
 pub mod agreement;
 pub mod diagnostics;
+pub mod garbage_api;
 pub mod go_plugin;
 pub mod lifecycle;
 pub mod running;

@@ -1,0 +1,125 @@
+//! The "API" answers with garbage: a login page, a gateway's error page, nothing, cut-off or
+//! misshapen JSON, 20 MiB, JSON nested 100 000 deep, or statuses no documentation lists. A
+//! user's `terraform plan` and `apply` say what came back, in words, and the provider never
+//! crashes; answers that will not fix themselves fail the apply at once instead of waiting
+//! out the timeout.
+
+mod support;
+
+use support::garbage_api::{Garbage, GarbageApi};
+use support::{Outcome, Terraform, terraforms};
+
+const CRASH_SIGNS: [&str; 5] = [
+    "panic",
+    "Plugin did not respond",
+    "crash",
+    "Provider internal error",
+    "rpc error",
+];
+
+/// What the user must read about each kind of garbage, at plan and at apply.
+fn words(garbage: Garbage) -> &'static str {
+    match garbage {
+        Garbage::LoginPage => "an HTML page titled \"Sign in to continue\"",
+        Garbage::BadGatewayPage => "an HTML page titled \"502 Bad Gateway\"",
+        Garbage::EmptyBody => "an empty body",
+        Garbage::TruncatedJson => "JSON that ended early",
+        Garbage::MissingDataSet => "a `response` without `dataSet`",
+        Garbage::HugeBody => "a body larger than the 16 MiB this client reads",
+        Garbage::PlainText => "a body that is not valid JSON (2 bytes",
+        Garbage::DeeplyNestedJson => "recursion limit exceeded",
+        Garbage::UnknownStatuses => "MIGRATING",
+    }
+}
+
+/// Whether the garbage may go away by itself (a gateway's 5xx, a state in passing), so a
+/// create waits for it until its timeout.
+fn may_pass(garbage: Garbage) -> bool {
+    matches!(garbage, Garbage::BadGatewayPage | Garbage::UnknownStatuses)
+}
+
+#[track_caller]
+fn assert_no_crash(out: &Outcome) {
+    let text = format!("{}\n{}", out.stdout, out.stderr);
+    for sign in CRASH_SIGNS {
+        assert!(
+            !text.contains(sign),
+            "{} says {sign:?}:\n{text}",
+            out.command
+        );
+    }
+}
+
+/// One user session against one kind of garbage: plan, then apply.
+fn session(tf: &Terraform, garbage: Garbage) {
+    let api = GarbageApi::start(garbage);
+    let dir = tf.workdir().config(&format!(
+        r#"provider "zenlayer" {{
+  domain              = "{domain}"
+  scheme              = "http"
+  access_key_id       = "AKID"
+  access_key_password = "pw"
+  max_retries         = 1
+}}
+
+resource "zenlayer_nic_attachment" "web" {{
+  nic_id      = "nic-app-1"
+  instance_id = "ins-web-1"
+
+  timeouts {{
+    create = "3s"
+  }}
+}}
+"#,
+        domain = api.domain()
+    ));
+    let context = format!("Terraform {}, {garbage:?}", tf.version);
+
+    let plan = dir.plan();
+    assert_no_crash(&plan);
+    plan.assert_success().assert_stdout_contains(words(garbage));
+    if garbage == Garbage::UnknownStatuses {
+        plan.assert_stdout_contains("The NIC is in an unfamiliar state")
+            .assert_stdout_contains("The instance is in an unfamiliar state")
+            .assert_stdout_contains("HIBERNATING");
+    } else {
+        plan.assert_stdout_contains("Plan checks were skipped");
+    }
+
+    let apply = dir.apply();
+    assert_no_crash(&apply);
+    apply.assert_failure_contains(words(garbage));
+    if may_pass(garbage) {
+        apply.assert_failure_contains("3s");
+    } else {
+        apply
+            .assert_failure_contains("The Zenlayer API gave an unexpected answer")
+            .assert_failure_contains("`domain` and `scheme`")
+            .assert_not_contains("Timed out");
+    }
+    assert!(
+        api.calls() > 0,
+        "{context}: the provider never called the API"
+    );
+}
+
+#[test]
+fn garbage_answers_are_named_at_plan_and_apply_and_never_crash_the_provider() {
+    let mut sessions = 0;
+    for tf in terraforms() {
+        // A few users at a time: each session is mostly waiting on Terraform.
+        for kinds in Garbage::ALL.chunks(3) {
+            std::thread::scope(|s| {
+                for &garbage in kinds {
+                    let tf = &tf;
+                    s.spawn(move || session(tf, garbage));
+                }
+            });
+            sessions += kinds.len();
+        }
+    }
+    println!(
+        "bad answers figures: {} kinds of garbage, {sessions} plan+apply sessions, no crash",
+        Garbage::ALL.len()
+    );
+}
