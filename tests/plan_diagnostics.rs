@@ -9,7 +9,7 @@ mod support;
 
 use std::net::TcpListener;
 
-use support::diagnostics::{Expect, Severity, assert_plan_reports, from_human, from_json};
+use support::diagnostics::{Expect, Severity, assert_plan_reports, from_human, from_json, line_of};
 use support::{Outcome, Sim, Terraform, Workdir, terraforms};
 use tpz::sim::{FaultConfig, FaultKind, NewInstances, NicPatch};
 use tpz::zenlayer::models::{InstanceStatus, NicStatus};
@@ -537,6 +537,60 @@ fn three_failing_attachments_give_three_errors_in_one_plan() {
                 Expect::error(&addr("stopped"), INSTANCE, "The instance is not running")
                     .mentioning(&["OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT"]),
             ],
+        );
+    }
+}
+
+#[test]
+fn two_attachments_of_one_nic_get_one_error_before_either_is_applied() {
+    for tf in terraforms() {
+        let sim = Sim::start();
+        let config = main_tf(
+            &sim.provider_block(),
+            &[
+                ("web", "nic-app-1", "ins-web-1"),
+                ("web_again", "nic-app-1", "ins-web-2"),
+            ],
+        );
+        let dir = tf.workdir().config(&config);
+        let plan = dir.run(&["plan", "-json"]);
+        assert!(!plan.success(), "{}: the plan must fail", tf.version);
+        let shown = from_json(&plan);
+        assert_eq!(
+            shown.len(),
+            1,
+            "{}: exactly one error: {shown:#?}",
+            tf.version
+        );
+        let d = &shown[0];
+        assert_eq!(d.severity, Severity::Error);
+        assert_eq!(
+            d.summary,
+            "Two attachments in this configuration use the same NIC"
+        );
+        // Whichever of the two Terraform planned second is the one told.
+        let address = d.address.as_deref().unwrap_or_default();
+        assert!(
+            [addr("web"), addr("web_again")]
+                .iter()
+                .any(|a| a == address),
+            "{}: {address}",
+            tf.version
+        );
+        let line = d.line.expect("the diagnostic points at a config line");
+        assert_eq!(line, line_of(&config, address, Some(NIC)), "{}", tf.version);
+        for word in ["nic-app-1", "ins-web-1", "ins-web-2"] {
+            assert!(
+                d.detail.contains(word),
+                "{}: {word}: {}",
+                tf.version,
+                d.detail
+            );
+        }
+        assert_eq!(
+            sim.attached_instance("nic-app-1"),
+            None,
+            "nothing was attached"
         );
     }
 }

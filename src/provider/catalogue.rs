@@ -593,6 +593,8 @@ pub(crate) enum Situation {
     UnexpectedAnswer,
     /// Plan checks could not read the API.
     ChecksSkipped,
+    /// Two attachments planned in one run name the same NIC.
+    ClaimedTwice,
     /// Import named a NIC the API does not know.
     ImportNicMissing,
     /// Import named a NIC that is not attached to anything.
@@ -760,6 +762,19 @@ pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
             "Run the plan again later. If the API could not be reached, check the network \
              connection and the `domain` and `scheme` settings. To plan without calling the API \
              at all, set `plan_checks = \"off\"` (or ZENLAYERCLOUD_PLAN_CHECKS=off).",
+        ),
+    ),
+    (
+        Situation::ClaimedTwice,
+        text(
+            Nic,
+            "Two attachments in this configuration use the same NIC",
+            "This attachment puts NIC {nic_id} on instance {instance_id}, and another \
+             zenlayer_nic_attachment planned in the same run also attaches NIC {nic_id} (to \
+             instance {other_instance_id}). A NIC is attached to one instance at a time, so at \
+             most one of the two could be applied.",
+            "Keep one attachment per NIC: remove one of the two resources or give it another \
+             `nic_id`. With `count` or `for_each`, check the values that produce `nic_id`.",
         ),
     ),
     (
@@ -1265,6 +1280,7 @@ mod tests {
             ("awaited", "USED on instance ins-1".to_owned()),
             ("last_seen", "ATTACHING on instance ins-1".to_owned()),
             ("reason", "connection refused".to_owned()),
+            ("other_instance_id", "ins-2".to_owned()),
         ];
         for (s, _) in SITUATIONS {
             let d = for_situation(*s, Severity::Error, &subject(&f), &extras);

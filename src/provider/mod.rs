@@ -28,6 +28,7 @@ pub use reference::{CatalogueMessage, catalogue_messages};
 
 use api::{LiveZec, Zec};
 use checks::Notices;
+use checks::claims::PlanClaims;
 use checks::memory::StateMemory;
 use config::{PlanChecks, ProcessEnv, Resolution};
 
@@ -51,6 +52,8 @@ pub(crate) struct Shared {
     pub(crate) memory: StateMemory,
     /// Once-per-process plan-check messages.
     pub(crate) notices: Notices,
+    /// NICs that attachments planned in this process mean to attach.
+    pub(crate) claims: PlanClaims,
 }
 
 /// How far configuration got.

@@ -135,6 +135,10 @@ fn situation_condition(situation: Situation) -> &'static str {
         Situation::ChecksSkipped => {
             "plan checks could not read the API (a warning; the plan goes on)"
         }
+        Situation::ClaimedTwice => {
+            "two attachments planned in the same run name the same NIC (found without calling the \
+             API)"
+        }
         Situation::ImportNicMissing => "`terraform import` named a NIC that does not exist",
         Situation::ImportNotAttached => {
             "`terraform import` named a NIC that is not attached to any instance"

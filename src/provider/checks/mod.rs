@@ -7,6 +7,7 @@
 //! attachments skip silently, without calling an API that is throttling, down, or refusing the
 //! credentials.
 
+pub(crate) mod claims;
 pub(crate) mod facts;
 pub(crate) mod judge;
 pub(crate) mod memory;
@@ -20,6 +21,7 @@ use crate::framework::{Context, Diagnostics, Severity};
 use crate::provider::catalogue::{self, Case, Op, Origin, Situation, Subject};
 use crate::provider::config::PlanChecks;
 use crate::provider::{LOG_TARGET, Ready, Shared};
+use crate::zenlayer::client::REASON_DEADLINE;
 use crate::zenlayer::{CallLimits, Error};
 
 /// How long plan-time reads may take in all, retries included. Checks only advise, and a plan
@@ -63,7 +65,7 @@ pub(crate) async fn check(
     this_object: Option<(String, String)>,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    if ready.plan_checks == PlanChecks::Off || shared.notices.given_up() {
+    if ready.plan_checks == PlanChecks::Off {
         return diags;
     }
     let subject = |facts| Subject {
@@ -72,6 +74,17 @@ pub(crate) async fn check(
         op: Op::Attach,
         facts,
     };
+    if let Some(other) = shared.claims.claim(nic_id, instance_id) {
+        diags.push(catalogue::for_situation(
+            Situation::ClaimedTwice,
+            blocking(ready.plan_checks),
+            &subject(None),
+            &[("other_instance_id", other)],
+        ));
+    }
+    if shared.notices.given_up() {
+        return diags;
+    }
     let limits = CallLimits {
         deadline: Some(Instant::now() + GATHER_TIMEOUT),
         cancel: ctx.stop_token().clone(),
@@ -113,6 +126,14 @@ pub(crate) async fn check(
     diags
 }
 
+/// The severity of a problem that would fail the apply: an error, or a warning in `warn` mode.
+fn blocking(mode: PlanChecks) -> Severity {
+    match mode {
+        PlanChecks::Warn => Severity::Warning,
+        _ => Severity::Error,
+    }
+}
+
 /// Why the facts could not be gathered, said once per process.
 fn cannot_check(
     shared: &Shared,
@@ -121,10 +142,7 @@ fn cannot_check(
     e: &Error,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let severity = match mode {
-        PlanChecks::Warn => Severity::Warning,
-        _ => Severity::Error,
-    };
+    let severity = blocking(mode);
     if let Some(api) = e.api_error().filter(|a| a.code.starts_with("AUTHFAILURE_")) {
         if shared.notices.first_auth_failure() {
             diags.push(catalogue::for_code(
@@ -145,10 +163,27 @@ fn cannot_check(
             Situation::ChecksSkipped,
             Severity::Warning,
             subject,
-            &[("reason", e.to_string())],
+            &[("reason", skip_reason(e))],
         ));
     }
     diags
+}
+
+/// Why checks gave up, in the user's terms: running out of time here means the budget plan
+/// checks allow themselves, not a timeout the user set.
+fn skip_reason(e: &Error) -> String {
+    match e {
+        Error::GaveUp { reason, last, .. } if reason == REASON_DEADLINE => {
+            let budget = GATHER_TIMEOUT.as_secs();
+            match last {
+                Some(last) => {
+                    format!("no answer within the {budget} s plan checks allow; last error: {last}")
+                }
+                None => format!("no answer within the {budget} s plan checks allow"),
+            }
+        }
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

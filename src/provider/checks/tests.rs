@@ -21,7 +21,12 @@ fn world(mode: PlanChecks) -> (Arc<FakeZec>, Arc<Shared>, Arc<Ready>) {
 }
 
 async fn plan(shared: &Shared, ready: &Ready) -> Vec<Diagnostic> {
-    check(&Context::default(), shared, ready, "nic-1", "ins-1", None)
+    plan_pair(shared, ready, "nic-1", "ins-1").await
+}
+
+/// Plans another attachment in the same process (a NIC not claimed yet, unless asked).
+async fn plan_pair(shared: &Shared, ready: &Ready, nic: &str, ins: &str) -> Vec<Diagnostic> {
+    check(&Context::default(), shared, ready, nic, ins, None)
         .await
         .into_vec()
 }
@@ -77,8 +82,12 @@ async fn an_unreadable_api_warns_once_per_process_and_the_plan_goes_on() {
     assert!(d[0].summary.contains("skipped"));
     assert!(d[0].detail.contains("REQUEST_LIMIT_EXCEEDED"));
     let calls = fake.calls().total();
-    fake.remove_nic("nic-1");
-    assert!(plan(&shared, &ready).await.is_empty(), "said once");
+    assert!(
+        plan_pair(&shared, &ready, "nic-2", "ins-1")
+            .await
+            .is_empty(),
+        "said once"
+    );
     assert_eq!(
         fake.calls().total(),
         calls,
@@ -103,7 +112,12 @@ async fn an_authentication_failure_is_one_error_naming_the_credentials() {
         assert!(d[0].detail.contains(s), "{s}: {}", d[0].detail);
     }
     let calls = fake.calls().total();
-    assert!(plan(&shared, &ready).await.is_empty(), "said once");
+    assert!(
+        plan_pair(&shared, &ready, "nic-2", "ins-1")
+            .await
+            .is_empty(),
+        "said once"
+    );
     assert_eq!(
         fake.calls().total(),
         calls,
@@ -260,4 +274,63 @@ async fn an_api_that_keeps_failing_is_given_up_on_within_ten_seconds_with_one_wa
         "{}",
         d[0].detail
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_attachment_of_the_same_nic_is_an_error_naming_the_first_instance() {
+    let (fake, shared, ready) = world(PlanChecks::Error);
+    fake.add_instance("ins-2", "r1a");
+    assert!(plan(&shared, &ready).await.is_empty());
+    let d = plan_pair(&shared, &ready, "nic-1", "ins-2").await;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].is_error());
+    assert_eq!(d[0].path, Some(AttributePath::root("nic_id")));
+    assert!(d[0].summary.contains("same NIC"), "{}", d[0].summary);
+    assert!(
+        d[0].detail.contains("ins-1") && d[0].detail.contains("ins-2"),
+        "{}",
+        d[0].detail
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_repeated_nic_is_found_even_after_the_api_failed_the_checks() {
+    let (fake, shared, ready) = world(PlanChecks::Warn);
+    fake.fail_reads(api_error(codes::REQUEST_LIMIT_EXCEEDED));
+    let first = plan(&shared, &ready).await;
+    assert!(
+        first.iter().all(|d| d.summary.contains("skipped")),
+        "{first:?}"
+    );
+    let calls = fake.calls().total();
+    let d = plan_pair(&shared, &ready, "nic-1", "ins-2").await;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(!d[0].is_error(), "warn mode makes it a warning");
+    assert!(d[0].summary.contains("same NIC"));
+    assert_eq!(fake.calls().total(), calls, "found without the API");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_repeated_nic_is_not_looked_for_when_checks_are_off() {
+    let (_fake, shared, ready) = world(PlanChecks::Off);
+    assert!(plan(&shared, &ready).await.is_empty());
+    assert!(
+        plan_pair(&shared, &ready, "nic-1", "ins-2")
+            .await
+            .is_empty()
+    );
+}
+
+#[test]
+fn running_out_of_the_plan_check_budget_is_not_called_a_timeout_the_user_set() {
+    let e = Error::GaveUp {
+        action: "DescribeNetworkInterfaces",
+        attempts: 4,
+        reason: REASON_DEADLINE.to_owned(),
+        last: Some(Box::new(api_error(codes::REQUEST_LIMIT_EXCEEDED))),
+    };
+    let reason = skip_reason(&e);
+    assert!(reason.contains("10 s plan checks allow"), "{reason}");
+    assert!(reason.contains(codes::REQUEST_LIMIT_EXCEEDED), "{reason}");
+    assert!(!reason.contains("operation's timeout"), "{reason}");
 }
