@@ -7,7 +7,7 @@
 
 use super::check::{type_violations, unknowns_to_null};
 use super::compare::{mismatches, unknown_paths};
-use super::render::value_at;
+use super::render::{paths_text, value_at};
 use super::{
     ApplyOutcome, Context, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, ResourceType,
     UpdateRequest,
@@ -93,14 +93,13 @@ impl ResourceType {
         }
         let unknown = unknown_paths(&out.new_state);
         if !unknown.is_empty() {
-            let list: Vec<String> = unknown.iter().map(ToString::to_string).collect();
             out.diagnostics.error(
                 INVALID_RESULT,
                 format!(
                     "After the {op} of {name}, the provider left these values unknown: {}. \
                      Terraform stores them as null. This is a bug in the provider; please \
                      report it to the provider developers.",
-                    list.join(", ")
+                    paths_text(&unknown)
                 ),
             );
             out.new_state = unknowns_to_null(&self.schema.block, out.new_state);

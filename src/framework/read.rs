@@ -151,22 +151,12 @@ impl DataSourceType {
 }
 
 fn unknown_error(doing: &str, paths: &[super::AttributePath]) -> Diagnostic {
-    let list: Vec<String> = paths
-        .iter()
-        .map(|p| {
-            if p.steps().is_empty() {
-                "the whole object".to_string()
-            } else {
-                p.to_string()
-            }
-        })
-        .collect();
     Diagnostic::error(
         INVALID_OBJECT,
         format!(
             "While {doing}, the provider returned unknown values for {}; stored values must be \
              known. This is a bug in the provider; please report it to the provider developers.",
-            list.join(", ")
+            super::render::paths_text(paths)
         ),
     )
 }

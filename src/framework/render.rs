@@ -26,6 +26,22 @@ pub(crate) fn value_at(block: &Block, path: &AttributePath, v: &Value) -> String
     out
 }
 
+/// Paths for a message, comma-separated; the root path reads "the whole object" (a bare
+/// root renders as nothing, which left messages saying "unknown: .").
+pub(crate) fn paths_text(paths: &[AttributePath]) -> String {
+    paths
+        .iter()
+        .map(|p| {
+            if p.steps().is_empty() {
+                "the whole object".to_string()
+            } else {
+                p.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Whether `path` is, or lies inside, an attribute the schema marks sensitive. A path the
 /// schema cannot follow counts as sensitive, so nothing leaks through a malformed path.
 pub(crate) fn is_sensitive(block: &Block, path: &AttributePath) -> bool {
@@ -145,6 +161,17 @@ mod tests {
         assert_eq!(
             value_at(&b, &AttributePath::root("name"), &secret),
             "\"hunter2\""
+        );
+    }
+
+    #[test]
+    fn path_lists_name_the_whole_object_for_the_root() {
+        let root = AttributePath::default();
+        let id = AttributePath::root("id");
+        assert_eq!(paths_text(&[root]), "the whole object");
+        assert_eq!(
+            paths_text(&[id.clone(), AttributePath::root("t").attr("create")]),
+            "id, t.create"
         );
     }
 
