@@ -1,13 +1,16 @@
 //! Secrets stay secret and the connection to the API is what it claims to be: credentials are
 //! sensitive in the schema, no secret reaches even a `TF_LOG=trace` log (of a successful run,
-//! a failing apply, or an authentication failure), HTTPS is verified by default, and plain
-//! HTTP to anything but this machine is warned about.
+//! a failing apply, or an authentication failure), HTTPS is verified by default, plain HTTP
+//! to anything but this machine is warned about, and the provider's socket directory is
+//! private while real Terraform runs and gone after them. (Mutual TLS on that socket, and
+//! refusals of peers without Terraform's certificate, are proven in `plugin_transport.rs`.)
 
 mod support;
 
 use std::path::Path;
 use std::time::Duration;
 
+use support::running::Running;
 use support::tls_api::SelfSignedApi;
 use support::{Outcome, Sim, Workdir, terraforms};
 use tpz::sim::SimConfig;
@@ -261,4 +264,80 @@ fn plain_http_warns_unless_the_domain_is_this_machine() {
         );
         local.destroy().assert_success();
     }
+}
+
+/// The provider's socket directories (`zenlayer-*`) under `base`.
+fn socket_dirs(base: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(base)
+        .expect("read the temp dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("zenlayer-"))
+        })
+        .collect()
+}
+
+/// Waits (up to a minute) until the running command's provider has made its socket dir.
+fn wait_for_socket_dir(run: &mut Running, base: &Path) -> std::path::PathBuf {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(dir) = socket_dirs(base).into_iter().next() {
+            return dir;
+        }
+        assert!(
+            run.is_running(),
+            "terraform exited before its provider started"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no socket dir appeared"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn the_socket_dir_is_private_during_real_runs_and_gone_after_them_even_after_ctrl_c() {
+    use std::os::unix::fs::PermissionsExt;
+    let tf = support::agreement::newest_terraform();
+    let sim = Sim::with_delay(Duration::from_secs(3));
+    let tmp = tempfile::tempdir().expect("a private TMPDIR");
+    let dir = tf
+        .workdir()
+        .config(
+            &(provider(&sim, &key_pair(&sim, "sim-access-key-password"), "")
+                + &resource("nic-app-6", "ins-web-1")),
+        )
+        .env("TMPDIR", tmp.path());
+
+    let mut apply = dir.spawn(&["apply", "-no-color", "-input=false", "-auto-approve"]);
+    let socket_dir = wait_for_socket_dir(&mut apply, tmp.path());
+    let mode = std::fs::metadata(&socket_dir)
+        .expect("the socket dir exists")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "socket dir mode {mode:o}");
+    let (out, _) = apply.wait(Duration::from_secs(120));
+    out.assert_success();
+    assert_eq!(socket_dirs(tmp.path()), Vec::<std::path::PathBuf>::new());
+
+    dir.plan().assert_success();
+    dir.destroy().assert_success();
+    assert_eq!(socket_dirs(tmp.path()), Vec::<std::path::PathBuf>::new());
+
+    // Ctrl-C mid-attach: Terraform stops and shuts the provider down; nothing is left.
+    let mut apply = dir.spawn(&["apply", "-no-color", "-input=false", "-auto-approve"]);
+    wait_for_socket_dir(&mut apply, tmp.path());
+    let started = std::time::Instant::now();
+    while sim.attached_instance("nic-app-6").is_none() {
+        assert!(apply.is_running() && started.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    apply.interrupt();
+    let (out, _) = apply.wait(Duration::from_secs(60));
+    assert!(!out.success());
+    assert_eq!(socket_dirs(tmp.path()), Vec::<std::path::PathBuf>::new());
 }
