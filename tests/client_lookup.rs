@@ -107,6 +107,56 @@ async fn lookups_arriving_during_a_call_share_the_next_call_on_a_threaded_runtim
     assert_eq!(per_call.iter().sum::<usize>(), 200, "{per_call:?}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polls_of_ten_waiters_a_millisecond_apart_share_one_call() {
+    let server = world_server(World::with_nics(10)).await;
+    let lookup = Lookup::new(client(server.addr));
+
+    let polls = (0..10).map(|i| {
+        let lookup = lookup.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_micros(300 * i)).await;
+            lookup.poll_nic(&nic_id(i as usize), &no_limits()).await
+        })
+    });
+    let answers = tokio::time::timeout(HANG_GUARD, join_all(polls))
+        .await
+        .expect("polls finished");
+
+    for (i, a) in answers.into_iter().enumerate() {
+        let nic = a.expect("poll task").unwrap().expect("known NIC");
+        assert_eq!(nic.nic_id, nic_id(i));
+    }
+    let per_call: Vec<usize> = server
+        .requests()
+        .iter()
+        .map(|r| r.ids("nicIds").len())
+        .collect();
+    assert_eq!(per_call, [10], "one call for the ten polls");
+}
+
+#[tokio::test]
+async fn a_fresh_lookup_takes_the_gathering_polls_along_without_waiting() {
+    let server = world_server(World::with_nics(10)).await;
+    let lookup = Lookup::new(client(server.addr));
+
+    let polls = join_all((0..5).map(|i| {
+        let lookup = lookup.clone();
+        async move { lookup.poll_nic(&nic_id(i), &no_limits()).await }
+    }));
+    let (id, limits) = (nic_id(9), no_limits());
+    let fresh = lookup.nic(&id, &limits);
+    let (polls, fresh) = futures_util::future::join(polls, fresh).await;
+
+    assert_eq!(fresh.unwrap().expect("known").nic_id, nic_id(9));
+    assert!(polls.iter().all(|p| p.is_ok()));
+    assert_eq!(
+        server.hits(),
+        1,
+        "the polls rode along with the fresh lookup"
+    );
+}
+
 #[tokio::test]
 async fn concurrent_lookups_of_one_nic_share_one_call_and_one_answer() {
     let server = world_server(World::with_nics(1)).await;

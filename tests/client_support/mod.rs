@@ -301,7 +301,12 @@ impl World {
         let items = items
             .lock()
             .expect("a test thread panicked while holding the lock");
-        let matching: Vec<Value> = ids.iter().filter_map(|id| items.get(id).cloned()).collect();
+        // Without IDs, Describe lists the whole account.
+        let matching: Vec<Value> = if rec.json.get(key).is_none() {
+            items.values().cloned().collect()
+        } else {
+            ids.iter().filter_map(|id| items.get(id).cloned()).collect()
+        };
         let page_size = rec.json["pageSize"].as_u64().unwrap_or(20) as usize;
         let page_size = self.page_cap.map_or(page_size, |c| c.min(page_size));
         let page_num = rec.json["pageNum"].as_u64().unwrap_or(1) as usize;

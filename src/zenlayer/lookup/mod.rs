@@ -1,0 +1,261 @@
+//! Shared reads for many concurrent Terraform RPCs, each with a stated freshness:
+//!
+//! - [`Lookup::nic`], [`Lookup::instance`]: *fresh*. The answer comes from a Describe call
+//!   that started after the lookup was requested. Lookups arriving while a call is in flight
+//!   are batched into the next call (up to 100 IDs, at most two calls in flight per kind).
+//! - [`Lookup::poll_nic`]: fresh too, for waiters. The call may wait up to [`POLL_GATHER`]
+//!   so that the polls of many resources waiting at once share one call.
+//! - [`Lookup::recent_nic`], [`Lookup::recent_instance`]: for refresh and plan checks, which
+//!   are point-in-time reads. The answer may come from a listing of the account made less
+//!   than [`snapshot::TTL`] ago, after this process's last write and last noticed change
+//!   (see `snapshot`); IDs it does not hold, and every lookup of a process that has asked
+//!   about fewer than [`snapshot::LIST_AFTER`] IDs, are read fresh.
+//! - [`Lookup::region_of_zone`]: zone → region, cached for the process (zones do not change).
+//!
+//! Writes go through [`Lookup::attach_network_interface`] and
+//! [`Lookup::detach_network_interface`], which retire every listing before and after they
+//! run, and hold off new listings for [`snapshot::TTL`]: a read after this process's own
+//! write is never served from a listing. A fresh read that sees an object differ from the
+//! serving listing retires it too.
+
+mod batcher;
+pub mod snapshot;
+mod zones;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use super::Error;
+use super::client::{CallLimits, Client};
+use super::models::{
+    DescribeInstancesRequest, DescribeNetworkInterfacesRequest, InstanceInfo, MAX_PAGE_SIZE,
+    NicInfo, action,
+};
+use batcher::{Batcher, Fetch};
+use snapshot::{Epoch, ListPage, Page, Snapshots};
+use zones::ZoneCache;
+
+/// How long a waiter's poll may wait for the polls of other waiters before its call starts.
+/// Waiters look on a shared grid, so their polls arrive within a few milliseconds.
+pub const POLL_GATHER: Duration = Duration::from_millis(2);
+
+/// Batched, shared lookups over a [`Client`]. Cheap to clone; clones share batches, listings
+/// and caches.
+#[derive(Clone, Debug)]
+pub struct Lookup {
+    client: Client,
+    nics: Arc<Batcher<NicInfo>>,
+    instances: Arc<Batcher<InstanceInfo>>,
+    listed_nics: Arc<Snapshots<NicInfo>>,
+    listed_instances: Arc<Snapshots<InstanceInfo>>,
+    zones: Arc<ZoneCache>,
+    epoch: Arc<Epoch>,
+}
+
+impl Lookup {
+    pub fn new(client: Client) -> Lookup {
+        let epoch = Arc::new(Epoch::default());
+        Lookup {
+            nics: Arc::new(Batcher::new(
+                action::DESCRIBE_NETWORK_INTERFACES,
+                nics_by_id(&client),
+            )),
+            instances: Arc::new(Batcher::new(
+                action::DESCRIBE_INSTANCES,
+                instances_by_id(&client),
+            )),
+            listed_nics: Arc::new(Snapshots::new(
+                action::DESCRIBE_NETWORK_INTERFACES,
+                nic_pages(&client),
+                Arc::clone(&epoch),
+            )),
+            listed_instances: Arc::new(Snapshots::new(
+                action::DESCRIBE_INSTANCES,
+                instance_pages(&client),
+                Arc::clone(&epoch),
+            )),
+            zones: Arc::new(ZoneCache::default()),
+            epoch,
+            client,
+        }
+    }
+
+    /// The underlying client. Writes should go through this `Lookup` instead, so that they
+    /// retire the listings.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The NIC with this ID, or None if the API does not know it. Always read by a call that
+    /// started after this request.
+    pub async fn nic(&self, nic_id: &str, limits: &CallLimits) -> Result<Option<NicInfo>, Error> {
+        let found = Batcher::lookup(&self.nics, nic_id, limits, Duration::ZERO).await?;
+        self.listed_nics.observe(nic_id, found.as_ref());
+        Ok(found)
+    }
+
+    /// [`Lookup::nic`] for a waiter's poll: the call may wait up to [`POLL_GATHER`] so that
+    /// the polls of other waiters share it.
+    pub async fn poll_nic(
+        &self,
+        nic_id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<NicInfo>, Error> {
+        let found = Batcher::lookup(&self.nics, nic_id, limits, POLL_GATHER).await?;
+        self.listed_nics.observe(nic_id, found.as_ref());
+        Ok(found)
+    }
+
+    /// The instance with this ID, or None if the API does not know it. Always read by a call
+    /// that started after this request.
+    pub async fn instance(
+        &self,
+        instance_id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<InstanceInfo>, Error> {
+        let found = Batcher::lookup(&self.instances, instance_id, limits, Duration::ZERO).await?;
+        self.listed_instances.observe(instance_id, found.as_ref());
+        Ok(found)
+    }
+
+    /// The NIC as a recent listing saw it (see the module docs), else read fresh. For
+    /// refresh and plan checks only: never after this process's own write.
+    pub async fn recent_nic(
+        &self,
+        nic_id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<NicInfo>, Error> {
+        match self.listed_nics.get(nic_id, limits).await {
+            Some(nic) => Ok(Some(nic)),
+            None => self.nic(nic_id, limits).await,
+        }
+    }
+
+    /// The instance as a recent listing saw it, else read fresh. For refresh and plan checks.
+    pub async fn recent_instance(
+        &self,
+        instance_id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<InstanceInfo>, Error> {
+        match self.listed_instances.get(instance_id, limits).await {
+            Some(instance) => Ok(Some(instance)),
+            None => self.instance(instance_id, limits).await,
+        }
+    }
+
+    /// `AttachNetworkInterface`, retiring the listings before and after it.
+    pub async fn attach_network_interface(
+        &self,
+        nic_id: &str,
+        instance_id: &str,
+        limits: &CallLimits,
+    ) -> Result<String, Error> {
+        self.epoch.wrote();
+        let answer = self
+            .client
+            .attach_network_interface(nic_id, instance_id, limits)
+            .await;
+        self.epoch.wrote();
+        answer
+    }
+
+    /// `DetachNetworkInterface`, retiring the listings before and after it.
+    pub async fn detach_network_interface(
+        &self,
+        nic_id: &str,
+        limits: &CallLimits,
+    ) -> Result<String, Error> {
+        self.epoch.wrote();
+        let answer = self.client.detach_network_interface(nic_id, limits).await;
+        self.epoch.wrote();
+        answer
+    }
+
+    /// The region a zone belongs to, or None for a zone the API does not list. Served from
+    /// the cache; a zone missing from it triggers one shared `DescribeZones`.
+    pub async fn region_of_zone(
+        &self,
+        zone_id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<String>, Error> {
+        if let Some(region) = self.zones.cached(zone_id) {
+            return Ok(Some(region));
+        }
+        self.zones.refresh(&self.client, limits).await?;
+        Ok(self.zones.cached(zone_id))
+    }
+
+    /// Re-reads the zone list now, for a caller that must not trust the cache.
+    pub async fn refresh_zones(&self, limits: &CallLimits) -> Result<(), Error> {
+        let asked = self.zones.completed.load(Ordering::Acquire);
+        self.zones.fetch_after(&self.client, limits, asked).await
+    }
+}
+
+fn nics_by_id(client: &Client) -> Fetch<NicInfo> {
+    let c = client.clone();
+    Box::new(move |ids, limits| {
+        let c = c.clone();
+        Box::pin(async move {
+            let found = c.describe_nics_by_id(&ids, &limits).await?;
+            Ok(found.into_iter().map(|n| (n.nic_id.clone(), n)).collect())
+        })
+    })
+}
+
+fn instances_by_id(client: &Client) -> Fetch<InstanceInfo> {
+    let c = client.clone();
+    Box::new(move |ids, limits| {
+        let c = c.clone();
+        Box::pin(async move {
+            let found = c.describe_instances_by_id(&ids, &limits).await?;
+            Ok(found
+                .into_iter()
+                .map(|i| (i.instance_id.clone(), i))
+                .collect())
+        })
+    })
+}
+
+fn nic_pages(client: &Client) -> ListPage<NicInfo> {
+    let c = client.clone();
+    Box::new(move |page_num, limits| {
+        let c = c.clone();
+        Box::pin(async move {
+            let req = DescribeNetworkInterfacesRequest {
+                page_num: Some(page_num),
+                page_size: Some(MAX_PAGE_SIZE),
+                ..Default::default()
+            };
+            let page = c.describe_network_interfaces(&req, &limits).await?;
+            Ok(Page {
+                total: page.total_count,
+                items: (page.data_set.into_iter())
+                    .map(|n| (n.nic_id.clone(), n))
+                    .collect(),
+            })
+        })
+    })
+}
+
+fn instance_pages(client: &Client) -> ListPage<InstanceInfo> {
+    let c = client.clone();
+    Box::new(move |page_num, limits| {
+        let c = c.clone();
+        Box::pin(async move {
+            let req = DescribeInstancesRequest {
+                page_num: Some(page_num),
+                page_size: Some(MAX_PAGE_SIZE),
+                ..Default::default()
+            };
+            let page = c.describe_instances(&req, &limits).await?;
+            Ok(Page {
+                total: page.total_count,
+                items: (page.data_set.into_iter())
+                    .map(|i| (i.instance_id.clone(), i))
+                    .collect(),
+            })
+        })
+    })
+}
