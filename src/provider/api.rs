@@ -1,5 +1,9 @@
 //! The Zenlayer calls the provider makes, behind one small trait: the live implementation
 //! goes through the coalescing [`Lookup`], and unit tests substitute a scripted API.
+//!
+//! Reads come in three freshnesses (see [`Lookup`]): `find_*` read after the request,
+//! `poll_nic` too but shares its call with other waiters' polls, and `recent_*` (refresh and
+//! plan checks only) may be served from a listing a few seconds old.
 
 use async_trait::async_trait;
 
@@ -16,6 +20,30 @@ pub(crate) trait Zec: Send + Sync + 'static {
         instance_id: &str,
         limits: &CallLimits,
     ) -> Result<Option<InstanceInfo>, Error>;
+
+    /// [`Zec::find_nic`] for a waiter's repeated look.
+    async fn poll_nic(&self, nic_id: &str, limits: &CallLimits) -> Result<Option<NicInfo>, Error> {
+        self.find_nic(nic_id, limits).await
+    }
+
+    /// The NIC as of a few seconds ago at most; for refresh and plan checks, never after a
+    /// write of this process.
+    async fn recent_nic(
+        &self,
+        nic_id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<NicInfo>, Error> {
+        self.find_nic(nic_id, limits).await
+    }
+
+    /// The instance as of a few seconds ago at most; for plan checks.
+    async fn recent_instance(
+        &self,
+        instance_id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<InstanceInfo>, Error> {
+        self.find_instance(instance_id, limits).await
+    }
 
     async fn region_of_zone(
         &self,
@@ -60,6 +88,26 @@ impl Zec for LiveZec {
         self.lookup.instance(instance_id, limits).await
     }
 
+    async fn poll_nic(&self, nic_id: &str, limits: &CallLimits) -> Result<Option<NicInfo>, Error> {
+        self.lookup.poll_nic(nic_id, limits).await
+    }
+
+    async fn recent_nic(
+        &self,
+        nic_id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<NicInfo>, Error> {
+        self.lookup.recent_nic(nic_id, limits).await
+    }
+
+    async fn recent_instance(
+        &self,
+        instance_id: &str,
+        limits: &CallLimits,
+    ) -> Result<Option<InstanceInfo>, Error> {
+        self.lookup.recent_instance(instance_id, limits).await
+    }
+
     async fn region_of_zone(
         &self,
         zone_id: &str,
@@ -75,15 +123,11 @@ impl Zec for LiveZec {
         limits: &CallLimits,
     ) -> Result<String, Error> {
         self.lookup
-            .client()
             .attach_network_interface(nic_id, instance_id, limits)
             .await
     }
 
     async fn detach(&self, nic_id: &str, limits: &CallLimits) -> Result<String, Error> {
-        self.lookup
-            .client()
-            .detach_network_interface(nic_id, limits)
-            .await
+        self.lookup.detach_network_interface(nic_id, limits).await
     }
 }

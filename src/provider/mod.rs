@@ -54,6 +54,8 @@ pub(crate) struct Shared {
     pub(crate) notices: Notices,
     /// NICs that attachments planned in this process mean to attach.
     pub(crate) claims: PlanClaims,
+    /// The polling grid all waits share, and how soon attaches and detaches finish here.
+    pub(crate) waits: waiters::Waits,
 }
 
 /// How far configuration got.

@@ -1,61 +1,104 @@
 //! Polling until an asynchronous Zenlayer operation settles, on an adaptive schedule: a first
-//! look after 200 ms, every 200 ms while the operation is young (most attaches finish in about
-//! a second), then backing off towards 5 s so a slow operation costs few API calls. Every wait
-//! is bounded by a deadline and ends promptly when Terraform sends Stop.
+//! look after 200 ms, every 100 ms while the operation is young (most attaches finish in about
+//! a second), then backing off towards 5 s so a slow operation costs few looks. Every wait is
+//! bounded by a deadline and ends promptly when Terraform sends Stop.
 //!
-//! While an operation is young its looks follow its own start, so an operation that takes a
-//! second is seen done at once. After that, looks land on a process-wide 200 ms grid (each
-//! rounded to the nearest grid point), so the long waits of many resources applied in parallel
-//! look at the same instants and the coalescing lookups answer them with a few batched
-//! Describe calls instead of one call each.
+//! Every look lands on a process-wide 100 ms grid (rounded to the nearest grid point ahead),
+//! so the waits of all resources applied in parallel look at the same instants, and their
+//! polls ([`Zec::poll_nic`](crate::provider::api::Zec::poll_nic)) share one batched Describe
+//! call per grid point instead of one call each. An operation is seen done at most one grid
+//! step after it finishes.
+//!
+//! A wait after a write also learns: its [`Pace`] remembers how soon the fastest operation of
+//! its kind in this process was seen done, and later waits add one look of their own at that
+//! age (and one more [`FOLLOW_UP`] later). Operations that take as long as the fastest one
+//! (the common case: a backend with a steady pace) are seen done at once; faster and slower
+//! ones still have the grid.
 
+use std::collections::BTreeSet;
 use std::future::Future;
-use std::sync::OnceLock;
+use std::ops::Bound;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::framework::Context;
 
-/// The first look, and the interval while an operation is young.
+/// The first look after a write: no operation finishes sooner.
 pub(crate) const FIRST_CHECK: Duration = Duration::from_millis(200);
+/// Spacing of the shared grid looks are aligned to, and the interval while an operation is
+/// young.
+pub(crate) const GRID: Duration = Duration::from_millis(100);
+/// After a wait's own look at the learned pace found the operation still going, it looks once
+/// more this much later: the operation is probably a hair slower than the fastest one.
+pub(crate) const FOLLOW_UP: Duration = Duration::from_millis(10);
 /// How long an operation counts as young.
 pub(crate) const YOUNG: Duration = Duration::from_secs(2);
 /// The longest interval: slow operations are still noticed within seconds of finishing.
 pub(crate) const MAX_INTERVAL: Duration = Duration::from_secs(5);
 
-/// Spacing of the shared grid looks are aligned to.
-pub(crate) const GRID: Duration = FIRST_CHECK;
-
-/// Whether looks are aligned to the shared grid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Align {
-    /// Production: on the process-wide grid.
-    Shared,
-    /// Exactly on the schedule (tests of the schedule itself).
-    #[cfg_attr(not(test), allow(dead_code))]
-    Exact,
+/// What the waits of one provider process share: the grid's origin (fixed by the first
+/// wait) and the look instants waits have planned on it, so that a new look can join one.
+#[derive(Debug, Default)]
+pub(crate) struct Grid {
+    origin: OnceLock<Instant>,
+    planned: Mutex<BTreeSet<Instant>>,
 }
 
-/// The grid's origin, fixed by the first wait of the process.
-fn epoch() -> Instant {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    *EPOCH.get_or_init(Instant::now)
+impl Grid {
+    fn origin(&self) -> Instant {
+        *self.origin.get_or_init(Instant::now)
+    }
 }
 
-/// `target` moved to the nearest grid point after `now`.
-fn aligned(target: Instant, now: Instant, origin: Instant) -> Instant {
+/// The grid and the paces the waits of one provider process share.
+#[derive(Debug, Default)]
+pub(crate) struct Waits {
+    pub(crate) grid: Grid,
+    pub(crate) attach: Pace,
+    pub(crate) detach: Pace,
+}
+
+/// When to look next, `after` from `now`: at a look another wait has planned within a quarter
+/// of `after` of that time (so both share one call), else at the nearest grid point ahead,
+/// which others may then join.
+fn shared_point(grid: &Grid, after: Duration, now: Instant) -> Instant {
+    let due = now + after;
+    let slack = after / 4;
+    let origin = grid.origin();
+    let mut planned = grid.planned.lock().unwrap_or_else(PoisonError::into_inner);
+    *planned = planned.split_off(&now);
+    let distance = |p: Instant| {
+        p.checked_duration_since(due)
+            .unwrap_or_else(|| due.duration_since(p))
+    };
+    let nearby = planned
+        .range((Bound::Excluded(now), Bound::Included(due + slack)))
+        .copied()
+        .filter(|p| distance(*p) <= slack)
+        .min_by_key(|p| distance(*p));
+    if let Some(p) = nearby {
+        return p;
+    }
+    let point = aligned(due, now, origin, GRID);
+    planned.insert(point);
+    point
+}
+
+/// `target` moved to the nearest point after `now` of a grid of `step` from `origin`.
+fn aligned(target: Instant, now: Instant, origin: Instant, step: Duration) -> Instant {
     let Some(offset) = target.checked_duration_since(origin) else {
         return target;
     };
-    let grid = GRID.as_nanos();
+    let grid = step.as_nanos();
     let steps = (offset.as_nanos() + grid / 2) / grid;
     let Ok(nanos) = u64::try_from(steps * grid) else {
         return target;
     };
     let mut point = origin + Duration::from_nanos(nanos);
     while point <= now {
-        point += GRID;
+        point += step;
     }
     point
 }
@@ -63,9 +106,9 @@ fn aligned(target: Instant, now: Instant, origin: Instant) -> Instant {
 /// The pause before the next look at an operation that started `age` ago.
 pub(crate) fn interval(age: Duration) -> Duration {
     if age < YOUNG {
-        FIRST_CHECK
+        GRID
     } else {
-        (age / 4).clamp(FIRST_CHECK, MAX_INTERVAL)
+        (age / 4).clamp(GRID, MAX_INTERVAL)
     }
 }
 
@@ -84,11 +127,32 @@ pub(crate) enum Halt<S, E> {
     Failed(E),
 }
 
-/// Whether the first look happens at once or after [`FIRST_CHECK`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum FirstLook {
+/// Whether the first look happens at once, or after [`FIRST_CHECK`] because a write just
+/// started the operation.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum FirstLook<'a> {
     Now,
-    AfterFirstInterval,
+    /// After a write, with one extra look when the fastest operation of this kind was seen
+    /// done (see [`Pace`]).
+    Paced(&'a Pace),
+}
+
+/// How soon operations of one kind (attach, detach) have been seen done in this process.
+#[derive(Debug, Default)]
+pub(crate) struct Pace {
+    fastest: Mutex<Option<Duration>>,
+}
+
+impl Pace {
+    /// The age at which the fastest operation so far was seen done.
+    fn expected(&self) -> Option<Duration> {
+        *self.fastest.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn seen_done(&self, age: Duration) {
+        let mut fastest = self.fastest.lock().unwrap_or_else(PoisonError::into_inner);
+        *fastest = Some(fastest.map_or(age, |f| f.min(age)));
+    }
 }
 
 /// Calls `look` on the adaptive schedule (aligned to the shared grid) until it is done,
@@ -96,55 +160,74 @@ pub(crate) enum FirstLook {
 /// Stop.
 pub(crate) async fn poll<T, S, E, F, Fut>(
     ctx: &Context,
+    grid: &Grid,
     deadline: Instant,
-    first: FirstLook,
+    first: FirstLook<'_>,
     look: F,
 ) -> Result<T, Halt<S, E>>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Probe<T, S>, E>>,
 {
-    poll_aligned(ctx, deadline, first, Align::Shared, look).await
+    poll_on(ctx, Some(grid), deadline, first, look).await
 }
 
-/// [`poll`], with the alignment chosen.
-pub(crate) async fn poll_aligned<T, S, E, F, Fut>(
+/// [`poll`] on `grid`, or exactly on the schedule without one (tests of the schedule itself).
+async fn poll_on<T, S, E, F, Fut>(
     ctx: &Context,
+    grid: Option<&Grid>,
     deadline: Instant,
-    first: FirstLook,
-    align: Align,
+    first: FirstLook<'_>,
     mut look: F,
 ) -> Result<T, Halt<S, E>>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Probe<T, S>, E>>,
 {
-    let origin = epoch();
     let started = Instant::now();
-    let place = |target: Instant, now: Instant| match align {
-        Align::Shared if now.duration_since(started) >= YOUNG => aligned(target, now, origin),
-        _ => target,
+    let place = |after: Duration, now: Instant| match grid {
+        Some(grid) => shared_point(grid, after, now),
+        None => now + after,
     };
     let mut last: Option<S> = None;
+    let pace = match first {
+        FirstLook::Paced(pace) => Some(pace),
+        FirstLook::Now => None,
+    };
     let mut next = match first {
         FirstLook::Now => started,
-        FirstLook::AfterFirstInterval => place(started + FIRST_CHECK, started),
+        FirstLook::Paced(_) => place(FIRST_CHECK, started),
     };
+    // The looks of this wait's own: at the age the fastest operation of its kind was seen
+    // done, and once more FOLLOW_UP later if that was a hair early.
+    let mut predicted = pace
+        .and_then(Pace::expected)
+        .filter(|age| *age > FIRST_CHECK)
+        .map(|age| started + age);
+    let mut follow_up = true;
     loop {
-        let at_deadline = next >= deadline;
-        let wake = next.min(deadline);
+        let own = predicted.filter(|p| *p < next);
+        let at = own.unwrap_or(next);
+        let at_deadline = at >= deadline;
+        let wake = at.min(deadline);
         tokio::select! {
             biased;
             _ = ctx.stopped() => return Err(Halt::Stopped { last }),
             _ = tokio::time::sleep_until(wake) => {}
         }
+        let looked = Instant::now();
         let outcome = tokio::select! {
             biased;
             _ = ctx.stopped() => return Err(Halt::Stopped { last }),
             outcome = look() => outcome,
         };
         match outcome {
-            Ok(Probe::Done(t)) => return Ok(t),
+            Ok(Probe::Done(t)) => {
+                if let Some(pace) = pace {
+                    pace.seen_done(looked.duration_since(started));
+                }
+                return Ok(t);
+            }
             Ok(Probe::Pending(seen)) => last = Some(seen),
             Err(e) => return Err(Halt::Failed(e)),
         }
@@ -155,7 +238,14 @@ where
             return Err(Halt::TimedOut { last });
         }
         let now = Instant::now();
-        next = place(now + interval(now.duration_since(started)), now);
+        if own.is_some() {
+            predicted = follow_up.then(|| now + FOLLOW_UP);
+            follow_up = false;
+            if next > now + GRID / 2 {
+                continue;
+            }
+        }
+        next = place(interval(now.duration_since(started)), now);
     }
 }
 
@@ -174,8 +264,8 @@ mod tests {
 
     #[test]
     fn the_schedule_is_short_while_young_then_backs_off_to_a_few_seconds() {
-        assert_eq!(interval(Duration::ZERO), FIRST_CHECK);
-        assert_eq!(interval(Duration::from_millis(1900)), FIRST_CHECK);
+        assert_eq!(interval(Duration::ZERO), GRID);
+        assert_eq!(interval(Duration::from_millis(1900)), GRID);
         assert_eq!(interval(Duration::from_secs(2)), Duration::from_millis(500));
         assert_eq!(interval(Duration::from_secs(8)), Duration::from_secs(2));
         assert_eq!(interval(Duration::from_secs(600)), MAX_INTERVAL);
@@ -191,15 +281,15 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_one_second_operation_is_seen_done_within_1_2_seconds() {
+    async fn a_one_second_operation_is_seen_done_within_1_1_seconds() {
         let (looks, t0) = recorder();
         let ctx = Context::default();
         let l = looks.clone();
-        let done = poll_aligned::<_, &str, (), _, _>(
+        let done = poll_on::<_, &str, (), _, _>(
             &ctx,
+            None,
             t0 + Duration::from_secs(600),
-            FirstLook::AfterFirstInterval,
-            Align::Exact,
+            FirstLook::Paced(&Pace::default()),
             || {
                 let l = l.clone();
                 async move {
@@ -215,10 +305,10 @@ mod tests {
         )
         .await
         .unwrap();
-        assert!(done <= Duration::from_millis(1200), "done after {done:?}");
+        assert!(done <= Duration::from_millis(1100), "done after {done:?}");
         let looks = looks.lock().unwrap();
         assert_eq!(looks[0], FIRST_CHECK, "first look after 200 ms");
-        assert_eq!(looks.len(), 5, "{looks:?}");
+        assert_eq!(looks.len(), 9, "every 100 ms from 200 ms to 1 s: {looks:?}");
     }
 
     #[tokio::test(start_paused = true)]
@@ -226,19 +316,24 @@ mod tests {
         let (looks, t0) = recorder();
         let ctx = Context::default();
         let l = looks.clone();
-        let _ =
-            poll::<(), &str, (), _, _>(&ctx, t0 + Duration::from_secs(120), FirstLook::Now, || {
+        let _ = poll::<(), &str, (), _, _>(
+            &ctx,
+            &Grid::default(),
+            t0 + Duration::from_secs(120),
+            FirstLook::Now,
+            || {
                 let l = l.clone();
                 async move {
                     l.lock().unwrap().push(t0.elapsed());
                     Ok(Probe::Pending("DETACHING"))
                 }
-            })
-            .await;
+            },
+        )
+        .await;
         let n = looks.lock().unwrap().len();
-        // 10 looks in the first 2 s, then intervals growing to 5 s: about 40 in two minutes,
-        // where a fixed 200 ms poll would take 600.
-        assert!(n < 45, "{n} looks in two minutes");
+        // 20 looks in the first 2 s, then intervals growing to 5 s: about 50 in two minutes,
+        // where a fixed 100 ms poll would take 1200.
+        assert!(n < 55, "{n} looks in two minutes");
     }
 
     #[tokio::test(start_paused = true)]
@@ -246,8 +341,12 @@ mod tests {
         let (looks, t0) = recorder();
         let ctx = Context::default();
         let l = looks.clone();
-        let halt =
-            poll::<(), String, (), _, _>(&ctx, t0 + Duration::from_secs(3), FirstLook::Now, || {
+        let halt = poll::<(), String, (), _, _>(
+            &ctx,
+            &Grid::default(),
+            t0 + Duration::from_secs(3),
+            FirstLook::Now,
+            || {
                 let l = l.clone();
                 async move {
                     let n = {
@@ -257,9 +356,10 @@ mod tests {
                     };
                     Ok(Probe::Pending(format!("look {n}")))
                 }
-            })
-            .await
-            .unwrap_err();
+            },
+        )
+        .await
+        .unwrap_err();
         let looks = looks.lock().unwrap();
         assert_eq!(*looks.last().unwrap(), Duration::from_secs(3));
         assert_eq!(
@@ -284,6 +384,7 @@ mod tests {
         });
         let halt = poll::<(), &str, (), _, _>(
             &ctx,
+            &Grid::default(),
             t0 + Duration::from_secs(600),
             FirstLook::Now,
             || async { Ok(Probe::Pending("ATTACHING")) },
@@ -307,34 +408,38 @@ mod tests {
     fn alignment_moves_a_look_to_the_nearest_grid_point_ahead() {
         let origin = Instant::now();
         let at = |ms: u64| origin + Duration::from_millis(ms);
-        assert_eq!(aligned(at(1230), at(1000), origin), at(1200));
-        assert_eq!(aligned(at(1310), at(1000), origin), at(1400));
+        assert_eq!(aligned(at(1230), at(1000), origin, GRID), at(1200));
+        assert_eq!(aligned(at(1260), at(1000), origin, GRID), at(1300));
         assert_eq!(
-            aligned(at(1030), at(1010), origin),
-            at(1200),
+            aligned(at(1030), at(1010), origin, GRID),
+            at(1100),
             "never in the past"
         );
-        assert_eq!(aligned(at(1200), at(1000), origin), at(1200));
+        assert_eq!(aligned(at(1200), at(1000), origin, GRID), at(1200));
+        assert_eq!(
+            aligned(at(3400), at(2000), origin, Duration::from_secs(1)),
+            at(3000)
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn concurrent_long_waits_started_at_different_moments_look_at_the_same_instants() {
-        // The grid's origin may come from another test's paused clock, far ahead of this
-        // one; waits before the origin are not aligned, so start after it.
-        tokio::time::sleep_until(epoch()).await;
         let ctx = Context::default();
+        let grid = Arc::new(Grid::default());
         let looks = Arc::new(Mutex::new(Vec::new()));
         let mut waits = Vec::new();
         for (i, offset) in [0u64, 37, 81, 133].into_iter().enumerate() {
             let looks = looks.clone();
             let ctx = ctx.clone();
+            let grid = grid.clone();
             waits.push(tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(offset)).await;
                 let t0 = Instant::now();
                 let _ = poll::<(), &str, (), _, _>(
                     &ctx,
+                    &grid,
                     t0 + Duration::from_secs(30),
-                    FirstLook::AfterFirstInterval,
+                    FirstLook::Paced(&Pace::default()),
                     || {
                         let looks = looks.clone();
                         async move {
@@ -353,17 +458,18 @@ mod tests {
         }
         let looks = looks.lock().unwrap();
         let instants: std::collections::BTreeSet<Instant> = looks.iter().map(|(_, t)| *t).collect();
-        // Unaligned, four waits would look at about four times as many distinct instants.
+        // Four waits, nearly every look shared by all of them (not the first after youth,
+        // nor the last one at each wait's own deadline).
         assert!(
             instants.len() * 2 < looks.len(),
             "{} looks at {} instants",
             looks.len(),
             instants.len()
         );
-        let origin = epoch();
+        let origin = grid.origin();
         let on_grid = looks
             .iter()
-            .filter(|(_, t)| t.duration_since(origin).as_millis() % 200 == 0)
+            .filter(|(_, t)| t.duration_since(origin).as_millis() % 100 == 0)
             .count();
         // All but the first look after youth and the last one at each deadline.
         assert!(
@@ -374,10 +480,125 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn young_waits_started_at_different_moments_look_at_the_same_instants() {
+        let ctx = Context::default();
+        let grid = Arc::new(Grid::default());
+        let looks = Arc::new(Mutex::new(Vec::new()));
+        let mut waits = Vec::new();
+        for offset in [0u64, 13, 37, 58, 81] {
+            let looks = looks.clone();
+            let ctx = ctx.clone();
+            let grid = grid.clone();
+            waits.push(tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(offset)).await;
+                let t0 = Instant::now();
+                let _ = poll::<(), &str, (), _, _>(
+                    &ctx,
+                    &grid,
+                    t0 + Duration::from_millis(1500),
+                    FirstLook::Paced(&Pace::default()),
+                    || {
+                        let looks = looks.clone();
+                        async move {
+                            looks.lock().unwrap().push(Instant::now());
+                            Ok(Probe::Pending("ATTACHING"))
+                        }
+                    },
+                )
+                .await;
+            }));
+        }
+        for w in waits {
+            w.await.unwrap();
+        }
+        let looks = looks.lock().unwrap();
+        let origin = grid.origin();
+        let off_grid: Vec<_> = looks
+            .iter()
+            .filter(|t| t.duration_since(origin).as_millis() % 100 != 0)
+            .collect();
+        // Only the last look of each wait, taken at its own deadline, is off the grid.
+        assert!(off_grid.len() <= 5, "{} looks off the grid", off_grid.len());
+        let instants: std::collections::BTreeSet<Instant> = looks.iter().copied().collect();
+        // Five waits, one look per grid point for all of them (plus the deadline looks).
+        assert!(
+            instants.len() * 3 < looks.len(),
+            "{} looks at {} instants",
+            looks.len(),
+            instants.len()
+        );
+    }
+
+    /// Waits for an operation the backend finishes `takes` after it starts.
+    async fn wait_for(grid: &Grid, pace: &Pace, takes: Duration) -> Duration {
+        let ctx = Context::default();
+        let t0 = Instant::now();
+        poll::<Duration, (), (), _, _>(
+            &ctx,
+            grid,
+            t0 + Duration::from_secs(60),
+            FirstLook::Paced(pace),
+            || async move {
+                let age = t0.elapsed();
+                Ok(if age >= takes {
+                    Probe::Done(age)
+                } else {
+                    Probe::Pending(())
+                })
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn once_an_operation_was_seen_done_later_ones_as_fast_are_seen_done_no_later() {
+        let (grid, pace) = (Grid::default(), Pace::default());
+        let second = Duration::from_secs(1);
+        let first = wait_for(&grid, &pace, second).await;
+        assert!(first >= second && first < second + GRID, "{first:?}");
+        assert_eq!(pace.expected(), Some(first));
+        for offset in [13, 37, 58, 81] {
+            tokio::time::sleep(Duration::from_millis(offset)).await;
+            let later = wait_for(&grid, &pace, second).await;
+            // Its own look at the learned age, or an earlier grid look, sees it done.
+            assert!(later <= first, "{later:?} after {first:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_operation_a_hair_slower_than_the_pace_is_seen_by_the_follow_up_look() {
+        let (grid, pace) = (Grid::default(), Pace::default());
+        let second = Duration::from_secs(1);
+        pace.seen_done(second);
+        let done = wait_for(&grid, &pace, second + Duration::from_millis(3)).await;
+        assert!(done <= second + FOLLOW_UP, "{done:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slower_operation_than_the_pace_is_still_seen_on_the_grid() {
+        let (grid, pace) = (Grid::default(), Pace::default());
+        pace.seen_done(Duration::from_millis(500));
+        let done = wait_for(&grid, &pace, Duration::from_millis(1500)).await;
+        assert!(done < Duration::from_millis(1500) + GRID, "{done:?}");
+        assert_eq!(pace.expected(), Some(Duration::from_millis(500)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_faster_operation_than_the_pace_is_seen_on_the_grid_and_teaches_it() {
+        let (grid, pace) = (Grid::default(), Pace::default());
+        pace.seen_done(Duration::from_secs(2));
+        let done = wait_for(&grid, &pace, Duration::from_millis(500)).await;
+        assert!(done < Duration::from_millis(500) + GRID, "{done:?}");
+        assert_eq!(pace.expected(), Some(done));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_failed_look_ends_the_wait_with_its_error() {
         let ctx = Context::default();
         let halt = poll::<(), &str, &str, _, _>(
             &ctx,
+            &Grid::default(),
             Instant::now() + Duration::from_secs(60),
             FirstLook::Now,
             || async { Err("gone") },

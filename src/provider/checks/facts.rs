@@ -18,16 +18,34 @@ pub(crate) struct Facts {
     pub instance_region: Option<String>,
 }
 
+/// How fresh the facts must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reads {
+    /// Read after the request: for messages about a write that just happened.
+    Fresh,
+    /// May come from a listing a few seconds old: for plan checks.
+    Recent,
+}
+
 /// Reads the NIC, and the instance then its region, concurrently.
 pub(crate) async fn gather(
     api: &dyn Zec,
     nic_id: &str,
     instance_id: &str,
     limits: &CallLimits,
+    reads: Reads,
 ) -> Result<Facts, Error> {
-    let nic = api.find_nic(nic_id, limits);
+    let nic = async {
+        match reads {
+            Reads::Fresh => api.find_nic(nic_id, limits).await,
+            Reads::Recent => api.recent_nic(nic_id, limits).await,
+        }
+    };
     let instance = async {
-        let instance = api.find_instance(instance_id, limits).await?;
+        let instance = match reads {
+            Reads::Fresh => api.find_instance(instance_id, limits).await?,
+            Reads::Recent => api.recent_instance(instance_id, limits).await?,
+        };
         let region = match &instance {
             Some(i) if !i.zone_id.is_empty() => api.region_of_zone(&i.zone_id, limits).await?,
             _ => None,

@@ -89,7 +89,14 @@ pub(crate) async fn check(
         deadline: Some(Instant::now() + GATHER_TIMEOUT),
         cancel: ctx.stop_token().clone(),
     };
-    let facts = match facts::gather(ready.api.as_ref(), nic_id, instance_id, &limits).await {
+    let gathered = facts::gather(
+        ready.api.as_ref(),
+        nic_id,
+        instance_id,
+        &limits,
+        facts::Reads::Recent,
+    );
+    let facts = match gathered.await {
         Ok(f) => f,
         Err(e) => {
             tracing::info!(target: LOG_TARGET, nic_id, instance_id, error = %e, "plan checks could not read the API");

@@ -133,9 +133,15 @@ pub(super) async fn facts_after_failure(
     nic_id: &str,
     instance_id: &str,
 ) -> Option<Facts> {
-    facts::gather(api, nic_id, instance_id, &reconcile_limits())
-        .await
-        .ok()
+    facts::gather(
+        api,
+        nic_id,
+        instance_id,
+        &reconcile_limits(),
+        facts::Reads::Fresh,
+    )
+    .await
+    .ok()
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
 use crate::provider::checks::facts::{self, Facts};
 use crate::provider::checks::judge::{self, Holders};
 use crate::provider::duration;
-use crate::provider::waiters::{self, FirstLook, Halt, Probe};
+use crate::provider::waiters::{self, FirstLook, Halt, Probe, Waits};
 use crate::provider::{LOG_TARGET, Shared};
 use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
 use crate::zenlayer::{Error, codes};
@@ -64,6 +64,7 @@ pub(super) async fn create(ctx: &Context, shared: &Shared, req: CreateRequest) -
         instance_id,
         timeout,
         deadline: Instant::now() + timeout,
+        waits: &shared.waits,
         holders: Holders {
             this_object: private::replaced(&req.planned_private),
             in_state: shared.memory.holders(nic_id),
@@ -175,6 +176,8 @@ struct Attach<'a> {
     holders: Holders,
     /// The NIC as last read, for the state of a kept object.
     last_nic: Mutex<Option<NicInfo>>,
+    /// The polling grid, and how soon attaches finish in this process.
+    waits: &'a Waits,
 }
 
 impl Attach<'_> {
@@ -269,39 +272,45 @@ impl Attach<'_> {
 
     /// Waits while the NIC is PENDING/DETACHING or the instance is changing state.
     async fn settle(&self) -> Result<Settled, Ended> {
-        let outcome = waiters::poll(self.ctx, self.deadline, FirstLook::Now, || async {
-            let limits = calls::look_limits(self.ctx, self.deadline);
-            let (nic, instance) = tokio::join!(
-                self.api.find_nic(self.nic_id, &limits),
-                self.api.find_instance(self.instance_id, &limits)
-            );
-            let (nic, instance) = match (nic, instance) {
-                (Ok(n), Ok(i)) => (n, i),
-                (Err(e), _) | (_, Err(e)) if calls::transient(&e) => {
-                    return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+        let outcome = waiters::poll(
+            self.ctx,
+            &self.waits.grid,
+            self.deadline,
+            FirstLook::Now,
+            || async {
+                let limits = calls::look_limits(self.ctx, self.deadline);
+                let (nic, instance) = tokio::join!(
+                    self.api.find_nic(self.nic_id, &limits),
+                    self.api.find_instance(self.instance_id, &limits)
+                );
+                let (nic, instance) = match (nic, instance) {
+                    (Ok(n), Ok(i)) => (n, i),
+                    (Err(e), _) | (_, Err(e)) if calls::transient(&e) => {
+                        return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                    }
+                    (Err(e), _) | (_, Err(e)) => return Err(e),
+                };
+                let Some(nic) = nic else {
+                    // Let the attach itself report the missing NIC, with its request id.
+                    return Ok(Probe::Done(Settled::Go));
+                };
+                self.note(&nic);
+                if bound_to_instance(&nic, self.instance_id) {
+                    return Ok(Probe::Done(Settled::AlreadyOurs));
                 }
-                (Err(e), _) | (_, Err(e)) => return Err(e),
-            };
-            let Some(nic) = nic else {
-                // Let the attach itself report the missing NIC, with its request id.
-                return Ok(Probe::Done(Settled::Go));
-            };
-            self.note(&nic);
-            if bound_to_instance(&nic, self.instance_id) {
-                return Ok(Probe::Done(Settled::AlreadyOurs));
-            }
-            let nic_busy = matches!(nic.status, NicStatus::Pending | NicStatus::Detaching);
-            let instance_busy = instance
-                .as_ref()
-                .is_some_and(|i| i.status.is_transitional());
-            if nic_busy || instance_busy {
-                return Ok(Probe::Pending(Seen::Pair(
-                    Some(Box::new(nic)),
-                    instance.map(Box::new),
-                )));
-            }
-            Ok(Probe::Done(Settled::Go))
-        })
+                let nic_busy = matches!(nic.status, NicStatus::Pending | NicStatus::Detaching);
+                let instance_busy = instance
+                    .as_ref()
+                    .is_some_and(|i| i.status.is_transitional());
+                if nic_busy || instance_busy {
+                    return Ok(Probe::Pending(Seen::Pair(
+                        Some(Box::new(nic)),
+                        instance.map(Box::new),
+                    )));
+                }
+                Ok(Probe::Done(Settled::Go))
+            },
+        )
         .await;
         match outcome {
             Ok(s) => Ok(s),
@@ -451,11 +460,12 @@ impl Attach<'_> {
         let seen_attaching = AtomicBool::new(false);
         let outcome = waiters::poll(
             self.ctx,
+            &self.waits.grid,
             self.deadline,
-            FirstLook::AfterFirstInterval,
+            FirstLook::Paced(&self.waits.attach),
             || async {
                 let limits = calls::look_limits(self.ctx, self.deadline);
-                let nic = match self.api.find_nic(self.nic_id, &limits).await {
+                let nic = match self.api.poll_nic(self.nic_id, &limits).await {
                     Ok(Some(n)) => n,
                     Ok(None) => return Err(WaitFail::Vanished),
                     Err(e) if calls::transient(&e) => {

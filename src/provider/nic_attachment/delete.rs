@@ -17,7 +17,7 @@ use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
 use crate::provider::checks::facts::{self, Facts};
 use crate::provider::checks::judge::{self, Holders};
 use crate::provider::duration;
-use crate::provider::waiters::{self, FirstLook, Halt, Probe};
+use crate::provider::waiters::{self, FirstLook, Halt, Probe, Waits};
 use crate::provider::{LOG_TARGET, Shared};
 use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
 use crate::zenlayer::{Error, codes};
@@ -56,6 +56,7 @@ pub(super) async fn delete(ctx: &Context, shared: &Shared, req: DeleteRequest) -
         instance_id: &instance_id,
         timeout,
         deadline: Instant::now() + timeout,
+        waits: &shared.waits,
     };
     match detach.run().await {
         Ok(()) => {
@@ -116,6 +117,8 @@ struct Detach<'a> {
     instance_id: &'a str,
     timeout: Duration,
     deadline: Instant,
+    /// The polling grid, and how soon detaches finish in this process.
+    waits: &'a Waits,
 }
 
 /// Codes by which the API says there is nothing to detach.
@@ -293,41 +296,47 @@ impl Detach<'_> {
     /// Reads the NIC (and, when it is on our instance, the instance) until a detach can be
     /// sent or is not needed.
     async fn settle(&self) -> Result<Before, Diagnostic> {
-        let outcome = waiters::poll(self.ctx, self.deadline, FirstLook::Now, || async {
-            let limits = calls::look_limits(self.ctx, self.deadline);
-            let nic = match self.api.find_nic(self.nic_id, &limits).await {
-                Ok(Some(n)) => n,
-                Ok(None) => return Ok(Probe::Done(Before::NothingToDo)),
-                Err(e) if calls::transient(&e) => {
-                    return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+        let outcome = waiters::poll(
+            self.ctx,
+            &self.waits.grid,
+            self.deadline,
+            FirstLook::Now,
+            || async {
+                let limits = calls::look_limits(self.ctx, self.deadline);
+                let nic = match self.api.find_nic(self.nic_id, &limits).await {
+                    Ok(Some(n)) => n,
+                    Ok(None) => return Ok(Probe::Done(Before::NothingToDo)),
+                    Err(e) if calls::transient(&e) => {
+                        return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                    }
+                    Err(e) => return Err(e),
+                };
+                if not_ours(&nic, self.instance_id) {
+                    return Ok(Probe::Done(Before::NothingToDo));
                 }
-                Err(e) => return Err(e),
-            };
-            if not_ours(&nic, self.instance_id) {
-                return Ok(Probe::Done(Before::NothingToDo));
-            }
-            if nic.status != NicStatus::Used {
-                // ATTACHING or DETACHING on our instance: wait for it to settle.
-                return Ok(Probe::Pending(Seen::Nic(Box::new(nic))));
-            }
-            let instance = match self.api.find_instance(self.instance_id, &limits).await {
-                Ok(i) => i,
-                Err(e) if calls::transient(&e) => {
-                    return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                if nic.status != NicStatus::Used {
+                    // ATTACHING or DETACHING on our instance: wait for it to settle.
+                    return Ok(Probe::Pending(Seen::Nic(Box::new(nic))));
                 }
-                Err(e) => return Err(e),
-            };
-            if instance
-                .as_ref()
-                .is_some_and(|i| i.status.is_transitional())
-            {
-                return Ok(Probe::Pending(Seen::Pair(
-                    Box::new(nic),
-                    instance.map(Box::new),
-                )));
-            }
-            Ok(Probe::Done(Before::Detach))
-        })
+                let instance = match self.api.find_instance(self.instance_id, &limits).await {
+                    Ok(i) => i,
+                    Err(e) if calls::transient(&e) => {
+                        return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                    }
+                    Err(e) => return Err(e),
+                };
+                if instance
+                    .as_ref()
+                    .is_some_and(|i| i.status.is_transitional())
+                {
+                    return Ok(Probe::Pending(Seen::Pair(
+                        Box::new(nic),
+                        instance.map(Box::new),
+                    )));
+                }
+                Ok(Probe::Done(Before::Detach))
+            },
+        )
         .await;
         let text = |s: Seen| s.text(self.nic_id, self.instance_id);
         match outcome {
@@ -351,11 +360,12 @@ impl Detach<'_> {
         let started = Instant::now();
         let outcome = waiters::poll(
             self.ctx,
+            &self.waits.grid,
             self.deadline,
-            FirstLook::AfterFirstInterval,
+            FirstLook::Paced(&self.waits.detach),
             || async {
                 let limits = calls::look_limits(self.ctx, self.deadline);
-                let nic = match self.api.find_nic(self.nic_id, &limits).await {
+                let nic = match self.api.poll_nic(self.nic_id, &limits).await {
                     Ok(Some(n)) => n,
                     Ok(None) => return Ok(Probe::Done(After::Detached)),
                     Err(e) if calls::transient(&e) => {

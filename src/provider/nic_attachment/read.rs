@@ -38,7 +38,8 @@ pub(super) async fn read(ctx: &Context, shared: &Shared, req: ReadRequest) -> Re
     let deadline = Instant::now() + READ_TIMEOUT;
     let limits = calls::limits(ctx, deadline);
     let found = loop {
-        match ready.api.find_nic(&nic_id, &limits).await {
+        // A refresh is a point-in-time read: a listing a few seconds old serves it.
+        match ready.api.recent_nic(&nic_id, &limits).await {
             Err(e) if calls::not_now(&e) && calls::pause(ctx, deadline).await => continue,
             other => break other,
         }
