@@ -1,24 +1,52 @@
-//! Rerunnable benchmarks of the release build: `cargo bench --bench suite [-- CASE]`.
+//! Rerunnable benchmarks of the release build against HashiCorp's Go `null` provider:
+//! `cargo bench --bench suite [-- CASE…]` (see BENCHMARKS.md for the results and how to read
+//! them).
 //!
-//! Cases (each prints its own table):
-//! * `start`: spawn → handshake line, and resident memory right after it, for our provider,
-//!   HashiCorp's Go null provider (`TPZ_NULL_PROVIDER`) and a trivial C program as the floor.
+//! Cases, each printing its details and adding rows to the summary table at the end:
+//! * `start`: spawn → handshake line and resident memory right after it, for our provider,
+//!   the Go null provider (`TPZ_NULL_PROVIDER`) and a trivial C program as the floor.
+//! * `plan`: `terraform plan` of 200 attachments in sync against zenlayer-sim beside a plan of
+//!   200 `null_resource`s; the peak resident memory of the provider processes during it; the
+//!   API calls the refresh makes.
+//! * `checks`: `terraform plan` of 200 new attachments (plan checks): API calls and time.
+//! * `apply-destroy`: `terraform apply` of 100 new attachments, each attach taking 1 s in the
+//!   simulator, then `terraform destroy` of them, each detach taking 1 s.
 //!
-//! A new case is a function taking `&Bench` plus one line in `CASES`.
-//! `TPZ_BENCH_RUNS` sets the number of runs per subject (default 200).
+//! Both providers are installed the way users get them: from a filesystem mirror through
+//! `terraform init`, with the suite's own CLI config. Runs of ours and of the reference
+//! alternate, so both see the same machine load.
+//!
+//! `TPZ_BENCH_PROVIDER` measures another build of our provider instead of this one;
+//! `TPZ_BENCH_BASELINE` measures another build beside it, in the same interleaved runs.
+//! `TPZ_BENCH_TF_LOG_DIR=DIR` keeps every Terraform run's trace log (with the providers'
+//! debug lines) in DIR, for profiling; timings are then not representative.
+//! `TPZ_BENCH_RUNS` sets the runs per subject of `start` (default 200), `TPZ_BENCH_TF_RUNS`
+//! those of the Terraform cases (default 5 for plans, 3 for apply-destroy).
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../tests/support/go_plugin.rs"]
+#[path = "../../tests/support/go_plugin.rs"]
 mod go_plugin;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+mod apply;
+mod lab;
+mod plan;
+mod report;
+mod start;
+mod stats;
+mod world;
 
-use go_plugin::{ClientAuth, Launched, TerraformCert, provider_command};
+use std::cell::OnceCell;
 
-/// Our provider, as cargo built it for this bench (release profile).
-const PROVIDER_BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-zenlayer");
+use report::Report;
+
+/// Our provider: the one cargo built for this bench (release profile), or the binary named
+/// by `TPZ_BENCH_PROVIDER` (to measure an earlier build beside this one).
+fn provider_bin() -> std::path::PathBuf {
+    std::env::var_os("TPZ_BENCH_PROVIDER").map_or_else(
+        || env!("CARGO_BIN_EXE_terraform-provider-zenlayer").into(),
+        std::path::PathBuf::from,
+    )
+}
 
 /// One benchmark case.
 struct Case {
@@ -26,200 +54,92 @@ struct Case {
     run: fn(&Bench),
 }
 
-const CASES: &[Case] = &[Case {
-    name: "start",
-    run: start,
-}];
+const CASES: &[Case] = &[
+    Case {
+        name: "start",
+        run: start::start,
+    },
+    Case {
+        name: "plan",
+        run: plan::plan_in_sync,
+    },
+    Case {
+        name: "checks",
+        run: plan::plan_checks,
+    },
+    Case {
+        name: "apply-destroy",
+        run: apply::apply_destroy,
+    },
+];
 
 /// What every case may use.
 struct Bench {
+    /// Runs per subject for `start`.
     runs: usize,
-    /// Scratch space (sockets, compiled helpers); removed at the end.
+    /// Runs per subject for the Terraform cases, if set.
+    tf_runs: Option<usize>,
+    /// Scratch space (sockets, compiled helpers, mirror, working directories); removed at the
+    /// end.
     scratch: tempfile::TempDir,
     runtime: tokio::runtime::Runtime,
+    /// The simulator, mirror and working directories, set up by the first case needing them.
+    lab: OnceCell<lab::Lab>,
+    report: Report,
+}
+
+impl Bench {
+    fn lab(&self) -> &lab::Lab {
+        self.lab.get_or_init(|| lab::Lab::new(self.scratch.path()))
+    }
+
+    fn tf_runs(&self, default: usize) -> usize {
+        self.tf_runs.unwrap_or(default)
+    }
+}
+
+fn env_count(name: &str) -> Option<usize> {
+    std::env::var(name).ok().map(|v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("{name} must be a number, not {v:?}"))
+    })
+}
+
+/// An earlier build of our provider to measure beside this one (`TPZ_BENCH_BASELINE`).
+fn baseline_bin() -> Option<std::path::PathBuf> {
+    std::env::var_os("TPZ_BENCH_BASELINE").map(|p| {
+        let p = std::path::PathBuf::from(p);
+        assert!(
+            p.is_file(),
+            "TPZ_BENCH_BASELINE names {}, which is not a file",
+            p.display()
+        );
+        p
+    })
 }
 
 fn main() {
-    // cargo passes `--bench`; the first other argument filters cases by name.
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let runs = std::env::var("TPZ_BENCH_RUNS")
-        .ok()
-        .map(|v| v.parse().expect("TPZ_BENCH_RUNS is a number"))
-        .unwrap_or(200);
+    // cargo passes `--bench`; other arguments filter cases by name.
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let bench = Bench {
-        runs,
-        scratch: tempfile::tempdir().expect("scratch directory"),
+        runs: env_count("TPZ_BENCH_RUNS").unwrap_or(200),
+        tf_runs: env_count("TPZ_BENCH_TF_RUNS"),
+        scratch: tempfile::Builder::new()
+            .prefix("tpz-bench-")
+            .tempdir()
+            .expect("scratch directory"),
         runtime: tokio::runtime::Runtime::new().expect("tokio runtime"),
+        lab: OnceCell::new(),
+        report: Report::default(),
     };
+    println!("{}", report::machine_line());
     for case in CASES {
-        if filter.as_deref().is_none_or(|f| case.name.contains(f)) {
+        if filters.is_empty() || filters.iter().any(|f| case.name.contains(f.as_str())) {
             (case.run)(&bench);
         }
     }
-}
-
-/// Spawn → first stdout line, and VmRSS right after it.
-#[derive(Default)]
-struct Samples {
-    startup: Vec<Duration>,
-    rss_kib: Vec<u64>,
-    /// Shutdown RPC answered → process gone (only where we send Shutdown).
-    exit: Vec<Duration>,
-}
-
-fn start(bench: &Bench) {
-    let null_provider = PathBuf::from(std::env::var_os("TPZ_NULL_PROVIDER").expect(
-        "TPZ_NULL_PROVIDER is not set: run `scripts/install-tools.sh && . .tools/env` first",
-    ));
-    let floor = compile_floor(bench.scratch.path());
-    let sockets = bench.scratch.path().join("sockets");
-    std::fs::create_dir_all(&sockets).expect("socket directory");
-    let cert = TerraformCert::generate();
-    let plugin = |binary: &Path| {
-        let mut command = provider_command(binary, "5", Some(&cert));
-        // Old go-plugin ignores PLUGIN_UNIX_SOCKET_DIR and uses TMPDIR.
-        command
-            .env("PLUGIN_UNIX_SOCKET_DIR", &sockets)
-            .env("TMPDIR", &sockets);
-        command
-    };
-
-    let (mut ours, mut go, mut c) = (Samples::default(), Samples::default(), Samples::default());
-    let warmup = 5;
-    for i in 0..warmup + bench.runs {
-        let keep = i >= warmup;
-
-        let mut p = Launched::start(plugin(Path::new(PROVIDER_BIN)));
-        let rss = p.rss_kib();
-        let exit = bench.runtime.block_on(async {
-            let channel = go_plugin::connect(&p.handshake, ClientAuth::Cert(&cert))
-                .await
-                .expect("connect to our provider");
-            go_plugin::shutdown(channel).await.expect("Shutdown");
-            let answered = Instant::now();
-            let status = p.child.wait().expect("wait");
-            assert!(status.success(), "our provider exited with {status}");
-            answered.elapsed()
-        });
-        if keep {
-            ours.startup.push(p.startup);
-            ours.rss_kib.push(rss);
-            ours.exit.push(exit);
-        }
-
-        let g = Launched::start(plugin(&null_provider));
-        if keep {
-            go.startup.push(g.startup);
-            go.rss_kib.push(g.rss_kib());
-        }
-        drop(g); // killed: its socket lives in our scratch directory
-
-        let mut f = start_floor(&floor);
-        if keep {
-            c.startup.push(f.startup);
-            c.rss_kib.push(f.rss_kib());
-        }
-        drop(f.child.stdin.take());
-        f.child.wait().expect("wait for the floor program");
-    }
-
-    let floor_median = median(&c.startup);
-    println!(
-        "\nstart: spawn → handshake line, {} runs each (interleaved, {} warm-up)",
-        bench.runs, warmup
-    );
-    println!(
-        "{:<30} {:>9} {:>9} {:>14} {:>9}",
-        "subject", "median", "p90", "RSS after line", "vs floor"
-    );
-    for (name, s) in [
-        ("floor: C program, one line", &c),
-        ("terraform-provider-zenlayer", &ours),
-        ("terraform-provider-null (Go)", &go),
-    ] {
-        println!(
-            "{:<30} {:>9} {:>9} {:>10.1} MiB {:>8.1}×",
-            name,
-            ms(median(&s.startup)),
-            ms(percentile(&s.startup, 90)),
-            mib(median_u64(&s.rss_kib)),
-            median(&s.startup).as_secs_f64() / floor_median.as_secs_f64(),
-        );
-    }
-    let (our_start, go_start) = (median(&ours.startup), median(&go.startup));
-    let (our_rss, go_rss) = (median_u64(&ours.rss_kib), median_u64(&go.rss_kib));
-    println!(
-        "zenlayer ÷ Go: start {:.2}×, RSS {:.2}×",
-        our_start.as_secs_f64() / go_start.as_secs_f64(),
-        our_rss as f64 / go_rss as f64
-    );
-    println!(
-        "zenlayer exit after Shutdown answered: median {}, p90 {}",
-        ms(median(&ours.exit)),
-        ms(percentile(&ours.exit, 90))
-    );
-    let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
-    println!(
-        "targets: median start ≤ 3 ms {}; RSS ≤ 8 MiB {}; RSS ≤ ½ Go {}",
-        verdict(our_start <= Duration::from_millis(3)),
-        verdict(our_rss <= 8 * 1024),
-        verdict(our_rss * 2 <= go_rss),
-    );
-}
-
-/// Compiles a C program that prints one line and waits: the cost of any process start here.
-fn compile_floor(dir: &Path) -> PathBuf {
-    let source = dir.join("floor.c");
-    let binary = dir.join("floor");
-    std::fs::write(
-        &source,
-        "#include <stdio.h>\nint main(void){puts(\"1|5|unix|/tmp/floor.sock|grpc|\");fflush(stdout);getchar();return 0;}\n",
-    )
-    .expect("write floor.c");
-    let status = Command::new("cc")
-        .args(["-O2", "-o"])
-        .arg(&binary)
-        .arg(&source)
-        .status()
-        .expect("run cc (a C compiler is needed for the floor measurement)");
-    assert!(status.success(), "cc failed on floor.c");
-    binary
-}
-
-/// Starts the floor program with a provider's stdio setup; it exits when stdin closes.
-fn start_floor(binary: &Path) -> Launched {
-    let mut command = Command::new(binary);
-    command
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    Launched::start(command)
-}
-
-fn sorted<T: Ord + Copy>(v: &[T]) -> Vec<T> {
-    let mut v = v.to_vec();
-    v.sort_unstable();
-    v
-}
-
-fn percentile(v: &[Duration], p: usize) -> Duration {
-    let s = sorted(v);
-    s[(s.len() * p / 100).min(s.len() - 1)]
-}
-
-fn median(v: &[Duration]) -> Duration {
-    percentile(v, 50)
-}
-
-fn median_u64(v: &[u64]) -> u64 {
-    let s = sorted(v);
-    s[s.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
-fn mib(kib: u64) -> f64 {
-    kib as f64 / 1024.0
+    bench.report.print();
 }

@@ -1,0 +1,222 @@
+//! `plan` and `checks`: `terraform plan` of 200 attachments beside 200 `null_resource`s.
+
+use std::time::Duration;
+
+use tpz::sim::CallReport;
+
+use crate::Bench;
+use crate::lab::{Lab, Memory, Run, Subject};
+use crate::report::Row;
+use crate::stats::{median, median_u64, mib, percentile, ratio, secs};
+use crate::world::{self, NEW, SYNC};
+
+const PLAN: &[&str] = &["plan", "-input=false", "-no-color"];
+const APPLY: &[&str] = &["apply", "-input=false", "-no-color", "-auto-approve"];
+/// Sampled plans per subject for the memory peak.
+const MEMORY_RUNS: usize = 3;
+
+/// One subject's plans.
+struct Plans {
+    name: &'static str,
+    wall: Vec<Duration>,
+    calls: Vec<CallReport>,
+    peak_kib: Vec<u64>,
+    /// The sampled runs' memory, for the split into heap and mapped code.
+    memory: Vec<Memory>,
+}
+
+/// Plan of 200 attachments in sync (refresh only) beside 200 `null_resource`s in state.
+pub(crate) fn plan_in_sync(bench: &Bench) {
+    let lab = bench.lab();
+    let subjects = lab.subjects(
+        "plan-sync",
+        &SYNC.attachments(),
+        &world::null_resources(SYNC.nics),
+    );
+    for s in &subjects {
+        if s.baseline {
+            // Ours attached the NICs already; the baseline build takes over its state.
+            std::fs::copy(
+                subjects[0].workdir.dir.join("terraform.tfstate"),
+                s.workdir.dir.join("terraform.tfstate"),
+            )
+            .expect("copy the state for the baseline build");
+            continue;
+        }
+        lab.run(&s.workdir, APPLY)
+            .expect(&format!("setup: apply for {}", s.name), "200 added");
+    }
+    let runs = bench.tf_runs(5);
+    let plans = measure(lab, &subjects, runs, "No changes.");
+    println!(
+        "\nplan: `terraform plan` of {} resources in state and in sync, {runs} runs each (interleaved, 1 warm-up)",
+        SYNC.nics
+    );
+    print_plans(&plans);
+
+    let (ours, null) = ends(&plans);
+    let (our_wall, null_wall) = (median(&ours.wall), median(&null.wall));
+    bench.report.add(Row {
+        case: "plan",
+        measured: "plan, 200 in sync (median wall)",
+        ours: secs(our_wall),
+        reference: format!("null {}", secs(null_wall)),
+        ratio: ratio(our_wall.as_secs_f64(), null_wall.as_secs_f64()),
+        target: "≤ 1.00×",
+        met: our_wall <= null_wall,
+    });
+    let (our_peak, null_peak) = (median_u64(&ours.peak_kib), median_u64(&null.peak_kib));
+    bench.report.add(Row {
+        case: "memory",
+        measured: "provider peak RSS during that plan",
+        ours: mib(our_peak),
+        reference: format!("Go null {}", mib(null_peak)),
+        ratio: ratio(our_peak as f64, null_peak as f64),
+        target: "≤ 8 MiB and ≤ ½ Go",
+        met: our_peak <= 8 * 1024 && our_peak * 2 <= null_peak,
+    });
+    let calls = most_calls(&ours.calls);
+    bench.report.add(Row {
+        case: "API calls",
+        measured: "calls in that plan (refresh)",
+        ours: calls.to_string(),
+        reference: format!("naive {}", SYNC.nics),
+        ratio: ratio(calls as f64, SYNC.nics as f64),
+        target: "≤ 40",
+        met: calls <= 40,
+    });
+}
+
+/// Plan of 200 new attachments (every one checked against the API) beside 200 new
+/// `null_resource`s.
+pub(crate) fn plan_checks(bench: &Bench) {
+    let lab = bench.lab();
+    let subjects = lab.subjects(
+        "plan-new",
+        &NEW.attachments(),
+        &world::null_resources(NEW.nics),
+    );
+    let runs = bench.tf_runs(5);
+    let plans = measure(lab, &subjects, runs, "Plan: 200 to add");
+    println!(
+        "\nchecks: `terraform plan` of {} new resources (plan checks on), {runs} runs each (interleaved, 1 warm-up)",
+        NEW.nics
+    );
+    print_plans(&plans);
+    let calls = most_calls(&ends(&plans).0.calls);
+    bench.report.add(Row {
+        case: "API calls",
+        measured: "calls in a plan of 200 new (checks)",
+        ours: calls.to_string(),
+        reference: format!("naive {}", 3 * NEW.nics),
+        ratio: ratio(calls as f64, (3 * NEW.nics) as f64),
+        target: "≤ 40",
+        met: calls <= 40,
+    });
+}
+
+/// Ours (first) and the null provider (last).
+fn ends(plans: &[Plans]) -> (&Plans, &Plans) {
+    (
+        plans.first().expect("our provider was measured"),
+        plans.last().expect("the null provider was measured"),
+    )
+}
+
+/// Timed plans of every subject, interleaved, then sampled ones for memory.
+fn measure(lab: &Lab, subjects: &[Subject], runs: usize, expected: &str) -> Vec<Plans> {
+    let mut plans: Vec<Plans> = subjects
+        .iter()
+        .map(|s| Plans {
+            name: s.name,
+            wall: Vec::new(),
+            calls: Vec::new(),
+            peak_kib: Vec::new(),
+            memory: Vec::new(),
+        })
+        .collect();
+    for i in 0..=runs {
+        for (s, p) in subjects.iter().zip(&mut plans) {
+            let (run, calls) = plan(lab, s, false, expected);
+            if i > 0 {
+                p.wall.push(run.wall);
+                p.calls.extend(calls);
+            }
+        }
+    }
+    for _ in 0..MEMORY_RUNS {
+        for (s, p) in subjects.iter().zip(&mut plans) {
+            let (run, calls) = plan(lab, s, true, expected);
+            let peak = run.provider_peak();
+            p.peak_kib.push(peak.peak_kib);
+            p.memory.push(peak);
+            p.calls.extend(calls);
+        }
+    }
+    plans
+}
+
+/// One plan, and the API calls it made if it is a zenlayer one.
+fn plan(lab: &Lab, s: &Subject, sampled: bool, expected: &str) -> (Run, Option<CallReport>) {
+    lab.sim().reset_calls();
+    let run = if sampled {
+        lab.run_sampled(&s.workdir, PLAN)
+    } else {
+        lab.run(&s.workdir, PLAN)
+    };
+    let run = run.expect(&format!("terraform plan for {}", s.name), expected);
+    (run, s.zenlayer.then(|| lab.sim().calls()))
+}
+
+/// The most calls any one plan made.
+fn most_calls(calls: &[CallReport]) -> u64 {
+    calls
+        .iter()
+        .map(CallReport::total_received)
+        .max()
+        .unwrap_or(0)
+}
+
+fn print_plans(plans: &[Plans]) {
+    println!(
+        "{:<30} {:>9} {:>9} {:>9} {:>18} {:>22}",
+        "subject", "median", "p90", "min", "peak RSS (median)", "at largest: anon+file"
+    );
+    for p in plans {
+        let split = p
+            .memory
+            .iter()
+            .max_by_key(|m| m.peak_kib)
+            .map(|m| format!("{} + {}", mib(m.anon_kib), mib(m.file_kib)))
+            .unwrap_or_default();
+        println!(
+            "{:<30} {:>9} {:>9} {:>9} {:>18} {:>22}",
+            p.name,
+            secs(median(&p.wall)),
+            secs(percentile(&p.wall, 90)),
+            secs(percentile(&p.wall, 0)),
+            mib(median_u64(&p.peak_kib)),
+            split,
+        );
+    }
+    for p in plans.iter().filter(|p| !p.calls.is_empty()) {
+        let worst = p.calls.iter().max_by_key(|c| c.total_received());
+        let per_action: Vec<String> = worst
+            .map(|c| {
+                c.actions
+                    .iter()
+                    .map(|(a, n)| format!("{a} {}", n.received))
+                    .collect()
+            })
+            .unwrap_or_default();
+        println!(
+            "{}: API calls per plan {:?} (most: {})",
+            p.name,
+            p.calls
+                .iter()
+                .map(CallReport::total_received)
+                .collect::<Vec<_>>(),
+            per_action.join(", ")
+        );
+    }
+}
