@@ -2,8 +2,12 @@
 //! or an `UnexpectedResponse` that says in plain words what arrived instead. Pure: no I/O, so
 //! every odd answer a proxy, a CDN or a broken server can produce is unit-tested here.
 
+use std::collections::HashMap;
+
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::error::{ApiError, Error};
 
@@ -78,6 +82,13 @@ pub(crate) fn interpret<T: DeserializeOwned>(
         )));
     }
 
+    if status == 200
+        && !answer.cf_challenge
+        && let Some(success) = well_formed_success(bytes, required)
+    {
+        return Ok(success);
+    }
+    // Anything else is read as a generic JSON tree, to say exactly what arrived.
     let value: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => return Err(unexpected(describe_unparsable(answer, bytes, &e))),
@@ -160,6 +171,41 @@ pub(crate) fn interpret<T: DeserializeOwned>(
         top_request_id
     };
     Ok(Success {
+        request_id,
+        response: typed,
+    })
+}
+
+/// The envelope of an answer, with `response` left unparsed.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "requestId", default)]
+    request_id: Option<String>,
+    #[serde(borrow, default)]
+    response: Option<&'a RawValue>,
+}
+
+/// A success read straight into its type, or None to let the generic reading explain what is
+/// wrong with it. Pages of 1000 objects are the largest answers; reading them through a
+/// `serde_json::Value` tree (and a copy of it) cost about ten times the body in memory.
+fn well_formed_success<T: DeserializeOwned>(bytes: &[u8], required: &[&str]) -> Option<Success<T>> {
+    let envelope: Envelope<'_> = serde_json::from_slice(bytes).ok()?;
+    let response = envelope.response?;
+    let fields: HashMap<String, &RawValue> = serde_json::from_str(response.get()).ok()?;
+    if !required.iter().all(|k| fields.contains_key(*k)) {
+        return None;
+    }
+    let typed: T = serde_json::from_str(response.get()).ok()?;
+    let request_id = envelope
+        .request_id
+        .filter(|id| !id.is_empty())
+        .or_else(|| {
+            fields
+                .get("requestId")
+                .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
+        })
+        .unwrap_or_default();
+    Some(Success {
         request_id,
         response: typed,
     })
@@ -326,6 +372,42 @@ mod tests {
         assert_eq!(ok.request_id, "T1");
         assert_eq!(ok.response.data_set[0].nic_id, "nic-1");
         assert_eq!(ok.response.data_set[0].instance_id.as_deref(), Some("i-1"));
+    }
+
+    #[test]
+    fn a_success_reads_the_same_whichever_way_it_is_parsed() {
+        let bodies = [
+            r#"{"requestId":"T1","response":{"requestId":"T1","totalCount":1,"dataSet":[{"nicId":"n","status":"USED","instanceId":"i"}]}}"#,
+            r#"{"requestId":"","response":{"requestId":"inner","dataSet":[]}}"#,
+            r#"{"response":{"requestId":"inner","totalCount":0,"dataSet":[]}}"#,
+            r#"{"requestId":7,"response":{"requestId":"inner","dataSet":[]}}"#,
+            r#"{"requestId":"T","code":"","response":{"dataSet":[],"extra":{"x":[1,2]}}}"#,
+        ];
+        for body in bodies {
+            let fast = well_formed_success::<DescribeNetworkInterfacesResponse>(
+                body.as_bytes(),
+                &["dataSet"],
+            );
+            let slow: Value = serde_json::from_str(body).unwrap();
+            let response: DescribeNetworkInterfacesResponse =
+                serde_json::from_value(slow["response"].clone()).unwrap();
+            let interpreted = interpret::<DescribeNetworkInterfacesResponse>(
+                "DescribeNetworkInterfaces",
+                &answer(200, None, body),
+                &["dataSet"],
+            )
+            .unwrap();
+            assert_eq!(interpreted.response, response, "{body}");
+            if let Some(fast) = fast {
+                assert_eq!(fast.response, response, "{body}");
+                assert_eq!(fast.request_id, interpreted.request_id, "{body}");
+            }
+            let expected_id = match slow["requestId"].as_str().filter(|s| !s.is_empty()) {
+                Some(id) => id,
+                None => slow["response"]["requestId"].as_str().unwrap_or_default(),
+            };
+            assert_eq!(interpreted.request_id, expected_id, "{body}");
+        }
     }
 
     #[test]
