@@ -23,10 +23,6 @@ use crate::protocol::ProviderService;
 /// How long in-flight calls may finish after Shutdown; go-plugin SIGKILLs us at 2 s.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(1000);
 
-/// Worker threads: RPCs mostly wait on the Zenlayer API, so two keep a slow handler from
-/// stalling the rest without paying for a thread per core at start.
-const WORKER_THREADS: usize = 2;
-
 /// How the process was started, and so what it announces and how it treats signals.
 pub(crate) struct Setup {
     /// Terraform's certificate(s) from `PLUGIN_CLIENT_CERT`; `None` serves plaintext.
@@ -47,8 +43,10 @@ pub(crate) enum Announce {
 
 /// Serves until Shutdown, SIGTERM (or SIGINT in debug mode), then removes the socket dir.
 pub(crate) fn run(provider: Arc<dyn Provider>, setup: Setup) -> Result<(), PluginError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(WORKER_THREADS)
+    // One thread: RPCs spend their time waiting on Terraform and the Zenlayer API, and a whole
+    // 200-resource plan costs the provider a few milliseconds of CPU. Worker threads cost
+    // start time and memory (a stack and a malloc arena each); see BENCHMARKS.md.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(PluginError::Runtime)?;
