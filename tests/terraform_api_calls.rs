@@ -1,0 +1,117 @@
+//! What a user's plan costs in API calls: Terraform reads and plans up to ten resources at a
+//! time, and the provider answers a plan over many attachments from a few Describe calls
+//! instead of one per resource, while an apply still reads every NIC after its own write.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{Sim, terraforms};
+use tpz::sim::{NewInstances, NewNics};
+
+const ATTACHMENTS: u32 = 30;
+
+/// A simulator with four instances (`ins-many-1` … `ins-many-4`, eight NICs each allowed)
+/// and 30 free NICs `nic-many-1` … `nic-many-30`, and 30 attachments of one to the other.
+fn account() -> (Sim, String) {
+    let sim = Sim::with_delay(Duration::ZERO);
+    sim.api()
+        .create_instances(NewInstances {
+            count: 4,
+            prefix: "ins-many-".into(),
+            first: 1,
+            zone_id: "asia-east-1a".into(),
+            status: None,
+            nic_limit: Some(9),
+        })
+        .expect("instances created");
+    sim.api()
+        .create_nics(NewNics {
+            count: ATTACHMENTS,
+            prefix: "nic-many-".into(),
+            first: 1,
+            region_id: Some("asia-east-1".into()),
+            instance_id: None,
+            status: None,
+        })
+        .expect("NICs created");
+    let config = format!(
+        r#"{}
+resource "zenlayer_nic_attachment" "many" {{
+  count       = {ATTACHMENTS}
+  nic_id      = "nic-many-${{count.index + 1}}"
+  instance_id = "ins-many-${{floor(count.index / 8) + 1}}"
+}}
+"#,
+        sim.provider_block()
+    );
+    (sim, config)
+}
+
+#[test]
+fn planning_30_new_attachments_checks_them_all_in_at_most_10_calls_not_90() {
+    for tf in terraforms() {
+        let (sim, config) = account();
+        let dir = tf.workdir().config(&config);
+        sim.api().reset_calls();
+
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("Plan: 30 to add");
+
+        let calls = sim.api().calls();
+        assert!(
+            calls.total_received() <= 10,
+            "Terraform {}: a plan of 30 new attachments made {calls:?}",
+            tf.version
+        );
+    }
+}
+
+#[test]
+fn a_plan_of_30_attachments_in_sync_refreshes_them_in_at_most_4_calls_not_30() {
+    for tf in terraforms() {
+        let (sim, config) = account();
+        let dir = tf.workdir().config(&config);
+        dir.apply().assert_success();
+        assert_eq!(
+            sim.attached_instance("nic-many-30").as_deref(),
+            Some("ins-many-4")
+        );
+        sim.api().reset_calls();
+
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("No changes");
+
+        let calls = sim.api().calls();
+        assert!(
+            calls.total_received() <= 4,
+            "Terraform {}: refreshing 30 attachments made {calls:?}",
+            tf.version
+        );
+    }
+}
+
+#[test]
+fn a_nic_moved_behind_terraforms_back_shows_in_the_next_plan() {
+    for tf in terraforms() {
+        let (sim, config) = account();
+        let dir = tf.workdir().config(&config);
+        dir.apply().assert_success();
+
+        sim.api()
+            .patch_nic(
+                "nic-many-1",
+                tpz::sim::NicPatch {
+                    instance_id: Some(Some("ins-many-2".into())),
+                    ..Default::default()
+                },
+            )
+            .expect("moved");
+
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("1 to add, 0 to change, 1 to destroy");
+    }
+}
