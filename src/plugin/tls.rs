@@ -8,13 +8,17 @@
 
 use std::sync::Arc;
 
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
 use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::{WebPkiSupportedAlgorithms, aws_lc_rs};
+use rustls::crypto::{WebPkiSupportedAlgorithms, aws_lc_rs as rustls_aws_lc_rs};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivatePkcs8KeyDer, UnixTime};
+use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::sign::{CertifiedKey, Signer, SigningKey, SingleCertAndKey};
 use rustls::{
-    CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
+    CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureAlgorithm,
+    SignatureScheme,
 };
 
 use super::error::PluginError;
@@ -22,25 +26,95 @@ use super::error::PluginError;
 /// The server's certificate and key, made fresh at every start.
 pub(crate) struct ServerIdentity {
     cert: CertificateDer<'static>,
-    key: PrivatePkcs8KeyDer<'static>,
+    key: Arc<ServerKey>,
 }
 
 impl ServerIdentity {
     /// A self-signed P-256 end-entity certificate for `localhost`.
     ///
     /// go-plugin's client trusts exactly this certificate and checks the name `localhost`, so
-    /// the DNS SAN is required; it must not be a CA.
+    /// the DNS SAN is required; it must not be a CA. The one key generated here both signs
+    /// the certificate and serves the handshakes: encoding it and parsing it back (twice, once
+    /// by rcgen and once by rustls, each re-checking the point) cost a tenth of the start.
     pub(crate) fn generate() -> Result<Self, PluginError> {
-        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])?;
+        let key = Arc::new(ServerKey::generate()?);
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?
+            .self_signed(key.as_ref())?;
         Ok(ServerIdentity {
-            cert: certified.cert.der().clone(),
-            key: PrivatePkcs8KeyDer::from(certified.signing_key.serialize_der()),
+            cert: cert.der().clone(),
+            key,
         })
     }
 
     /// The DER announced in the handshake line.
     pub(crate) fn cert_der(&self) -> &[u8] {
         self.cert.as_ref()
+    }
+}
+
+/// An ECDSA P-256 key that signs with SHA-256 in ASN.1 form, as X.509 and TLS both want.
+#[derive(Debug)]
+struct ServerKey {
+    pair: EcdsaKeyPair,
+}
+
+impl ServerKey {
+    fn generate() -> Result<ServerKey, PluginError> {
+        let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING)
+            .map_err(|_| PluginError::ServerCert(rcgen::Error::RingUnspecified))?;
+        Ok(ServerKey { pair })
+    }
+
+    fn sign(&self, message: &[u8]) -> Option<Vec<u8>> {
+        let signature = self.pair.sign(&SystemRandom::new(), message).ok()?;
+        Some(signature.as_ref().to_vec())
+    }
+}
+
+impl rcgen::PublicKeyData for ServerKey {
+    fn der_bytes(&self) -> &[u8] {
+        self.pair.public_key().as_ref()
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P256_SHA256
+    }
+}
+
+impl rcgen::SigningKey for ServerKey {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        ServerKey::sign(self, msg).ok_or(rcgen::Error::RingUnspecified)
+    }
+}
+
+/// The server key as rustls signs handshakes with it.
+#[derive(Debug)]
+struct HandshakeKey(Arc<ServerKey>);
+
+impl SigningKey for HandshakeKey {
+    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
+        offered
+            .contains(&SignatureScheme::ECDSA_NISTP256_SHA256)
+            .then(|| Box::new(HandshakeSigner(Arc::clone(&self.0))) as Box<dyn Signer>)
+    }
+
+    fn algorithm(&self) -> SignatureAlgorithm {
+        SignatureAlgorithm::ECDSA
+    }
+}
+
+#[derive(Debug)]
+struct HandshakeSigner(Arc<ServerKey>);
+
+impl Signer for HandshakeSigner {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
+        self.0
+            .sign(message)
+            .ok_or_else(|| rustls::Error::General("signing the handshake failed".into()))
+    }
+
+    fn scheme(&self) -> SignatureScheme {
+        SignatureScheme::ECDSA_NISTP256_SHA256
     }
 }
 
@@ -67,7 +141,7 @@ pub(crate) fn server_config(
     identity: ServerIdentity,
     pinned: Vec<CertificateDer<'static>>,
 ) -> Result<ServerConfig, PluginError> {
-    let provider = Arc::new(aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls_aws_lc_rs::default_provider());
     let verifier = PinnedClientVerifier {
         pinned,
         algorithms: provider.signature_verification_algorithms,
@@ -75,7 +149,10 @@ pub(crate) fn server_config(
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_client_cert_verifier(Arc::new(verifier))
-        .with_single_cert(vec![identity.cert], identity.key.into())?;
+        .with_cert_resolver(Arc::new(SingleCertAndKey::from(CertifiedKey::new(
+            vec![identity.cert],
+            Arc::new(HandshakeKey(identity.key)),
+        ))));
     config.alpn_protocols = vec![b"h2".to_vec()];
     Ok(config)
 }
@@ -232,7 +309,7 @@ mod tests {
         presents: Presents<'_>,
         versions: &[&'static SupportedProtocolVersion],
     ) -> ClientConfig {
-        let provider = Arc::new(aws_lc_rs::default_provider());
+        let provider = Arc::new(rustls_aws_lc_rs::default_provider());
         let mut roots = RootCertStore::empty();
         roots
             .add(CertificateDer::from(server_cert.to_vec()))
@@ -381,7 +458,7 @@ mod tests {
 
     #[test]
     fn the_verifier_offers_p521_so_go_sends_its_cert() {
-        let algorithms = aws_lc_rs::default_provider().signature_verification_algorithms;
+        let algorithms = rustls_aws_lc_rs::default_provider().signature_verification_algorithms;
         let verifier = PinnedClientVerifier {
             pinned: Vec::new(),
             algorithms,
