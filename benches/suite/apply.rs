@@ -17,7 +17,7 @@ const TRANSITION: Duration = Duration::from_secs(1);
 const PARALLELISM: u32 = 10;
 
 struct Runs {
-    name: &'static str,
+    name: String,
     apply: Vec<Duration>,
     destroy: Vec<Duration>,
     apply_calls: Vec<CallReport>,
@@ -40,7 +40,7 @@ pub(crate) fn apply_destroy(bench: &Bench) {
     let mut measured: Vec<Runs> = subjects
         .iter()
         .map(|s| Runs {
-            name: s.name,
+            name: s.name.clone(),
             apply: Vec::new(),
             destroy: Vec::new(),
             apply_calls: Vec::new(),

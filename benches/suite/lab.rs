@@ -13,7 +13,7 @@ use tpz::sim::{BackgroundSim, Delays, Sim, SimConfig};
 
 use crate::start::null_provider;
 use crate::world;
-use crate::{baseline_bin, provider_bin};
+use crate::{baselines, provider_bin};
 
 /// Numbers the logs `TPZ_BENCH_TF_LOG_DIR` collects.
 static LOGS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -24,18 +24,19 @@ const OUR_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub(crate) struct Lab {
     pub terraform: PathBuf,
     cli_config: PathBuf,
-    /// The CLI config whose mirror holds the baseline build as `zenlayer/zenlayer`.
-    baseline_cli_config: Option<PathBuf>,
+    /// Each baseline build's name, and the CLI config whose mirror holds it as
+    /// `zenlayer/zenlayer`.
+    baselines: Vec<(String, PathBuf)>,
     root: PathBuf,
     pub sim: BackgroundSim,
 }
 
 /// One provider measured in a case: ours, the baseline build, or the Go null provider.
 pub(crate) struct Subject {
-    pub name: &'static str,
+    pub name: String,
     pub workdir: Workdir,
     pub zenlayer: bool,
-    /// The baseline build, which shares the simulator's NICs with ours.
+    /// A baseline build, which shares the simulator's NICs with ours.
     pub baseline: bool,
 }
 
@@ -95,7 +96,11 @@ impl Lab {
         let (terraform, terraform_version) = find_terraform();
         let root = scratch.join("lab");
         let cli_config = mirror(&root.join("mirror"), &provider_bin());
-        let baseline_cli_config = baseline_bin().map(|b| mirror(&root.join("baseline"), &b));
+        let baselines = baselines()
+            .into_iter()
+            .enumerate()
+            .map(|(i, b)| (b.name, mirror(&root.join(format!("baseline-{i}")), &b.path)))
+            .collect();
         let sim = BackgroundSim::start(SimConfig {
             state: world::state(),
             delays: Delays::both(Duration::ZERO),
@@ -111,13 +116,13 @@ impl Lab {
         Lab {
             terraform,
             cli_config,
-            baseline_cli_config,
+            baselines,
             root,
             sim,
         }
     }
 
-    /// Working directories named after `name` for our provider (and the baseline build)
+    /// Working directories named after `name` for our provider (and the baseline builds)
     /// holding `zenlayer_body` under the simulator's provider block, and one for the null
     /// provider holding `null_config`; all initialised.
     pub(crate) fn subjects(
@@ -128,21 +133,25 @@ impl Lab {
     ) -> Vec<Subject> {
         let zenlayer_config = format!("{}\n{zenlayer_body}", self.zenlayer_header());
         let mut subjects = vec![Subject {
-            name: "terraform-provider-zenlayer",
+            name: "terraform-provider-zenlayer".into(),
             workdir: self.workdir(name, &zenlayer_config, &self.cli_config),
             zenlayer: true,
             baseline: false,
         }];
-        if let Some(baseline) = &self.baseline_cli_config {
+        for (i, (baseline, cli_config)) in self.baselines.iter().enumerate() {
             subjects.push(Subject {
-                name: "zenlayer (baseline build)",
-                workdir: self.workdir(&format!("{name}-baseline"), &zenlayer_config, baseline),
+                name: baseline.clone(),
+                workdir: self.workdir(
+                    &format!("{name}-baseline-{i}"),
+                    &zenlayer_config,
+                    cli_config,
+                ),
                 zenlayer: true,
                 baseline: true,
             });
         }
         subjects.push(Subject {
-            name: "terraform-provider-null (Go)",
+            name: "terraform-provider-null (Go)".into(),
             workdir: self.workdir(&format!("{name}-null"), null_config, &self.cli_config),
             zenlayer: false,
             baseline: false,

@@ -17,7 +17,8 @@
 //! alternate, so both see the same machine load.
 //!
 //! `TPZ_BENCH_PROVIDER` measures another build of our provider instead of this one;
-//! `TPZ_BENCH_BASELINE` measures another build beside it, in the same interleaved runs.
+//! `TPZ_BENCH_BASELINE=PATH[:PATH…]` measures other builds beside it, in the same interleaved
+//! runs (the summary table stays about this build).
 //! `TPZ_BENCH_TF_LOG_DIR=DIR` keeps every Terraform run's trace log (with the providers'
 //! debug lines) in DIR, for profiling; timings are then not representative.
 //! `TPZ_BENCH_RUNS` sets the runs per subject of `start` (default 200), `TPZ_BENCH_TF_RUNS`
@@ -105,17 +106,37 @@ fn env_count(name: &str) -> Option<usize> {
     })
 }
 
-/// An earlier build of our provider to measure beside this one (`TPZ_BENCH_BASELINE`).
-fn baseline_bin() -> Option<std::path::PathBuf> {
-    std::env::var_os("TPZ_BENCH_BASELINE").map(|p| {
-        let p = std::path::PathBuf::from(p);
-        assert!(
-            p.is_file(),
-            "TPZ_BENCH_BASELINE names {}, which is not a file",
-            p.display()
-        );
-        p
-    })
+/// Other builds of our provider to measure beside this one: `TPZ_BENCH_BASELINE`, paths
+/// separated by `:`. Each is named after its file.
+fn baselines() -> Vec<Baseline> {
+    let Some(list) = std::env::var_os("TPZ_BENCH_BASELINE") else {
+        return Vec::new();
+    };
+    std::env::split_paths(&list)
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(|path| {
+            assert!(
+                path.is_file(),
+                "TPZ_BENCH_BASELINE names {}, which is not a file",
+                path.display()
+            );
+            let file = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            Baseline {
+                name: format!("zenlayer build {file}"),
+                path,
+            }
+        })
+        .collect()
+}
+
+/// An earlier build of our provider.
+#[derive(Clone, Debug)]
+struct Baseline {
+    name: String,
+    path: std::path::PathBuf,
 }
 
 fn main() {

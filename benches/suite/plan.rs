@@ -17,7 +17,7 @@ const MEMORY_RUNS: usize = 3;
 
 /// One subject's plans.
 struct Plans {
-    name: &'static str,
+    name: String,
     wall: Vec<Duration>,
     calls: Vec<CallReport>,
     peak_kib: Vec<u64>,
@@ -128,7 +128,7 @@ fn measure(lab: &Lab, subjects: &[Subject], runs: usize, expected: &str) -> Vec<
     let mut plans: Vec<Plans> = subjects
         .iter()
         .map(|s| Plans {
-            name: s.name,
+            name: s.name.clone(),
             wall: Vec::new(),
             calls: Vec::new(),
             peak_kib: Vec::new(),

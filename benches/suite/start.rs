@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::go_plugin::{self, ClientAuth, Launched, TerraformCert, provider_command};
 use crate::report::Row;
 use crate::stats::{median, median_u64, mib, ms, percentile, ratio};
-use crate::{Bench, baseline_bin, provider_bin};
+use crate::{Bench, baselines, provider_bin};
 
 /// Spawn → first stdout line, and VmRSS right after it.
 #[derive(Default)]
@@ -47,15 +47,15 @@ pub(crate) fn start(bench: &Bench) {
         command
     };
 
-    let baseline = baseline_bin();
+    let baselines = baselines();
     let (mut ours, mut go, mut c) = (Samples::default(), Samples::default(), Samples::default());
-    let mut base = Samples::default();
+    let mut base: Vec<Samples> = baselines.iter().map(|_| Samples::default()).collect();
     let warmup = 5;
     for i in 0..warmup + bench.runs {
         let keep = i >= warmup;
 
         let ours_and_baseline = std::iter::once((&ours_bin, &mut ours))
-            .chain(baseline.as_ref().map(|b| (b, &mut base)));
+            .chain(baselines.iter().map(|b| &b.path).zip(base.iter_mut()));
         for (binary, samples) in ours_and_baseline {
             let mut p = Launched::start(plugin(binary));
             let rss = p.rss_kib();
@@ -105,9 +105,7 @@ pub(crate) fn start(bench: &Bench) {
         ("floor: C program, one line", &c),
         ("terraform-provider-zenlayer", &ours),
     ];
-    if baseline.is_some() {
-        subjects.push(("zenlayer (baseline build)", &base));
-    }
+    subjects.extend(baselines.iter().map(|b| b.name.as_str()).zip(&base));
     subjects.push(("terraform-provider-null (Go)", &go));
     for (name, s) in subjects {
         println!(
