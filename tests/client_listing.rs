@@ -173,10 +173,11 @@ async fn plan_checks_of_60_instances_ten_at_a_time_read_them_from_one_listing() 
 }
 
 #[tokio::test]
-async fn one_or_two_resources_are_read_by_id_and_never_list_the_account() {
+async fn one_or_two_resources_are_read_by_id_once_and_never_list_the_account() {
     let server = world_server(World::with_nics(50)).await;
     let lookup = Lookup::new(client(server.addr));
 
+    // Refresh, then plan checks, then the same again: each NIC is read once.
     for _ in 0..3 {
         for id in [nic_id(1), nic_id(2)] {
             let nic = lookup.recent_nic(&id, &no_limits()).await.unwrap();
@@ -187,8 +188,28 @@ async fn one_or_two_resources_are_read_by_id_and_never_list_the_account() {
     assert_eq!(listings(&server), []);
     assert_eq!(
         server.hits(),
-        6,
-        "every recent lookup of two IDs is a fresh read"
+        2,
+        "one by-ID read per NIC served the later lookups"
+    );
+}
+
+#[tokio::test]
+async fn not_found_is_never_remembered() {
+    let server = world_server(World::with_nics(5)).await;
+    let lookup = Lookup::new(client(server.addr));
+
+    for _ in 0..3 {
+        let nic = lookup
+            .recent_nic("nic-missing", &no_limits())
+            .await
+            .unwrap();
+        assert_eq!(nic, None);
+    }
+
+    assert_eq!(
+        server.hits(),
+        3,
+        "each lookup of a missing NIC asked the API"
     );
 }
 

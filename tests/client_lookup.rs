@@ -108,14 +108,15 @@ async fn lookups_arriving_during_a_call_share_the_next_call_on_a_threaded_runtim
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn polls_of_ten_waiters_a_millisecond_apart_share_one_call() {
+async fn polls_of_ten_waiters_arriving_within_the_gather_window_share_one_call() {
     let server = world_server(World::with_nics(10)).await;
-    let lookup = Lookup::new(client(server.addr));
+    // A window far wider than the polls' spread, so the test holds on a loaded machine.
+    let lookup = Lookup::new(client(server.addr)).with_poll_gather(Duration::from_millis(500));
 
-    let polls = (0..10).map(|i| {
+    let polls = (0..10u64).map(|i| {
         let lookup = lookup.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_micros(300 * i)).await;
+            tokio::time::sleep(Duration::from_millis(10 * i)).await;
             lookup.poll_nic(&nic_id(i as usize), &no_limits()).await
         })
     });
@@ -138,7 +139,7 @@ async fn polls_of_ten_waiters_a_millisecond_apart_share_one_call() {
 #[tokio::test]
 async fn a_fresh_lookup_takes_the_gathering_polls_along_without_waiting() {
     let server = world_server(World::with_nics(10)).await;
-    let lookup = Lookup::new(client(server.addr));
+    let lookup = Lookup::new(client(server.addr)).with_poll_gather(Duration::from_secs(20));
 
     let polls = join_all((0..5).map(|i| {
         let lookup = lookup.clone();
@@ -146,7 +147,13 @@ async fn a_fresh_lookup_takes_the_gathering_polls_along_without_waiting() {
     }));
     let (id, limits) = (nic_id(9), no_limits());
     let fresh = lookup.nic(&id, &limits);
-    let (polls, fresh) = futures_util::future::join(polls, fresh).await;
+    // Half the polls' window: the fresh lookup must not wait for it, nor leave them waiting.
+    let (polls, fresh) = tokio::time::timeout(
+        Duration::from_secs(10),
+        futures_util::future::join(polls, fresh),
+    )
+    .await
+    .expect("the fresh lookup started a call at once and took the polls along");
 
     assert_eq!(fresh.unwrap().expect("known").nic_id, nic_id(9));
     assert!(polls.iter().all(|p| p.is_ok()));

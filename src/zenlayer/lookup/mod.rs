@@ -6,10 +6,11 @@
 //! - [`Lookup::poll_nic`]: fresh too, for waiters. The call may wait up to [`POLL_GATHER`]
 //!   so that the polls of many resources waiting at once share one call.
 //! - [`Lookup::recent_nic`], [`Lookup::recent_instance`]: for refresh and plan checks, which
-//!   are point-in-time reads. The answer may come from a listing of the account made less
-//!   than [`snapshot::TTL`] ago, after this process's last write and last noticed change
-//!   (see `snapshot`); IDs it does not hold, and every lookup of a process that has asked
-//!   about fewer than [`snapshot::LIST_AFTER`] IDs, are read fresh.
+//!   are point-in-time reads. The answer may come from a listing of the account, or from
+//!   another recent lookup's by-ID read, requested less than [`snapshot::TTL`] ago, after
+//!   this process's last write and last noticed change (see `snapshot`). The account is
+//!   listed only once [`snapshot::LIST_AFTER`] distinct IDs were asked about; "not found"
+//!   is always read fresh.
 //! - [`Lookup::region_of_zone`]: zone → region, cached for the process (zones do not change).
 //!
 //! Writes go through [`Lookup::attach_network_interface`] and
@@ -33,7 +34,7 @@ use super::models::{
     NicInfo, action,
 };
 use batcher::{Batcher, Fetch};
-use snapshot::{Epoch, ListPage, Page, Snapshots};
+use snapshot::{Epoch, ListPage, Page, Recent, Snapshots};
 use zones::ZoneCache;
 
 /// How long a waiter's poll may wait for the polls of other waiters before its call starts.
@@ -51,6 +52,7 @@ pub struct Lookup {
     listed_instances: Arc<Snapshots<InstanceInfo>>,
     zones: Arc<ZoneCache>,
     epoch: Arc<Epoch>,
+    poll_gather: Duration,
 }
 
 impl Lookup {
@@ -78,7 +80,14 @@ impl Lookup {
             zones: Arc::new(ZoneCache::default()),
             epoch,
             client,
+            poll_gather: POLL_GATHER,
         }
+    }
+
+    /// This lookup with polls gathered for `window` instead of [`POLL_GATHER`] (tests).
+    pub fn with_poll_gather(mut self, window: Duration) -> Lookup {
+        self.poll_gather = window;
+        self
     }
 
     /// The underlying client. Writes should go through this `Lookup` instead, so that they
@@ -102,7 +111,7 @@ impl Lookup {
         nic_id: &str,
         limits: &CallLimits,
     ) -> Result<Option<NicInfo>, Error> {
-        let found = Batcher::lookup(&self.nics, nic_id, limits, POLL_GATHER).await?;
+        let found = Batcher::lookup(&self.nics, nic_id, limits, self.poll_gather).await?;
         self.listed_nics.observe(nic_id, found.as_ref());
         Ok(found)
     }
@@ -119,28 +128,37 @@ impl Lookup {
         Ok(found)
     }
 
-    /// The NIC as a recent listing saw it (see the module docs), else read fresh. For
-    /// refresh and plan checks only: never after this process's own write.
+    /// The NIC as a recent read saw it (see the module docs), else read fresh. For refresh
+    /// and plan checks only: never after this process's own write.
     pub async fn recent_nic(
         &self,
         nic_id: &str,
         limits: &CallLimits,
     ) -> Result<Option<NicInfo>, Error> {
         match self.listed_nics.get(nic_id, limits).await {
-            Some(nic) => Ok(Some(nic)),
-            None => self.nic(nic_id, limits).await,
+            Recent::Seen(nic) => Ok(Some(nic)),
+            Recent::ReadFresh(ticket) => {
+                let found = self.nic(nic_id, limits).await?;
+                self.listed_nics.remember(nic_id, found.as_ref(), ticket);
+                Ok(found)
+            }
         }
     }
 
-    /// The instance as a recent listing saw it, else read fresh. For refresh and plan checks.
+    /// The instance as a recent read saw it, else read fresh. For refresh and plan checks.
     pub async fn recent_instance(
         &self,
         instance_id: &str,
         limits: &CallLimits,
     ) -> Result<Option<InstanceInfo>, Error> {
         match self.listed_instances.get(instance_id, limits).await {
-            Some(instance) => Ok(Some(instance)),
-            None => self.instance(instance_id, limits).await,
+            Recent::Seen(instance) => Ok(Some(instance)),
+            Recent::ReadFresh(ticket) => {
+                let found = self.instance(instance_id, limits).await?;
+                self.listed_instances
+                    .remember(instance_id, found.as_ref(), ticket);
+                Ok(found)
+            }
         }
     }
 

@@ -1,16 +1,18 @@
-//! The plan-walk snapshot: once a process has been asked about several distinct objects of a
-//! kind, it lists the account in large pages and answers later *recent* lookups from that
-//! listing, instead of one by-ID call per handful of resources.
+//! The plan-walk snapshot: *recent* lookups (refresh, plan checks) share what this process
+//! has seen in the last few seconds. Once a process has been asked about several distinct
+//! objects of a kind, it lists the account in large pages and answers later recent lookups
+//! from that listing, instead of one by-ID call per handful of resources; before that, and for
+//! IDs a listing lacks, the answer of one recent by-ID read serves the others.
 //!
 //! Terraform refreshes and plans at most 10 resources at a time, so by-ID coalescing alone
 //! still costs about one call per 10 resources. A refresh or a plan check is a point-in-time
 //! read anyway; a listing a few seconds old serves it as well, for one call per 1000 objects.
 //!
-//! Guarantee: a recent answer comes from a listing that started less than [`TTL`] ago, and
-//! after this process's last write and last noticed change (see [`Epoch`]). An ID the listing
-//! does not hold gets no answer here, so "not found" always comes from a fresh by-ID read.
-//! Within [`TTL`] after a write of this process (an apply walk, which re-plans every resource
-//! between its creates), nothing is listed: each listing would be retired by the next write.
+//! Guarantee: a recent answer comes from a read (a listing, or a by-ID read) requested less
+//! than [`TTL`] ago, after this process's last write and last noticed change (see [`Epoch`]).
+//! Only objects that exist are remembered, so "not found" always comes from a fresh by-ID
+//! read. Within [`TTL`] after a write of this process (an apply walk, which re-plans every
+//! resource between its creates), recent lookups are read fresh and nothing is listed.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -82,36 +84,73 @@ pub(super) struct Page<T> {
 pub(super) type ListPage<T> =
     Box<dyn Fn(u32, CallLimits) -> BoxFuture<'static, Result<Page<T>, Error>> + Send + Sync>;
 
-/// The objects one listing saw.
-struct Listing<T> {
-    items: HashMap<String, T>,
+/// What a recent lookup gets here.
+pub(super) enum Recent<T> {
+    Seen(T),
+    /// Nothing to serve: read the object by ID, then [`Snapshots::remember`] it with this.
+    ReadFresh(Ticket),
+}
+
+/// When a by-ID read for a recent lookup was requested, and in which epoch.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Ticket {
     epoch: u64,
-    started: Instant,
+    at: Instant,
 }
 
-impl<T> Listing<T> {
-    fn serves(&self, epoch: u64, now: Instant) -> bool {
-        self.epoch == epoch && now < self.started + TTL
-    }
+/// An object as a read requested at `at` saw it.
+struct Seen<T> {
+    value: T,
+    at: Instant,
 }
 
-type Pending<T> = Shared<BoxFuture<'static, Option<Arc<Listing<T>>>>>;
+/// Resolves to true once the listing's objects are in [`State::seen`].
+type Pending = Shared<BoxFuture<'static, bool>>;
 
-struct InFlight<T> {
+struct InFlight {
     id: u64,
     epoch: u64,
     started: Instant,
-    result: Pending<T>,
+    result: Pending,
 }
 
 struct State<T> {
     /// Distinct IDs recent lookups asked about.
     asked: HashSet<String>,
-    current: Option<Arc<Listing<T>>>,
-    in_flight: Option<InFlight<T>>,
+    /// Objects seen in epoch `seen_epoch` by listings and recent by-ID reads.
+    seen: HashMap<String, Seen<T>>,
+    seen_epoch: u64,
+    in_flight: Option<InFlight>,
+    /// The epoch and start of the last listing whose objects were noted.
+    listed: Option<(u64, Instant)>,
     /// Set when a listing failed: the API may not allow it, so lookups go by ID.
     disabled: bool,
     listings: u64,
+}
+
+impl<T: Clone> State<T> {
+    /// The object as seen by a read requested less than [`TTL`] ago, in this epoch.
+    fn serve(&self, id: &str, epoch: u64, now: Instant) -> Option<T> {
+        if self.seen_epoch != epoch {
+            return None;
+        }
+        let seen = self.seen.get(id)?;
+        (now < seen.at + TTL).then(|| seen.value.clone())
+    }
+
+    /// Notes `value` as seen at `at` in `epoch` (the current one), unless a later read saw it.
+    fn note(&mut self, id: String, value: T, epoch: u64, at: Instant) {
+        if self.seen_epoch != epoch {
+            self.seen.clear();
+            self.seen_epoch = epoch;
+        }
+        match self.seen.get(&id) {
+            Some(newer) if newer.at >= at => {}
+            _ => {
+                self.seen.insert(id, Seen { value, at });
+            }
+        }
+    }
 }
 
 /// The snapshot of one kind of object.
@@ -139,8 +178,10 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
             epoch,
             state: Mutex::new(State {
                 asked: HashSet::new(),
-                current: None,
+                seen: HashMap::new(),
+                seen_epoch: 0,
                 in_flight: None,
+                listed: None,
                 disabled: false,
                 listings: 0,
             }),
@@ -152,28 +193,33 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The object as a serving listing saw it, waiting for a listing in flight (or starting
-    /// one) when enough distinct IDs were asked about. None: read it by ID.
-    pub(super) async fn get(self: &Arc<Self>, id: &str, limits: &CallLimits) -> Option<T> {
+    /// The object as a recent read saw it, waiting for a listing in flight (or starting one)
+    /// when enough distinct IDs were asked about; else a ticket to read it by ID.
+    pub(super) async fn get(self: &Arc<Self>, id: &str, limits: &CallLimits) -> Recent<T> {
+        let (epoch, now) = (self.epoch.now(), Instant::now());
+        let ticket = Ticket { epoch, at: now };
         let pending = {
             let mut s = self.lock();
             if !s.asked.contains(id) {
                 s.asked.insert(id.to_owned());
             }
-            let (epoch, now) = (self.epoch.now(), Instant::now());
-            if let Some(listing) = s.current.as_ref().filter(|l| l.serves(epoch, now)) {
-                return listing.items.get(id).cloned();
+            if self.epoch.writing(now) {
+                return Recent::ReadFresh(ticket);
+            }
+            if let Some(value) = s.serve(id, epoch, now) {
+                return Recent::Seen(value);
             }
             let joinable = s
                 .in_flight
                 .as_ref()
                 .filter(|f| f.epoch == epoch && now < f.started + TTL);
-            let worth_listing =
-                !s.disabled && s.asked.len() >= LIST_AFTER && !self.epoch.writing(now);
+            // One listing per epoch and TTL: IDs it lacks are read by ID, not listed again.
+            let listed_recently = s.listed.is_some_and(|(e, at)| e == epoch && now < at + TTL);
+            let worth_listing = !s.disabled && !listed_recently && s.asked.len() >= LIST_AFTER;
             match joinable {
                 Some(f) => f.result.clone(),
                 None if worth_listing => self.start_listing(&mut s, epoch, now),
-                None => return None,
+                None => return Recent::ReadFresh(ticket),
             }
         };
         let deadline = async {
@@ -183,36 +229,51 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
             }
         };
         // A caller that stops waiting reads by ID, where its own limits end the read.
-        tokio::select! {
+        let listed = tokio::select! {
             biased;
-            listing = pending => listing.and_then(|l| l.items.get(id).cloned()),
-            () = limits.cancel.cancelled() => None,
-            () = deadline => None,
+            listed = pending => listed,
+            () = limits.cancel.cancelled() => false,
+            () = deadline => false,
+        };
+        let seen = listed
+            .then(|| self.lock().serve(id, epoch, Instant::now()))
+            .flatten();
+        match seen {
+            Some(value) => Recent::Seen(value),
+            None => Recent::ReadFresh(ticket),
         }
     }
 
-    /// Ends the current listing's service if a fresh read shows one of its objects changed.
+    /// Remembers what a by-ID read for a recent lookup found, for the recent lookups after it,
+    /// unless this process wrote or noticed a change since the read was requested.
+    pub(super) fn remember(&self, id: &str, found: Option<&T>, ticket: Ticket) {
+        let Some(value) = found else { return };
+        if self.epoch.now() != ticket.epoch || self.epoch.writing(Instant::now()) {
+            return;
+        }
+        self.lock()
+            .note(id.to_owned(), value.clone(), ticket.epoch, ticket.at);
+    }
+
+    /// Retires everything seen if a fresh read shows an object that differs from it.
     pub(super) fn observe(&self, id: &str, fresh: Option<&T>) {
         let stale = {
             let s = self.lock();
-            s.current
-                .as_ref()
-                .filter(|l| l.serves(self.epoch.now(), Instant::now()))
-                .and_then(|l| l.items.get(id))
-                .is_some_and(|listed| Some(listed) != fresh)
+            s.serve(id, self.epoch.now(), Instant::now())
+                .is_some_and(|seen| Some(&seen) != fresh)
         };
         if stale {
-            tracing::debug!(target: LOG_TARGET, action = self.action, id, "a fresh read differs from the listing; listings retired");
+            tracing::debug!(target: LOG_TARGET, action = self.action, id, "a fresh read differs from what recent reads saw; retired");
             self.epoch.bump();
         }
     }
 
     /// Starts a listing as its own task (so callers that leave do not cancel it for others).
-    fn start_listing(self: &Arc<Self>, s: &mut State<T>, epoch: u64, now: Instant) -> Pending<T> {
+    fn start_listing(self: &Arc<Self>, s: &mut State<T>, epoch: u64, now: Instant) -> Pending {
         s.listings += 1;
         let id = s.listings;
         let task = tokio::spawn(Arc::clone(self).list(id, epoch, now));
-        let result: Pending<T> = async move { task.await.ok().flatten() }.boxed().shared();
+        let result: Pending = async move { task.await.unwrap_or(false) }.boxed().shared();
         s.in_flight = Some(InFlight {
             id,
             epoch,
@@ -230,17 +291,13 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
             .clamp(1, MAX_PAGES)
     }
 
-    async fn list(
-        self: Arc<Self>,
-        id: u64,
-        epoch: u64,
-        started: Instant,
-    ) -> Option<Arc<Listing<T>>> {
+    /// Lists the account and notes every object seen; true if they were noted.
+    async fn list(self: Arc<Self>, id: u64, epoch: u64, started: Instant) -> bool {
         let limits = CallLimits {
             deadline: Some(Instant::now() + LIST_TIMEOUT),
             cancel: CancellationToken::new(),
         };
-        let mut items = HashMap::new();
+        let mut items = Vec::new();
         let mut page_num = 1;
         let mut seen = 0u64;
         let outcome = loop {
@@ -276,15 +333,13 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
                 s.disabled = true;
             }
         }
-        if self.epoch.now() != epoch || items.is_empty() {
-            return None;
+        if self.epoch.now() != epoch || self.epoch.writing(Instant::now()) {
+            return false;
         }
-        let listing = Arc::new(Listing {
-            items,
-            epoch,
-            started,
-        });
-        s.current = Some(Arc::clone(&listing));
-        Some(listing)
+        for (object_id, value) in items {
+            s.note(object_id, value, epoch, started);
+        }
+        s.listed = Some((epoch, started));
+        true
     }
 }
