@@ -112,12 +112,19 @@ pub(crate) fn interval(age: Duration) -> Duration {
     }
 }
 
-/// One look at the operation: finished with a result, or still going (with what was seen).
+/// One look at the operation: finished with a result, still going (with what was seen), or
+/// not seen at all this time (with why), which never hides an earlier sighting.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Probe<T, S> {
     Done(T),
     Pending(S),
+    Unread(S),
 }
+
+/// How long before its deadline a wait takes its last look, so that look's reads can finish
+/// within the deadline: a wait never outlasts the resource's timeout, and its timeout message
+/// reports a recent sighting rather than a read cut off by the deadline.
+pub(crate) const FINAL_LOOK_LEAD: Duration = Duration::from_millis(250);
 
 /// Why a wait ended without a result. `last` is what the last look saw, for messages.
 #[derive(Clone, Debug, PartialEq)]
@@ -156,8 +163,9 @@ impl Pace {
 }
 
 /// Calls `look` on the adaptive schedule (aligned to the shared grid) until it is done,
-/// fails, the deadline passes (one last look is taken at the deadline), or Terraform sends
-/// Stop.
+/// fails, the deadline passes (the last look starts [`FINAL_LOOK_LEAD`] before it), or
+/// Terraform sends Stop. `last` in a halt is the latest sighting, or, when nothing was ever
+/// seen, why the latest look could not see.
 pub(crate) async fn poll<T, S, E, F, Fut>(
     ctx: &Context,
     grid: &Grid,
@@ -189,7 +197,11 @@ where
         Some(grid) => shared_point(grid, after, now),
         None => now + after,
     };
-    let mut last: Option<S> = None;
+    let mut sighted: Option<S> = None;
+    let mut unread: Option<S> = None;
+    let last_look = deadline
+        .checked_sub(FINAL_LOOK_LEAD)
+        .map_or(started, |t| t.max(started));
     let pace = match first {
         FirstLook::Paced(pace) => Some(pace),
         FirstLook::Now => None,
@@ -208,17 +220,17 @@ where
     loop {
         let own = predicted.filter(|p| *p < next);
         let at = own.unwrap_or(next);
-        let at_deadline = at >= deadline;
-        let wake = at.min(deadline);
+        let final_look = at >= last_look;
+        let wake = at.min(last_look);
         tokio::select! {
             biased;
-            _ = ctx.stopped() => return Err(Halt::Stopped { last }),
+            _ = ctx.stopped() => return Err(Halt::Stopped { last: sighted.or(unread) }),
             _ = tokio::time::sleep_until(wake) => {}
         }
         let looked = Instant::now();
         let outcome = tokio::select! {
             biased;
-            _ = ctx.stopped() => return Err(Halt::Stopped { last }),
+            _ = ctx.stopped() => return Err(Halt::Stopped { last: sighted.or(unread) }),
             outcome = look() => outcome,
         };
         match outcome {
@@ -228,14 +240,19 @@ where
                 }
                 return Ok(t);
             }
-            Ok(Probe::Pending(seen)) => last = Some(seen),
+            Ok(Probe::Pending(seen)) => sighted = Some(seen),
+            Ok(Probe::Unread(why)) => unread = Some(why),
             Err(e) => return Err(Halt::Failed(e)),
         }
         if ctx.is_stopped() {
-            return Err(Halt::Stopped { last });
+            return Err(Halt::Stopped {
+                last: sighted.or(unread),
+            });
         }
-        if at_deadline || Instant::now() >= deadline {
-            return Err(Halt::TimedOut { last });
+        if final_look || Instant::now() >= last_look {
+            return Err(Halt::TimedOut {
+                last: sighted.or(unread),
+            });
         }
         let now = Instant::now();
         if own.is_some() {
@@ -337,7 +354,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_timeout_reports_what_was_last_seen_and_looks_once_at_the_deadline() {
+    async fn a_timeout_reports_what_was_last_seen_and_looks_last_just_before_the_deadline() {
         let (looks, t0) = recorder();
         let ctx = Context::default();
         let l = looks.clone();
@@ -361,13 +378,79 @@ mod tests {
         .await
         .unwrap_err();
         let looks = looks.lock().unwrap();
-        assert_eq!(*looks.last().unwrap(), Duration::from_secs(3));
+        assert_eq!(
+            *looks.last().unwrap(),
+            Duration::from_secs(3) - FINAL_LOOK_LEAD
+        );
         assert_eq!(
             halt,
             Halt::TimedOut {
                 last: Some(format!("look {}", looks.len()))
             }
         );
+    }
+
+    /// A look whose read takes `read` and then fails, after `sightings` good looks.
+    async fn wait_with_slow_failing_reads(
+        sightings: usize,
+        read: Duration,
+    ) -> (Halt<String, ()>, Duration) {
+        let t0 = Instant::now();
+        let count = Arc::new(Mutex::new(0usize));
+        let halt = poll::<(), String, (), _, _>(
+            &Context::default(),
+            &Grid::default(),
+            t0 + Duration::from_secs(3),
+            FirstLook::Now,
+            || {
+                let count = count.clone();
+                async move {
+                    let n = {
+                        let mut c = count.lock().unwrap();
+                        *c += 1;
+                        *c
+                    };
+                    if n <= sightings {
+                        return Ok(Probe::Pending(format!("ATTACHING (look {n})")));
+                    }
+                    // A read bounded by the wait's deadline, as the real ones are.
+                    tokio::time::sleep_until(
+                        (Instant::now() + read).min(t0 + Duration::from_secs(3)),
+                    )
+                    .await;
+                    Ok(Probe::Unread(format!("read failed (look {n})")))
+                }
+            },
+        )
+        .await
+        .unwrap_err();
+        (halt, t0.elapsed())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_never_outlasts_its_deadline_even_when_reads_are_slow() {
+        let (_, elapsed) = wait_with_slow_failing_reads(2, Duration::from_secs(60)).await;
+        assert!(elapsed <= Duration::from_secs(3), "{elapsed:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn reads_that_fail_never_hide_the_last_sighting() {
+        let (halt, _) = wait_with_slow_failing_reads(2, Duration::from_millis(50)).await;
+        assert_eq!(
+            halt,
+            Halt::TimedOut {
+                last: Some("ATTACHING (look 2)".to_owned())
+            }
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_that_never_saw_anything_says_why_it_could_not() {
+        let (halt, _) = wait_with_slow_failing_reads(0, Duration::from_millis(50)).await;
+        let Halt::TimedOut { last: Some(why) } = halt else {
+            panic!("timed out with a reason: {halt:?}")
+        };
+        assert!(why.starts_with("read failed"), "{why}");
     }
 
     #[tokio::test(start_paused = true)]

@@ -24,20 +24,6 @@ pub(super) fn limits(ctx: &Context, deadline: Instant) -> CallLimits {
     }
 }
 
-/// The least time one look of a wait gets for its reads. A wait takes its last look at its
-/// deadline; without this, that look's read could not start and the timeout message would
-/// report the cut-off read instead of what the NIC last looked like.
-pub(super) const LOOK_GRACE: Duration = Duration::from_secs(5);
-
-/// Limits for the reads of one look of a wait bounded by `deadline`: the deadline, or
-/// [`LOOK_GRACE`] from now if that is later.
-pub(super) fn look_limits(ctx: &Context, deadline: Instant) -> CallLimits {
-    CallLimits {
-        deadline: Some(deadline.max(Instant::now() + LOOK_GRACE)),
-        cancel: ctx.stop_token().clone(),
-    }
-}
-
 /// Limits for a reconciling read: short, and deaf to Stop.
 pub(super) fn reconcile_limits() -> CallLimits {
     CallLimits {
@@ -165,16 +151,6 @@ mod tests {
             message: "connection refused".into(),
             lasting: false,
         }));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_look_at_the_deadline_still_gets_time_to_read() {
-        let ctx = Context::default();
-        let now = Instant::now();
-        let at_deadline = look_limits(&ctx, now);
-        assert_eq!(at_deadline.deadline, Some(now + LOOK_GRACE));
-        let far = now + Duration::from_secs(600);
-        assert_eq!(look_limits(&ctx, far).deadline, Some(far));
     }
 
     #[test]

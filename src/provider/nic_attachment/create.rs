@@ -278,7 +278,7 @@ impl Attach<'_> {
             self.deadline,
             FirstLook::Now,
             || async {
-                let limits = calls::look_limits(self.ctx, self.deadline);
+                let limits = calls::limits(self.ctx, self.deadline);
                 let (nic, instance) = tokio::join!(
                     self.api.find_nic(self.nic_id, &limits),
                     self.api.find_instance(self.instance_id, &limits)
@@ -286,7 +286,7 @@ impl Attach<'_> {
                 let (nic, instance) = match (nic, instance) {
                     (Ok(n), Ok(i)) => (n, i),
                     (Err(e), _) | (_, Err(e)) if calls::transient(&e) => {
-                        return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                        return Ok(Probe::Unread(Seen::ReadFailed(e.to_string())));
                     }
                     (Err(e), _) | (_, Err(e)) => return Err(e),
                 };
@@ -464,12 +464,12 @@ impl Attach<'_> {
             self.deadline,
             FirstLook::Paced(&self.waits.attach),
             || async {
-                let limits = calls::look_limits(self.ctx, self.deadline);
+                let limits = calls::limits(self.ctx, self.deadline);
                 let nic = match self.api.poll_nic(self.nic_id, &limits).await {
                     Ok(Some(n)) => n,
                     Ok(None) => return Err(WaitFail::Vanished),
                     Err(e) if calls::transient(&e) => {
-                        return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                        return Ok(Probe::Unread(Seen::ReadFailed(e.to_string())));
                     }
                     Err(e) => return Err(WaitFail::Read(e)),
                 };

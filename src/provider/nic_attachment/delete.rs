@@ -302,12 +302,12 @@ impl Detach<'_> {
             self.deadline,
             FirstLook::Now,
             || async {
-                let limits = calls::look_limits(self.ctx, self.deadline);
+                let limits = calls::limits(self.ctx, self.deadline);
                 let nic = match self.api.find_nic(self.nic_id, &limits).await {
                     Ok(Some(n)) => n,
                     Ok(None) => return Ok(Probe::Done(Before::NothingToDo)),
                     Err(e) if calls::transient(&e) => {
-                        return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                        return Ok(Probe::Unread(Seen::ReadFailed(e.to_string())));
                     }
                     Err(e) => return Err(e),
                 };
@@ -321,7 +321,7 @@ impl Detach<'_> {
                 let instance = match self.api.find_instance(self.instance_id, &limits).await {
                     Ok(i) => i,
                     Err(e) if calls::transient(&e) => {
-                        return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                        return Ok(Probe::Unread(Seen::ReadFailed(e.to_string())));
                     }
                     Err(e) => return Err(e),
                 };
@@ -364,12 +364,12 @@ impl Detach<'_> {
             self.deadline,
             FirstLook::Paced(&self.waits.detach),
             || async {
-                let limits = calls::look_limits(self.ctx, self.deadline);
+                let limits = calls::limits(self.ctx, self.deadline);
                 let nic = match self.api.poll_nic(self.nic_id, &limits).await {
                     Ok(Some(n)) => n,
                     Ok(None) => return Ok(Probe::Done(After::Detached)),
                     Err(e) if calls::transient(&e) => {
-                        return Ok(Probe::Pending(Seen::ReadFailed(e.to_string())));
+                        return Ok(Probe::Unread(Seen::ReadFailed(e.to_string())));
                     }
                     Err(e) => return Err(e),
                 };

@@ -498,7 +498,12 @@ async fn an_attach_that_hangs_times_out_and_keeps_the_object_tainted() {
     let out = w
         .create_with(&Context::default(), timeouts(Some("30s"), None))
         .await;
-    assert_eq!(t0.elapsed(), Duration::from_secs(30));
+    let elapsed = t0.elapsed();
+    assert!(
+        elapsed <= Duration::from_secs(30)
+            && elapsed >= Duration::from_secs(30) - crate::provider::waiters::FINAL_LOOK_LEAD,
+        "ends with its last look, never past the timeout: {elapsed:?}"
+    );
     let d = only(&out.diagnostics);
     assert!(d.is_error());
     assert!(d.summary.contains("Timed out"));
