@@ -62,7 +62,9 @@ fn on_path(name: &str) -> Option<PathBuf> {
 
 /// Builds the provider with this example's profile and returns the path cargo reports for
 /// it, so Terraform runs exactly the binary just built (cargo does not build binaries for
-/// `cargo run --example`).
+/// `cargo run --example`). Naming this example in the same build gives the library the
+/// feature set `cargo run --example` built it with (examples see dev-dependencies' features),
+/// so the optimized library is reused rather than compiled a second time.
 fn build_provider() -> Result<PathBuf, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
@@ -70,6 +72,8 @@ fn build_provider() -> Result<PathBuf, String> {
         "build",
         "--bin",
         PROVIDER_BIN,
+        "--example",
+        "quickstart",
         "--message-format=json-render-diagnostics",
         "--manifest-path",
         concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
@@ -77,7 +81,7 @@ fn build_provider() -> Result<PathBuf, String> {
     let profile = profile_args()?;
     command.args(&profile);
     println!(
-        "Building the provider: cargo build --bin {PROVIDER_BIN} {}",
+        "Building the provider: cargo build --bin {PROVIDER_BIN} --example quickstart {}",
         profile.join(" ")
     );
     let output = command

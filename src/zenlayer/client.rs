@@ -182,20 +182,8 @@ impl Client {
         req: &DescribeNetworkInterfacesRequest,
         limits: &CallLimits,
     ) -> Result<DescribeNetworkInterfacesResponse, Error> {
-        let ok: Success<DescribeNetworkInterfacesResponse> = self
-            .call(
-                action::DESCRIBE_NETWORK_INTERFACES,
-                CallKind::Read,
-                req,
-                &["dataSet"],
-                limits,
-            )
-            .await?;
-        let mut page = ok.response;
-        if page.request_id.is_empty() {
-            page.request_id = ok.request_id;
-        }
-        Ok(page)
+        self.describe_page(action::DESCRIBE_NETWORK_INTERFACES, req, limits)
+            .await
     }
 
     /// One page of `DescribeInstances`.
@@ -204,18 +192,28 @@ impl Client {
         req: &DescribeInstancesRequest,
         limits: &CallLimits,
     ) -> Result<DescribeInstancesResponse, Error> {
-        let ok: Success<DescribeInstancesResponse> = self
-            .call(
-                action::DESCRIBE_INSTANCES,
-                CallKind::Read,
-                req,
-                &["dataSet"],
-                limits,
-            )
+        self.describe_page(action::DESCRIBE_INSTANCES, req, limits)
+            .await
+    }
+
+    /// One page of a Describe action, which must carry `dataSet`; the page keeps the
+    /// envelope's request id when its own is empty.
+    async fn describe_page<Req, Page>(
+        &self,
+        action: &'static str,
+        req: &Req,
+        limits: &CallLimits,
+    ) -> Result<Page, Error>
+    where
+        Req: Serialize + Sync,
+        Page: DeserializeOwned + PageRequestId,
+    {
+        let ok: Success<Page> = self
+            .call(action, CallKind::Read, req, &["dataSet"], limits)
             .await?;
         let mut page = ok.response;
-        if page.request_id.is_empty() {
-            page.request_id = ok.request_id;
+        if page.request_id_mut().is_empty() {
+            *page.request_id_mut() = ok.request_id;
         }
         Ok(page)
     }
@@ -487,6 +485,23 @@ fn unique(ids: &[String]) -> Vec<String> {
 fn dedupe_by<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> Vec<T> {
     let mut seen = HashSet::new();
     items.into_iter().filter(|i| seen.insert(key(i))).collect()
+}
+
+/// Describe pages carry their own request id, filled from the envelope when absent.
+trait PageRequestId {
+    fn request_id_mut(&mut self) -> &mut String;
+}
+
+impl PageRequestId for DescribeNetworkInterfacesResponse {
+    fn request_id_mut(&mut self) -> &mut String {
+        &mut self.request_id
+    }
+}
+
+impl PageRequestId for DescribeInstancesResponse {
+    fn request_id_mut(&mut self) -> &mut String {
+        &mut self.request_id
+    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,22 @@ pub(crate) struct Facts {
     pub instance_region: Option<String>,
 }
 
+impl Facts {
+    /// True when the instance, or the NIC (in one of `nic_states`), is in a state it leaves by
+    /// itself, so a refusal caused by it will pass if the operation waits.
+    pub(crate) fn settling(&self, nic_states: &[NicStatus]) -> bool {
+        let nic_busy = self
+            .nic
+            .as_ref()
+            .is_some_and(|n| nic_states.contains(&n.status));
+        let instance_busy = self
+            .instance
+            .as_ref()
+            .is_some_and(|i| i.status.is_transitional());
+        nic_busy || instance_busy
+    }
+}
+
 /// How fresh the facts must be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Reads {

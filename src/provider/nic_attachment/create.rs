@@ -558,13 +558,5 @@ impl Attach<'_> {
 
 /// True when the refusal came from a state that passes by itself.
 fn transitional(f: &Facts) -> bool {
-    let nic_busy = f
-        .nic
-        .as_ref()
-        .is_some_and(|n| matches!(n.status, NicStatus::Pending | NicStatus::Detaching));
-    let instance_busy = f
-        .instance
-        .as_ref()
-        .is_some_and(|i| i.status.is_transitional());
-    nic_busy || instance_busy
+    f.settling(&[NicStatus::Pending, NicStatus::Detaching])
 }

@@ -403,13 +403,5 @@ impl Detach<'_> {
 
 /// True when the refusal came from a state that passes by itself.
 fn transitional(f: &Facts) -> bool {
-    let nic_busy = f
-        .nic
-        .as_ref()
-        .is_some_and(|n| matches!(n.status, NicStatus::Attaching | NicStatus::Detaching));
-    let instance_busy = f
-        .instance
-        .as_ref()
-        .is_some_and(|i| i.status.is_transitional());
-    nic_busy || instance_busy
+    f.settling(&[NicStatus::Attaching, NicStatus::Detaching])
 }
