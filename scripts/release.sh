@@ -3,28 +3,37 @@
 #   OUT_DIR/terraform-provider-zenlayer_<version>_<os>_<arch>.zip  holding terraform-provider-zenlayer_v<version>
 #   OUT_DIR/terraform-provider-zenlayer_<version>_manifest.json    {"version":1,"metadata":{"protocol_versions":["5.0"]}}
 #   OUT_DIR/terraform-provider-zenlayer_<version>_SHA256SUMS       sha256sum lines for the two files above
+#   OUT_DIR/terraform-provider-zenlayer_<version>_SHA256SUMS.sig   with --sign: a detached GPG signature
 # The version is Cargo.toml's. The zip is reproducible: the same binary gives the same bytes.
-# Needs cargo, sha256sum, and python3 (or zip).
+# Needs cargo, sha256sum, and python3 (or zip); gpg for --sign.
 #
-# Usage: scripts/release.sh [--binary PATH] OUT_DIR
+# Usage: scripts/release.sh [--binary PATH] [--sign KEY] OUT_DIR
 #   --binary PATH  package PATH instead of building the release binary (tests/release.rs packs
 #                  the debug build this way, to keep the slow LTO build out of `cargo test`)
+#   --sign KEY     sign SHA256SUMS with the GPG secret key KEY (a fingerprint, or $GPG_FINGERPRINT
+#                  when set), as the public Registry requires; the key must sign without a prompt
+#                  (gpg-agent already unlocked, or a key without a passphrase on a CI runner)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 name=terraform-provider-zenlayer
 
-usage() { echo "usage: scripts/release.sh [--binary PATH] OUT_DIR" >&2; exit 2; }
+usage() { echo "usage: scripts/release.sh [--binary PATH] [--sign KEY] OUT_DIR" >&2; exit 2; }
 binary=""
 out=""
+sign_key="${GPG_FINGERPRINT:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) [ $# -ge 2 ] || usage; binary=$2; shift 2 ;;
+    --sign) [ $# -ge 2 ] || usage; sign_key=$2; shift 2 ;;
     -h|--help) usage ;;
     -*) echo "unknown option $1" >&2; usage ;;
     *) [ -z "$out" ] || usage; out=$1; shift ;;
   esac
 done
 [ -n "$out" ] || usage
+if [ -n "$sign_key" ] && ! command -v gpg >/dev/null 2>&1; then
+  echo "--sign needs gpg (GnuPG), which is not installed" >&2; exit 1
+fi
 
 version=$(awk -F'"' '/^\[/ { section = $0 } section == "[package]" && /^version *=/ { print $2; exit }' "$root/Cargo.toml")
 [ -n "$version" ] || { echo "no version in the [package] section of $root/Cargo.toml" >&2; exit 1; }
@@ -84,7 +93,17 @@ else
 fi
 printf '{"version":1,"metadata":{"protocol_versions":["5.0"]}}\n' > "$stage/$manifest_name"
 (cd "$stage" && sha256sum "$zip_name" "$manifest_name" > "$sums_name")
+outputs=("$stage/$zip_name" "$stage/$manifest_name" "$stage/$sums_name")
+if [ -n "$sign_key" ]; then
+  # The Registry verifies this binary (not armored) signature against the publisher's public key.
+  gpg --batch --yes --local-user "$sign_key" --output "$stage/$sums_name.sig" \
+    --detach-sign "$stage/$sums_name" || {
+    echo "gpg could not sign with key $sign_key (is its secret key in the keyring, unlocked?)" >&2
+    exit 1
+  }
+  outputs+=("$stage/$sums_name.sig")
+fi
 
-mv -f "$stage/$zip_name" "$stage/$manifest_name" "$stage/$sums_name" "$out/"
+mv -f "${outputs[@]}" "$out/"
 echo "$name $version for ${os}_${arch} in $out:"
 (cd "$out" && cat "$sums_name")

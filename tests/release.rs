@@ -1,7 +1,8 @@
 //! Release packaging as teams use it on CI runners without a registry: `scripts/release.sh`
 //! writes the Registry's files, the zip goes into a `filesystem_mirror`, `terraform init`
 //! installs it (recording its hash in the lock file), and `terraform plan` runs it against
-//! zenlayer-sim.
+//! zenlayer-sim. `--sign` is checked with a throwaway GPG key: the signature verifies, and
+//! stops verifying when the sums change.
 //!
 //! The script packs the debug binary this test run built (`--binary`): the release build (fat
 //! LTO, one codegen unit) takes minutes, and everything the script does after building (the
@@ -39,14 +40,22 @@ fn entry_name() -> String {
 
 /// Runs `scripts/release.sh --binary <the debug provider> OUT` and returns OUT.
 fn release() -> TempDir {
+    release_with(&[], &[])
+}
+
+/// [`release`] with extra script arguments and environment (a GPG home for `--sign`).
+fn release_with(args: &[&str], envs: &[(&str, &Path)]) -> TempDir {
     let out = tempfile::Builder::new()
         .prefix("tpz-release-")
         .tempdir()
         .expect("a temporary directory");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.sh");
     let output = Command::new(&script)
+        .env_remove("GPG_FINGERPRINT")
+        .envs(envs.iter().copied())
         .arg("--binary")
         .arg(PROVIDER_BIN)
+        .args(args)
         .arg(out.path())
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
@@ -106,6 +115,155 @@ fn release_script_writes_the_registry_files_for_the_cargo_version() {
         read(&out.path().join(zip_name())),
         read(&again.path().join(zip_name())),
         "two packings of one binary differ"
+    );
+}
+
+/// A throwaway GnuPG home holding one passphrase-less signing key, as a CI runner would
+/// have; its gpg-agent is stopped when it is dropped.
+struct GpgHome {
+    dir: TempDir,
+    fingerprint: String,
+}
+
+impl GpgHome {
+    fn with_signing_key() -> GpgHome {
+        // Short path: gpg-agent puts its sockets here, and socket paths are limited in length.
+        let dir = tempfile::Builder::new()
+            .prefix("tpz-gpg-")
+            .tempdir_in("/tmp")
+            .expect("a temporary directory");
+        let mut home = GpgHome {
+            dir,
+            fingerprint: String::new(),
+        };
+        home.gpg(&[
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "tpz release test <release-test@example.invalid>",
+            "rsa2048",
+            "sign",
+            "never",
+        ])
+        .assert_ok("generate a signing key");
+        let listing = home.gpg(&["--with-colons", "--list-secret-keys"]);
+        let listing = listing.assert_ok("list the secret key");
+        home.fingerprint = listing
+            .lines()
+            .find_map(|line| line.strip_prefix("fpr:"))
+            .and_then(|rest| rest.split(':').find(|field| !field.is_empty()))
+            .unwrap_or_else(|| panic!("no fingerprint in gpg's listing:\n{listing}"))
+            .to_string();
+        home
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn gpg(&self, args: &[&str]) -> GpgRun {
+        let output = Command::new("gpg")
+            .env("GNUPGHOME", self.path())
+            .args(["--batch", "--pinentry-mode", "loopback"])
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run gpg ({e}): this test needs GnuPG on PATH \
+                     (Debian/Ubuntu: apt-get install gnupg)"
+                )
+            });
+        GpgRun {
+            args: args.join(" "),
+            output,
+        }
+    }
+}
+
+impl Drop for GpgHome {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf")
+            .env("GNUPGHOME", self.dir.path())
+            .args(["--kill", "gpg-agent"])
+            .output();
+    }
+}
+
+struct GpgRun {
+    args: String,
+    output: std::process::Output,
+}
+
+impl GpgRun {
+    fn succeeded(&self) -> bool {
+        self.output.status.success()
+    }
+
+    fn assert_ok(&self, what: &str) -> String {
+        assert!(
+            self.succeeded(),
+            "gpg {} ({what}) failed:\n{}",
+            self.args,
+            String::from_utf8_lossy(&self.output.stderr)
+        );
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+}
+
+#[test]
+fn release_script_signs_the_sums_with_the_given_gpg_key_so_the_registry_can_verify_them() {
+    let gpg = GpgHome::with_signing_key();
+    let out = release_with(&["--sign", &gpg.fingerprint], &[("GNUPGHOME", gpg.path())]);
+    let sums = out.path().join(sums_name());
+    let sig = out.path().join(format!("{}.sig", sums_name()));
+    assert!(sig.is_file(), "no {} next to the sums", sig.display());
+    let sig_arg = sig.display().to_string();
+    let sums_arg = sums.display().to_string();
+    gpg.gpg(&["--verify", &sig_arg, &sums_arg])
+        .assert_ok("verify the signature over the sums");
+
+    // The signature is over these exact sums: one changed byte and it no longer verifies.
+    let tampered = out.path().join("tampered_SHA256SUMS");
+    let mut bytes = read(&sums);
+    bytes[0] = if bytes[0] == b'0' { b'1' } else { b'0' };
+    std::fs::write(&tampered, bytes).expect("write the tampered sums");
+    let tampered_arg = tampered.display().to_string();
+    assert!(
+        !gpg.gpg(&["--verify", &sig_arg, &tampered_arg]).succeeded(),
+        "the signature also verifies sums it was not made for"
+    );
+}
+
+#[test]
+fn release_script_refuses_a_signing_key_it_does_not_have_and_writes_nothing() {
+    let gpg = GpgHome::with_signing_key();
+    let out = tempfile::Builder::new()
+        .prefix("tpz-release-")
+        .tempdir()
+        .expect("a temporary directory");
+    let missing = "0000000000000000000000000000000000000000";
+    let output = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.sh"))
+        .env_remove("GPG_FINGERPRINT")
+        .env("GNUPGHOME", gpg.path())
+        .args(["--binary", PROVIDER_BIN, "--sign", missing])
+        .arg(out.path())
+        .output()
+        .expect("run scripts/release.sh");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "signing with a missing key succeeded"
+    );
+    assert!(
+        stderr.contains(&format!("gpg could not sign with key {missing}")),
+        "the error does not name the key:\n{stderr}"
+    );
+    let left: Vec<_> = std::fs::read_dir(out.path())
+        .expect("list the output directory")
+        .collect();
+    assert!(
+        left.is_empty(),
+        "a failed signing left unsigned files behind: {left:?}"
     );
 }
 
