@@ -14,9 +14,9 @@ use super::Error;
 use super::answer::{Success, interpret};
 use super::models::{
     AttachNetworkInterfaceRequest, DescribeInstancesRequest, DescribeInstancesResponse,
-    DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, DescribeZonesRequest,
-    DescribeZonesResponse, DetachNetworkInterfaceRequest, InstanceInfo, MAX_IDS_PER_CALL, NicInfo,
-    RequestIdOnly, ZoneInfo, action,
+    DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, DescribePage,
+    DescribeZonesRequest, DescribeZonesResponse, DetachNetworkInterfaceRequest, InstanceInfo,
+    MAX_IDS_PER_CALL, NicInfo, RequestIdOnly, ZoneInfo, action,
 };
 use super::retry::{CallKind, RetryPolicy, Verdict, judge_answer};
 use super::transport::{Failure, Transport, human};
@@ -182,8 +182,7 @@ impl Client {
         req: &DescribeNetworkInterfacesRequest,
         limits: &CallLimits,
     ) -> Result<DescribeNetworkInterfacesResponse, Error> {
-        self.describe_page(action::DESCRIBE_NETWORK_INTERFACES, req, limits)
-            .await
+        self.describe_page(req, limits).await
     }
 
     /// One page of `DescribeInstances`.
@@ -192,24 +191,18 @@ impl Client {
         req: &DescribeInstancesRequest,
         limits: &CallLimits,
     ) -> Result<DescribeInstancesResponse, Error> {
-        self.describe_page(action::DESCRIBE_INSTANCES, req, limits)
-            .await
+        self.describe_page(req, limits).await
     }
 
     /// One page of a Describe action, which must carry `dataSet`; the page keeps the
     /// envelope's request id when its own is empty.
-    async fn describe_page<Req, Page>(
+    pub async fn describe_page<P: DescribePage>(
         &self,
-        action: &'static str,
-        req: &Req,
+        req: &P::Request,
         limits: &CallLimits,
-    ) -> Result<Page, Error>
-    where
-        Req: Serialize + Sync,
-        Page: DeserializeOwned + PageRequestId,
-    {
-        let ok: Success<Page> = self
-            .call(action, CallKind::Read, req, &["dataSet"], limits)
+    ) -> Result<P, Error> {
+        let ok: Success<P> = self
+            .call(P::ACTION, CallKind::Read, req, &["dataSet"], limits)
             .await?;
         let mut page = ok.response;
         if page.request_id_mut().is_empty() {
@@ -224,22 +217,8 @@ impl Client {
         ids: &[String],
         limits: &CallLimits,
     ) -> Result<Vec<NicInfo>, Error> {
-        let mut found = Vec::new();
-        for chunk in unique(ids).chunks(MAX_IDS_PER_CALL) {
-            let mut pages = Pager::new();
-            while let Some(page_num) = pages.next_page() {
-                let req = DescribeNetworkInterfacesRequest {
-                    nic_ids: Some(chunk.to_vec()),
-                    page_num: Some(page_num),
-                    page_size: Some(PAGE_SIZE),
-                    ..Default::default()
-                };
-                let page = self.describe_network_interfaces(&req, limits).await?;
-                pages.saw(page.data_set.len(), page.total_count);
-                found.extend(page.data_set);
-            }
-        }
-        Ok(dedupe_by(found, |n| n.nic_id.clone()))
+        self.describe_by_id::<DescribeNetworkInterfacesResponse>(ids, limits)
+            .await
     }
 
     /// The instances with these IDs (chunks of 100, every page); missing IDs are absent.
@@ -248,22 +227,29 @@ impl Client {
         ids: &[String],
         limits: &CallLimits,
     ) -> Result<Vec<InstanceInfo>, Error> {
+        self.describe_by_id::<DescribeInstancesResponse>(ids, limits)
+            .await
+    }
+
+    /// The objects with these IDs, in chunks of 100 IDs, every page of each; each object once.
+    pub async fn describe_by_id<P: DescribePage>(
+        &self,
+        ids: &[String],
+        limits: &CallLimits,
+    ) -> Result<Vec<P::Item>, Error> {
         let mut found = Vec::new();
         for chunk in unique(ids).chunks(MAX_IDS_PER_CALL) {
             let mut pages = Pager::new();
             while let Some(page_num) = pages.next_page() {
-                let req = DescribeInstancesRequest {
-                    instance_ids: Some(chunk.to_vec()),
-                    page_num: Some(page_num),
-                    page_size: Some(PAGE_SIZE),
-                    ..Default::default()
-                };
-                let page = self.describe_instances(&req, limits).await?;
-                pages.saw(page.data_set.len(), page.total_count);
-                found.extend(page.data_set);
+                let req = P::request(Some(chunk.to_vec()), page_num, PAGE_SIZE);
+                let (total, items) = self.describe_page::<P>(&req, limits).await?.into_items();
+                pages.saw(items.len(), total);
+                found.extend(items);
             }
         }
-        Ok(dedupe_by(found, |i| i.instance_id.clone()))
+        let mut seen = HashSet::new();
+        found.retain(|item| seen.insert(P::id_of(item).to_owned()));
+        Ok(found)
     }
 
     /// Every zone with its region.
@@ -480,28 +466,6 @@ fn unique(ids: &[String]) -> Vec<String> {
         .filter(|id| !id.is_empty() && seen.insert(id.as_str()))
         .cloned()
         .collect()
-}
-
-fn dedupe_by<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> Vec<T> {
-    let mut seen = HashSet::new();
-    items.into_iter().filter(|i| seen.insert(key(i))).collect()
-}
-
-/// Describe pages carry their own request id, filled from the envelope when absent.
-trait PageRequestId {
-    fn request_id_mut(&mut self) -> &mut String;
-}
-
-impl PageRequestId for DescribeNetworkInterfacesResponse {
-    fn request_id_mut(&mut self) -> &mut String {
-        &mut self.request_id
-    }
-}
-
-impl PageRequestId for DescribeInstancesResponse {
-    fn request_id_mut(&mut self) -> &mut String {
-        &mut self.request_id
-    }
 }
 
 #[cfg(test)]

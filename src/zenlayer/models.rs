@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// The ZEC API version every request names in `X-ZC-Version`.
@@ -154,6 +155,83 @@ pub struct DescribeInstancesResponse {
     pub total_count: u64,
     #[serde(default)]
     pub data_set: Vec<InstanceInfo>,
+}
+
+/// What the two paged Describe actions (NICs and instances) have in common, so that one
+/// client path reads either by ID or page by page.
+pub trait DescribePage: DeserializeOwned + Send + 'static {
+    /// The object the action lists.
+    type Item: Send + 'static;
+    /// The request body of one page.
+    type Request: Serialize + Send + Sync;
+    /// The action name.
+    const ACTION: &'static str;
+
+    /// The request for page `page_num` of `page_size` objects, only those in `ids` when given.
+    fn request(ids: Option<Vec<String>>, page_num: u32, page_size: u32) -> Self::Request;
+
+    /// The page's own request id, empty when the answer left it out.
+    fn request_id_mut(&mut self) -> &mut String;
+
+    /// `totalCount` and the objects of this page.
+    fn into_items(self) -> (u64, Vec<Self::Item>);
+
+    /// The object's ID, the key of every lookup.
+    fn id_of(item: &Self::Item) -> &str;
+}
+
+impl DescribePage for DescribeNetworkInterfacesResponse {
+    type Item = NicInfo;
+    type Request = DescribeNetworkInterfacesRequest;
+    const ACTION: &'static str = action::DESCRIBE_NETWORK_INTERFACES;
+
+    fn request(ids: Option<Vec<String>>, page_num: u32, page_size: u32) -> Self::Request {
+        DescribeNetworkInterfacesRequest {
+            nic_ids: ids,
+            page_num: Some(page_num),
+            page_size: Some(page_size),
+            ..Default::default()
+        }
+    }
+
+    fn request_id_mut(&mut self) -> &mut String {
+        &mut self.request_id
+    }
+
+    fn into_items(self) -> (u64, Vec<NicInfo>) {
+        (self.total_count, self.data_set)
+    }
+
+    fn id_of(item: &NicInfo) -> &str {
+        &item.nic_id
+    }
+}
+
+impl DescribePage for DescribeInstancesResponse {
+    type Item = InstanceInfo;
+    type Request = DescribeInstancesRequest;
+    const ACTION: &'static str = action::DESCRIBE_INSTANCES;
+
+    fn request(ids: Option<Vec<String>>, page_num: u32, page_size: u32) -> Self::Request {
+        DescribeInstancesRequest {
+            instance_ids: ids,
+            page_num: Some(page_num),
+            page_size: Some(page_size),
+            ..Default::default()
+        }
+    }
+
+    fn request_id_mut(&mut self) -> &mut String {
+        &mut self.request_id
+    }
+
+    fn into_items(self) -> (u64, Vec<InstanceInfo>) {
+        (self.total_count, self.data_set)
+    }
+
+    fn id_of(item: &InstanceInfo) -> &str {
+        &item.instance_id
+    }
 }
 
 /// A ZEC instance as Describe reports it. Instances carry a zone, not a region.

@@ -30,8 +30,8 @@ use std::time::Duration;
 use super::Error;
 use super::client::{CallLimits, Client};
 use super::models::{
-    DescribeInstancesRequest, DescribeNetworkInterfacesRequest, InstanceInfo, MAX_PAGE_SIZE,
-    NicInfo, action,
+    DescribeInstancesResponse, DescribeNetworkInterfacesResponse, DescribePage, InstanceInfo,
+    MAX_PAGE_SIZE, NicInfo, action,
 };
 use batcher::{Batcher, Fetch};
 use snapshot::{Epoch, ListPage, Page, Recent, Snapshots};
@@ -61,20 +61,20 @@ impl Lookup {
         Lookup {
             nics: Arc::new(Batcher::new(
                 action::DESCRIBE_NETWORK_INTERFACES,
-                nics_by_id(&client),
+                by_id::<DescribeNetworkInterfacesResponse>(&client),
             )),
             instances: Arc::new(Batcher::new(
                 action::DESCRIBE_INSTANCES,
-                instances_by_id(&client),
+                by_id::<DescribeInstancesResponse>(&client),
             )),
             listed_nics: Arc::new(Snapshots::new(
                 action::DESCRIBE_NETWORK_INTERFACES,
-                nic_pages(&client),
+                pages::<DescribeNetworkInterfacesResponse>(&client),
                 Arc::clone(&epoch),
             )),
             listed_instances: Arc::new(Snapshots::new(
                 action::DESCRIBE_INSTANCES,
-                instance_pages(&client),
+                pages::<DescribeInstancesResponse>(&client),
                 Arc::clone(&epoch),
             )),
             zones: Arc::new(ZoneCache::default()),
@@ -211,69 +211,37 @@ impl Lookup {
     }
 }
 
-fn nics_by_id(client: &Client) -> Fetch<NicInfo> {
+/// Reads objects of one kind by ID, for a [`Batcher`].
+fn by_id<P: DescribePage>(client: &Client) -> Fetch<P::Item> {
     let c = client.clone();
     Box::new(move |ids, limits| {
         let c = c.clone();
         Box::pin(async move {
-            let found = c.describe_nics_by_id(&ids, &limits).await?;
-            Ok(found.into_iter().map(|n| (n.nic_id.clone(), n)).collect())
+            let found = c.describe_by_id::<P>(&ids, &limits).await?;
+            Ok(keyed::<P>(found))
         })
     })
 }
 
-fn instances_by_id(client: &Client) -> Fetch<InstanceInfo> {
-    let c = client.clone();
-    Box::new(move |ids, limits| {
-        let c = c.clone();
-        Box::pin(async move {
-            let found = c.describe_instances_by_id(&ids, &limits).await?;
-            Ok(found
-                .into_iter()
-                .map(|i| (i.instance_id.clone(), i))
-                .collect())
-        })
-    })
-}
-
-fn nic_pages(client: &Client) -> ListPage<NicInfo> {
+/// Reads one page of the account's objects of one kind, for [`Snapshots`].
+fn pages<P: DescribePage>(client: &Client) -> ListPage<P::Item> {
     let c = client.clone();
     Box::new(move |page_num, limits| {
         let c = c.clone();
         Box::pin(async move {
-            let req = DescribeNetworkInterfacesRequest {
-                page_num: Some(page_num),
-                page_size: Some(MAX_PAGE_SIZE),
-                ..Default::default()
-            };
-            let page = c.describe_network_interfaces(&req, &limits).await?;
+            let req = P::request(None, page_num, MAX_PAGE_SIZE);
+            let (total, items) = c.describe_page::<P>(&req, &limits).await?.into_items();
             Ok(Page {
-                total: page.total_count,
-                items: (page.data_set.into_iter())
-                    .map(|n| (n.nic_id.clone(), n))
-                    .collect(),
+                total,
+                items: keyed::<P>(items),
             })
         })
     })
 }
 
-fn instance_pages(client: &Client) -> ListPage<InstanceInfo> {
-    let c = client.clone();
-    Box::new(move |page_num, limits| {
-        let c = c.clone();
-        Box::pin(async move {
-            let req = DescribeInstancesRequest {
-                page_num: Some(page_num),
-                page_size: Some(MAX_PAGE_SIZE),
-                ..Default::default()
-            };
-            let page = c.describe_instances(&req, &limits).await?;
-            Ok(Page {
-                total: page.total_count,
-                items: (page.data_set.into_iter())
-                    .map(|i| (i.instance_id.clone(), i))
-                    .collect(),
-            })
-        })
-    })
+fn keyed<P: DescribePage>(items: Vec<P::Item>) -> Vec<(String, P::Item)> {
+    items
+        .into_iter()
+        .map(|item| (P::id_of(&item).to_owned(), item))
+        .collect()
 }
