@@ -1,5 +1,5 @@
-//! Classifying failed API calls, and re-reading after them: what create, read, delete and
-//! import share about talking to the API.
+//! Classifying failed API calls, re-reading after them, and what a wait last saw: what
+//! create, read, delete and import share about talking to the API.
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::framework::Context;
 use crate::provider::api::Zec;
 use crate::provider::checks::facts::{self, Facts};
-use crate::zenlayer::models::NicInfo;
+use crate::zenlayer::models::{InstanceInfo, NicInfo};
 use crate::zenlayer::{CallLimits, Error, codes};
 
 /// How long a read that settles an uncertain outcome may take. It runs even after Stop: an
@@ -128,6 +128,29 @@ pub(super) async fn facts_after_failure(
     )
     .await
     .ok()
+}
+
+/// What the last look of a create or delete wait saw: the "last seen" of its timeout and
+/// interruption messages.
+#[derive(Clone, Debug)]
+pub(super) enum Seen {
+    Nic(Box<NicInfo>),
+    Pair(Option<Box<NicInfo>>, Option<Box<InstanceInfo>>),
+    ReadFailed(String),
+}
+
+impl Seen {
+    pub(super) fn text(&self, nic_id: &str, instance_id: &str) -> String {
+        match self {
+            Seen::Nic(n) => format!("NIC {nic_id} {}", facts::describe_nic(Some(n))),
+            Seen::Pair(n, i) => format!(
+                "NIC {nic_id} {}; instance {instance_id} {}",
+                facts::describe_nic(n.as_deref()),
+                facts::describe_instance(i.as_deref())
+            ),
+            Seen::ReadFailed(e) => format!("the API could not be read ({e})"),
+        }
+    }
 }
 
 #[cfg(test)]

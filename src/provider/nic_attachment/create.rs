@@ -22,10 +22,10 @@ use crate::provider::checks::judge::{self, Holders};
 use crate::provider::duration;
 use crate::provider::waiters::{self, FirstLook, Halt, Probe, Waits};
 use crate::provider::{LOG_TARGET, Shared};
-use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
+use crate::zenlayer::models::{NicInfo, NicStatus};
 use crate::zenlayer::{Error, codes};
 
-use super::calls::{self, bound_to, bound_to_instance};
+use super::calls::{self, Seen, bound_to, bound_to_instance};
 use super::model::{self, Attachment, INSTANCE_ID, NIC_ID};
 use super::private;
 
@@ -134,28 +134,6 @@ impl Next {
 enum Settled {
     Go,
     AlreadyOurs,
-}
-
-/// What a look saw, for "last seen" in messages.
-#[derive(Clone, Debug)]
-enum Seen {
-    Nic(Box<NicInfo>),
-    Pair(Option<Box<NicInfo>>, Option<Box<InstanceInfo>>),
-    ReadFailed(String),
-}
-
-impl Seen {
-    fn text(&self, nic_id: &str, instance_id: &str) -> String {
-        match self {
-            Seen::Nic(n) => format!("NIC {nic_id} {}", facts::describe_nic(Some(n))),
-            Seen::Pair(n, i) => format!(
-                "NIC {nic_id} {}; instance {instance_id} {}",
-                facts::describe_nic(n.as_deref()),
-                facts::describe_instance(i.as_deref())
-            ),
-            Seen::ReadFailed(e) => format!("the API could not be read ({e})"),
-        }
-    }
 }
 
 /// Why waiting for USED ended early.

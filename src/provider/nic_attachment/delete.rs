@@ -19,10 +19,10 @@ use crate::provider::checks::judge::{self, Holders};
 use crate::provider::duration;
 use crate::provider::waiters::{self, FirstLook, Halt, Probe, Waits};
 use crate::provider::{LOG_TARGET, Shared};
-use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
+use crate::zenlayer::models::{NicInfo, NicStatus};
 use crate::zenlayer::{Error, codes};
 
-use super::calls;
+use super::calls::{self, Seen};
 use super::model;
 
 /// How long a detach the API accepted may still show USED before it is sent again.
@@ -87,27 +87,6 @@ enum After {
     Detached,
     /// Still USED by our instance well after the detach was accepted: send it again.
     StillAttached,
-}
-
-#[derive(Clone, Debug)]
-enum Seen {
-    Nic(Box<NicInfo>),
-    Pair(Box<NicInfo>, Option<Box<InstanceInfo>>),
-    ReadFailed(String),
-}
-
-impl Seen {
-    fn text(&self, nic_id: &str, instance_id: &str) -> String {
-        match self {
-            Seen::Nic(n) => format!("NIC {nic_id} {}", facts::describe_nic(Some(n))),
-            Seen::Pair(n, i) => format!(
-                "NIC {nic_id} {}; instance {instance_id} {}",
-                facts::describe_nic(Some(n)),
-                facts::describe_instance(i.as_deref())
-            ),
-            Seen::ReadFailed(e) => format!("the API could not be read ({e})"),
-        }
-    }
 }
 
 struct Detach<'a> {
@@ -330,7 +309,7 @@ impl Detach<'_> {
                     .is_some_and(|i| i.status.is_transitional())
                 {
                     return Ok(Probe::Pending(Seen::Pair(
-                        Box::new(nic),
+                        Some(Box::new(nic)),
                         instance.map(Box::new),
                     )));
                 }
