@@ -231,17 +231,7 @@ impl Decimal {
     fn parse(text: &str) -> Option<Decimal> {
         let bytes = text.as_bytes();
         let mut i = 0;
-        let negative = match bytes.first() {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
+        let negative = sign(bytes, &mut i);
         let mut digits = Vec::new();
         let mut fraction_len: i64 = 0;
         let mut seen_digit = false;
@@ -269,17 +259,7 @@ impl Decimal {
         let mut exponent: i64 = 0;
         if let Some(b'e' | b'E') = bytes.get(i) {
             i += 1;
-            let exp_negative = match bytes.get(i) {
-                Some(b'-') => {
-                    i += 1;
-                    true
-                }
-                Some(b'+') => {
-                    i += 1;
-                    false
-                }
-                _ => false,
-            };
+            let exp_negative = sign(bytes, &mut i);
             let start = i;
             while let Some(&c @ b'0'..=b'9') = bytes.get(i) {
                 exponent = exponent
@@ -413,6 +393,21 @@ impl Decimal {
             let dot = if rest.is_empty() { "" } else { "." };
             format!("{sign}{first}{dot}{rest}e{}", point - 1)
         }
+    }
+}
+
+/// Reads an optional `+` or `-` at `bytes[*i]`, moving past it; true for `-`.
+fn sign(bytes: &[u8], i: &mut usize) -> bool {
+    match bytes.get(*i) {
+        Some(b'-') => {
+            *i += 1;
+            true
+        }
+        Some(b'+') => {
+            *i += 1;
+            false
+        }
+        _ => false,
     }
 }
 

@@ -99,33 +99,17 @@ fn walk_type(ty: &Type, v: &Value, path: &AttributePath, out: &mut Vec<Violation
             path,
             format!(
                 "a value in a dynamic attribute must carry its type (Value::Dynamic), found {}",
-                kind(v)
+                v.kind()
             ),
         )),
         _ => out.push(Violation::new(
             path,
             format!(
                 "the value is {} where the schema says {}",
-                kind(v),
+                v.kind(),
                 String::from_utf8_lossy(&ty.to_json())
             ),
         )),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Unknown(_) => "unknown",
-        Value::Bool(_) => "a bool",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::List(_) => "a list",
-        Value::Set(_) => "a set",
-        Value::Map(_) => "a map",
-        Value::Object(_) => "an object",
-        Value::Tuple(_) => "a tuple",
-        Value::Dynamic(..) => "a typed dynamic value",
     }
 }
 
@@ -328,7 +312,7 @@ impl PlanCheck<'_> {
             }
             _ => out.push(Violation::new(
                 path,
-                format!("the plan has {} for a nested block", kind(planned)),
+                format!("the plan has {} for a nested block", planned.kind()),
             )),
         }
     }
@@ -369,24 +353,19 @@ pub(crate) fn unknowns_to_null(block: &Block, v: Value) -> Value {
         let Some(e) = m.remove(&b.type_name) else {
             continue;
         };
+        let known_blocks = |items: Vec<Value>| -> Vec<Value> {
+            items
+                .into_iter()
+                .filter(|i| !i.is_unknown())
+                .map(|i| unknowns_to_null(&b.block, i))
+                .collect()
+        };
         let fixed = match (b.nesting, e) {
             (Nesting::List, Value::Unknown(_)) => Value::List(Vec::new()),
             (Nesting::Set, Value::Unknown(_)) => Value::Set(Vec::new()),
             (Nesting::Map, Value::Unknown(_)) => Value::Map(Default::default()),
-            (_, Value::List(items)) => Value::List(
-                items
-                    .into_iter()
-                    .filter(|i| !i.is_unknown())
-                    .map(|i| unknowns_to_null(&b.block, i))
-                    .collect(),
-            ),
-            (_, Value::Set(items)) => Value::Set(
-                items
-                    .into_iter()
-                    .filter(|i| !i.is_unknown())
-                    .map(|i| unknowns_to_null(&b.block, i))
-                    .collect(),
-            ),
+            (_, Value::List(items)) => Value::List(known_blocks(items)),
+            (_, Value::Set(items)) => Value::Set(known_blocks(items)),
             (_, Value::Map(items)) => Value::Map(
                 items
                     .into_iter()
