@@ -55,6 +55,18 @@ fn sim_lookup(sim: &RunningSim) -> Lookup {
     Lookup::new(client_with(config))
 }
 
+/// A lookup that has listed the account, having been asked about five distinct NICs.
+async fn listed_lookup(sim: &RunningSim) -> Lookup {
+    let lookup = sim_lookup(sim);
+    for i in 1..=5 {
+        lookup
+            .recent_nic(&format!("nic-many-{i}"), &CallLimits::default())
+            .await
+            .expect("a recent read of a listed NIC");
+    }
+    lookup
+}
+
 fn nic_calls(sim: &RunningSim) -> u64 {
     sim.sim()
         .calls()
@@ -234,13 +246,7 @@ async fn a_third_distinct_id_lists_the_account_in_pages_of_1000() {
 #[tokio::test]
 async fn a_read_after_our_own_write_is_fresh_never_from_the_listing() {
     let sim = sim().await;
-    let lookup = sim_lookup(&sim);
-    for i in 1..=5 {
-        lookup
-            .recent_nic(&format!("nic-many-{i}"), &CallLimits::default())
-            .await
-            .unwrap();
-    }
+    let lookup = listed_lookup(&sim).await;
 
     lookup
         .attach_network_interface("nic-many-1", "ins-web-1", &CallLimits::default())
@@ -270,13 +276,7 @@ async fn a_read_after_our_own_write_is_fresh_never_from_the_listing() {
 #[tokio::test]
 async fn a_refused_write_retires_the_listing_too() {
     let sim = sim().await;
-    let lookup = sim_lookup(&sim);
-    for i in 1..=5 {
-        lookup
-            .recent_nic(&format!("nic-many-{i}"), &CallLimits::default())
-            .await
-            .unwrap();
-    }
+    let lookup = listed_lookup(&sim).await;
 
     let refused = lookup
         .detach_network_interface("nic-many-3", &CallLimits::default())
@@ -294,13 +294,7 @@ async fn a_refused_write_retires_the_listing_too() {
 #[tokio::test]
 async fn a_change_seen_by_a_fresh_read_retires_the_listing() {
     let sim = sim().await;
-    let lookup = sim_lookup(&sim);
-    for i in 1..=5 {
-        lookup
-            .recent_nic(&format!("nic-many-{i}"), &CallLimits::default())
-            .await
-            .unwrap();
-    }
+    let lookup = listed_lookup(&sim).await;
     sim.sim().delete_nic("nic-many-1").expect("deleted");
     sim.sim().delete_nic("nic-many-2").expect("deleted");
 
@@ -323,13 +317,7 @@ async fn a_change_seen_by_a_fresh_read_retires_the_listing() {
 #[tokio::test]
 async fn an_id_the_listing_lacks_is_read_by_id() {
     let sim = sim().await;
-    let lookup = sim_lookup(&sim);
-    for i in 1..=5 {
-        lookup
-            .recent_nic(&format!("nic-many-{i}"), &CallLimits::default())
-            .await
-            .unwrap();
-    }
+    let lookup = listed_lookup(&sim).await;
     sim.sim()
         .create_nics(NewNics {
             count: 1,
@@ -360,13 +348,7 @@ async fn an_id_the_listing_lacks_is_read_by_id() {
 #[tokio::test]
 async fn a_listing_serves_changes_made_elsewhere_for_at_most_five_seconds() {
     let sim = sim().await;
-    let lookup = sim_lookup(&sim);
-    for i in 1..=5 {
-        lookup
-            .recent_nic(&format!("nic-many-{i}"), &CallLimits::default())
-            .await
-            .unwrap();
-    }
+    let lookup = listed_lookup(&sim).await;
     sim.sim().delete_nic("nic-many-9").expect("deleted");
 
     let within = lookup

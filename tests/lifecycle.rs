@@ -24,6 +24,19 @@ fn quick_sim() -> Sim {
     Sim::with_delay(Duration::from_millis(100))
 }
 
+/// Someone detaches the NIC in zenConsole: the API frees it, the state still holds it.
+fn detach_outside_terraform(sim: &Sim, nic: &str) {
+    sim.api()
+        .patch_nic(
+            nic,
+            NicPatch {
+                instance_id: Some(None),
+                ..NicPatch::default()
+            },
+        )
+        .expect("detach outside Terraform");
+}
+
 fn web_config(sim: &Sim, nic: &str, instance: &str, extra: &str) -> String {
     main_tf(
         &sim.provider_block(),
@@ -100,16 +113,7 @@ fn detached_outside_terraform_plans_a_create_and_apply_restores_it() {
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
         dir.apply().assert_success();
 
-        // Someone detaches the NIC in zenConsole.
-        sim.api()
-            .patch_nic(
-                "nic-app-1",
-                NicPatch {
-                    instance_id: Some(None),
-                    ..NicPatch::default()
-                },
-            )
-            .expect("detach outside Terraform");
+        detach_outside_terraform(&sim, "nic-app-1");
 
         // Terraform ≥ 1.2 lists outside changes in a normal plan only when other objects use
         // them, so the user asks with -refresh-only (every version shows it there).
@@ -305,15 +309,7 @@ fn destroy_after_the_nic_was_detached_outside_terraform_succeeds_quietly() {
             .workdir()
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
         dir.apply().assert_success();
-        sim.api()
-            .patch_nic(
-                "nic-app-1",
-                NicPatch {
-                    instance_id: Some(None),
-                    ..NicPatch::default()
-                },
-            )
-            .expect("detach outside Terraform");
+        detach_outside_terraform(&sim, "nic-app-1");
 
         sim.api().reset_calls();
         let destroyed = dir.destroy();
@@ -338,15 +334,7 @@ fn destroy_without_refresh_of_a_nic_detached_outside_terraform_sends_no_detach()
             .workdir()
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
         dir.apply().assert_success();
-        sim.api()
-            .patch_nic(
-                "nic-app-1",
-                NicPatch {
-                    instance_id: Some(None),
-                    ..NicPatch::default()
-                },
-            )
-            .expect("detach outside Terraform");
+        detach_outside_terraform(&sim, "nic-app-1");
 
         // The state still holds the attachment, so the provider's delete runs and finds the
         // NIC already free.

@@ -48,17 +48,7 @@ async fn terraforms_certificate_gets_served_and_health_reports_plugin_serving() 
     let base = tempfile::tempdir().unwrap();
     let mut provider = start_with_tls(&cert, base.path());
 
-    let channel = go_plugin::connect(&provider.handshake, ClientAuth::Cert(&cert))
-        .await
-        .unwrap();
-    assert_eq!(go_plugin::health(channel.clone()).await.unwrap(), SERVING);
-    go_plugin::shutdown(channel).await.unwrap();
-    assert!(
-        provider
-            .wait_for_exit(TERRAFORMS_PATIENCE)
-            .unwrap()
-            .success()
-    );
+    assert_serves_then_shuts_down(&mut provider, ClientAuth::Cert(&cert)).await;
 }
 
 #[tokio::test]
@@ -91,6 +81,26 @@ async fn a_client_with_another_terraform_like_certificate_is_refused() {
 }
 
 /// Stops the provider and checks its stderr holds an hclog warning naming `reason`.
+/// The client `auth` gets a SERVING health answer, and Shutdown ends the process cleanly.
+async fn assert_serves_then_shuts_down(provider: &mut Launched, auth: ClientAuth<'_>) {
+    let channel = go_plugin::connect(&provider.handshake, auth)
+        .await
+        .expect("connect to the provider");
+    assert_eq!(
+        go_plugin::health(channel.clone())
+            .await
+            .expect("health check"),
+        SERVING
+    );
+    go_plugin::shutdown(channel).await.expect("Shutdown RPC");
+    assert!(
+        provider
+            .wait_for_exit(TERRAFORMS_PATIENCE)
+            .expect("the provider exits after Shutdown")
+            .success()
+    );
+}
+
 fn assert_provider_logged_a_refusal(provider: &mut Launched, reason: &str) {
     provider.signal("TERM");
     provider
@@ -174,17 +184,7 @@ async fn sigint_is_ignored_because_terraform_sends_stop_instead() {
         provider.wait_for_exit(Duration::from_millis(300)).is_none(),
         "SIGINT stopped it"
     );
-    let channel = go_plugin::connect(&provider.handshake, ClientAuth::Cert(&cert))
-        .await
-        .unwrap();
-    assert_eq!(go_plugin::health(channel.clone()).await.unwrap(), SERVING);
-    go_plugin::shutdown(channel).await.unwrap();
-    assert!(
-        provider
-            .wait_for_exit(TERRAFORMS_PATIENCE)
-            .unwrap()
-            .success()
-    );
+    assert_serves_then_shuts_down(&mut provider, ClientAuth::Cert(&cert)).await;
 }
 
 #[tokio::test]
@@ -196,17 +196,7 @@ async fn without_plugin_client_cert_it_serves_plaintext_with_an_empty_cert_field
 
     assert!(provider.line.ends_with("|grpc|\n"), "{:?}", provider.line);
     assert_eq!(provider.handshake.server_cert, None);
-    let channel = go_plugin::connect(&provider.handshake, ClientAuth::Plaintext)
-        .await
-        .unwrap();
-    assert_eq!(go_plugin::health(channel.clone()).await.unwrap(), SERVING);
-    go_plugin::shutdown(channel).await.unwrap();
-    assert!(
-        provider
-            .wait_for_exit(TERRAFORMS_PATIENCE)
-            .unwrap()
-            .success()
-    );
+    assert_serves_then_shuts_down(&mut provider, ClientAuth::Plaintext).await;
 }
 
 #[tokio::test]
