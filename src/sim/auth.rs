@@ -4,8 +4,6 @@
 
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use super::failure::Failure;
 use crate::zenlayer::codes;
@@ -123,12 +121,7 @@ pub(crate) fn authenticate(
         body,
         timestamp,
     };
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(accepted.access_key_password.as_bytes())
-    else {
-        return Err(signature_failure("The signature does not match."));
-    };
-    mac.update(signer::string_to_sign(&input).as_bytes());
-    if mac.verify_slice(&claimed).is_err() {
+    if !signer::verify(&accepted.access_key_password, &input, &claimed) {
         return Err(signature_failure(
             "The signature does not match; check the access key password, and that Content-Type, Host and the body reach the server unchanged.",
         ));

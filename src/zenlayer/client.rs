@@ -152,7 +152,7 @@ impl Client {
                 limits,
             )
             .await?;
-        Ok(request_id_of(ok))
+        Ok(ok.request_id)
     }
 
     /// `DetachNetworkInterface`; returns the request id. Asynchronous: the NIC goes DETACHING.
@@ -173,7 +173,7 @@ impl Client {
                 limits,
             )
             .await?;
-        Ok(request_id_of(ok))
+        Ok(ok.request_id)
     }
 
     /// One page of `DescribeNetworkInterfaces`.
@@ -414,14 +414,6 @@ fn give_up(action: &'static str, attempts: u32, reason: &str, last: Option<Error
         attempts,
         reason: reason.to_owned(),
         last: last.map(Box::new),
-    }
-}
-
-fn request_id_of(ok: Success<RequestIdOnly>) -> String {
-    if ok.request_id.is_empty() {
-        ok.response.request_id
-    } else {
-        ok.request_id
     }
 }
 

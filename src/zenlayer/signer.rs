@@ -42,13 +42,22 @@ pub fn string_to_sign(input: &SigningInput<'_>) -> String {
 
 /// The lowercase hex signature, keyed by the raw access key password.
 pub fn signature(access_key_password: &str, input: &SigningInput<'_>) -> String {
-    // HMAC accepts keys of any length, so construction cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(access_key_password.as_bytes()) {
-        Ok(mac) => mac,
-        Err(_) => return String::new(),
-    };
+    keyed_mac(access_key_password, input)
+        .map(|mac| hex::encode(mac.finalize().into_bytes()))
+        .unwrap_or_default()
+}
+
+/// True when `claimed` (the signature's raw bytes) signs `input` with this password; the
+/// comparison takes the same time wherever the bytes differ, as a server's must.
+pub fn verify(access_key_password: &str, input: &SigningInput<'_>, claimed: &[u8]) -> bool {
+    keyed_mac(access_key_password, input).is_some_and(|mac| mac.verify_slice(claimed).is_ok())
+}
+
+/// The HMAC over the string to sign. HMAC accepts keys of any length, so this is never None.
+fn keyed_mac(access_key_password: &str, input: &SigningInput<'_>) -> Option<Hmac<Sha256>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(access_key_password.as_bytes()).ok()?;
     mac.update(string_to_sign(input).as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    Some(mac)
 }
 
 /// The full `Authorization` header value.

@@ -24,7 +24,6 @@ pub mod snapshot;
 mod zones;
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::Error;
@@ -206,8 +205,7 @@ impl Lookup {
 
     /// Re-reads the zone list now, for a caller that must not trust the cache.
     pub async fn refresh_zones(&self, limits: &CallLimits) -> Result<(), Error> {
-        let asked = self.zones.completed.load(Ordering::Acquire);
-        self.zones.fetch_after(&self.client, limits, asked).await
+        self.zones.refresh(&self.client, limits).await
     }
 }
 

@@ -18,7 +18,7 @@ pub(super) struct ZoneCache {
     refresh: tokio::sync::Mutex<RefreshState>,
     /// Refreshes finished (successfully or with a shareable error), for "did one finish
     /// after I asked?" checks without the lock.
-    pub(super) completed: AtomicU64,
+    completed: AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -33,19 +33,10 @@ impl ZoneCache {
         known.get(zone_id).cloned()
     }
 
+    /// Makes sure a refresh finished after this call began: waits for one in progress and
+    /// shares its outcome, or runs one.
     pub(super) async fn refresh(&self, client: &Client, limits: &CallLimits) -> Result<(), Error> {
         let asked = self.completed.load(Ordering::Acquire);
-        self.fetch_after(client, limits, asked).await
-    }
-
-    /// Makes sure a refresh finished after generation `asked`: waits for one in progress and
-    /// shares its outcome, or runs one.
-    pub(super) async fn fetch_after(
-        &self,
-        client: &Client,
-        limits: &CallLimits,
-        asked: u64,
-    ) -> Result<(), Error> {
         let action = action::DESCRIBE_ZONES;
         let deadline = async {
             match limits.deadline {
