@@ -26,12 +26,18 @@ pub(crate) enum Input {
 }
 
 impl Input {
-    pub(crate) fn path(self) -> Option<AttributePath> {
+    /// The argument at fault, as the docs name it.
+    pub(crate) fn attribute(self) -> Option<&'static str> {
         match self {
-            Input::Nic => Some(AttributePath::root("nic_id")),
-            Input::Instance => Some(AttributePath::root("instance_id")),
+            Input::Nic => Some("nic_id"),
+            Input::Instance => Some("instance_id"),
             Input::Neither => None,
         }
+    }
+
+    /// Where Terraform points the diagnostic: the argument's line of configuration.
+    pub(crate) fn path(self) -> Option<AttributePath> {
+        self.attribute().map(AttributePath::root)
     }
 }
 
@@ -951,9 +957,9 @@ fn var(s: &Subject<'_>, name: &str) -> Option<String> {
         "credential_settings" => CREDENTIAL_SETTINGS_TEXT.to_owned(),
         "nic_status" => nic.map_or_else(unseen, |n| facts::status_text(n.status.as_str())),
         "nic_instance" => nic
-            .and_then(|n| n.instance_id.clone())
-            .filter(|i| !i.is_empty())
-            .unwrap_or_else(|| "(an instance the API did not name)".to_owned()),
+            .and_then(NicInfo::named_instance)
+            .unwrap_or("(an instance the API did not name)")
+            .to_owned(),
         "nic_region" => nic
             .map(|n| n.region_id.clone())
             .filter(|r| !r.is_empty())
@@ -995,7 +1001,7 @@ fn in_state(status: &str, meaning: Option<&str>) -> String {
 }
 
 fn nic_in_status(nic: &NicInfo) -> String {
-    let on = nic.instance_id.as_deref().filter(|i| !i.is_empty());
+    let on = nic.named_instance();
     let meaning = match (&nic.status, on) {
         (NicStatus::Pending, _) => Some("still being created".to_owned()),
         (NicStatus::Detaching, Some(i)) => Some(format!("being detached from instance {i}")),

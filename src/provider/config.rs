@@ -12,7 +12,9 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::cty::{Number, Type, Value};
-use crate::framework::{Attribute, AttributePath, Block, Diagnostic, Diagnostics, Schema};
+use crate::framework::{
+    Attribute, AttributePath, Block, Diagnostic, Diagnostics, Schema, Severity,
+};
 use crate::provider::quote::quoted;
 use crate::zenlayer::{ClientConfig, Credentials, Scheme};
 
@@ -96,6 +98,17 @@ pub(crate) enum PlanChecks {
     Warn,
     /// No API calls at plan time.
     Off,
+}
+
+impl PlanChecks {
+    /// How a finding of this `severity` is reported in this mode: `warn` makes every one a
+    /// warning.
+    pub(crate) fn severity(self, severity: Severity) -> Severity {
+        match self {
+            PlanChecks::Warn => Severity::Warning,
+            _ => severity,
+        }
+    }
 }
 
 /// Where process environment variables come from; tests pass a map.

@@ -2,7 +2,7 @@
 //! into `docs/resources/nic_attachment.md` and fails when the page and the catalogue differ, so
 //! the documented messages are the ones users see.
 
-use super::catalogue::{Case, ENTRIES, GENERIC, Input, SITUATIONS, Situation, Text};
+use super::catalogue::{Case, ENTRIES, GENERIC, SITUATIONS, Situation, Text};
 use super::config::CREDENTIAL_SETTINGS_TEXT;
 
 /// One message a user can meet, with its templates. Observed values appear as `{name}`
@@ -54,11 +54,7 @@ fn message(code: Option<&'static str>, when: &'static str, t: &Text) -> Catalogu
         summary: t.summary,
         detail: spell(t.detail),
         fix: spell(t.fix),
-        attribute: match t.input {
-            Input::Nic => Some("nic_id"),
-            Input::Instance => Some("instance_id"),
-            Input::Neither => None,
-        },
+        attribute: t.input.attribute(),
     }
 }
 

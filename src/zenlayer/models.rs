@@ -123,6 +123,11 @@ pub struct NicInfo {
 }
 
 impl NicInfo {
+    /// The instance the NIC names; the API sends null, nothing or "" when it names none.
+    pub fn named_instance(&self) -> Option<&str> {
+        self.instance_id.as_deref().filter(|i| !i.is_empty())
+    }
+
     /// True for the instance's primary NIC, which can never be detached.
     pub fn is_primary(&self) -> bool {
         self.nic_type.as_deref() == Some("Primary")

@@ -91,9 +91,9 @@ pub(crate) fn describe_nic(nic: Option<&NicInfo>) -> String {
         None => "not found".into(),
         Some(n) => {
             let status = status_text(n.status.as_str());
-            match &n.instance_id {
-                Some(i) if !i.is_empty() => format!("{status} on instance {i}"),
-                _ => status,
+            match n.named_instance() {
+                Some(i) => format!("{status} on instance {i}"),
+                None => status,
             }
         }
     }

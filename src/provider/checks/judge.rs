@@ -79,14 +79,10 @@ pub(crate) fn judge(facts: &Facts, holders: &Holders, mode: PlanChecks) -> Vec<F
     }
     let mut out = Vec::new();
     let mut find = |code: &'static str, case: Case, severity: Severity| {
-        let severity = match mode {
-            PlanChecks::Warn => Severity::Warning,
-            _ => severity,
-        };
         out.push(Finding {
             code,
             case,
-            severity,
+            severity: mode.severity(severity),
         });
     };
     use Severity::{Error, Warning};

@@ -77,7 +77,7 @@ pub(crate) async fn check(
     if let Some(other) = shared.claims.claim(nic_id, instance_id) {
         diags.push(catalogue::for_situation(
             Situation::ClaimedTwice,
-            blocking(ready.plan_checks),
+            ready.plan_checks.severity(Severity::Error),
             &subject(None),
             &[("other_instance_id", other)],
         ));
@@ -133,14 +133,6 @@ pub(crate) async fn check(
     diags
 }
 
-/// The severity of a problem that would fail the apply: an error, or a warning in `warn` mode.
-fn blocking(mode: PlanChecks) -> Severity {
-    match mode {
-        PlanChecks::Warn => Severity::Warning,
-        _ => Severity::Error,
-    }
-}
-
 /// Why the facts could not be gathered, said once per process.
 fn cannot_check(
     shared: &Shared,
@@ -149,7 +141,7 @@ fn cannot_check(
     e: &Error,
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let severity = blocking(mode);
+    let severity = mode.severity(Severity::Error);
     if let Some(api) = e.api_error().filter(|a| a.code.starts_with("AUTHFAILURE_")) {
         if shared.notices.first_auth_failure() {
             diags.push(catalogue::for_code(

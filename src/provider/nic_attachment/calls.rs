@@ -9,7 +9,8 @@ use tokio_util::sync::CancellationToken;
 use crate::framework::Context;
 use crate::provider::api::Zec;
 use crate::provider::checks::facts::{self, Facts};
-use crate::zenlayer::models::{InstanceInfo, NicInfo};
+use crate::provider::waiters::Probe;
+use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
 use crate::zenlayer::{CallLimits, Error, codes};
 
 /// How long a read that settles an uncertain outcome may take. It runs even after Stop: an
@@ -81,6 +82,44 @@ pub(super) async fn pause(ctx: &Context, deadline: Instant) -> bool {
     }
 }
 
+/// How long a refresh or an import, one read repeated while throttled, may take: longer is
+/// not going to succeed, so the command fails rather than hangs.
+pub(super) const ONE_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One read, called again after a [`pause`] while the API says [`not_now`], all within
+/// [`ONE_READ_TIMEOUT`] and promptly on Stop.
+pub(super) async fn read_patiently<T, F, Fut>(ctx: &Context, read: F) -> Result<T, Error>
+where
+    F: Fn(CallLimits) -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let deadline = Instant::now() + ONE_READ_TIMEOUT;
+    loop {
+        match read(limits(ctx, deadline)).await {
+            Err(e) if not_now(&e) && pause(ctx, deadline).await => continue,
+            other => return other,
+        }
+    }
+}
+
+/// True when `e` refused a write because of a state that passes by itself, as `facts` read
+/// after it show: the NIC in one of `nic_states`, or the instance changing state.
+pub(super) fn refused_for_passing_state(
+    e: &Error,
+    facts: Option<&Facts>,
+    nic_states: &[NicStatus],
+) -> bool {
+    matches!(
+        e.code(),
+        Some(codes::INVALID_NIC_STATUS | codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT)
+    ) && facts.is_some_and(|f| f.settling(nic_states))
+}
+
+/// True while the operation may still call the API: before its deadline, and not stopped.
+pub(super) fn time_left(ctx: &Context, deadline: Instant) -> bool {
+    Instant::now() < deadline && !ctx.is_stopped()
+}
+
 /// A write failure after which the write may or may not have taken effect: settle it by
 /// reading, never by resending blindly.
 pub(super) fn ambiguous(e: &Error) -> bool {
@@ -102,7 +141,7 @@ pub(super) fn ambiguous(e: &Error) -> bool {
 /// The instance a NIC is bound to (USED or ATTACHING), if the API names one.
 pub(super) fn bound_to(nic: &NicInfo) -> Option<&str> {
     if facts::is_bound(nic) {
-        nic.instance_id.as_deref().filter(|i| !i.is_empty())
+        nic.named_instance()
     } else {
         None
     }
@@ -128,6 +167,16 @@ pub(super) async fn facts_after_failure(
     )
     .await
     .ok()
+}
+
+/// A wait's look whose read failed: a transient failure is a look that saw nothing (the wait
+/// goes on), any other ends the wait.
+pub(super) fn unread<T>(e: Error) -> Result<Probe<T, Seen>, Error> {
+    if transient(&e) {
+        Ok(Probe::Unread(Seen::ReadFailed(e.to_string())))
+    } else {
+        Err(e)
+    }
 }
 
 /// What the last look of a create or delete wait saw: the "last seen" of its timeout and

@@ -22,8 +22,8 @@ use crate::provider::checks::judge::{self, Holders};
 use crate::provider::duration;
 use crate::provider::waiters::{self, FirstLook, Halt, Probe, Waits};
 use crate::provider::{LOG_TARGET, Shared};
+use crate::zenlayer::Error;
 use crate::zenlayer::models::{NicInfo, NicStatus};
-use crate::zenlayer::{Error, codes};
 
 use super::calls::{self, Seen, bound_to, bound_to_instance};
 use super::model::{self, Attachment, INSTANCE_ID, NIC_ID};
@@ -203,7 +203,7 @@ impl Attach<'_> {
     }
 
     fn time_left(&self) -> bool {
-        Instant::now() < self.deadline && !self.ctx.is_stopped()
+        calls::time_left(self.ctx, self.deadline)
     }
 
     fn note(&self, nic: &NicInfo) {
@@ -352,10 +352,11 @@ impl Attach<'_> {
                 return Next::Confirm;
             }
         }
-        let retryable_state = matches!(
-            code.as_str(),
-            codes::INVALID_NIC_STATUS | codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT
-        ) && facts.as_ref().is_some_and(transitional);
+        let retryable_state = calls::refused_for_passing_state(
+            &e,
+            facts.as_ref(),
+            &[NicStatus::Pending, NicStatus::Detaching],
+        );
         if retryable_state && calls_made < MAX_ATTACH_CALLS && self.time_left() {
             return Next::Retry;
         }
@@ -446,13 +447,10 @@ impl Attach<'_> {
                 let nic = match self.api.poll_nic(self.nic_id, &limits).await {
                     Ok(Some(n)) => n,
                     Ok(None) => return Err(WaitFail::Vanished),
-                    Err(e) if calls::transient(&e) => {
-                        return Ok(Probe::Unread(Seen::ReadFailed(e.to_string())));
-                    }
-                    Err(e) => return Err(WaitFail::Read(e)),
+                    Err(e) => return calls::unread(e).map_err(WaitFail::Read),
                 };
                 self.note(&nic);
-                let on = nic.instance_id.as_deref().filter(|i| !i.is_empty());
+                let on = nic.named_instance();
                 match (&nic.status, on) {
                     (NicStatus::Used, Some(i)) if i == self.instance_id => Ok(Probe::Done(nic)),
                     (NicStatus::Attaching, None) => Ok(Probe::Pending(Seen::Nic(Box::new(nic)))),
@@ -532,9 +530,4 @@ impl Attach<'_> {
             }
         }
     }
-}
-
-/// True when the refusal came from a state that passes by itself.
-fn transitional(f: &Facts) -> bool {
-    f.settling(&[NicStatus::Pending, NicStatus::Detaching])
 }

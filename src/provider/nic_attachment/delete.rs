@@ -112,7 +112,7 @@ fn says_nothing_to_detach(code: &str) -> bool {
 
 /// True when this NIC state means our attachment no longer exists.
 fn not_ours(nic: &NicInfo, instance_id: &str) -> bool {
-    let on = nic.instance_id.as_deref().filter(|i| !i.is_empty());
+    let on = nic.named_instance();
     match on {
         Some(i) => i != instance_id,
         None => nic.status != NicStatus::Detaching && !facts::is_bound(nic),
@@ -187,17 +187,14 @@ impl Detach<'_> {
                     }
                     let facts =
                         calls::facts_after_failure(self.api, self.nic_id, self.instance_id).await;
-                    let retryable_state = matches!(
-                        e.code(),
-                        Some(
-                            codes::INVALID_NIC_STATUS
-                                | codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT
-                        )
-                    ) && facts.as_ref().is_some_and(transitional);
+                    let retryable_state = calls::refused_for_passing_state(
+                        &e,
+                        facts.as_ref(),
+                        &[NicStatus::Attaching, NicStatus::Detaching],
+                    );
                     if retryable_state
                         && calls_made < MAX_DETACH_CALLS
-                        && Instant::now() < self.deadline
-                        && !self.ctx.is_stopped()
+                        && calls::time_left(self.ctx, self.deadline)
                     {
                         continue;
                     }
@@ -285,10 +282,7 @@ impl Detach<'_> {
                 let nic = match self.api.find_nic(self.nic_id, &limits).await {
                     Ok(Some(n)) => n,
                     Ok(None) => return Ok(Probe::Done(Before::NothingToDo)),
-                    Err(e) if calls::transient(&e) => {
-                        return Ok(Probe::Unread(Seen::ReadFailed(e.to_string())));
-                    }
-                    Err(e) => return Err(e),
+                    Err(e) => return calls::unread(e),
                 };
                 if not_ours(&nic, self.instance_id) {
                     return Ok(Probe::Done(Before::NothingToDo));
@@ -299,10 +293,7 @@ impl Detach<'_> {
                 }
                 let instance = match self.api.find_instance(self.instance_id, &limits).await {
                     Ok(i) => i,
-                    Err(e) if calls::transient(&e) => {
-                        return Ok(Probe::Unread(Seen::ReadFailed(e.to_string())));
-                    }
-                    Err(e) => return Err(e),
+                    Err(e) => return calls::unread(e),
                 };
                 if instance
                     .as_ref()
@@ -347,10 +338,7 @@ impl Detach<'_> {
                 let nic = match self.api.poll_nic(self.nic_id, &limits).await {
                     Ok(Some(n)) => n,
                     Ok(None) => return Ok(Probe::Done(After::Detached)),
-                    Err(e) if calls::transient(&e) => {
-                        return Ok(Probe::Unread(Seen::ReadFailed(e.to_string())));
-                    }
-                    Err(e) => return Err(e),
+                    Err(e) => return calls::unread(e),
                 };
                 if not_ours(&nic, self.instance_id) {
                     return Ok(Probe::Done(After::Detached));
@@ -378,9 +366,4 @@ impl Detach<'_> {
             }
         }
     }
-}
-
-/// True when the refusal came from a state that passes by itself.
-fn transitional(f: &Facts) -> bool {
-    f.settling(&[NicStatus::Attaching, NicStatus::Detaching])
 }

@@ -2,10 +2,6 @@
 //! NIC is attached to at most one instance. The imported state is the same full object a create
 //! writes, so the plan after an import is empty.
 
-use std::time::Duration;
-
-use tokio::time::Instant;
-
 use crate::cty::Value;
 use crate::framework::{
     Context, Diagnostic, ImportOutcome, ImportRequest, ImportedObject, Severity,
@@ -18,9 +14,6 @@ use crate::provider::quote::quoted;
 use super::calls::{self, bound_to};
 use super::id::{self, MAX_ID_LEN};
 use super::model::Attachment;
-
-/// Import is one read (repeated while throttled); it should not hang.
-const IMPORT_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub(super) async fn import(ctx: &Context, shared: &Shared, req: ImportRequest) -> ImportOutcome {
     let failed = |d: Diagnostic| ImportOutcome {
@@ -46,14 +39,12 @@ pub(super) async fn import(ctx: &Context, shared: &Shared, req: ImportRequest) -
         Err(d) => return failed(d),
     };
     let named_instance = wanted.instance_id.as_deref().unwrap_or("(not given)");
-    let deadline = Instant::now() + IMPORT_TIMEOUT;
-    let limits = calls::limits(ctx, deadline);
-    let found = loop {
-        match ready.api.find_nic(&wanted.nic_id, &limits).await {
-            Err(e) if calls::not_now(&e) && calls::pause(ctx, deadline).await => continue,
-            other => break other,
-        }
-    };
+    let (api, nic_id) = (&ready.api, &wanted.nic_id);
+    let found = calls::read_patiently(
+        ctx,
+        |limits| async move { api.find_nic(nic_id, &limits).await },
+    )
+    .await;
     let nic = match found {
         Ok(n) => n,
         Err(e) => {

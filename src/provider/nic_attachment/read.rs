@@ -5,10 +5,6 @@
 //! - NIC attached to another instance: state records that instance, so the plan replaces it.
 //! - NIC ATTACHING to our instance, or DETACHING: in passing; state is kept, so no drift shows.
 
-use std::time::Duration;
-
-use tokio::time::Instant;
-
 use crate::framework::{Context, ReadOutcome, ReadRequest, ReadResult};
 use crate::provider::Shared;
 use crate::provider::catalogue::{self, Case, Op, Subject};
@@ -16,10 +12,6 @@ use crate::zenlayer::models::NicStatus;
 
 use super::calls;
 use super::model::{self, Attachment};
-
-/// A refresh that takes longer is not going to succeed; fail the plan rather than hang it.
-/// Within it, a throttled read is tried again after a pause.
-const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub(super) async fn read(ctx: &Context, shared: &Shared, req: ReadRequest) -> ReadResult {
     let keep = |diags| ReadResult {
@@ -35,15 +27,13 @@ pub(super) async fn read(ctx: &Context, shared: &Shared, req: ReadRequest) -> Re
         Ok(r) => r,
         Err(d) => return keep(d.into()),
     };
-    let deadline = Instant::now() + READ_TIMEOUT;
-    let limits = calls::limits(ctx, deadline);
-    let found = loop {
-        // A refresh is a point-in-time read: a listing a few seconds old serves it.
-        match ready.api.recent_nic(&nic_id, &limits).await {
-            Err(e) if calls::not_now(&e) && calls::pause(ctx, deadline).await => continue,
-            other => break other,
-        }
-    };
+    // A refresh is a point-in-time read: a listing a few seconds old serves it.
+    let (api, id) = (&ready.api, &nic_id);
+    let found = calls::read_patiently(
+        ctx,
+        |limits| async move { api.recent_nic(id, &limits).await },
+    )
+    .await;
     let nic = match found {
         Ok(n) => n,
         Err(e) => {
@@ -67,7 +57,7 @@ pub(super) async fn read(ctx: &Context, shared: &Shared, req: ReadRequest) -> Re
     let Some(nic) = nic else {
         return gone();
     };
-    let on = nic.instance_id.as_deref().filter(|i| !i.is_empty());
+    let on = nic.named_instance();
     let observed = match (&nic.status, on) {
         // In passing: keep our instance, refresh the rest.
         (NicStatus::Detaching, _) | (NicStatus::Attaching, None) => instance_id.clone(),
