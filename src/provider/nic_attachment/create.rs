@@ -20,7 +20,7 @@ use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
 use crate::provider::checks::facts::{self, Facts};
 use crate::provider::checks::judge::{self, Holders};
 use crate::provider::duration;
-use crate::provider::waiters::{self, FirstLook, Halt, Probe, Waits};
+use crate::provider::waiters::{self, FirstLook, Halt, Pace, Probe, Waits};
 use crate::provider::{LOG_TARGET, Shared};
 use crate::zenlayer::Error;
 use crate::zenlayer::models::{NicInfo, NicStatus};
@@ -133,7 +133,8 @@ impl Next {
 /// What settling found.
 enum Settled {
     Go,
-    AlreadyOurs,
+    /// The NIC is already USED or ATTACHING on our instance, as read.
+    AlreadyOurs(Box<NicInfo>),
 }
 
 /// Why waiting for USED ended early.
@@ -164,7 +165,11 @@ impl Attach<'_> {
         loop {
             match self.settle().await {
                 Err(end) => return end,
-                Ok(Settled::AlreadyOurs) => return self.confirm().await,
+                // Already done: nothing to wait for, and nothing for the pace to learn.
+                Ok(Settled::AlreadyOurs(nic)) if nic.status == NicStatus::Used => {
+                    return Ended::Attached(*nic);
+                }
+                Ok(Settled::AlreadyOurs(_)) => return self.confirm(&Pace::default()).await,
                 Ok(Settled::Go) => {}
             }
             if self.ctx.is_stopped() {
@@ -182,10 +187,12 @@ impl Attach<'_> {
             match answer {
                 Ok(request_id) => {
                     tracing::debug!(target: LOG_TARGET, nic_id = self.nic_id, instance_id = self.instance_id, request_id, "attach accepted");
-                    return self.confirm().await;
+                    return self.confirm(&self.waits.attach).await;
                 }
+                // The attach (if it happened) did not start just now: its wait must not
+                // teach the pace of attaches.
                 Err(e) => match self.after_refusal(e, calls_made).await {
-                    Next::Confirm => return self.confirm().await,
+                    Next::Confirm => return self.confirm(&Pace::default()).await,
                     Next::Retry => continue,
                     Next::End(end) => return *end,
                 },
@@ -274,7 +281,7 @@ impl Attach<'_> {
                 };
                 self.note(&nic);
                 if bound_to_instance(&nic, self.instance_id) {
-                    return Ok(Probe::Done(Settled::AlreadyOurs));
+                    return Ok(Probe::Done(Settled::AlreadyOurs(Box::new(nic))));
                 }
                 let nic_busy = matches!(nic.status, NicStatus::Pending | NicStatus::Detaching);
                 let instance_busy = instance
@@ -433,15 +440,15 @@ impl Attach<'_> {
         }
     }
 
-    /// Waits until the NIC is USED by our instance.
-    async fn confirm(&self) -> Ended {
+    /// Waits until the NIC is USED by our instance; `pace` learns how soon it was.
+    async fn confirm(&self, pace: &Pace) -> Ended {
         let started = Instant::now();
         let seen_attaching = AtomicBool::new(false);
         let outcome = waiters::poll(
             self.ctx,
             &self.waits.grid,
             self.deadline,
-            FirstLook::Paced(&self.waits.attach),
+            FirstLook::Paced(pace),
             || async {
                 let limits = calls::limits(self.ctx, self.deadline);
                 let nic = match self.api.poll_nic(self.nic_id, &limits).await {

@@ -449,6 +449,23 @@ async fn create_waits_for_a_booting_instance_and_a_detaching_nic() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_create_finding_the_nic_already_used_on_its_instance_adopts_it_without_attaching_or_waiting()
+ {
+    let w = world_with(PlanChecks::Off);
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let t0 = Instant::now();
+    let out = w.create().await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(out.new_state, attached_state("ins-1", Value::Null));
+    assert_eq!(w.fake.calls().attaches, 0, "nothing to attach");
+    assert!(
+        t0.elapsed() < crate::provider::waiters::FIRST_CHECK,
+        "waited {:?} for a NIC already read as USED",
+        t0.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_lost_attach_answer_that_attached_is_a_success() {
     let w = world();
     w.fake.echo_attach(lost("AttachNetworkInterface"));
