@@ -73,6 +73,24 @@ pub struct CallLimits {
     pub cancel: CancellationToken,
 }
 
+impl CallLimits {
+    /// Resolves once the call must end, saying why as a `GaveUp` reason: Terraform sent Stop
+    /// (checked first), or the deadline passed.
+    pub async fn ended(&self) -> &'static str {
+        let deadline = async {
+            match self.deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            () = self.cancel.cancelled() => REASON_STOPPED,
+            () = deadline => REASON_DEADLINE,
+        }
+    }
+}
+
 /// `GaveUp` reason when the caller's deadline stops a call.
 pub const REASON_DEADLINE: &str = "the operation's timeout was reached";
 
@@ -408,7 +426,13 @@ impl Client {
     }
 }
 
-fn give_up(action: &'static str, attempts: u32, reason: &str, last: Option<Error>) -> Error {
+/// The error of a call that ended before an answer: `attempts` made, the last failure kept.
+pub(super) fn give_up(
+    action: &'static str,
+    attempts: u32,
+    reason: &str,
+    last: Option<Error>,
+) -> Error {
     Error::GaveUp {
         action,
         attempts,
@@ -442,13 +466,21 @@ impl Pager {
     fn saw(&mut self, items: usize, total: u64) {
         let Some(current) = self.next else { return };
         self.seen += items as u64;
-        let more = if total > 0 {
-            self.seen < total
-        } else {
-            items >= PAGE_SIZE as usize
-        };
-        self.next = (items > 0 && more && current < MAX_PAGES).then_some(current + 1);
+        let more = more_pages(items, self.seen, total, PAGE_SIZE);
+        self.next = (more && current < MAX_PAGES).then_some(current + 1);
     }
+}
+
+/// Whether a Describe query has pages after one that held `items` of `page_size`, `seen` in
+/// all so far: not after an empty page; else until `totalCount` objects were seen, or, when
+/// the answer gave no `totalCount`, while pages come back full.
+pub(super) fn more_pages(items: usize, seen: u64, total: u64, page_size: u32) -> bool {
+    items > 0
+        && if total > 0 {
+            seen < total
+        } else {
+            items >= page_size as usize
+        }
 }
 
 /// The IDs without repeats or blanks, in first-seen order.

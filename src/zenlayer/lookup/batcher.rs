@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::super::Error;
-use super::super::client::{CallLimits, LOG_TARGET, REASON_DEADLINE, REASON_STOPPED};
+use super::super::client::{CallLimits, LOG_TARGET, give_up};
 use super::super::models::MAX_IDS_PER_CALL;
 
 /// Describe calls one kind of lookup keeps in flight at once. Two lets a new batch start
@@ -116,12 +116,6 @@ impl<T: Clone + Send + 'static> Batcher<T> {
             let worker = Arc::clone(this);
             tokio::spawn(async move { worker.work().await });
         }
-        let deadline = async {
-            match limits.deadline {
-                Some(d) => tokio::time::sleep_until(d).await,
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
             biased;
             reply = &mut rx => reply.unwrap_or_else(|_| Err(Error::Network {
@@ -129,8 +123,7 @@ impl<T: Clone + Send + 'static> Batcher<T> {
                 message: "the batched lookup ended without an answer".into(),
                 lasting: false,
             })),
-            () = limits.cancel.cancelled() => Err(gave_up(this.action, REASON_STOPPED)),
-            () = deadline => Err(gave_up(this.action, REASON_DEADLINE)),
+            reason = limits.ended() => Err(give_up(this.action, 0, reason, None)),
         }
     }
 
@@ -247,14 +240,5 @@ async fn all_gone<T>(batch: &mut [(String, Vec<Waiter<T>>)]) {
         for w in waiters.iter_mut() {
             w.tx.closed().await;
         }
-    }
-}
-
-pub(super) fn gave_up(action: &'static str, reason: &str) -> Error {
-    Error::GaveUp {
-        action,
-        attempts: 0,
-        reason: reason.to_owned(),
-        last: None,
     }
 }

@@ -30,7 +30,7 @@ use super::Error;
 use super::client::{CallLimits, Client};
 use super::models::{
     DescribeInstancesResponse, DescribeNetworkInterfacesResponse, DescribePage, InstanceInfo,
-    MAX_PAGE_SIZE, NicInfo, action,
+    MAX_PAGE_SIZE, NicInfo,
 };
 use batcher::{Batcher, Fetch};
 use snapshot::{Epoch, ListPage, Page, Recent, Snapshots};
@@ -45,10 +45,8 @@ pub const POLL_GATHER: Duration = Duration::from_millis(2);
 #[derive(Clone, Debug)]
 pub struct Lookup {
     client: Client,
-    nics: Arc<Batcher<NicInfo>>,
-    instances: Arc<Batcher<InstanceInfo>>,
-    listed_nics: Arc<Snapshots<NicInfo>>,
-    listed_instances: Arc<Snapshots<InstanceInfo>>,
+    nics: Reads<NicInfo>,
+    instances: Reads<InstanceInfo>,
     zones: Arc<ZoneCache>,
     epoch: Arc<Epoch>,
     poll_gather: Duration,
@@ -58,24 +56,8 @@ impl Lookup {
     pub fn new(client: Client) -> Lookup {
         let epoch = Arc::new(Epoch::default());
         Lookup {
-            nics: Arc::new(Batcher::new(
-                action::DESCRIBE_NETWORK_INTERFACES,
-                by_id::<DescribeNetworkInterfacesResponse>(&client),
-            )),
-            instances: Arc::new(Batcher::new(
-                action::DESCRIBE_INSTANCES,
-                by_id::<DescribeInstancesResponse>(&client),
-            )),
-            listed_nics: Arc::new(Snapshots::new(
-                action::DESCRIBE_NETWORK_INTERFACES,
-                pages::<DescribeNetworkInterfacesResponse>(&client),
-                Arc::clone(&epoch),
-            )),
-            listed_instances: Arc::new(Snapshots::new(
-                action::DESCRIBE_INSTANCES,
-                pages::<DescribeInstancesResponse>(&client),
-                Arc::clone(&epoch),
-            )),
+            nics: Reads::new::<DescribeNetworkInterfacesResponse>(&client, &epoch),
+            instances: Reads::new::<DescribeInstancesResponse>(&client, &epoch),
             zones: Arc::new(ZoneCache::default()),
             epoch,
             client,
@@ -98,9 +80,7 @@ impl Lookup {
     /// The NIC with this ID, or None if the API does not know it. Always read by a call that
     /// started after this request.
     pub async fn nic(&self, nic_id: &str, limits: &CallLimits) -> Result<Option<NicInfo>, Error> {
-        let found = Batcher::lookup(&self.nics, nic_id, limits, Duration::ZERO).await?;
-        self.listed_nics.observe(nic_id, found.as_ref());
-        Ok(found)
+        self.nics.fresh(nic_id, limits, Duration::ZERO).await
     }
 
     /// [`Lookup::nic`] for a waiter's poll: the call may wait up to [`POLL_GATHER`] so that
@@ -110,9 +90,7 @@ impl Lookup {
         nic_id: &str,
         limits: &CallLimits,
     ) -> Result<Option<NicInfo>, Error> {
-        let found = Batcher::lookup(&self.nics, nic_id, limits, self.poll_gather).await?;
-        self.listed_nics.observe(nic_id, found.as_ref());
-        Ok(found)
+        self.nics.fresh(nic_id, limits, self.poll_gather).await
     }
 
     /// The instance with this ID, or None if the API does not know it. Always read by a call
@@ -122,9 +100,9 @@ impl Lookup {
         instance_id: &str,
         limits: &CallLimits,
     ) -> Result<Option<InstanceInfo>, Error> {
-        let found = Batcher::lookup(&self.instances, instance_id, limits, Duration::ZERO).await?;
-        self.listed_instances.observe(instance_id, found.as_ref());
-        Ok(found)
+        self.instances
+            .fresh(instance_id, limits, Duration::ZERO)
+            .await
     }
 
     /// The NIC as a recent read saw it (see the module docs), else read fresh. For refresh
@@ -134,14 +112,7 @@ impl Lookup {
         nic_id: &str,
         limits: &CallLimits,
     ) -> Result<Option<NicInfo>, Error> {
-        match self.listed_nics.get(nic_id, limits).await {
-            Recent::Seen(nic) => Ok(Some(nic)),
-            Recent::ReadFresh(ticket) => {
-                let found = self.nic(nic_id, limits).await?;
-                self.listed_nics.remember(nic_id, found.as_ref(), ticket);
-                Ok(found)
-            }
-        }
+        self.nics.recent(nic_id, limits).await
     }
 
     /// The instance as a recent read saw it, else read fresh. For refresh and plan checks.
@@ -150,15 +121,7 @@ impl Lookup {
         instance_id: &str,
         limits: &CallLimits,
     ) -> Result<Option<InstanceInfo>, Error> {
-        match self.listed_instances.get(instance_id, limits).await {
-            Recent::Seen(instance) => Ok(Some(instance)),
-            Recent::ReadFresh(ticket) => {
-                let found = self.instance(instance_id, limits).await?;
-                self.listed_instances
-                    .remember(instance_id, found.as_ref(), ticket);
-                Ok(found)
-            }
-        }
+        self.instances.recent(instance_id, limits).await
     }
 
     /// `AttachNetworkInterface`, retiring the listings before and after it.
@@ -206,6 +169,60 @@ impl Lookup {
     /// Re-reads the zone list now, for a caller that must not trust the cache.
     pub async fn refresh_zones(&self, limits: &CallLimits) -> Result<(), Error> {
         self.zones.refresh(&self.client, limits).await
+    }
+}
+
+/// How one kind of object is read: fresh by ID through a [`Batcher`], or recent through the
+/// account's listings ([`Snapshots`]), each fresh read correcting the listing.
+#[derive(Debug)]
+struct Reads<T> {
+    by_id: Arc<Batcher<T>>,
+    listed: Arc<Snapshots<T>>,
+}
+
+impl<T> Clone for Reads<T> {
+    fn clone(&self) -> Self {
+        Reads {
+            by_id: Arc::clone(&self.by_id),
+            listed: Arc::clone(&self.listed),
+        }
+    }
+}
+
+impl<T: Clone + PartialEq + Send + Sync + 'static> Reads<T> {
+    fn new<P: DescribePage<Item = T>>(client: &Client, epoch: &Arc<Epoch>) -> Reads<T> {
+        Reads {
+            by_id: Arc::new(Batcher::new(P::ACTION, by_id::<P>(client))),
+            listed: Arc::new(Snapshots::new(
+                P::ACTION,
+                pages::<P>(client),
+                Arc::clone(epoch),
+            )),
+        }
+    }
+
+    /// Read by a call that started after this request, waiting up to `gather` for others.
+    async fn fresh(
+        &self,
+        id: &str,
+        limits: &CallLimits,
+        gather: Duration,
+    ) -> Result<Option<T>, Error> {
+        let found = Batcher::lookup(&self.by_id, id, limits, gather).await?;
+        self.listed.observe(id, found.as_ref());
+        Ok(found)
+    }
+
+    /// As a recent read saw it, else read fresh (and remembered for the next recent read).
+    async fn recent(&self, id: &str, limits: &CallLimits) -> Result<Option<T>, Error> {
+        match self.listed.get(id, limits).await {
+            Recent::Seen(value) => Ok(Some(value)),
+            Recent::ReadFresh(ticket) => {
+                let found = self.fresh(id, limits, Duration::ZERO).await?;
+                self.listed.remember(id, found.as_ref(), ticket);
+                Ok(found)
+            }
+        }
     }
 }
 

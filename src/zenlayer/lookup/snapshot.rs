@@ -25,7 +25,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::super::Error;
-use super::super::client::{CallLimits, LOG_TARGET};
+use super::super::client::{CallLimits, LOG_TARGET, more_pages};
 use super::super::models::MAX_PAGE_SIZE;
 
 /// Distinct IDs a process must have asked about before it lists the account: a configuration
@@ -222,18 +222,11 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
                 None => return Recent::ReadFresh(ticket),
             }
         };
-        let deadline = async {
-            match limits.deadline {
-                Some(d) => tokio::time::sleep_until(d).await,
-                None => std::future::pending().await,
-            }
-        };
         // A caller that stops waiting reads by ID, where its own limits end the read.
         let listed = tokio::select! {
             biased;
             listed = pending => listed,
-            () = limits.cancel.cancelled() => false,
-            () = deadline => false,
+            _ = limits.ended() => false,
         };
         let seen = listed
             .then(|| self.lock().serve(id, epoch, Instant::now()))
@@ -306,12 +299,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
                     let n = page.items.len();
                     seen += n as u64;
                     items.extend(page.items);
-                    let more = n > 0
-                        && if page.total > 0 {
-                            seen < page.total
-                        } else {
-                            n >= MAX_PAGE_SIZE as usize
-                        };
+                    let more = more_pages(n, seen, page.total, MAX_PAGE_SIZE);
                     if !more || page_num >= self.page_budget() {
                         break Ok(!more);
                     }

@@ -6,9 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::super::Error;
-use super::super::client::{CallLimits, Client, REASON_DEADLINE, REASON_STOPPED};
+use super::super::client::{CallLimits, Client, give_up};
 use super::super::models::action;
-use super::batcher::gave_up;
 
 /// zone → region, filled by `DescribeZones`. Reads never wait for a refresh in progress.
 #[derive(Debug, Default)]
@@ -38,17 +37,10 @@ impl ZoneCache {
     pub(super) async fn refresh(&self, client: &Client, limits: &CallLimits) -> Result<(), Error> {
         let asked = self.completed.load(Ordering::Acquire);
         let action = action::DESCRIBE_ZONES;
-        let deadline = async {
-            match limits.deadline {
-                Some(d) => tokio::time::sleep_until(d).await,
-                None => std::future::pending().await,
-            }
-        };
         let mut state = tokio::select! {
             biased;
             s = self.refresh.lock() => s,
-            () = limits.cancel.cancelled() => return Err(gave_up(action, REASON_STOPPED)),
-            () = deadline => return Err(gave_up(action, REASON_DEADLINE)),
+            reason = limits.ended() => return Err(give_up(action, 0, reason, None)),
         };
         if self.completed.load(Ordering::Acquire) > asked {
             return match &state.last_error {
