@@ -4,7 +4,7 @@
 
 use super::check::{plan_violations, type_violations, unknowns_to_null};
 use super::compare::unknown_paths;
-use super::state::check_version;
+use super::state::{check_version, decode};
 use super::{
     Context, DataSourceType, Diagnostic, Diagnostics, ImportOutcome, ImportRequest,
     ReadDataRequest, ReadOutcome, ReadRequest, ReadResult, ResourceType, UpgradeRequest,
@@ -60,18 +60,29 @@ impl ResourceType {
     }
 
     /// Brings stored state to the current schema: refuses versions newer than the schema,
-    /// lets the resource upgrade, then fills missing keys and drops unknown ones.
+    /// reads current-version state with the schema taken once, lets the resource upgrade
+    /// older state, then shows the resource the result.
     pub async fn upgrade(&self, ctx: &Context, req: UpgradeRequest) -> Result<Value, Diagnostics> {
         check_version(&self.schema, req.version)?;
-        let state = self.resource.upgrade(ctx, req).await?;
+        let doing = || format!("upgrading the stored state of {}", self.type_name());
         let mut diags = Diagnostics::new();
-        let doing = format!("upgrading the stored state of {}", self.type_name());
-        let state = self.known_object(&doing, state, &mut diags);
-        if diags.has_errors() {
-            Err(diags)
+        let state = if req.version == self.schema.version {
+            // Stored JSON decodes to a normalized value of the type, without unknowns: only
+            // null is left to report.
+            let state = decode(&self.schema.block, &self.value_type, &req.json)?;
+            if state.is_null() {
+                diags.push(null_object(&doing()));
+            }
+            state
         } else {
-            Ok(state)
+            let state = self.resource.upgrade(ctx, req).await?;
+            self.known_object(&doing(), state, &mut diags)
+        };
+        if diags.has_errors() {
+            return Err(diags);
         }
+        self.resource.upgraded(&state);
+        Ok(state)
     }
 
     /// `state` normalized to the schema, or null with an error when it is null, does not fit
@@ -79,13 +90,7 @@ impl ResourceType {
     fn known_object(&self, doing: &str, state: Value, diags: &mut Diagnostics) -> Value {
         let state = self.schema.block.normalize(state);
         if state.is_null() {
-            diags.push(Diagnostic::error(
-                INVALID_OBJECT,
-                format!(
-                    "While {doing}, the provider returned a null object. This is a bug in the \
-                     provider; please report it to the provider developers."
-                ),
-            ));
+            diags.push(null_object(doing));
             return Value::Null;
         }
         let violations = type_violations(&self.value_type, &state);
@@ -148,6 +153,16 @@ impl DataSourceType {
         }
         (state, diags)
     }
+}
+
+fn null_object(doing: &str) -> Diagnostic {
+    Diagnostic::error(
+        INVALID_OBJECT,
+        format!(
+            "While {doing}, the provider returned a null object. This is a bug in the provider; \
+             please report it to the provider developers."
+        ),
+    )
 }
 
 fn unknown_error(doing: &str, paths: &[super::AttributePath]) -> Diagnostic {

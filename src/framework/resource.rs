@@ -49,11 +49,16 @@ pub trait Resource: Send + Sync + 'static {
         Diagnostics::new()
     }
 
-    /// Turns stored state (JSON written under schema `version`) into a value of the current
-    /// schema. The default reads it as the current schema, filling keys added since with null.
+    /// Turns stored state written under an older schema `version` into a value of the current
+    /// schema (the framework reads current-version state itself). The default reads it as the
+    /// current schema, filling keys added since with null.
     async fn upgrade(&self, _ctx: &Context, req: UpgradeRequest) -> Result<Value, Diagnostics> {
         super::state::decode_stored(&self.schema(), &req)
     }
+
+    /// Sees each stored object once it is a value of the current schema, so the resource can
+    /// learn what state holds before it plans.
+    fn upgraded(&self, _state: &Value) {}
 
     /// Refreshes `req.state` from the remote system.
     async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResult;

@@ -1,15 +1,19 @@
 //! Reading stored state (JSON) into values of the current schema.
 
-use super::{Diagnostic, Diagnostics, Schema, UpgradeRequest};
-use crate::cty::{self, Value};
+use super::{Block, Diagnostic, Diagnostics, Schema, UpgradeRequest};
+use crate::cty::{self, Type, Value};
 
 /// Decodes stored state JSON as the current schema: missing keys become null (or empty
 /// blocks), unknown keys are dropped, and a version newer than the schema is refused.
 pub fn decode_stored(schema: &Schema, req: &UpgradeRequest) -> Result<Value, Diagnostics> {
     check_version(schema, req.version)?;
-    let ty = schema.block.value_type();
-    match cty::json::decode(&req.json, &ty) {
-        Ok(v) => Ok(schema.block.normalize(v)),
+    decode(&schema.block, &schema.block.value_type(), &req.json)
+}
+
+/// `json` read as a value of `block`, whose cty type is `ty`, normalized to the block.
+pub(crate) fn decode(block: &Block, ty: &Type, json: &[u8]) -> Result<Value, Diagnostics> {
+    match cty::json::decode(json, ty) {
+        Ok(v) => Ok(block.normalize(v)),
         Err(e) => Err(Diagnostic::error(
             "Stored state could not be read",
             format!("The state file holds a value this provider cannot read: {e}"),

@@ -22,7 +22,7 @@ use crate::cty::{Type, Value};
 use crate::framework::{
     ApplyOutcome, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
     Diagnostic, Diagnostics, ImportOutcome, ImportRequest, NestedBlock, Nesting, PlanKind,
-    PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest, UpgradeRequest,
+    PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest,
 };
 use crate::provider::quote::quoted;
 use crate::provider::{Shared, checks, duration};
@@ -191,12 +191,10 @@ impl Resource for NicAttachment {
         validate_config(config)
     }
 
-    async fn upgrade(&self, _ctx: &Context, req: UpgradeRequest) -> Result<Value, Diagnostics> {
-        let value = crate::framework::state::decode_stored(&self.schema(), &req)?;
-        if let Some((nic, instance)) = model::pair(&value) {
+    fn upgraded(&self, state: &Value) {
+        if let Some((nic, instance)) = model::pair(state) {
             self.shared.memory.record(&nic, &instance);
         }
-        Ok(value)
     }
 
     async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResult {

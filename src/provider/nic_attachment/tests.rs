@@ -5,7 +5,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
-use crate::framework::ReadOutcome;
+use crate::framework::{ReadOutcome, UpgradeRequest};
 use crate::provider::config::PlanChecks;
 use crate::provider::fake::{AttachEnds, FakeZec, api_error, lost};
 use crate::zenlayer::models::{InstanceStatus, NicStatus};
@@ -977,8 +977,13 @@ async fn an_update_changes_only_timeouts_without_calls() {
 async fn upgrading_stored_state_teaches_memory_who_holds_the_nic() {
     let w = world();
     let json = br#"{"id":"nic-1:ins-2","nic_id":"nic-1","instance_id":"ins-2","region_id":"r1","primary_ipv4":null,"mac_address":null,"timeouts":null}"#;
-    let value = w
-        .res
+    let provider = crate::provider::ZenlayerProvider {
+        shared: w.shared.clone(),
+    };
+    let registry = crate::framework::Registry::new(Arc::new(provider));
+    let value = registry
+        .resource("zenlayer_nic_attachment")
+        .expect("served")
         .upgrade(
             &Context::default(),
             UpgradeRequest {
