@@ -2,7 +2,7 @@
 //! broken resource gets a message that names the attribute and the rule instead of
 //! Terraform's generic "Provider produced invalid plan".
 
-use super::compare::{attr, same};
+use super::compare::attr;
 use super::render::value_at;
 use super::{AttributePath, Block, Diagnostic, Nesting};
 use crate::cty::{Type, Value};
@@ -172,7 +172,7 @@ impl PlanCheck<'_> {
                 attr(config, &a.name),
                 attr(planned, &a.name),
             );
-            if same(pl, cf) || (same(pl, pr) && !pr.is_null() && !cf.is_null()) {
+            if pl == cf || (pl == pr && !pr.is_null() && !cf.is_null()) {
                 continue;
             }
             if a.computed && (!a.optional || cf.is_null()) {
@@ -209,7 +209,7 @@ impl PlanCheck<'_> {
                 attr(config, &b.type_name),
                 attr(planned, &b.type_name),
             );
-            if same(pl, cf) {
+            if pl == cf {
                 continue;
             }
             if cf.is_unknown() {

@@ -11,26 +11,6 @@ pub(crate) fn attr<'a>(v: &'a Value, name: &str) -> &'a Value {
     v.attr(name).unwrap_or(&NULL)
 }
 
-/// Equality as Terraform's `RawEquals` sees it: sets compare as sets, numbers by value,
-/// unknowns by their refinements.
-pub(crate) fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Set(x), Value::Set(y)) => {
-            x.len() == y.len()
-                && x.iter().all(|e| y.iter().any(|f| same(e, f)))
-                && y.iter().all(|f| x.iter().any(|e| same(e, f)))
-        }
-        (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(e, f)| same(e, f))
-        }
-        (Value::Map(x), Value::Map(y)) | (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, e)| y.get(k).is_some_and(|f| same(e, f)))
-        }
-        (Value::Dynamic(t, v), Value::Dynamic(u, w)) => t == u && same(v, w),
-        _ => a == b,
-    }
-}
-
 /// One place where an apply result contradicts its plan.
 #[derive(Debug)]
 pub(crate) struct Mismatch {
@@ -94,7 +74,7 @@ fn walk_mismatches(planned: &Value, actual: &Value, path: &AttributePath, out: &
             walk_mismatches(v, w, path, out);
         }
         _ => {
-            if !same(planned, actual) {
+            if planned != actual {
                 report();
             }
         }
@@ -174,25 +154,10 @@ pub(crate) fn path_exists(v: &Value, path: &AttributePath) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cty::{Number, Refinements};
+    use crate::cty::Refinements;
 
     fn s(v: &str) -> Value {
         Value::string(v)
-    }
-
-    #[test]
-    fn sets_are_equal_regardless_of_order() {
-        let a = Value::Set(vec![s("a"), s("b")]);
-        let b = Value::Set(vec![s("b"), s("a")]);
-        assert!(same(&a, &b));
-        assert!(!same(&a, &Value::Set(vec![s("a"), s("c")])));
-    }
-
-    #[test]
-    fn numbers_are_equal_by_value_across_representations() {
-        let a = Value::Number(Number::Int(3));
-        let b = Value::Number(Number::Float(3.0));
-        assert!(same(&a, &b));
     }
 
     #[test]

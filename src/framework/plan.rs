@@ -13,7 +13,7 @@
 //! problems (a vanished dependency, say) even when nothing changes.
 
 use super::check::{plan_violations, type_violations};
-use super::compare::{attr, path_exists, same};
+use super::compare::{attr, path_exists};
 use super::{
     AttributePath, Block, Context, Diagnostic, Diagnostics, Nesting, PlanKind, PlannedChange,
     ResourceType,
@@ -131,7 +131,7 @@ fn draft(block: &Block, req: PlanRequest) -> PlannedChange {
         if !paths.is_empty() {
             mark_computed_unknown(block, &mut planned, &req.config);
             (PlanKind::Replace, paths)
-        } else if same(&planned, &req.prior_state) {
+        } else if planned == req.prior_state {
             (PlanKind::NoOp, paths)
         } else {
             (PlanKind::Update, paths)
@@ -213,7 +213,7 @@ fn came_from(block: &Block, planned: &Value, config: &Value) -> bool {
         if c.is_null() {
             a.computed || p.is_null()
         } else {
-            same(p, c)
+            p == c
         }
     })
 }
@@ -229,7 +229,7 @@ fn replace_paths(
 ) {
     for a in block.attributes.iter().filter(|a| a.requires_replace) {
         let (pr, pl) = (attr(prior, &a.name), attr(planned, &a.name));
-        if pl.is_unknown() || !same(pr, pl) {
+        if pl.is_unknown() || pr != pl {
             out.push(path.clone().attr(a.name.clone()));
         }
     }
@@ -263,7 +263,7 @@ fn replace_paths(
             }
             (Nesting::Set, _, _) => {
                 // Set elements cannot be addressed: a changed set replaces via the set's path.
-                if !same(pr, pl) {
+                if pr != pl {
                     out.push(p);
                 }
             }
