@@ -5,7 +5,7 @@
 //! object as it now exists, and that object reaches Terraform (which saves a failed create as
 //! tainted). Unknowns in such a state become null so Terraform can store it.
 
-use super::check::{type_violations, unknowns_to_null};
+use super::check::{fitted, unknowns_to_null};
 use super::compare::{mismatches, unknown_paths};
 use super::render::{paths_text, value_at};
 use super::{
@@ -152,16 +152,16 @@ impl ResourceType {
     /// the schema, since Terraform cannot store such a value at all. `op` is a gerund
     /// ("creating") for the message.
     pub(crate) fn storable(&self, op: &str, state: Value, diags: &mut Diagnostics) -> Value {
-        let state = self.schema.block.normalize(state);
-        let violations = type_violations(&self.value_type, &state);
-        if violations.is_empty() {
-            return state;
-        }
         let doing = format!("{op} {}", self.type_name());
-        for v in violations {
-            diags.push(v.into_diagnostic(INVALID_RESULT, &doing));
-        }
-        Value::Null
+        fitted(
+            &self.schema.block,
+            &self.value_type,
+            state,
+            INVALID_RESULT,
+            &doing,
+            diags,
+        )
+        .unwrap_or(Value::Null)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::compare::attr;
 use super::render::value_at;
-use super::{AttributePath, Block, Diagnostic, Nesting};
+use super::{AttributePath, Block, Diagnostic, Diagnostics, Nesting};
 use crate::cty::{Type, Value};
 
 /// One broken rule: where, and what is wrong there (a sentence fragment).
@@ -42,6 +42,35 @@ impl Violation {
             d.at(self.path)
         }
     }
+}
+
+/// `state` normalized to `block`, or `None` when it does not fit the block's type `ty` (which
+/// Terraform could not store), each misfit reported as a `summary` error while `doing`.
+pub(crate) fn fitted(
+    block: &Block,
+    ty: &Type,
+    state: Value,
+    summary: &str,
+    doing: &str,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let state = block.normalize(state);
+    let misfit = report(type_violations(ty, &state), summary, doing, diags);
+    (!misfit).then_some(state)
+}
+
+/// Reports each violation as a `summary` error while `doing`; true when there was any.
+pub(crate) fn report(
+    violations: Vec<Violation>,
+    summary: &str,
+    doing: &str,
+    diags: &mut Diagnostics,
+) -> bool {
+    let any = !violations.is_empty();
+    for v in violations {
+        diags.push(v.into_diagnostic(summary, doing));
+    }
+    any
 }
 
 /// Where `v` does not fit the cty type `ty` (unknowns and nulls fit anywhere).

@@ -2,7 +2,7 @@
 //! call the resource, then make sure what goes back is a complete, wholly known object of the
 //! schema, as Terraform requires of stored state.
 
-use super::check::{plan_violations, type_violations, unknowns_to_null};
+use super::check::{fitted, plan_violations, report, type_violations, unknowns_to_null};
 use super::compare::unknown_paths;
 use super::state::{check_version, decode};
 use super::{
@@ -88,18 +88,15 @@ impl ResourceType {
     /// `state` normalized to the schema, or null with an error when it is null, does not fit
     /// the schema, or holds unknowns.
     fn known_object(&self, doing: &str, state: Value, diags: &mut Diagnostics) -> Value {
-        let state = self.schema.block.normalize(state);
         if state.is_null() {
             diags.push(null_object(doing));
             return Value::Null;
         }
-        let violations = type_violations(&self.value_type, &state);
-        if !violations.is_empty() {
-            for v in violations {
-                diags.push(v.into_diagnostic(INVALID_OBJECT, doing));
-            }
+        let block = &self.schema.block;
+        let Some(state) = fitted(block, &self.value_type, state, INVALID_OBJECT, doing, diags)
+        else {
             return Value::Null;
-        }
+        };
         let unknown = unknown_paths(&state);
         if !unknown.is_empty() {
             diags.push(unknown_error(doing, &unknown));
@@ -114,10 +111,10 @@ impl DataSourceType {
     pub async fn read(&self, ctx: &Context, req: ReadDataRequest) -> (Value, Diagnostics) {
         let config = req.config.clone();
         let (state, mut diags) = self.data_source.read(ctx, req).await;
-        let state = self.schema.block.normalize(state);
         let doing = format!("reading data source {}", self.type_name());
         if diags.has_errors() {
             // Terraform ignores the value of a failed read but still decodes it.
+            let state = self.schema.block.normalize(state);
             let fits = type_violations(&self.value_type, &state).is_empty();
             let state = if fits {
                 unknowns_to_null(&self.schema.block, state)
@@ -136,14 +133,19 @@ impl DataSourceType {
             ));
             return (Value::Null, diags);
         }
-        let mut violations = type_violations(&self.value_type, &state);
-        if violations.is_empty() {
-            violations = plan_violations(&self.schema.block, &Value::Null, &config, &state);
-        }
-        if !violations.is_empty() {
-            for v in violations {
-                diags.push(v.into_diagnostic(INVALID_OBJECT, &doing));
-            }
+        let block = &self.schema.block;
+        let Some(state) = fitted(
+            block,
+            &self.value_type,
+            state,
+            INVALID_OBJECT,
+            &doing,
+            &mut diags,
+        ) else {
+            return (Value::Null, diags);
+        };
+        let violations = plan_violations(block, &Value::Null, &config, &state);
+        if report(violations, INVALID_OBJECT, &doing, &mut diags) {
             return (Value::Null, diags);
         }
         let unknown = unknown_paths(&state);
