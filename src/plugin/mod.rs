@@ -56,7 +56,7 @@ pub fn run(provider: Arc<dyn Provider>, mode: Mode) -> ExitCode {
         Mode::Debug => Ok(serve::Setup {
             client_certs: None,
             socket_base: socket_base(),
-            announce: serve::Announce::Reattach,
+            mode: Mode::Debug,
         }),
     };
     match setup.and_then(|setup| serve::run(provider, setup)) {
@@ -79,7 +79,7 @@ fn terraform_setup() -> Result<serve::Setup, PluginError> {
     Ok(serve::Setup {
         client_certs,
         socket_base: socket_base(),
-        announce: serve::Announce::Handshake,
+        mode: Mode::Terraform,
     })
 }
 

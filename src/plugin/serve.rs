@@ -16,7 +16,7 @@ use super::handshake::{self, HandshakeLine};
 use super::incoming::incoming;
 use super::socket::SocketDir;
 use super::tls::{self, ServerIdentity};
-use super::{debug, services};
+use super::{Mode, debug, services};
 use crate::framework::Provider;
 use crate::protocol::ProviderService;
 
@@ -29,16 +29,9 @@ pub(crate) struct Setup {
     pub(crate) client_certs: Option<Vec<CertificateDer<'static>>>,
     /// `PLUGIN_UNIX_SOCKET_DIR`, if set.
     pub(crate) socket_base: Option<PathBuf>,
-    pub(crate) announce: Announce,
-}
-
-/// What goes to stdout once the socket listens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Announce {
-    /// go-plugin's handshake line; SIGINT is ignored (Terraform sends Stop instead).
-    Handshake,
-    /// Reattach instructions for a human; SIGINT stops the server.
-    Reattach,
+    /// Terraform: the handshake line goes out and SIGINT is ignored (Terraform sends Stop).
+    /// Debug: reattach instructions for a human go out and SIGINT stops the server.
+    pub(crate) mode: Mode,
 }
 
 /// Serves until Shutdown, SIGTERM (or SIGINT in debug mode), then removes the socket dir.
@@ -54,7 +47,7 @@ pub(crate) fn run(provider: Arc<dyn Provider>, setup: Setup) -> Result<(), Plugi
     let result = runtime.block_on(async {
         let shutdown = CancellationToken::new();
         // Before the directory exists, so a SIGTERM can never leave it behind.
-        watch_signals(shutdown.clone(), setup.announce)?;
+        watch_signals(shutdown.clone(), setup.mode)?;
         let dir = socket_dir.insert(SocketDir::create(setup.socket_base.as_deref())?);
         let (listener, tls) = listen_and_announce(dir, setup)?;
         serve(provider, listener, tls, shutdown).await
@@ -83,8 +76,8 @@ fn listen_and_announce(
             (Some(cert), Some(TlsAcceptor::from(Arc::new(config))))
         }
     };
-    let text = match setup.announce {
-        Announce::Handshake => {
+    let text = match setup.mode {
+        Mode::Terraform => {
             let line = HandshakeLine {
                 socket,
                 server_cert: server_cert.as_deref(),
@@ -92,7 +85,7 @@ fn listen_and_announce(
             line.check()?;
             line.to_string()
         }
-        Announce::Reattach => debug::reattach_instructions(socket, std::process::id()),
+        Mode::Debug => debug::reattach_instructions(socket, std::process::id()),
     };
     handshake::announce(&text).map_err(PluginError::Stdout)?;
     tracing::debug!(
@@ -106,7 +99,7 @@ fn listen_and_announce(
 
 /// SIGTERM always shuts down; SIGINT only in debug mode. Once installed, the handlers stay,
 /// so a late SIGINT cannot kill the process before it has cleaned up.
-fn watch_signals(shutdown: CancellationToken, announce: Announce) -> Result<(), PluginError> {
+fn watch_signals(shutdown: CancellationToken, mode: Mode) -> Result<(), PluginError> {
     let mut term = signal(SignalKind::terminate()).map_err(PluginError::Signals)?;
     let mut int = signal(SignalKind::interrupt()).map_err(PluginError::Signals)?;
     tokio::spawn(async move {
@@ -117,7 +110,7 @@ fn watch_signals(shutdown: CancellationToken, announce: Announce) -> Result<(), 
                     break;
                 }
                 _ = int.recv() => {
-                    if announce == Announce::Reattach {
+                    if mode == Mode::Debug {
                         tracing::debug!("SIGINT received: shutting down");
                         break;
                     }
