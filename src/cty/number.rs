@@ -50,20 +50,6 @@ pub(crate) enum Exact {
 }
 
 impl Number {
-    /// Reads a decimal number as Terraform accepts it in strings: an optional sign, digits
-    /// with an optional point, an optional exponent, or `inf`/`infinity`. `None` when `text`
-    /// is not a number (NaN is not a cty number).
-    ///
-    /// ```
-    /// use tpz::cty::Number;
-    /// assert_eq!(Number::parse("1.5e3"), Some(Number::Int(1500)));
-    /// assert_eq!(Number::parse("-Inf"), Some(Number::Float(f64::NEG_INFINITY)));
-    /// assert!(Number::parse("12abc").is_none());
-    /// ```
-    pub fn parse(text: &str) -> Option<Number> {
-        parse_exact(text).map(Exact::into_number)
-    }
-
     /// The same number in the narrowest exact representation: `Int` for integers that fit,
     /// `Float` for values an `f64` holds exactly, `Decimal` (normalized text) otherwise.
     /// Decoders return numbers in this form.
@@ -77,19 +63,6 @@ impl Number {
         match self.exact() {
             Exact::Invalid => self.clone(),
             exact => exact.into_number(),
-        }
-    }
-
-    /// The value as f64 (lossy for decimals beyond f64 precision).
-    pub fn to_f64(&self) -> f64 {
-        match self {
-            Number::Int(i) => *i as f64,
-            Number::Float(f) => *f,
-            Number::Decimal(s) => match parse_exact(s) {
-                Some(Exact::Decimal(d)) => d.to_f64(),
-                Some(e) => e.into_number().to_f64(),
-                None => f64::NAN,
-            },
         }
     }
 
@@ -415,6 +388,11 @@ fn sign(bytes: &[u8], i: &mut usize) -> bool {
 mod tests {
     use super::*;
 
+    /// `text` read as the decoders read a number.
+    fn parse(text: &str) -> Option<Number> {
+        parse_exact(text).map(Exact::into_number)
+    }
+
     fn text(s: &str) -> String {
         Number::Decimal(s.into()).to_string()
     }
@@ -454,25 +432,25 @@ mod tests {
             "NaN",
             "1e99999999999",
         ] {
-            assert!(Number::parse(bad).is_none(), "{bad:?} parsed");
+            assert!(parse(bad).is_none(), "{bad:?} parsed");
         }
     }
 
     #[test]
     fn canonical_form_is_the_narrowest_exact_one() {
         assert!(matches!(
-            Number::parse("1e18"),
+            parse("1e18"),
             Some(Number::Int(1_000_000_000_000_000_000))
         ));
-        assert!(matches!(Number::parse("-0"), Some(Number::Int(0))));
-        assert!(matches!(Number::parse("0.125"), Some(Number::Float(f)) if f == 0.125));
-        assert!(matches!(Number::parse("0.1"), Some(Number::Decimal(s)) if s == "0.1"));
+        assert!(matches!(parse("-0"), Some(Number::Int(0))));
+        assert!(matches!(parse("0.125"), Some(Number::Float(f)) if f == 0.125));
+        assert!(matches!(parse("0.1"), Some(Number::Decimal(s)) if s == "0.1"));
         // 2^63 is one past i64::MAX but exactly a float.
         assert!(
-            matches!(Number::parse("9223372036854775808"), Some(Number::Float(f)) if f == 2f64.powi(63))
+            matches!(parse("9223372036854775808"), Some(Number::Float(f)) if f == 2f64.powi(63))
         );
         assert!(matches!(
-            Number::parse("9223372036854775809"),
+            parse("9223372036854775809"),
             Some(Number::Decimal(_))
         ));
         assert!(matches!(Number::Float(-0.0).canonical(), Number::Int(0)));
@@ -500,14 +478,12 @@ mod tests {
             "0.1000000000000000055511151231257827021181583404541015625"
         );
         let tiny = Number::Float(f64::from_bits(1)).to_string();
-        assert_eq!(Number::parse(&tiny), Some(Number::Float(f64::from_bits(1))));
+        assert_eq!(parse(&tiny), Some(Number::Float(f64::from_bits(1))));
     }
 
     #[test]
-    fn as_i64_and_to_f64_read_every_representation() {
+    fn as_i64_reads_every_representation() {
         assert_eq!(Number::Float(7.0).as_i64(), Some(7));
         assert_eq!(Number::Decimal("1e30".into()).as_i64(), None);
-        assert_eq!(Number::Decimal("0.1".into()).to_f64(), 0.1);
-        assert!(Number::Decimal("junk".into()).to_f64().is_nan());
     }
 }

@@ -215,14 +215,6 @@ impl Value {
         }
     }
 
-    /// The boolean inside a known bool value.
-    pub fn as_bool(&self) -> Option<bool> {
-        match self {
-            Value::Bool(b) => Some(*b),
-            _ => None,
-        }
-    }
-
     /// The number inside a known number value.
     pub fn as_number(&self) -> Option<&Number> {
         match self {
@@ -246,14 +238,6 @@ impl Value {
     pub fn elements(&self) -> Option<&[Value]> {
         match self {
             Value::List(v) | Value::Set(v) | Value::Tuple(v) => Some(v),
-            _ => None,
-        }
-    }
-
-    /// The entries of a known map or object.
-    pub fn entries(&self) -> Option<&BTreeMap<String, Value>> {
-        match self {
-            Value::Map(m) | Value::Object(m) => Some(m),
             _ => None,
         }
     }
@@ -362,13 +346,7 @@ mod tests {
     fn typed_accessors_read_only_their_kind() {
         let list = Value::list([Value::number(1)]);
         assert_eq!(list.elements().map(<[_]>::len), Some(1));
-        assert!(list.entries().is_none());
         let map = Value::map([("k", Value::string("v"))]);
-        assert_eq!(
-            map.entries().and_then(|m| m.get("k")),
-            Some(&Value::string("v"))
-        );
         assert!(map.as_number().is_none());
-        assert_eq!(Value::bool(true).as_bool(), Some(true));
     }
 }

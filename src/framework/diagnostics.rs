@@ -60,16 +60,6 @@ impl Diagnostics {
         self.0.push(d);
     }
 
-    /// Adds an error tied to `path`.
-    pub fn attribute_error(
-        &mut self,
-        path: AttributePath,
-        summary: impl Into<String>,
-        detail: impl Into<String>,
-    ) {
-        self.push(Diagnostic::error(summary, detail).at(path));
-    }
-
     /// Adds an error with no path.
     pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Diagnostic::error(summary, detail));

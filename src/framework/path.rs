@@ -46,11 +46,6 @@ impl AttributePath {
     pub fn steps(&self) -> &[PathStep] {
         &self.steps
     }
-
-    /// Builds a path from raw steps (used when decoding Terraform's paths).
-    pub fn from_steps(steps: Vec<PathStep>) -> Self {
-        AttributePath { steps }
-    }
 }
 
 impl fmt::Display for AttributePath {

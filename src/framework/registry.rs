@@ -151,11 +151,6 @@ impl ResourceType {
         &self.value_type
     }
 
-    /// The resource itself, for calls the engine adds nothing to.
-    pub fn resource(&self) -> &dyn Resource {
-        self.resource.as_ref()
-    }
-
     /// ValidateResourceTypeConfig: the resource's offline checks.
     pub async fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics {
         self.resource.validate(ctx, config).await

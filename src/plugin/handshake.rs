@@ -26,20 +26,21 @@ pub(crate) fn started_by_terraform(cookie: Option<&str>) -> bool {
     cookie == Some(MAGIC_COOKIE_VALUE)
 }
 
-/// Picks protocol 5 from `PLUGIN_PROTOCOL_VERSIONS` ("5,6", "6,5", …); absent means 5.
+/// Accepts `PLUGIN_PROTOCOL_VERSIONS` when it offers protocol 5 ("5,6", "6,5", …); absent
+/// means 5.
 ///
 /// Entries that are not numbers are skipped, as go-plugin does, so that one odd entry cannot
 /// hide a usable version.
-pub(crate) fn negotiate(offered: Option<&str>) -> Result<u32, PluginError> {
+pub(crate) fn negotiate(offered: Option<&str>) -> Result<(), PluginError> {
     let Some(list) = offered.filter(|s| !s.trim().is_empty()) else {
-        return Ok(APP_PROTOCOL);
+        return Ok(());
     };
     let speaks_ours = list
         .split(',')
         .filter_map(|v| v.trim().parse::<u32>().ok())
         .any(|v| v == APP_PROTOCOL);
     if speaks_ours {
-        Ok(APP_PROTOCOL)
+        Ok(())
     } else {
         Err(PluginError::UnsupportedProtocol {
             offered: list.to_owned(),
@@ -153,22 +154,22 @@ mod tests {
 
     #[test]
     fn protocol_5_is_chosen_whenever_offered() {
-        let table: &[(Option<&str>, Option<u32>)] = &[
-            (None, Some(5)),
-            (Some(""), Some(5)),
-            (Some("5"), Some(5)),
-            (Some("5,6"), Some(5)),
-            (Some("6,5"), Some(5)),
-            (Some(" 6 , 5 "), Some(5)),
-            (Some("4,5,6"), Some(5)),
-            (Some("x,5"), Some(5)),
-            (Some("6"), None),
-            (Some("4,6"), None),
-            (Some("x"), None),
-            (Some("55"), None),
+        let table: &[(Option<&str>, bool)] = &[
+            (None, true),
+            (Some(""), true),
+            (Some("5"), true),
+            (Some("5,6"), true),
+            (Some("6,5"), true),
+            (Some(" 6 , 5 "), true),
+            (Some("4,5,6"), true),
+            (Some("x,5"), true),
+            (Some("6"), false),
+            (Some("4,6"), false),
+            (Some("x"), false),
+            (Some("55"), false),
         ];
         for (offered, want) in table {
-            let got = negotiate(*offered).ok();
+            let got = negotiate(*offered).is_ok();
             assert_eq!(got, *want, "PLUGIN_PROTOCOL_VERSIONS={offered:?}");
         }
     }
