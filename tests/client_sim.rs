@@ -81,12 +81,8 @@ async fn wait_for(lookup: &Lookup, nic: &str, done: impl Fn(&NicInfo) -> bool) -
 fn inject(sim: &RunningSim, action: &str, kinds: &[FaultKind], max_faults: u64) {
     sim.sim()
         .set_faults(FaultConfig {
-            rate: 1.0,
-            kinds: kinds.to_vec(),
-            actions: vec![action.into()],
             seed: Some(7),
-            max_faults: Some(max_faults),
-            ..FaultConfig::default()
+            ..FaultConfig::always(kinds, &[action], Some(max_faults))
         })
         .expect("valid fault plan");
 }

@@ -35,13 +35,11 @@ fn checks_off(sim: &Sim) -> String {
 /// Answers the next `max` calls to `action` (all of them when `None`) with `code`.
 fn refuse_with(sim: &Sim, action: &str, code: &'static str, max: Option<u64>) {
     sim.api()
-        .set_faults(FaultConfig {
-            rate: 1.0,
-            kinds: vec![FaultKind::Code(code)],
-            actions: vec![action.to_owned()],
-            max_faults: max,
-            ..FaultConfig::default()
-        })
+        .set_faults(FaultConfig::always(
+            &[FaultKind::Code(code)],
+            &[action],
+            max,
+        ))
         .expect("a valid fault plan");
 }
 

@@ -19,13 +19,7 @@ const WEB: &str = "zenlayer_nic_attachment.web";
 /// Loses the answer of exactly the next call to `action`, after carrying it out.
 fn lose_next(sim: &Sim, action: &str) {
     sim.api()
-        .set_faults(FaultConfig {
-            rate: 1.0,
-            kinds: vec![FaultKind::Lost],
-            actions: vec![action.to_owned()],
-            max_faults: Some(1),
-            ..FaultConfig::default()
-        })
+        .set_faults(FaultConfig::always(&[FaultKind::Lost], &[action], Some(1)))
         .expect("a valid fault plan");
 }
 

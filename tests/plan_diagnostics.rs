@@ -991,11 +991,8 @@ fn throttling_that_passes_is_retried_and_the_plan_shows_the_real_findings() {
         let burst = || {
             sim.api()
                 .set_faults(FaultConfig {
-                    rate: 1.0,
-                    kinds: vec![FaultKind::RateLimited],
-                    max_faults: Some(2),
                     seed: Some(7),
-                    ..FaultConfig::default()
+                    ..FaultConfig::always(&[FaultKind::RateLimited], &[], Some(2))
                 })
                 .expect("a valid fault plan");
         };
@@ -1027,10 +1024,8 @@ fn throttling_that_persists_is_one_warning_and_the_plan_succeeds() {
         let sim = Sim::start();
         sim.api()
             .set_faults(FaultConfig {
-                rate: 1.0,
-                kinds: vec![FaultKind::RateLimited],
                 seed: Some(7),
-                ..FaultConfig::default()
+                ..FaultConfig::always(&[FaultKind::RateLimited], &[], None)
             })
             .expect("a valid fault plan");
         let config = main_tf(

@@ -11,13 +11,11 @@ use tpz::sim::{FaultConfig, FaultKind};
 /// Every call of `actions` answered 429 until `count` calls were refused.
 fn throttle(sim: &Sim, actions: &[&str], count: Option<u64>) {
     sim.api()
-        .set_faults(FaultConfig {
-            rate: 1.0,
-            kinds: vec![FaultKind::RateLimited],
-            actions: actions.iter().map(|a| (*a).to_owned()).collect(),
-            max_faults: count,
-            ..FaultConfig::default()
-        })
+        .set_faults(FaultConfig::always(
+            &[FaultKind::RateLimited],
+            actions,
+            count,
+        ))
         .expect("a valid fault plan");
 }
 

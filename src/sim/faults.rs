@@ -126,6 +126,17 @@ pub struct FaultConfig {
 }
 
 impl FaultConfig {
+    /// Faults every call to `actions` (all if empty) until `max_faults`: how tests script failures.
+    pub fn always(kinds: &[FaultKind], actions: &[&str], max_faults: Option<u64>) -> FaultConfig {
+        FaultConfig {
+            rate: 1.0,
+            kinds: kinds.to_vec(),
+            actions: actions.iter().map(|a| (*a).to_owned()).collect(),
+            max_faults,
+            ..FaultConfig::default()
+        }
+    }
+
     /// Refuses plans that cannot mean what their author wants.
     pub fn validate(&self) -> Result<(), String> {
         if !(0.0..=1.0).contains(&self.rate) {
