@@ -225,12 +225,9 @@ impl Workdir {
         self.dir.path()
     }
 
-    pub fn terraform(&self) -> &Terraform {
-        &self.terraform
-    }
-
-    /// Runs `terraform <args>` here and captures everything.
-    pub fn run(&self, args: &[&str]) -> Outcome {
+    /// `terraform <args>` to run here: this directory's CLI config, no checkpoint calls,
+    /// automation mode, the developer's settings scrubbed, plus every [`Workdir::env`].
+    fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.terraform.path);
         command
             .args(args)
@@ -242,7 +239,13 @@ impl Workdir {
             command.env_remove(key);
         }
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
-        let output = command
+        command
+    }
+
+    /// Runs `terraform <args>` here and captures everything.
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        let output = self
+            .command(args)
             .output()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.terraform.path.display()));
         Outcome {

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{Outcome, SCRUBBED_ENV, Workdir};
+use super::{Outcome, Workdir};
 
 /// A Terraform command running in its own process group.
 pub struct Running {
@@ -36,24 +36,14 @@ impl Workdir {
     /// Starts `terraform <args>` here without waiting for it.
     pub fn spawn(&self, args: &[&str]) -> Running {
         use std::os::unix::process::CommandExt;
-        let mut command = Command::new(&self.terraform.path);
-        command
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("TF_CLI_CONFIG_FILE", &self.cli_config)
-            .env("CHECKPOINT_DISABLE", "1")
-            .env("TF_IN_AUTOMATION", "1")
+        let mut child = self
+            .command(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             // Its own group, like a shell job: the interrupt reaches Terraform and its
             // providers, never the test runner.
-            .process_group(0);
-        for key in SCRUBBED_ENV {
-            command.env_remove(key);
-        }
-        command.envs(self.env.iter().map(|(k, v)| (k, v)));
-        let mut child = command
+            .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.terraform.path.display()));
         Running {
