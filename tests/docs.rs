@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{Sim, Terraform, terraforms};
+use support::{Sim, terraforms};
 use tpz::provider::{CatalogueMessage, catalogue_messages};
 use tpz::sim::NicPatch;
 
@@ -478,11 +478,6 @@ fn docs_embed_the_example_files_verbatim() {
     }
 }
 
-fn minor_version(tf: &Terraform) -> (u32, u32) {
-    let mut parts = tf.version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
-}
-
 /// A configuration to validate: where it comes from, and its files.
 struct Config {
     what: String,
@@ -562,7 +557,7 @@ fn examples_and_docs_configurations_pass_terraform_validate() {
     assert!(configs.len() >= 8, "only {} configurations", configs.len());
     for tf in terraforms() {
         for config in &configs {
-            if config.needs_import_blocks() && minor_version(&tf) < (1, 5) {
+            if config.needs_import_blocks() && !tf.at_least(1, 5) {
                 continue;
             }
             let dir = tf.workdir();
@@ -631,7 +626,7 @@ fn documented_import_commands_and_import_block_adopt_an_existing_attachment() {
                 .assert_success();
         }
 
-        if minor_version(&tf) >= (1, 5) {
+        if tf.at_least(1, 5) {
             dir.write("import.tf", &import_block);
             dir.plan()
                 .assert_success()

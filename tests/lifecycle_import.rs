@@ -8,8 +8,8 @@ mod support;
 use std::time::Duration;
 
 use serde_json::Value;
+use support::Sim;
 use support::lifecycle::{StateReading, assert_used_by, attachment, main_tf, on_every_terraform};
-use support::{Sim, Terraform};
 use tpz::sim::NicPatch;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
@@ -41,13 +41,6 @@ fn attach_outside(sim: &Sim, nic: &str, instance: &str) {
 /// The attachment's attribute values as `terraform show -json` reports them.
 fn values(dir: &support::Workdir) -> Value {
     dir.resource_json(WEB).expect("state holds the attachment")["values"].clone()
-}
-
-/// True when this Terraform reads `import {}` blocks (1.5 and later).
-fn has_import_blocks(tf: &Terraform) -> bool {
-    let mut parts = tf.version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
-    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    (major, minor) >= (1, 5)
 }
 
 #[test]
@@ -87,7 +80,7 @@ fn import_by_pair_or_by_nic_alone_writes_what_a_create_writes_and_plans_nothing(
 #[test]
 fn import_block_imports_on_apply_then_plans_nothing() {
     on_every_terraform(|tf| {
-        if !has_import_blocks(tf) {
+        if !tf.at_least(1, 5) {
             // `import {}` blocks arrived in Terraform 1.5; older versions have only the
             // `terraform import` command, covered above.
             return;

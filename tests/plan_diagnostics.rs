@@ -10,7 +10,7 @@ mod support;
 use std::net::TcpListener;
 
 use support::diagnostics::{Expect, Severity, assert_plan_reports, from_human, from_json, line_of};
-use support::{Outcome, Sim, Terraform, Workdir, terraforms};
+use support::{Outcome, Sim, Workdir, terraforms};
 use tpz::sim::{FaultConfig, FaultKind, NewInstances, NicPatch};
 use tpz::zenlayer::models::{InstanceStatus, NicStatus};
 
@@ -66,13 +66,6 @@ fn new_instance(sim: &Sim, status: InstanceStatus) -> String {
         })
         .unwrap_or_else(|e| panic!("create a {status} instance: {e}"));
     created.instance_ids[0].clone()
-}
-
-/// True for Terraform 1.4 and later, which have `terraform_data`.
-fn has_terraform_data(tf: &Terraform) -> bool {
-    let mut parts = tf.version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
-    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    (major, minor) >= (1, 4)
 }
 
 /// `terraform plan -json`.
@@ -633,7 +626,8 @@ fn attachments_with_ids_unknown_until_apply_are_not_checked_and_cost_no_api_call
             sim.api().access_key_id(),
             sim.api().access_key_password(),
         );
-        if has_terraform_data(&tf) {
+        // `terraform_data` arrived in Terraform 1.4.
+        if tf.at_least(1, 4) {
             config.push_str(
                 "\nresource \"terraform_data\" \"instance\" {\n  input = \"ins-missing-1\"\n}\n\nresource \"zenlayer_nic_attachment\" \"from_terraform_data\" {\n  nic_id      = \"nic-missing-1\"\n  instance_id = terraform_data.instance.output\n}\n",
             );

@@ -15,25 +15,14 @@ pub type Attachments = BTreeMap<String, String>;
 pub fn newest_terraform() -> Terraform {
     let newest = terraforms()
         .into_iter()
-        .max_by_key(|tf| version_key(&tf.version))
+        .max_by_key(Terraform::release)
         .expect("terraforms() is never empty");
     assert!(
-        version_key(&newest.version) >= (1, 11, 0),
+        newest.at_least(1, 11),
         "the reliability scenarios need Terraform 1.11 or later on PATH; the newest found is {}",
         newest.version
     );
     newest
-}
-
-fn version_key(version: &str) -> (u32, u32, u32) {
-    let mut parts = version
-        .split(|c: char| !c.is_ascii_digit())
-        .map(|p| p.parse().unwrap_or(0));
-    (
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-    )
 }
 
 /// The `zenlayer_nic_attachment` objects in `terraform show -json` output.

@@ -134,6 +134,25 @@ impl Terraform {
     pub fn workdir(&self) -> Workdir {
         Workdir::new(self.clone())
     }
+
+    /// `(major, minor, patch)` of `version`; a missing or unreadable part counts as 0.
+    pub fn release(&self) -> (u32, u32, u32) {
+        let mut parts = self
+            .version
+            .split(|c: char| !c.is_ascii_digit())
+            .map(|p| p.parse().unwrap_or(0));
+        (
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+        )
+    }
+
+    /// Whether this Terraform is `major.minor` or later, for features that arrived in a release.
+    pub fn at_least(&self, major: u32, minor: u32) -> bool {
+        let (have_major, have_minor, _) = self.release();
+        (have_major, have_minor) >= (major, minor)
+    }
 }
 
 /// A temporary Terraform working directory whose CLI config points `zenlayer/zenlayer` at
