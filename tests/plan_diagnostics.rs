@@ -10,6 +10,7 @@ mod support;
 use std::net::TcpListener;
 
 use support::diagnostics::{Expect, Severity, assert_plan_reports, from_human, from_json, line_of};
+use support::lifecycle::{self, attachment};
 use support::{Outcome, Sim, Workdir, terraforms};
 use tpz::sim::{FaultConfig, FaultKind, NewInstances, NicPatch};
 use tpz::zenlayer::models::{InstanceStatus, NicStatus};
@@ -22,20 +23,13 @@ fn addr(name: &str) -> String {
     format!("zenlayer_nic_attachment.{name}")
 }
 
-fn attachment(name: &str, nic: &str, instance: &str) -> String {
-    format!(
-        "resource \"zenlayer_nic_attachment\" \"{name}\" {{\n  nic_id      = \"{nic}\"\n  instance_id = \"{instance}\"\n}}\n"
-    )
-}
-
 /// A provider block and one attachment per `(name, nic, instance)`.
 fn main_tf(provider: &str, attachments: &[(&str, &str, &str)]) -> String {
-    let mut hcl = provider.to_owned();
-    for (name, nic, instance) in attachments {
-        hcl.push('\n');
-        hcl.push_str(&attachment(name, nic, instance));
-    }
-    hcl
+    let blocks: Vec<String> = attachments
+        .iter()
+        .map(|(name, nic, instance)| attachment(name, nic, instance, ""))
+        .collect();
+    lifecycle::main_tf(provider, &blocks)
 }
 
 fn set_nic(sim: &Sim, nic: &str, status: NicStatus, on: Option<&str>) {
@@ -317,7 +311,7 @@ fn a_nic_held_by_another_object_in_state_warns_and_depends_on_makes_the_apply_wo
         let config = format!(
             "{}\n{}\nresource \"zenlayer_nic_attachment\" \"new\" {{\n  nic_id      = \"nic-app-2\"\n  instance_id = \"ins-web-2\"\n  depends_on  = [zenlayer_nic_attachment.old]\n}}\n",
             provider,
-            attachment("old", "nic-app-3", "ins-web-1"),
+            attachment("old", "nic-app-3", "ins-web-1", ""),
         );
         dir.write("main.tf", &config);
         assert_plan_reports(
