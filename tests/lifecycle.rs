@@ -7,22 +7,15 @@
 
 mod support;
 
-use std::time::Duration;
-
 use support::Sim;
 use support::lifecycle::{
-    ATTRIBUTES, NicWatch, StateReading, assert_available, assert_quiet, assert_used_by, attachment,
-    main_tf, on_every_terraform,
+    ATTRIBUTES, NicWatch, StateReading, assert_available, assert_quiet, assert_used_by,
+    on_every_terraform, web_config,
 };
 use tpz::sim::{NewInstances, NewNics, NicPatch};
 use tpz::zenlayer::models::NicStatus;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
-
-/// Short transitions: these sessions need to see ATTACHING/DETACHING, not to wait for them.
-fn quick_sim() -> Sim {
-    Sim::with_delay(Duration::from_millis(100))
-}
 
 /// Someone detaches the NIC in zenConsole: the API frees it, the state still holds it.
 fn detach_outside_terraform(sim: &Sim, nic: &str) {
@@ -37,17 +30,10 @@ fn detach_outside_terraform(sim: &Sim, nic: &str) {
         .expect("detach outside Terraform");
 }
 
-fn web_config(sim: &Sim, nic: &str, instance: &str, extra: &str) -> String {
-    main_tf(
-        &sim.provider_block(),
-        &[attachment("web", nic, instance, extra)],
-    )
-}
-
 #[test]
 fn create_records_every_attribute_then_plans_nothing_and_destroy_detaches() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let dir = tf
             .workdir()
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
@@ -107,7 +93,7 @@ fn create_records_every_attribute_then_plans_nothing_and_destroy_detaches() {
 #[test]
 fn detached_outside_terraform_plans_a_create_and_apply_restores_it() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let dir = tf
             .workdir()
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
@@ -151,7 +137,7 @@ fn detached_outside_terraform_plans_a_create_and_apply_restores_it() {
 #[test]
 fn moved_outside_terraform_plans_a_replacement() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let dir = tf
             .workdir()
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
@@ -258,7 +244,7 @@ fn changing_instance_id_detaches_from_the_old_instance_before_attaching_to_the_n
 #[test]
 fn changing_timeouts_updates_in_place_without_calling_the_api() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let dir = tf
             .workdir()
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
@@ -304,7 +290,7 @@ fn changing_timeouts_updates_in_place_without_calling_the_api() {
 #[test]
 fn destroy_after_the_nic_was_detached_outside_terraform_succeeds_quietly() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let dir = tf
             .workdir()
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
@@ -329,7 +315,7 @@ fn destroy_after_the_nic_was_detached_outside_terraform_succeeds_quietly() {
 #[test]
 fn destroy_without_refresh_of_a_nic_detached_outside_terraform_sends_no_detach() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let dir = tf
             .workdir()
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));

@@ -11,8 +11,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use support::lifecycle::{
     Refusal, StateReading, assert_available, assert_quiet, assert_used_by, attachment, main_tf,
     on_every_terraform,
@@ -23,10 +21,6 @@ use tpz::zenlayer::codes;
 use tpz::zenlayer::models::InstanceStatus;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
-
-fn quick_sim() -> Sim {
-    Sim::with_delay(Duration::from_millis(100))
-}
 
 fn checks_off(sim: &Sim) -> String {
     sim.provider_block_with("plan_checks = \"off\"")
@@ -64,7 +58,7 @@ fn assert_kept(dir: &Workdir, nic: &str, instance: &str) {
 #[test]
 fn attach_refusals_name_the_attribute_at_fault_and_leave_no_state() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let cases = [
             (
                 "nic_missing",
@@ -178,7 +172,7 @@ fn attach_refusals_name_the_attribute_at_fault_and_leave_no_state() {
 #[test]
 fn attach_refusals_the_world_cannot_cause_are_explained_too() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let config = main_tf(
             &checks_off(&sim),
             &[attachment("web", "nic-app-1", "ins-web-1", "")],
@@ -218,7 +212,7 @@ fn attach_refusals_the_world_cannot_cause_are_explained_too() {
 #[test]
 fn destroying_a_primary_nic_attachment_is_refused_and_state_rm_lets_it_go() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let dir = tf.workdir().config(&main_tf(
             &checks_off(&sim),
             &[attachment("web", "nic-web-1-primary", "ins-web-1", "")],
@@ -250,7 +244,7 @@ fn destroying_a_primary_nic_attachment_is_refused_and_state_rm_lets_it_go() {
 #[test]
 fn destroy_while_the_instance_is_stopped_is_refused_and_keeps_the_attachment() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let dir = attached(tf, &sim, "nic-app-1", "ins-web-1");
         // Someone stops the instance in zenConsole.
         let status = |s| InstancePatch {
@@ -290,7 +284,7 @@ fn destroy_while_the_instance_is_stopped_is_refused_and_keeps_the_attachment() {
 #[test]
 fn detach_refusals_the_world_cannot_cause_are_explained_and_keep_the_attachment() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let dir = attached(tf, &sim, "nic-app-1", "ins-web-1");
         for refusal in [
             Refusal {
@@ -329,7 +323,7 @@ fn detach_refusals_the_world_cannot_cause_are_explained_and_keep_the_attachment(
 #[test]
 fn detach_answers_that_there_is_nothing_to_detach_are_checked_against_the_nic() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         for (code, refusal) in [
             (
                 codes::INVALID_NIC_NOT_FOUND,

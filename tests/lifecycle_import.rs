@@ -5,25 +5,12 @@
 
 mod support;
 
-use std::time::Duration;
-
 use serde_json::Value;
 use support::Sim;
-use support::lifecycle::{StateReading, assert_used_by, attachment, main_tf, on_every_terraform};
+use support::lifecycle::{StateReading, assert_used_by, on_every_terraform, web_config};
 use tpz::sim::NicPatch;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
-
-fn quick_sim() -> Sim {
-    Sim::with_delay(Duration::from_millis(100))
-}
-
-fn web_config(sim: &Sim, nic: &str, instance: &str) -> String {
-    main_tf(
-        &sim.provider_block(),
-        &[attachment("web", nic, instance, "")],
-    )
-}
 
 /// Attaches `nic` to `instance` the way someone in zenConsole would.
 fn attach_outside(sim: &Sim, nic: &str, instance: &str) {
@@ -47,19 +34,19 @@ fn values(dir: &support::Workdir) -> Value {
 fn import_by_pair_or_by_nic_alone_writes_what_a_create_writes_and_plans_nothing() {
     on_every_terraform(|tf| {
         // The reference: the attachment as `terraform apply` creates it.
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let created = tf
             .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1"));
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
         created.apply().assert_success();
         let want = values(&created);
 
         for import_id in ["nic-app-1:ins-web-1", "nic-app-1"] {
-            let sim = quick_sim();
+            let sim = Sim::quick();
             attach_outside(&sim, "nic-app-1", "ins-web-1");
             let dir = tf
                 .workdir()
-                .config(&web_config(&sim, "nic-app-1", "ins-web-1"));
+                .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
             dir.import(WEB, import_id)
                 .assert_success()
                 .assert_stdout_contains("Import successful!");
@@ -85,11 +72,11 @@ fn import_block_imports_on_apply_then_plans_nothing() {
             // `terraform import` command, covered above.
             return;
         }
-        let sim = quick_sim();
+        let sim = Sim::quick();
         attach_outside(&sim, "nic-app-1", "ins-web-1");
         let config = format!(
             "{}\nimport {{\n  to = {WEB}\n  id = \"nic-app-1:ins-web-1\"\n}}\n",
-            web_config(&sim, "nic-app-1", "ins-web-1")
+            web_config(&sim, "nic-app-1", "ins-web-1", "")
         );
         let dir = tf.workdir().config(&config);
         dir.plan()
@@ -116,10 +103,10 @@ fn import_block_imports_on_apply_then_plans_nothing() {
 #[test]
 fn malformed_import_ids_are_refused_with_the_formats_that_work() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let dir = tf
             .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1"));
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
         for (id, why) in [
             (
                 "a:b:c",
@@ -149,10 +136,10 @@ fn malformed_import_ids_are_refused_with_the_formats_that_work() {
 #[test]
 fn importing_what_is_not_an_attachment_says_why() {
     on_every_terraform(|tf| {
-        let sim = quick_sim();
+        let sim = Sim::quick();
         let dir = tf
             .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1"));
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
 
         dir.import(WEB, "nic-app-1:ins-web-1")
             .assert_failure_contains("Error: The NIC is not attached to anything")

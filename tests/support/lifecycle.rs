@@ -41,6 +41,14 @@ pub fn main_tf(provider_block: &str, resources: &[String]) -> String {
     text
 }
 
+/// `main.tf` with one attachment, `web`, of `nic` to `instance` under `sim`'s provider block.
+pub fn web_config(sim: &Sim, nic: &str, instance: &str, extra: &str) -> String {
+    main_tf(
+        &sim.provider_block(),
+        &[attachment("web", nic, instance, extra)],
+    )
+}
+
 /// The 1-based line of the first line of `text` containing `needle`: what Terraform prints
 /// as `on main.tf line N`.
 #[track_caller]

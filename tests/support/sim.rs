@@ -16,6 +16,12 @@ impl Sim {
         Sim::with_config(SimConfig::default())
     }
 
+    /// Short (100 ms) transitions: for sessions that need to see ATTACHING/DETACHING, not to
+    /// wait for them.
+    pub fn quick() -> Sim {
+        Sim::with_delay(Duration::from_millis(100))
+    }
+
     /// A simulator whose attach and detach transitions take `delay`.
     pub fn with_delay(delay: Duration) -> Sim {
         Sim::with_config(SimConfig {
