@@ -2,12 +2,15 @@
 //! before any request is sent, and the refusal is final rather than retried.
 
 mod client_support;
+// The Terraform scenarios' self-signed endpoint; only its acceptor is used here.
+#[allow(dead_code, unreachable_pub)]
+#[path = "support/tls_api.rs"]
+mod tls_api;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use client_support::*;
-use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tpz::zenlayer::{Error, Scheme};
@@ -15,21 +18,7 @@ use tpz::zenlayer::{Error, Scheme};
 /// A TLS server on 127.0.0.1 with a self-signed certificate for "localhost". Counts TLS
 /// handshakes that reached the server and requests that got through.
 async fn self_signed_server() -> (std::net::SocketAddr, Arc<AtomicUsize>, Arc<AtomicUsize>) {
-    let certified = rcgen::generate_simple_self_signed(vec!["localhost".into()])
-        .expect("rcgen makes a certificate");
-    let cert = certified.cert.der().clone();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-        certified.signing_key.serialize_der(),
-    ));
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("aws-lc-rs supports the default versions")
-    .with_no_client_auth()
-    .with_single_cert(vec![cert], key)
-    .expect("rcgen's key matches its certificate");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let acceptor = tls_api::self_signed_acceptor();
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("loopback port available");

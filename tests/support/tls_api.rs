@@ -9,6 +9,26 @@ use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
+/// A TLS acceptor with a fresh self-signed certificate for `localhost`, which no client that
+/// checks its roots trusts.
+pub fn self_signed_acceptor() -> tokio_rustls::TlsAcceptor {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".into()])
+        .expect("rcgen makes a certificate");
+    let cert = certified.cert.der().clone();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        certified.signing_key.serialize_der(),
+    ));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("aws-lc-rs supports the default versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .expect("rcgen's key matches its certificate");
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
 /// A running self-signed HTTPS endpoint; stops when dropped.
 pub struct SelfSignedApi {
     port: u16,
@@ -21,21 +41,7 @@ pub struct SelfSignedApi {
 impl SelfSignedApi {
     /// Listens on 127.0.0.1 (a free port) on its own thread.
     pub fn start() -> SelfSignedApi {
-        let certified = rcgen::generate_simple_self_signed(vec!["localhost".into()])
-            .expect("rcgen makes a certificate");
-        let cert = certified.cert.der().clone();
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-            certified.signing_key.serialize_der(),
-        ));
-        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::aws_lc_rs::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .expect("aws-lc-rs supports the default versions")
-        .with_no_client_auth()
-        .with_single_cert(vec![cert], key)
-        .expect("rcgen's key matches its certificate");
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let acceptor = self_signed_acceptor();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
