@@ -28,14 +28,7 @@ async fn sim() -> RunningSim {
     .await
     .expect("simulator starts on 127.0.0.1:0");
     sim.sim()
-        .create_nics(NewNics {
-            count: 250,
-            prefix: "nic-many-".into(),
-            first: 1,
-            region_id: Some("asia-east-1".into()),
-            instance_id: None,
-            status: None,
-        })
+        .create_nics(NewNics::available("nic-many-", 250, "asia-east-1"))
         .expect("bulk NICs created");
     sim
 }
@@ -319,14 +312,7 @@ async fn an_id_the_listing_lacks_is_read_by_id() {
     let sim = sim().await;
     let lookup = listed_lookup(&sim).await;
     sim.sim()
-        .create_nics(NewNics {
-            count: 1,
-            prefix: "nic-later-".into(),
-            first: 1,
-            region_id: Some("asia-east-1".into()),
-            instance_id: None,
-            status: None,
-        })
+        .create_nics(NewNics::available("nic-later-", 1, "asia-east-1"))
         .expect("created");
 
     let later = lookup

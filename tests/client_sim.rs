@@ -338,14 +338,7 @@ async fn a_write_whose_connection_is_dropped_is_outcome_unknown_and_sent_once() 
 async fn two_hundred_fifty_nics_are_read_in_three_calls() {
     let sim = sim().await;
     sim.sim()
-        .create_nics(NewNics {
-            count: 250,
-            prefix: "nic-bulk-".into(),
-            first: 1,
-            region_id: Some("asia-east-1".into()),
-            instance_id: None,
-            status: None,
-        })
+        .create_nics(NewNics::available("nic-bulk-", 250, "asia-east-1"))
         .expect("bulk NICs created");
     sim.sim().reset_calls();
     let ids: Vec<String> = (1..=250).map(|i| format!("nic-bulk-{i}")).collect();
@@ -369,14 +362,7 @@ async fn two_hundred_fifty_nics_are_read_in_three_calls() {
 async fn two_hundred_concurrent_lookups_make_a_few_calls_to_the_simulator() {
     let sim = sim().await;
     sim.sim()
-        .create_nics(NewNics {
-            count: 200,
-            prefix: "nic-many-".into(),
-            first: 1,
-            region_id: Some("asia-east-1".into()),
-            instance_id: None,
-            status: None,
-        })
+        .create_nics(NewNics::available("nic-many-", 200, "asia-east-1"))
         .expect("bulk NICs created");
     // Calls take long enough that the burst lands while the first ones are in flight.
     sim.sim()

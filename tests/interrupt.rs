@@ -75,14 +75,7 @@ fn ctrl_c_while_attaches_are_in_flight_stops_promptly_keeps_them_untainted_and_t
     });
     let nics = sim
         .api()
-        .create_nics(NewNics {
-            count: 6,
-            prefix: "nic-int-".into(),
-            first: 1,
-            region_id: Some("asia-east-1".into()),
-            instance_id: None,
-            status: None,
-        })
+        .create_nics(NewNics::available("nic-int-", 6, "asia-east-1"))
         .expect("create NICs");
     let wanted: Attachments = nics
         .iter()

@@ -366,14 +366,7 @@ fn twenty_attachments_in_one_apply_all_succeed_and_destroy_frees_them_all() {
             .instance_ids;
         let nics = sim
             .api()
-            .create_nics(NewNics {
-                count: 20,
-                prefix: "nic-many-".into(),
-                first: 1,
-                region_id: Some("asia-east-1".into()),
-                instance_id: None,
-                status: None,
-            })
+            .create_nics(NewNics::available("nic-many-", 20, "asia-east-1"))
             .expect("create NICs");
 
         let quoted = |ids: &[String]| {

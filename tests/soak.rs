@@ -107,14 +107,7 @@ fn thirty_attachments_survive_a_fifth_of_api_calls_failing_with_nothing_lost() {
         .instance_ids;
     let nics = sim
         .api()
-        .create_nics(NewNics {
-            count: ATTACHMENTS,
-            prefix: "nic-soak-".into(),
-            first: 1,
-            region_id: Some("asia-east-1".into()),
-            instance_id: None,
-            status: None,
-        })
+        .create_nics(NewNics::available("nic-soak-", ATTACHMENTS, "asia-east-1"))
         .expect("create NICs");
     let wanted: Attachments = nics
         .iter()

@@ -26,14 +26,7 @@ fn account() -> (Sim, String) {
         })
         .expect("instances created");
     sim.api()
-        .create_nics(NewNics {
-            count: ATTACHMENTS,
-            prefix: "nic-many-".into(),
-            first: 1,
-            region_id: Some("asia-east-1".into()),
-            instance_id: None,
-            status: None,
-        })
+        .create_nics(NewNics::available("nic-many-", ATTACHMENTS, "asia-east-1"))
         .expect("NICs created");
     let config = format!(
         r#"{}

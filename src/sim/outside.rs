@@ -102,6 +102,20 @@ pub struct NewNics {
     pub status: Option<NicStatus>,
 }
 
+impl NewNics {
+    /// `count` unattached NICs `<prefix>1`, `<prefix>2`, … in `region`: what most tests need.
+    pub fn available(prefix: &str, count: u32, region: &str) -> NewNics {
+        NewNics {
+            count,
+            prefix: prefix.to_owned(),
+            first: 1,
+            region_id: Some(region.to_owned()),
+            instance_id: None,
+            status: None,
+        }
+    }
+}
+
 /// Bulk instance creation, each with its primary NIC `<instance id>-primary`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
