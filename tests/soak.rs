@@ -12,9 +12,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use support::agreement::{self, Attachments};
+use support::lifecycle::{assert_available, assert_used_by};
 use support::{Outcome, Sim, Workdir};
 use tpz::sim::{FaultConfig, FaultKind, NewInstances, NewNics};
-use tpz::zenlayer::models::NicStatus;
 
 const ATTACHMENTS: u32 = 30;
 const INSTANCES: u32 = 10;
@@ -169,12 +169,7 @@ fn thirty_attachments_survive_a_fifth_of_api_calls_failing_with_nothing_lost() {
     assert_eq!(state.attached, wanted, "every attachment is in state");
     assert!(state.tainted.is_empty(), "tainted: {:?}", state.tainted);
     for (nic, instance) in &wanted {
-        let n = sim.api().nic(nic).expect("NIC exists");
-        assert_eq!(
-            (n.status, n.instance_id.as_deref()),
-            (NicStatus::Used, Some(instance.as_str())),
-            "{nic} after apply"
-        );
+        assert_used_by(&sim, nic, instance, "after apply");
     }
 
     // The next plan is empty, faults and all.
@@ -220,12 +215,7 @@ fn thirty_attachments_survive_a_fifth_of_api_calls_failing_with_nothing_lost() {
         left.attached
     );
     for nic in &nics {
-        let n = sim.api().nic(nic).expect("NIC exists");
-        assert_eq!(
-            (n.status, n.instance_id),
-            (NicStatus::Available, None),
-            "{nic} after destroy"
-        );
+        assert_available(&sim, nic, "after destroy");
     }
 
     let attach = calls.action("AttachNetworkInterface");
