@@ -1,7 +1,7 @@
 //! PlanResourceChange for any resource: the framework drafts the plan Terraform's rules call
 //! for, lets the resource refine it, and checks the result before Terraform does.
 //!
-//! Draft: destroy plans null without asking the resource. Otherwise the plan starts from
+//! Draft: destroy plans null; the resource only chooses the private data its delete receives. Otherwise the plan starts from
 //! Terraform's proposal; on create, computed attributes the configuration leaves null become
 //! unknown (Terraform proposes null there); on update, a changed `requires_replace` attribute
 //! (unknown counts as changed) makes the plan a replacement, whose computed attributes not
@@ -46,10 +46,14 @@ impl ResourceType {
     /// Plans a change: draft, `Resource::modify_plan`, then Terraform's rules.
     pub async fn plan(&self, ctx: &Context, req: PlanRequest) -> PlanOutcome {
         if req.proposed_new_state.is_null() {
+            let planned_private = self
+                .resource
+                .plan_destroy(ctx, &req.prior_state, req.prior_private)
+                .await;
             return PlanOutcome {
                 planned_state: Value::Null,
                 requires_replace: Vec::new(),
-                planned_private: req.prior_private,
+                planned_private,
                 diagnostics: Diagnostics::new(),
             };
         }

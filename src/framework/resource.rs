@@ -74,6 +74,18 @@ pub trait Resource: Send + Sync + 'static {
         Diagnostics::new()
     }
 
+    /// Plans a destroy (Terraform >= 1.3 asks; older versions hand the stored private data to
+    /// the delete unasked). Returns the private data the delete will receive, so a resource
+    /// can tell its delete what this run decided. The planned state is always null.
+    async fn plan_destroy(
+        &self,
+        _ctx: &Context,
+        _prior_state: &Value,
+        prior_private: Vec<u8>,
+    ) -> Vec<u8> {
+        prior_private
+    }
+
     async fn create(&self, ctx: &Context, req: CreateRequest) -> ApplyOutcome;
 
     /// In-place update. Resources whose every argument requires replacement still receive

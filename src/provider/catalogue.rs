@@ -607,10 +607,98 @@ pub(crate) enum Situation {
     ImportNotAttached,
     /// Import named a NIC and instance, but the NIC is on another instance.
     ImportElsewhere,
+    /// A planned create keeps an attachment another object of this state gives up in the
+    /// same run (a refactor without a `moved` block); handed over, nothing is detached.
+    MovedWithoutBlock,
+    /// As `MovedWithoutBlock`, but the old object's destroy was planned first without the
+    /// handover, so applying would detach the NIC.
+    MoveUnsafe,
+    /// The NIC is attached, and held by another object of this state that stays.
+    HeldByKept,
+    /// Create found the NIC already attached, and nothing in this state hands it over.
+    OwnedElsewhere,
+    /// The provider configuration is unknown at plan time, so plan checks cannot run.
+    ChecksDeferred,
 }
 
 /// Every situation's text.
 pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
+    (
+        Situation::MovedWithoutBlock,
+        text(
+            Nic,
+            "This attachment moves to a new address without a moved block",
+            "Another object in this state already attaches NIC {nic_id} to instance \
+             {instance_id}, and this run destroys it while creating this one: the same \
+             attachment leaves one address and arrives at this one. The provider hands it over: \
+             the destroy sends no detach and this create adopts the attachment, so the NIC stays \
+             on its instance.",
+            "Say what happened with a `moved` block, so the plan shows a move instead of a \
+             destroy and a create (Terraform 1.1 or later):\n\n  moved {{\n    from = \
+             <OLD_ADDRESS> # the address the plan destroys for NIC {nic_id}\n    to   = \
+             <NEW_ADDRESS> # this resource's address, shown above\n  }}\n\nBefore 1.1, \
+             `terraform state mv OLD_ADDRESS NEW_ADDRESS` does the same.",
+        ),
+    ),
+    (
+        Situation::MoveUnsafe,
+        text(
+            Nic,
+            "Applying this plan would detach a NIC it keeps",
+            "Another object in this state attaches NIC {nic_id} to instance {instance_id}, and \
+             this run destroys it while creating this one. Its destroy was planned before this \
+             create, so it would detach the NIC, and the instance would lose that network until \
+             this create attaches it again. Nothing has been changed.",
+            "Add a `moved` block from the old address to this one (Terraform 1.1 or later):\n\n  \
+             moved {{\n    from = <OLD_ADDRESS> # the address the plan destroys for NIC \
+             {nic_id}\n    to   = <NEW_ADDRESS> # this resource's address, shown above\n  }}\n\n\
+             Before 1.1, run `terraform state mv OLD_ADDRESS NEW_ADDRESS`. Then plan again.",
+        ),
+    ),
+    (
+        Situation::HeldByKept,
+        text(
+            Nic,
+            "The NIC is held by another resource that stays",
+            "NIC {nic_id} is attached to instance {other_instance_id}, and another \
+             zenlayer_nic_attachment in this state holds that attachment and is not changed by \
+             this plan. A NIC is attached to one instance at a time, so attaching it to \
+             instance {instance_id} would fail.",
+            "Keep one resource per NIC. If this resource replaces the other one, remove the \
+             other resource from the configuration in the same change (or use a `moved` block \
+             if it is the same attachment). If both should exist, give this one another \
+             `nic_id`. The other resource is left as it is.",
+        ),
+    ),
+    (
+        Situation::OwnedElsewhere,
+        text(
+            Nic,
+            "The NIC is already attached, and this state does not own it",
+            "NIC {nic_id} is already attached to instance {instance_id}, and no object in this \
+             Terraform state hands that attachment over in this run. It was made outside this \
+             state (by hand, or by another Terraform configuration), so recording it here would \
+             give one attachment two owners, and a destroy in either would detach the NIC the \
+             other relies on. Nothing was changed.",
+            "If this configuration should own it, import it instead of creating it \
+             (`terraform import ADDRESS {nic_id}:{instance_id}`, or an `import` block on \
+             Terraform 1.5 or later). If another configuration owns it, leave it there and \
+             remove this resource.",
+        ),
+    ),
+    (
+        Situation::ChecksDeferred,
+        text(
+            Neither,
+            "Plan checks cannot run: the provider configuration is not known yet",
+            "The `provider \"zenlayer\"` block uses values that are known only after apply, \
+             so this plan could not ask the Zenlayer API about NIC {nic_id} and instance \
+             {instance_id}. Nothing was checked; apply checks everything before it attaches \
+             and stops at the first refusal. This warning appears once per run.",
+            "Give the provider block values known at plan time (variables, or attributes of \
+             resources that already exist) to have the plan checked.",
+        ),
+    ),
     (
         Situation::PreAttachTimeout,
         text(
@@ -709,8 +797,9 @@ pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
             "Before detaching NIC {nic_id} from instance {instance_id}, the provider waited \
              {timeout} (`timeouts.delete`) for {awaited}. Last seen: {last_seen}. Nothing was \
              detached; the attachment stays in state.",
-            "Find out why the NIC or the instance is stuck, or raise `timeouts.delete`, then run \
-             the command again.",
+            "Find out why the NIC or the instance is stuck, then run the command again. To allow \
+             more time, raise `timeouts.delete` and run `terraform apply` before destroying: a \
+             destroy uses the timeouts stored in state (a replacement uses the configuration's).",
         ),
     ),
     (
@@ -721,8 +810,9 @@ pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
             "NIC {nic_id} was asked to detach from instance {instance_id}, but it did not become \
              {awaited} within {timeout} (`timeouts.delete`). Last seen: {last_seen}. The \
              attachment stays in state.",
-            "Run the command again to keep waiting, or raise `timeouts.delete` if detaches take \
-             this long.",
+            "Run the command again to keep waiting. To allow more time, raise \
+             `timeouts.delete` and run `terraform apply` before destroying: a destroy uses the \
+             timeouts stored in state (a replacement uses the configuration's).",
         ),
     ),
     (
@@ -1198,7 +1288,9 @@ mod tests {
             d.detail
         );
         assert!(
-            !d.detail.contains("{") || d.detail.contains("import {"),
+            !d.detail.contains("{")
+                || d.detail.contains("import {")
+                || d.detail.contains("moved {"),
             "{what}: {}",
             d.detail
         );

@@ -139,6 +139,23 @@ fn situation_condition(situation: Situation) -> &'static str {
         Situation::ImportNotAttached => {
             "`terraform import` named a NIC that is not attached to any instance"
         }
+        Situation::MovedWithoutBlock => {
+            "a planned create keeps an attachment that another object of this state gives up \
+             in the same run (a warning; nothing is detached)"
+        }
+        Situation::MoveUnsafe => {
+            "the same, but the old object's destroy was planned before the create, so the apply \
+             would detach the NIC"
+        }
+        Situation::HeldByKept => {
+            "the NIC is attached and held by another resource of this state that stays"
+        }
+        Situation::OwnedElsewhere => {
+            "at apply, the NIC is already attached and nothing in this state hands it over"
+        }
+        Situation::ChecksDeferred => {
+            "the provider configuration is unknown at plan time (a warning, once per run)"
+        }
         Situation::ImportElsewhere => {
             "`terraform import` named a NIC and an instance, but the NIC is attached to another \
              instance"

@@ -19,6 +19,28 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
+    /// Facts about one side only; the unknown side reads as present and unremarkable, and
+    /// findings about it are never reported (see `judge::judge_one_side`).
+    pub(crate) fn one_side(
+        nic_id: Option<&str>,
+        nic: Option<Option<NicInfo>>,
+        instance_id: Option<&str>,
+        instance: Option<Option<InstanceInfo>>,
+    ) -> Facts {
+        Facts {
+            nic_id: nic_id.unwrap_or_default().to_owned(),
+            instance_id: instance_id.unwrap_or_default().to_owned(),
+            nic: nic.unwrap_or_else(|| {
+                Some(NicInfo {
+                    status: NicStatus::Available,
+                    ..NicInfo::default()
+                })
+            }),
+            instance: instance.unwrap_or_else(|| Some(InstanceInfo::default())),
+            instance_region: None,
+        }
+    }
+
     /// True when the instance, or the NIC (in one of `nic_states`), is in a state it leaves by
     /// itself, so a refusal caused by it will pass if the operation waits.
     pub(crate) fn settling(&self, nic_states: &[NicStatus]) -> bool {

@@ -152,6 +152,24 @@ pub(crate) fn judge(facts: &Facts, holders: &Holders, mode: PlanChecks) -> Vec<F
     out
 }
 
+/// Judges the known side of an attachment whose other ID is unknown (empty in `facts`):
+/// only findings about the known side, never the region, which needs both.
+pub(crate) fn judge_one_side(facts: &Facts, holders: &Holders, mode: PlanChecks) -> Vec<Finding> {
+    let nic_known = !facts.nic_id.is_empty();
+    let instance_known = !facts.instance_id.is_empty();
+    judge(facts, holders, mode)
+        .into_iter()
+        .filter(|f| match f.code {
+            codes::INVALID_NIC_NOT_FOUND
+            | codes::INVALID_NIC_STATUS
+            | codes::INVALID_NIC_ATTACHED => nic_known,
+            codes::INVALID_INSTANCE_NOT_FOUND
+            | codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT => instance_known,
+            _ => false,
+        })
+        .collect()
+}
+
 /// Which variant of `code`'s text fits an apply-time refusal, judged from fresh facts the
 /// same way a plan would, so the apply says what the plan would have said.
 pub(crate) fn case_for_answer(code: &str, facts: &Facts, holders: &Holders) -> Case {

@@ -35,6 +35,7 @@ pub(crate) const GATHER_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) struct Notices {
     skipped: AtomicBool,
     auth: AtomicBool,
+    deferred: AtomicBool,
 }
 
 impl Notices {
@@ -46,6 +47,11 @@ impl Notices {
     /// True the first time only.
     fn first_skip(&self) -> bool {
         !self.skipped.swap(true, Ordering::SeqCst)
+    }
+
+    /// True the first time only.
+    pub(crate) fn first_deferred(&self) -> bool {
+        !self.deferred.swap(true, Ordering::SeqCst)
     }
 
     /// True the first time only.
@@ -127,6 +133,79 @@ pub(crate) async fn check(
             finding.case,
             finding.severity,
             &subject(Some(&facts)),
+            Origin::Predicted,
+        ));
+    }
+    diags
+}
+
+/// What stands for an ID that is unknown until apply, in messages.
+pub(crate) const UNKNOWN_ID: &str = "(known after apply)";
+
+/// Checks the known side of an attachment whose other ID is unknown until apply: the NIC
+/// (missing, failed, attached elsewhere) or the instance (missing, stopped, changing). The
+/// region comparison and anything else that needs both sides waits for the apply.
+pub(crate) async fn check_one_side(
+    ctx: &Context,
+    shared: &Shared,
+    ready: &Ready,
+    nic_id: Option<&str>,
+    instance_id: Option<&str>,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if ready.plan_checks == PlanChecks::Off || shared.notices.given_up() {
+        return diags;
+    }
+    let limits = CallLimits {
+        deadline: Some(Instant::now() + GATHER_TIMEOUT),
+        cancel: ctx.stop_token().clone(),
+    };
+    let api = ready.api.as_ref();
+    let read = async {
+        let nic = match nic_id {
+            Some(n) => Some(api.recent_nic(n, &limits).await?),
+            None => None,
+        };
+        let instance = match instance_id {
+            Some(i) => Some(api.recent_instance(i, &limits).await?),
+            None => None,
+        };
+        Ok::<_, Error>((nic, instance))
+    };
+    let shown_nic = nic_id.unwrap_or(UNKNOWN_ID);
+    let shown_instance = instance_id.unwrap_or(UNKNOWN_ID);
+    let (nic, instance) = match read.await {
+        Ok(found) => found,
+        Err(e) => {
+            if !ctx.is_stopped() {
+                let reading = Subject {
+                    nic_id: shown_nic,
+                    instance_id: shown_instance,
+                    op: Op::Read,
+                    facts: None,
+                };
+                diags.extend(cannot_check(shared, ready.plan_checks, &reading, &e));
+            }
+            return diags;
+        }
+    };
+    let facts = facts::Facts::one_side(nic_id, nic, instance_id, instance);
+    let holders = judge::Holders {
+        this_object: None,
+        in_state: nic_id.map(|n| shared.memory.holders(n)).unwrap_or_default(),
+    };
+    let subject = Subject {
+        nic_id: shown_nic,
+        instance_id: shown_instance,
+        op: Op::Attach,
+        facts: Some(&facts),
+    };
+    for finding in judge::judge_one_side(&facts, &holders, ready.plan_checks) {
+        diags.push(catalogue::for_code(
+            finding.code,
+            finding.case,
+            finding.severity,
+            &subject,
             Origin::Predicted,
         ));
     }

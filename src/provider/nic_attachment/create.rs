@@ -5,7 +5,11 @@
 //! with the error, so Terraform keeps it (tainted) and the next refresh decides. An attach is
 //! never reported as failed because of its own echo: a lost answer, a backend timeout, or a
 //! "NIC already attached" refusal are settled by reading the NIC, and "attached to our
-//! instance" counts as success.
+//! instance" counts as success when this create may have made it.
+//!
+//! One attachment, one owner: an attachment found already in place is adopted only when this
+//! state hands it over in this run (see `provider::handover`); otherwise the create fails and
+//! says who should own it.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,7 +31,7 @@ use crate::zenlayer::models::{NicInfo, NicStatus};
 
 use super::calls::{self, Seen, bound_to, bound_to_instance};
 use super::model::{self, Attachment, INSTANCE_ID, NIC_ID};
-use super::private;
+use super::private::{self, Private};
 
 /// How long an accepted attach may show AVAILABLE before it counts as failed, in case the API
 /// reports ATTACHING a moment late.
@@ -69,12 +73,17 @@ pub(super) async fn create(ctx: &Context, shared: &Shared, req: CreateRequest) -
             this_object: private::replaced(&req.planned_private),
             in_state: shared.memory.holders(nic_id),
         },
+        handed_over: Private::decode(&req.planned_private).hands_over(nic_id, instance_id),
+        shared,
+        sent_unconfirmed: AtomicBool::new(false),
         last_nic: Mutex::new(None),
     };
     let timeouts = model::timeouts_value(planned);
     match attach.run().await {
         Ended::Attached(nic) => {
             shared.memory.record(nic_id, instance_id);
+            // Ours now: a delete of the same attachment later in this run must not detach it.
+            shared.handovers.arrive(nic_id, instance_id);
             ApplyOutcome {
                 new_state: Attachment::from_nic(&nic, instance_id).to_value(timeouts),
                 private: Vec::new(),
@@ -153,6 +162,12 @@ struct Attach<'a> {
     timeout: Duration,
     deadline: Instant,
     holders: Holders,
+    /// This run's plan hands the attachment over from another object of this state.
+    handed_over: bool,
+    shared: &'a Shared,
+    /// An attach of this create was sent and its answer lost: finding the NIC attached to
+    /// our instance may be its doing.
+    sent_unconfirmed: AtomicBool,
     /// The NIC as last read, for the state of a kept object.
     last_nic: Mutex<Option<NicInfo>>,
     /// The polling grid, and how soon attaches finish in this process.
@@ -165,6 +180,9 @@ impl Attach<'_> {
         loop {
             match self.settle().await {
                 Err(end) => return end,
+                Ok(Settled::AlreadyOurs(nic)) if !self.may_adopt().await => {
+                    return self.owned_elsewhere(&nic);
+                }
                 // Already done: nothing to wait for, and nothing for the pace to learn.
                 Ok(Settled::AlreadyOurs(nic)) if nic.status == NicStatus::Used => {
                     return Ended::Attached(*nic);
@@ -206,6 +224,47 @@ impl Attach<'_> {
             instance_id: self.instance_id,
             op: Op::Attach,
             facts,
+        }
+    }
+
+    /// True when an attachment found already in place may become this object's: this state
+    /// hands it over in this run (a refactor, this object's own tainted or replaced copy), or
+    /// this create's own attach may have made it. Anything else has another owner.
+    async fn may_adopt(&self) -> bool {
+        if self.handed_over || self.sent_unconfirmed.load(Ordering::SeqCst) {
+            return true;
+        }
+        let mine =
+            |holders: &std::collections::BTreeSet<String>| holders.contains(self.instance_id);
+        let same_object = self
+            .holders
+            .this_object
+            .as_ref()
+            .is_some_and(|(n, i)| n == self.nic_id && i == self.instance_id);
+        if same_object || self.shared.handovers.arrived(self.nic_id, self.instance_id) {
+            return true;
+        }
+        if mine(&self.shared.memory.holders(self.nic_id)) {
+            return true;
+        }
+        // The object giving it up may not have been loaded in this process yet.
+        let holders = self
+            .shared
+            .memory
+            .wait_for_nic(
+                self.ctx,
+                self.nic_id,
+                crate::provider::checks::memory::SETTLE,
+            )
+            .await;
+        mine(&holders)
+    }
+
+    fn owned_elsewhere(&self, nic: &NicInfo) -> Ended {
+        self.note(nic);
+        Ended::Failed {
+            diag: self.situation(Situation::OwnedElsewhere, None, &[]),
+            keep: false,
         }
     }
 
@@ -331,6 +390,7 @@ impl Attach<'_> {
     /// Decides what an attach refusal or a lost answer means.
     async fn after_refusal(&self, e: Error, calls_made: u32) -> Next {
         if calls::ambiguous(&e) {
+            self.sent_unconfirmed.store(true, Ordering::SeqCst);
             return self.reconcile(e, calls_made).await;
         }
         tracing::debug!(target: LOG_TARGET, nic_id = self.nic_id, instance_id = self.instance_id, error = %e, "attach refused");
@@ -356,7 +416,10 @@ impl Attach<'_> {
         if let Some(nic) = facts.as_ref().and_then(|f| f.nic.as_ref()) {
             self.note(nic);
             if bound_to_instance(nic, self.instance_id) {
-                return Next::Confirm;
+                if self.may_adopt().await {
+                    return Next::Confirm;
+                }
+                return Next::end(self.owned_elsewhere(nic));
             }
         }
         let retryable_state = calls::refused_for_passing_state(

@@ -5,6 +5,8 @@
 //! instance: a NIC that is gone, unattached, or attached elsewhere (someone else's attachment
 //! now) is done without a call. A NIC that disappears while detaching is done at once. An
 //! answer that there is nothing to detach is believed only once the NIC, read again, agrees.
+//! An attachment handed over to another object of this state in this run (see
+//! `provider::handover`) is left attached, without a call.
 
 use std::time::Duration;
 
@@ -24,6 +26,7 @@ use crate::zenlayer::{Error, codes};
 
 use super::calls::{self, Seen};
 use super::model;
+use super::private::Private;
 
 /// How long a detach the API accepted may still show USED before it is sent again.
 const STILL_USED_GRACE: Duration = Duration::from_secs(5);
@@ -44,11 +47,22 @@ pub(super) async fn delete(ctx: &Context, shared: &Shared, req: DeleteRequest) -
         // Nothing identifies a remote object, so there is nothing to detach.
         return done();
     };
+    let private = Private::decode(&req.private);
+    if private.hands_over(&nic_id, &instance_id) || shared.handovers.arrived(&nic_id, &instance_id)
+    {
+        // Another object of this state keeps this attachment in this run: no detach.
+        tracing::info!(target: LOG_TARGET, nic_id, instance_id, "attachment handed over to another object in this run; not detaching");
+        return done();
+    }
     let ready = match shared.ready() {
         Ok(r) => r,
         Err(d) => return failed(d),
     };
-    let timeout = model::timeouts(&req.prior_state).delete;
+    // The delete half of a replacement carries the configuration's timeout; a plain destroy
+    // has only the one stored in state.
+    let timeout = private
+        .delete_timeout()
+        .unwrap_or_else(|| model::timeouts(&req.prior_state).delete);
     let detach = Detach {
         ctx,
         api: ready.api.as_ref(),

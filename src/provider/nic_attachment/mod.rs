@@ -19,13 +19,20 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::cty::{Type, Value};
+use crate::framework::Severity;
 use crate::framework::{
     ApplyOutcome, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
     Diagnostic, Diagnostics, ImportOutcome, ImportRequest, NestedBlock, Nesting, PlanKind,
     PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest,
 };
+use crate::provider::catalogue::{self, Op, Situation, Subject};
+use crate::provider::checks::memory;
+use crate::provider::handover::{self, Fate};
+use crate::provider::invocation::Invocation;
 use crate::provider::quote::quoted;
 use crate::provider::{Shared, checks, duration};
+
+use private::Private;
 
 use model::{CREATE, DELETE, INSTANCE_ID, NIC_ID, TIMEOUTS};
 
@@ -202,37 +209,33 @@ impl Resource for NicAttachment {
     }
 
     async fn modify_plan(&self, ctx: &Context, change: &mut PlannedChange) -> Diagnostics {
-        if !matches!(change.kind, PlanKind::Create | PlanKind::Replace) {
-            return Diagnostics::new();
-        }
-        let nic = model::known_str(&change.config, NIC_ID).map(str::to_owned);
-        let instance = model::known_str(&change.config, INSTANCE_ID).map(str::to_owned);
-        if let (Some(n), Some(i)) = (&nic, &instance)
-            && let Some(slot) = change.planned_state.attr_mut(model::ID)
-        {
-            *slot = Value::string(id::compose(n, i));
-        }
-        if change.kind == PlanKind::Replace {
-            // Terraform plans the new object in a second call with no prior state; carry the
-            // attachment being replaced there. Checks run in that call only, so each finding
-            // is reported once.
-            if let Some((n, i)) = model::pair(&change.prior_state) {
-                change.planned_private = private::replacing(&n, &i);
-            }
-            return Diagnostics::new();
-        }
-        let (Some(nic), Some(instance)) = (nic, instance) else {
-            return Diagnostics::new();
+        let diags = self.plan_change(ctx, change).await;
+        for_this_command(diags, self.shared.invocation())
+    }
+
+    async fn plan_destroy(
+        &self,
+        ctx: &Context,
+        prior_state: &Value,
+        prior_private: Vec<u8>,
+    ) -> Vec<u8> {
+        let private = Private::decode(&prior_private);
+        let Some((nic, instance)) = model::pair(prior_state) else {
+            return prior_private;
         };
-        if id::check(&nic).is_err() || id::check(&instance).is_err() {
-            return Diagnostics::new();
+        let handovers = &self.shared.handovers;
+        let mut handed_over = handovers.arrived(&nic, &instance);
+        if !handed_over && handovers.was_refreshed(&nic, &instance) {
+            // A normal plan walk (this object was refreshed here): a create of the same
+            // attachment at another address may be planned a moment later.
+            handed_over = handovers
+                .wait_for_arrival(ctx, &nic, &instance, handover::ARRIVAL_WINDOW)
+                .await;
         }
-        let ready = match self.shared.setup() {
-            crate::provider::Setup::Ready(r) => r,
-            _ => return Diagnostics::new(),
-        };
-        let this_object = private::replaced(&change.prior_private);
-        checks::check(ctx, &self.shared, &ready, &nic, &instance, this_object).await
+        handovers.depart(&nic, &instance, handed_over);
+        private
+            .with_handover(handed_over.then_some((nic.as_str(), instance.as_str())))
+            .encode()
     }
 
     async fn create(&self, ctx: &Context, req: CreateRequest) -> ApplyOutcome {
@@ -261,6 +264,229 @@ impl Resource for NicAttachment {
 
     async fn import(&self, ctx: &Context, req: ImportRequest) -> ImportOutcome {
         import::import(ctx, &self.shared, req).await
+    }
+}
+
+/// Plan errors as the running command needs them. A destroy's refresh pass runs a normal
+/// plan whose errors would stop the destroy, though nothing will be attached: there they
+/// become warnings (Terraform does not show that pass's warnings). Where the command cannot
+/// be told, each error says how a destroy gets through.
+fn for_this_command(diags: Diagnostics, invocation: Invocation) -> Diagnostics {
+    let mut out = Diagnostics::new();
+    for mut d in diags.into_vec() {
+        if d.severity == Severity::Error {
+            match invocation {
+                Invocation::Destroy => d.severity = Severity::Warning,
+                Invocation::Unknown => d.detail.push_str(DESTROY_ADVICE),
+                Invocation::Other => {}
+            }
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// How a destroy gets past a plan check when the provider cannot tell it is one.
+const DESTROY_ADVICE: &str = "\n\nIf you are running `terraform destroy` (or `apply -destroy`): \
+    this check is about creating the attachment and does not matter to a destroy, but the \
+    provider could not tell which command is running. Destroy with `-refresh=false` to skip \
+    the planning pass that runs it.";
+
+/// What a planned create learned about the attachment it names.
+enum Arrival {
+    /// No object in this state holds it.
+    Fresh,
+    /// An object in this state holds it and gives it up in this run (or it is this object's
+    /// own tainted copy): adopt it at apply. `moved`: it came from another address.
+    HandedOver { moved: bool },
+    /// It cannot be taken over safely.
+    Refused(Situation, Vec<(&'static str, String)>),
+}
+
+impl NicAttachment {
+    /// The plan of one change: handovers, then plan checks.
+    async fn plan_change(&self, ctx: &Context, change: &mut PlannedChange) -> Diagnostics {
+        if matches!(change.kind, PlanKind::NoOp | PlanKind::Update) {
+            // This object keeps its attachment: a create of the same NIC elsewhere in this
+            // state cannot take it over.
+            if let Some((n, i)) = model::pair(&change.prior_state) {
+                self.shared.handovers.keep(&n, &i);
+            }
+            return Diagnostics::new();
+        }
+        let nic = model::known_str(&change.config, NIC_ID).map(str::to_owned);
+        let instance = model::known_str(&change.config, INSTANCE_ID).map(str::to_owned);
+        if let (Some(n), Some(i)) = (&nic, &instance)
+            && let Some(slot) = change.planned_state.attr_mut(model::ID)
+        {
+            *slot = Value::string(id::compose(n, i));
+        }
+        let prior = Private::decode(&change.prior_private);
+        if change.kind == PlanKind::Replace {
+            // Terraform plans the new object in a second call with no prior state; carry the
+            // attachment being replaced there. Checks run in that call only, so each finding
+            // is reported once.
+            if let Some((n, i)) = model::pair(&change.prior_state) {
+                change.planned_private = prior.with_replacing(&n, &i).encode();
+            }
+            return Diagnostics::new();
+        }
+        // The delete half of a replacement receives this private data: give it the
+        // configuration's delete timeout, not the state's older copy.
+        let private = prior
+            .clone()
+            .with_delete_timeout(model::configured_delete_timeout(&change.config));
+        change.planned_private = private.encode();
+        let (Some(nic), Some(instance)) = (nic.clone(), instance.clone()) else {
+            return self
+                .check_one_side(ctx, nic.as_deref(), instance.as_deref())
+                .await;
+        };
+        if id::check(&nic).is_err() || id::check(&instance).is_err() {
+            return Diagnostics::new();
+        }
+        let this_object = prior.replacing();
+        let mut diags = Diagnostics::new();
+        match self
+            .arrival(ctx, &nic, &instance, this_object.as_ref())
+            .await
+        {
+            Arrival::Fresh => {}
+            Arrival::HandedOver { moved } => {
+                change.planned_private = private.with_handover(Some((&nic, &instance))).encode();
+                if moved {
+                    diags.push(self.situation(
+                        Situation::MovedWithoutBlock,
+                        Severity::Warning,
+                        &nic,
+                        &instance,
+                        &[],
+                    ));
+                }
+            }
+            Arrival::Refused(situation, extras) => {
+                diags.push(self.situation(situation, Severity::Error, &nic, &instance, &extras));
+                return diags;
+            }
+        }
+        let ready = match self.shared.setup() {
+            crate::provider::Setup::Ready(r) => r,
+            crate::provider::Setup::Deferred => {
+                if self.shared.notices.first_deferred() {
+                    diags.push(self.situation(
+                        Situation::ChecksDeferred,
+                        Severity::Warning,
+                        &nic,
+                        &instance,
+                        &[],
+                    ));
+                }
+                return diags;
+            }
+            crate::provider::Setup::Unconfigured => return diags,
+        };
+        diags.extend(checks::check(ctx, &self.shared, &ready, &nic, &instance, this_object).await);
+        diags
+    }
+
+    fn situation(
+        &self,
+        situation: Situation,
+        severity: Severity,
+        nic_id: &str,
+        instance_id: &str,
+        extras: &[(&str, String)],
+    ) -> Diagnostic {
+        let subject = Subject {
+            nic_id,
+            instance_id,
+            op: Op::Attach,
+            facts: None,
+        };
+        catalogue::for_situation(situation, severity, &subject, extras)
+    }
+
+    /// Decides whether a planned create of `nic_id` on `instance_id` takes over an attachment
+    /// another object of this state holds, and records it as arriving.
+    async fn arrival(
+        &self,
+        ctx: &Context,
+        nic_id: &str,
+        instance_id: &str,
+        this_object: Option<&(String, String)>,
+    ) -> Arrival {
+        let shared = &self.shared;
+        let holders = shared.memory.holders(nic_id);
+        let same_object = this_object.is_some_and(|(n, i)| n == nic_id && i == instance_id);
+        if same_object {
+            return Arrival::Fresh;
+        }
+        if let Some(other) = holders.iter().find(|i| *i != instance_id) {
+            // Held on another instance: fine if that object goes in this run.
+            if shared.handovers.was_refreshed(nic_id, other)
+                && shared
+                    .handovers
+                    .fate(ctx, nic_id, other, handover::FATE_WINDOW)
+                    .await
+                    == Fate::Kept
+            {
+                return Arrival::Refused(
+                    Situation::HeldByKept,
+                    vec![("other_instance_id", other.clone())],
+                );
+            }
+            return Arrival::Fresh;
+        }
+        if !holders.contains(instance_id) {
+            return Arrival::Fresh;
+        }
+        shared.handovers.arrive(nic_id, instance_id);
+        if !shared.handovers.was_refreshed(nic_id, instance_id) {
+            // No refresh here: an apply-time plan, or a plan with `-refresh=false`. The
+            // apply decides from what its own process sees.
+            return Arrival::HandedOver { moved: false };
+        }
+        let window = if shared.plans_destroys() {
+            handover::FATE_WINDOW
+        } else {
+            memory::SETTLE
+        };
+        match shared
+            .handovers
+            .fate(ctx, nic_id, instance_id, window)
+            .await
+        {
+            Fate::Kept => Arrival::Refused(
+                Situation::HeldByKept,
+                vec![("other_instance_id", instance_id.to_owned())],
+            ),
+            Fate::Leaving { handed_over: true } => Arrival::HandedOver { moved: true },
+            Fate::Leaving { handed_over: false } => {
+                Arrival::Refused(Situation::MoveUnsafe, Vec::new())
+            }
+            // Terraform >= 1.3 plans every destroy with the provider, so a holder with no
+            // destroy of its own is this object's tainted copy, replaced in place. Older
+            // versions cannot tell the two apart; the handover holds for both.
+            Fate::Unseen => Arrival::HandedOver { moved: false },
+        }
+    }
+
+    /// Plan checks for an attachment of which only one ID is known yet.
+    async fn check_one_side(
+        &self,
+        ctx: &Context,
+        nic_id: Option<&str>,
+        instance_id: Option<&str>,
+    ) -> Diagnostics {
+        let (nic_id, instance_id) = match (nic_id, instance_id) {
+            (Some(n), None) if id::check(n).is_ok() => (Some(n), None),
+            (None, Some(i)) if id::check(i).is_ok() => (None, Some(i)),
+            _ => return Diagnostics::new(),
+        };
+        let crate::provider::Setup::Ready(ready) = self.shared.setup() else {
+            return Diagnostics::new();
+        };
+        checks::check_one_side(ctx, &self.shared, &ready, nic_id, instance_id).await
     }
 }
 

@@ -51,6 +51,12 @@ pub(crate) fn timeouts(v: &Value) -> Timeouts {
     }
 }
 
+/// The `timeouts.delete` a configuration sets, if it sets a valid one.
+pub(crate) fn configured_delete_timeout(config: &Value) -> Option<Duration> {
+    let block = config.attr(TIMEOUTS)?;
+    known_str(block, DELETE).and_then(|s| duration::parse(s).ok())
+}
+
 /// The (NIC, instance) a state value holds. Falls back to the composite `id` when the split
 /// attributes are missing (state written by tools that left them empty).
 pub(crate) fn pair(state: &Value) -> Option<(String, String)> {

@@ -2,7 +2,10 @@
 //! identical state, and out-of-band changes show up as the plan Terraform should make.
 //!
 //! - NIC gone, or attached to nothing: the attachment is gone (the plan creates it again).
-//! - NIC attached to another instance: state records that instance, so the plan replaces it.
+//! - NIC attached to another instance: this attachment is gone too. Someone moved the NIC
+//!   (a failover, say); that is their decision, so the plan does not move it back silently:
+//!   it plans this attachment anew, and the plan checks report the NIC as attached elsewhere,
+//!   with the choices. A destroy leaves the NIC where it is.
 //! - NIC ATTACHING to our instance, or DETACHING: in passing; state is kept, so no drift shows.
 
 use crate::framework::{Context, ReadOutcome, ReadRequest, ReadResult};
@@ -12,6 +15,7 @@ use crate::zenlayer::models::NicStatus;
 
 use super::calls;
 use super::model::{self, Attachment};
+use super::private::Private;
 
 pub(super) async fn read(ctx: &Context, shared: &Shared, req: ReadRequest) -> ReadResult {
     let keep = |diags| ReadResult {
@@ -58,24 +62,33 @@ pub(super) async fn read(ctx: &Context, shared: &Shared, req: ReadRequest) -> Re
         return gone();
     };
     let on = nic.named_instance();
-    let observed = match (&nic.status, on) {
+    let ours = match (&nic.status, on) {
         // In passing: keep our instance, refresh the rest.
-        (NicStatus::Detaching, _) | (NicStatus::Attaching, None) => instance_id.clone(),
-        (NicStatus::Attaching, Some(i)) if i == instance_id => instance_id.clone(),
-        (NicStatus::Used | NicStatus::Attaching, Some(i)) => i.to_owned(),
-        (NicStatus::Used, None) => instance_id.clone(),
-        // A state this version does not know, still naming an instance: believe the instance.
-        (NicStatus::Other(_) | NicStatus::Missing, Some(i)) => i.to_owned(),
-        _ => return gone(),
+        (NicStatus::Detaching, _) | (NicStatus::Attaching, None) => true,
+        (_, Some(i)) if i != instance_id => false,
+        (NicStatus::Attaching | NicStatus::Used, _) => true,
+        // A state this version does not know, still naming our instance: believe it.
+        (NicStatus::Other(_) | NicStatus::Missing, Some(_)) => true,
+        _ => false,
     };
-    if observed != instance_id {
-        shared.memory.forget(&nic_id, &instance_id);
+    if !ours {
+        return gone();
     }
-    shared.memory.record(&nic_id, &observed);
-    let state = Attachment::from_nic(&nic, &observed).to_value(model::timeouts_value(&req.state));
+    shared.memory.record(&nic_id, &instance_id);
+    let handovers = &shared.handovers;
+    handovers.refreshed(&nic_id, &instance_id);
+    // Before Terraform 1.3 the delete of an object dropped from the configuration receives
+    // the private data of this refresh: tell it whether a create in this run keeps the
+    // attachment. A stale mark from an earlier run is always cleared.
+    let handed_over = handovers.arrived(&nic_id, &instance_id);
+    let private = Private::decode(&req.private)
+        .with_handover(handed_over.then_some((nic_id.as_str(), instance_id.as_str())))
+        .encode();
+    let state =
+        Attachment::from_nic(&nic, &instance_id).to_value(model::timeouts_value(&req.state));
     ReadResult {
         outcome: ReadOutcome::Present(state),
-        private: req.private,
+        private,
         diagnostics: Default::default(),
     }
 }

@@ -112,13 +112,26 @@ impl World {
             .await
     }
 
+    /// A delete in a later run (a process of its own): nothing created earlier in the test
+    /// counts as this run's handover.
     async fn delete_with(&self, ctx: &Context, state: Value) -> ApplyOutcome {
+        self.shared.handovers.clear();
+        self.delete_in_this_run(ctx, state, Vec::new()).await
+    }
+
+    /// A delete in the same run as what the test did before, with `private` as planned.
+    async fn delete_in_this_run(
+        &self,
+        ctx: &Context,
+        state: Value,
+        private: Vec<u8>,
+    ) -> ApplyOutcome {
         self.res
             .delete(
                 ctx,
                 DeleteRequest {
                     prior_state: state,
-                    private: Vec::new(),
+                    private,
                 },
             )
             .await
@@ -268,9 +281,9 @@ async fn a_create_plan_knows_the_id_when_both_ids_are_known() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn unknown_ids_skip_checks_and_leave_the_id_unknown() {
+async fn both_ids_unknown_skip_checks_and_leave_the_id_unknown() {
     let w = world();
-    let cfg = config(s("nic-1"), Value::unknown(), Value::Null);
+    let cfg = config(Value::unknown(), Value::unknown(), Value::Null);
     let mut change = PlannedChange {
         kind: PlanKind::Create,
         prior_state: Value::Null,
@@ -449,10 +462,31 @@ async fn create_waits_for_a_booting_instance_and_a_detaching_nic() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_create_finding_the_nic_already_used_on_its_instance_adopts_it_without_attaching_or_waiting()
+async fn a_create_finding_the_nic_already_used_on_its_instance_by_nobody_in_state_refuses_to_own_it()
  {
     let w = world_with(PlanChecks::Off);
     w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let out = w.create().await;
+    let d = only(&out.diagnostics);
+    assert_eq!(
+        d.summary,
+        "The NIC is already attached, and this state does not own it"
+    );
+    assert!(d.detail.contains("import"), "{}", d.detail);
+    assert!(
+        out.new_state.is_null(),
+        "nothing recorded: one owner per attachment"
+    );
+    assert_eq!(w.fake.calls().attaches, 0, "no write");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_handed_the_attachment_by_another_object_of_this_state_adopts_it_without_attaching_or_waiting()
+ {
+    let w = world_with(PlanChecks::Off);
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    // The old address's object, loaded in this process.
+    w.shared.memory.record("nic-1", "ins-1");
     let t0 = Instant::now();
     let out = w.create().await;
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
@@ -463,6 +497,51 @@ async fn a_create_finding_the_nic_already_used_on_its_instance_adopts_it_without
         "waited {:?} for a NIC already read as USED",
         t0.elapsed()
     );
+    // The old object's delete, later in the same run, leaves the NIC where it is.
+    let out = w
+        .delete_in_this_run(
+            &Context::default(),
+            attached_state("ins-1", Value::Null),
+            Vec::new(),
+        )
+        .await;
+    assert!(out.diagnostics.is_empty() && out.new_state.is_null());
+    assert_eq!(
+        w.fake.calls().detaches,
+        0,
+        "no detach for a handed-over attachment"
+    );
+    assert_eq!(w.fake.nic("nic-1").unwrap().status, NicStatus::Used);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_delete_planned_as_a_handover_sends_no_detach_even_before_the_create_ran() {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let private = Private::default()
+        .with_handover(Some(("nic-1", "ins-1")))
+        .encode();
+    let out = w
+        .delete_in_this_run(
+            &Context::default(),
+            attached_state("ins-1", Value::Null),
+            private,
+        )
+        .await;
+    assert!(out.diagnostics.is_empty() && out.new_state.is_null());
+    assert_eq!(w.fake.calls().detaches, 0);
+    assert_eq!(w.fake.calls().total(), 0, "not even a read");
+    // A handover of another attachment does not cover this one.
+    let other = Private::default()
+        .with_handover(Some(("nic-1", "ins-2")))
+        .encode();
+    w.delete_in_this_run(
+        &Context::default(),
+        attached_state("ins-1", Value::Null),
+        other,
+    )
+    .await;
+    assert_eq!(w.fake.calls().detaches, 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -476,8 +555,23 @@ async fn a_lost_attach_answer_that_attached_is_a_success() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_duplicate_attach_refusal_for_our_own_attach_is_a_success() {
+async fn an_attach_refused_as_already_attached_is_not_taken_as_ours() {
     let w = world();
+    // The API says the NIC is attached already (someone else's attach got there first).
+    w.fake.echo_attach(api_error(codes::INVALID_NIC_ATTACHED));
+    let out = w.create().await;
+    let d = only(&out.diagnostics);
+    assert_eq!(
+        d.summary,
+        "The NIC is already attached, and this state does not own it"
+    );
+    assert!(out.new_state.is_null());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_attach_refused_as_already_attached_after_a_lost_answer_is_ours() {
+    let w = world();
+    w.fake.fail_attach(lost("AttachNetworkInterface"));
     w.fake.echo_attach(api_error(codes::INVALID_NIC_ATTACHED));
     let out = w.create().await;
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
@@ -666,14 +760,17 @@ async fn read_drops_an_attachment_whose_nic_is_gone_or_unattached() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn read_records_an_out_of_band_move_as_the_observed_instance() {
+async fn read_treats_a_nic_moved_to_another_instance_by_hand_as_this_attachment_gone() {
     let w = world();
+    w.shared.memory.record("nic-1", "ins-1");
     w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-2"));
     let r = w.read(attached_state("ins-1", Value::Null)).await;
     assert_eq!(
         r.outcome,
-        ReadOutcome::Present(attached_state("ins-2", Value::Null))
+        ReadOutcome::Gone,
+        "the instance it moved to is never recorded"
     );
+    assert!(w.shared.memory.holders("nic-1").is_empty());
 }
 
 #[tokio::test(start_paused = true)]
@@ -1123,4 +1220,146 @@ async fn a_refused_certificate_or_a_login_page_ends_the_create_at_once_not_at_it
         assert!(out.new_state.is_null());
         assert_eq!(w.fake.calls().attaches, 0);
     }
+}
+
+// ---- handovers and one-sided checks ----
+
+impl World {
+    fn create_change(&self, nic: Value, instance: Value) -> PlannedChange {
+        let cfg = config(nic, instance, Value::Null);
+        PlannedChange {
+            kind: PlanKind::Create,
+            prior_state: Value::Null,
+            config: cfg.clone(),
+            planned_state: draft(&cfg),
+            requires_replace: Vec::new(),
+            prior_private: Vec::new(),
+            planned_private: Vec::new(),
+        }
+    }
+
+    /// The old address's object as a plan walk sees it: loaded and refreshed here.
+    fn old_object_refreshed(&self, instance: &str) {
+        self.fake.set_nic("nic-1", NicStatus::Used, Some(instance));
+        self.shared.memory.record("nic-1", instance);
+        self.shared.handovers.refreshed("nic-1", instance);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_known_nic_is_checked_when_the_instance_is_known_only_after_apply() {
+    let w = world();
+    w.fake.remove_nic("nic-1");
+    let mut change = w.create_change(s("nic-1"), Value::unknown());
+    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    let d = only(&diags);
+    assert_eq!(d.path, Some(AttributePath::root(NIC_ID)));
+    assert!(d.detail.contains("nic-1"), "{}", d.detail);
+    assert!(
+        d.detail.contains("known after apply"),
+        "the unknown side is not invented: {}",
+        d.detail
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_known_stopped_instance_is_checked_when_the_nic_is_known_only_after_apply() {
+    let w = world();
+    w.fake.set_instance("ins-1", InstanceStatus::Stopped);
+    let mut change = w.create_change(Value::unknown(), s("ins-1"));
+    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    let d = only(&diags);
+    assert_eq!(d.path, Some(AttributePath::root(INSTANCE_ID)));
+    assert!(d.is_error());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_healthy_known_side_plans_cleanly_and_never_compares_regions() {
+    let w = world();
+    for change in [
+        w.create_change(s("nic-1"), Value::unknown()),
+        w.create_change(Value::unknown(), s("ins-1")),
+    ] {
+        let mut change = change;
+        let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+    assert!(w.fake.calls().total() > 0, "the known sides were read");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_of_an_attachment_whose_old_object_is_destroyed_with_a_handover_warns_with_the_moved_block()
+ {
+    let w = world();
+    w.old_object_refreshed("ins-1");
+    w.shared.handovers.depart("nic-1", "ins-1", true);
+    let mut change = w.create_change(s("nic-1"), s("ins-1"));
+    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    let d = only(&diags);
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(d.detail.contains("moved {"), "{}", d.detail);
+    assert!(d.detail.contains("<OLD_ADDRESS>") && d.detail.contains("<NEW_ADDRESS>"));
+    assert!(Private::decode(&change.planned_private).hands_over("nic-1", "ins-1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_planned_after_its_old_objects_plain_destroy_is_an_error_not_a_detach() {
+    let w = world();
+    w.old_object_refreshed("ins-1");
+    w.shared.handovers.depart("nic-1", "ins-1", false);
+    let mut change = w.create_change(s("nic-1"), s("ins-1"));
+    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    let d = only(&diags);
+    assert!(d.is_error());
+    assert_eq!(d.summary, "Applying this plan would detach a NIC it keeps");
+    assert!(d.detail.contains("state mv"), "{}", d.detail);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_of_a_nic_another_unchanged_resource_holds_is_an_error() {
+    let w = world();
+    w.old_object_refreshed("ins-2");
+    w.shared.handovers.keep("nic-1", "ins-2");
+    let mut change = w.create_change(s("nic-1"), s("ins-1"));
+    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.is_error() && d.summary == "The NIC is held by another resource that stays"),
+        "{diags:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_destroy_plan_hands_over_to_a_create_of_the_same_attachment_in_this_run() {
+    let w = world();
+    let state = attached_state("ins-1", Value::Null);
+    w.shared.handovers.arrive("nic-1", "ins-1");
+    let private = w
+        .res
+        .plan_destroy(&Context::default(), &state, Vec::new())
+        .await;
+    assert!(Private::decode(&private).hands_over("nic-1", "ins-1"));
+
+    // In a destroy-only walk (nothing refreshed here) no create can come: no wait, no mark,
+    // and a stale mark from an earlier run is cleared.
+    let w = world();
+    let stale = Private::default()
+        .with_handover(Some(("nic-1", "ins-1")))
+        .encode();
+    let t0 = Instant::now();
+    let private = w.res.plan_destroy(&Context::default(), &state, stale).await;
+    assert_eq!(t0.elapsed(), Duration::ZERO);
+    assert!(!Private::decode(&private).hands_over("nic-1", "ins-1"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refresh_marks_the_handover_only_when_a_create_in_this_run_keeps_the_attachment() {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let r = w.read(attached_state("ins-1", Value::Null)).await;
+    assert!(!Private::decode(&r.private).hands_over("nic-1", "ins-1"));
+    w.shared.handovers.arrive("nic-1", "ins-1");
+    let r = w.read(attached_state("ins-1", Value::Null)).await;
+    assert!(Private::decode(&r.private).hands_over("nic-1", "ins-1"));
 }
