@@ -30,9 +30,9 @@ use crate::framework::Context;
 /// How long a planned create waits to learn what happens to the object in state that holds
 /// its attachment (kept, or destroyed in this run). Only creates of attachments state already
 /// holds pay it, and only until the holder's plan arrives.
-pub(crate) const FATE_WINDOW: Duration = Duration::from_secs(5);
+pub(crate) const FATE_WINDOW: Duration = Duration::from_secs(2);
 
-/// How long the destroy plan of an attachment refreshed in this plan walk waits for a create
+/// How long the destroy plan of an attachment (outside `terraform destroy`) waits for a create
 /// of the same attachment at another address before it seals its delete as a plain detach.
 pub(crate) const ARRIVAL_WINDOW: Duration = Duration::from_secs(1);
 
@@ -55,7 +55,6 @@ struct Records {
     arrivals: HashSet<Pair>,
     departures: HashMap<Pair, bool>,
     kept: HashSet<Pair>,
-    refreshed: HashSet<Pair>,
 }
 
 /// The handover records of this process.
@@ -108,19 +107,6 @@ impl Handovers {
         self.note(|r| {
             r.departures.insert(pair(nic_id, instance_id), handed_over);
         });
-    }
-
-    /// A refresh in this process found the attachment where state says it is.
-    pub(crate) fn refreshed(&self, nic_id: &str, instance_id: &str) {
-        self.note(|r| {
-            r.refreshed.insert(pair(nic_id, instance_id));
-        });
-    }
-
-    /// True when a refresh in this process saw the attachment: the plan walk is a normal one,
-    /// where a create of the same attachment at another address may still be planned.
-    pub(crate) fn was_refreshed(&self, nic_id: &str, instance_id: &str) -> bool {
-        self.with(|r| r.refreshed.contains(&pair(nic_id, instance_id)))
     }
 
     /// Forgets everything, as a new process would start.
@@ -230,9 +216,9 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_kept_holder_wins_over_a_refresh() {
+    async fn a_kept_holder_wins_over_a_departure() {
         let h = Handovers::default();
-        h.refreshed("nic-1", "ins-1");
+        h.depart("nic-1", "ins-1", false);
         h.keep("nic-1", "ins-1");
         assert_eq!(
             h.fate(&Context::default(), "nic-1", "ins-1", FATE_WINDOW)

@@ -60,9 +60,6 @@ pub(crate) struct Shared {
     pub(crate) waits: waiters::Waits,
     /// Attachments changing hands between objects of this state in this run.
     pub(crate) handovers: handover::Handovers,
-    /// True when Terraform plans destroys with the provider (1.3 and later), so a destroy's
-    /// private data can carry this run's decision.
-    plans_destroys: std::sync::atomic::AtomicBool,
     /// The Terraform command that started this process, read once.
     invocation: std::sync::OnceLock<invocation::Invocation>,
 }
@@ -125,12 +122,6 @@ impl Shared {
         *self.invocation.get_or_init(invocation::current)
     }
 
-    /// True when Terraform (>= 1.3) asks the provider to plan destroys.
-    pub(crate) fn plans_destroys(&self) -> bool {
-        self.plans_destroys
-            .load(std::sync::atomic::Ordering::SeqCst)
-    }
-
     /// A provider wired to `api`, for tests of the resource logic.
     #[cfg(test)]
     pub(crate) fn with_api(api: Arc<dyn Zec>, plan_checks: PlanChecks) -> Arc<Shared> {
@@ -157,10 +148,6 @@ impl framework::Provider for ZenlayerProvider {
     }
 
     async fn configure(&self, _ctx: &Context, req: framework::ConfigureRequest) -> Diagnostics {
-        self.shared.plans_destroys.store(
-            plans_destroys(&req.terraform_version),
-            std::sync::atomic::Ordering::SeqCst,
-        );
         match config::resolve(&req.config, &req.terraform_version, &ProcessEnv) {
             Resolution::Deferred => {
                 self.shared.set(Setup::Deferred);
@@ -192,35 +179,9 @@ impl framework::Provider for ZenlayerProvider {
     }
 }
 
-/// True for Terraform 1.3 and later, which call PlanResourceChange for destroys.
-fn plans_destroys(terraform_version: &str) -> bool {
-    let mut parts = terraform_version
-        .trim_start_matches('v')
-        .split(|c: char| !c.is_ascii_digit())
-        .map(|p| p.parse::<u64>().unwrap_or(0));
-    let major = parts.next().unwrap_or(0);
-    let minor = parts.next().unwrap_or(0);
-    (major, minor) >= (1, 3)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn destroys_are_planned_from_terraform_1_3() {
-        for (v, expected) in [
-            ("1.0.3", false),
-            ("1.2.9", false),
-            ("1.3.0", true),
-            ("1.11.4", true),
-            ("1.15.5", true),
-            ("2.0.0", true),
-            ("", false),
-        ] {
-            assert_eq!(plans_destroys(v), expected, "{v}");
-        }
-    }
 
     #[tokio::test]
     async fn resource_calls_before_configure_explain_themselves() {

@@ -26,7 +26,6 @@ use crate::framework::{
     PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest,
 };
 use crate::provider::catalogue::{self, Op, Situation, Subject};
-use crate::provider::checks::memory;
 use crate::provider::handover::{self, Fate};
 use crate::provider::invocation::Invocation;
 use crate::provider::quote::quoted;
@@ -225,9 +224,10 @@ impl Resource for NicAttachment {
         };
         let handovers = &self.shared.handovers;
         let mut handed_over = handovers.arrived(&nic, &instance);
-        if !handed_over && handovers.was_refreshed(&nic, &instance) {
-            // A normal plan walk (this object was refreshed here): a create of the same
-            // attachment at another address may be planned a moment later.
+        if !handed_over && self.shared.invocation() != Invocation::Destroy {
+            // Not a destroy: a create of the same attachment at another address may be
+            // planned a moment later (Terraform plans an orphan's destroy as soon as it is
+            // loaded, sometimes before it refreshes it).
             handed_over = handovers
                 .wait_for_arrival(ctx, &nic, &instance, handover::ARRIVAL_WINDOW)
                 .await;
@@ -311,6 +311,11 @@ impl NicAttachment {
             // state cannot take it over.
             if let Some((n, i)) = model::pair(&change.prior_state) {
                 self.shared.handovers.keep(&n, &i);
+                // `-replace` turns this plan into a replacement after the fact: Terraform's
+                // second call then knows which attachment this object held.
+                change.planned_private = Private::decode(&change.prior_private)
+                    .with_replacing(&n, &i)
+                    .encode();
             }
             return Diagnostics::new();
         }
@@ -346,7 +351,41 @@ impl NicAttachment {
             return Diagnostics::new();
         }
         let this_object = prior.replacing();
-        let mut diags = Diagnostics::new();
+        if self.shared.memory.holders(&nic).contains(&instance)
+            && this_object.as_ref() != Some(&(nic.clone(), instance.clone()))
+        {
+            // Said at once, so the old object's refresh or destroy plan can hand over.
+            self.shared.handovers.arrive(&nic, &instance);
+        }
+        // Checks first: they read the NIC, and give state a moment to mention a NIC found
+        // attached, so the handover below sees the object that holds it.
+        let mut diags = match self.shared.setup() {
+            crate::provider::Setup::Ready(ready) => {
+                checks::check(
+                    ctx,
+                    &self.shared,
+                    &ready,
+                    &nic,
+                    &instance,
+                    this_object.clone(),
+                )
+                .await
+            }
+            crate::provider::Setup::Deferred => {
+                let mut d = Diagnostics::new();
+                if self.shared.notices.first_deferred() {
+                    d.push(self.situation(
+                        Situation::ChecksDeferred,
+                        Severity::Warning,
+                        &nic,
+                        &instance,
+                        &[],
+                    ));
+                }
+                d
+            }
+            crate::provider::Setup::Unconfigured => Diagnostics::new(),
+        };
         match self
             .arrival(ctx, &nic, &instance, this_object.as_ref())
             .await
@@ -366,26 +405,8 @@ impl NicAttachment {
             }
             Arrival::Refused(situation, extras) => {
                 diags.push(self.situation(situation, Severity::Error, &nic, &instance, &extras));
-                return diags;
             }
         }
-        let ready = match self.shared.setup() {
-            crate::provider::Setup::Ready(r) => r,
-            crate::provider::Setup::Deferred => {
-                if self.shared.notices.first_deferred() {
-                    diags.push(self.situation(
-                        Situation::ChecksDeferred,
-                        Severity::Warning,
-                        &nic,
-                        &instance,
-                        &[],
-                    ));
-                }
-                return diags;
-            }
-            crate::provider::Setup::Unconfigured => return diags,
-        };
-        diags.extend(checks::check(ctx, &self.shared, &ready, &nic, &instance, this_object).await);
         diags
     }
 
@@ -421,14 +442,17 @@ impl NicAttachment {
         if same_object {
             return Arrival::Fresh;
         }
-        if let Some(other) = holders.iter().find(|i| *i != instance_id) {
+        let held_by_this = |i: &String| this_object.is_some_and(|(n, t)| n == nic_id && t == i);
+        if let Some(other) = holders
+            .iter()
+            .find(|i| *i != instance_id && !held_by_this(i))
+        {
             // Held on another instance: fine if that object goes in this run.
-            if shared.handovers.was_refreshed(nic_id, other)
-                && shared
-                    .handovers
-                    .fate(ctx, nic_id, other, handover::FATE_WINDOW)
-                    .await
-                    == Fate::Kept
+            if shared
+                .handovers
+                .fate(ctx, nic_id, other, handover::FATE_WINDOW)
+                .await
+                == Fate::Kept
             {
                 return Arrival::Refused(
                     Situation::HeldByKept,
@@ -441,19 +465,9 @@ impl NicAttachment {
             return Arrival::Fresh;
         }
         shared.handovers.arrive(nic_id, instance_id);
-        if !shared.handovers.was_refreshed(nic_id, instance_id) {
-            // No refresh here: an apply-time plan, or a plan with `-refresh=false`. The
-            // apply decides from what its own process sees.
-            return Arrival::HandedOver { moved: false };
-        }
-        let window = if shared.plans_destroys() {
-            handover::FATE_WINDOW
-        } else {
-            memory::SETTLE
-        };
         match shared
             .handovers
-            .fate(ctx, nic_id, instance_id, window)
+            .fate(ctx, nic_id, instance_id, handover::FATE_WINDOW)
             .await
         {
             Fate::Kept => Arrival::Refused(
@@ -464,9 +478,10 @@ impl NicAttachment {
             Fate::Leaving { handed_over: false } => {
                 Arrival::Refused(Situation::MoveUnsafe, Vec::new())
             }
-            // Terraform >= 1.3 plans every destroy with the provider, so a holder with no
-            // destroy of its own is this object's tainted copy, replaced in place. Older
-            // versions cannot tell the two apart; the handover holds for both.
+            // Terraform >= 1.3 plans every destroy with the provider, so in a plan walk a
+            // holder with no destroy of its own is this object's tainted copy, replaced in
+            // place; so is every holder in an apply walk, which plans no destroys. Older
+            // versions cannot tell a tainted copy from a refactor; the handover holds for both.
             Fate::Unseen => Arrival::HandedOver { moved: false },
         }
     }

@@ -76,7 +76,6 @@ pub(super) async fn read(ctx: &Context, shared: &Shared, req: ReadRequest) -> Re
     }
     shared.memory.record(&nic_id, &instance_id);
     let handovers = &shared.handovers;
-    handovers.refreshed(&nic_id, &instance_id);
     // Before Terraform 1.3 the delete of an object dropped from the configuration receives
     // the private data of this refresh: tell it whether a create in this run keeps the
     // attachment. A stale mark from an earlier run is always cleared.

@@ -492,8 +492,11 @@ async fn a_create_handed_the_attachment_by_another_object_of_this_state_adopts_i
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     assert_eq!(out.new_state, attached_state("ins-1", Value::Null));
     assert_eq!(w.fake.calls().attaches, 0, "nothing to attach");
+    // The re-plan before the create waits up to FATE_WINDOW to learn what becomes of the old
+    // object (no destroy is planned in an apply walk); the create itself does not wait.
     assert!(
-        t0.elapsed() < crate::provider::waiters::FIRST_CHECK,
+        t0.elapsed()
+            < crate::provider::handover::FATE_WINDOW + crate::provider::waiters::FIRST_CHECK,
         "waited {:?} for a NIC already read as USED",
         t0.elapsed()
     );
@@ -1238,11 +1241,10 @@ impl World {
         }
     }
 
-    /// The old address's object as a plan walk sees it: loaded and refreshed here.
-    fn old_object_refreshed(&self, instance: &str) {
+    /// The old address's object as a plan walk sees it: loaded here.
+    fn old_object_loaded(&self, instance: &str) {
         self.fake.set_nic("nic-1", NicStatus::Used, Some(instance));
         self.shared.memory.record("nic-1", instance);
-        self.shared.handovers.refreshed("nic-1", instance);
     }
 }
 
@@ -1291,7 +1293,7 @@ async fn a_healthy_known_side_plans_cleanly_and_never_compares_regions() {
 async fn a_create_of_an_attachment_whose_old_object_is_destroyed_with_a_handover_warns_with_the_moved_block()
  {
     let w = world();
-    w.old_object_refreshed("ins-1");
+    w.old_object_loaded("ins-1");
     w.shared.handovers.depart("nic-1", "ins-1", true);
     let mut change = w.create_change(s("nic-1"), s("ins-1"));
     let diags = w.res.modify_plan(&Context::default(), &mut change).await;
@@ -1305,7 +1307,7 @@ async fn a_create_of_an_attachment_whose_old_object_is_destroyed_with_a_handover
 #[tokio::test(start_paused = true)]
 async fn a_create_planned_after_its_old_objects_plain_destroy_is_an_error_not_a_detach() {
     let w = world();
-    w.old_object_refreshed("ins-1");
+    w.old_object_loaded("ins-1");
     w.shared.handovers.depart("nic-1", "ins-1", false);
     let mut change = w.create_change(s("nic-1"), s("ins-1"));
     let diags = w.res.modify_plan(&Context::default(), &mut change).await;
@@ -1318,7 +1320,7 @@ async fn a_create_planned_after_its_old_objects_plain_destroy_is_an_error_not_a_
 #[tokio::test(start_paused = true)]
 async fn a_create_of_a_nic_another_unchanged_resource_holds_is_an_error() {
     let w = world();
-    w.old_object_refreshed("ins-2");
+    w.old_object_loaded("ins-2");
     w.shared.handovers.keep("nic-1", "ins-2");
     let mut change = w.create_change(s("nic-1"), s("ins-1"));
     let diags = w.res.modify_plan(&Context::default(), &mut change).await;
@@ -1341,15 +1343,15 @@ async fn a_destroy_plan_hands_over_to_a_create_of_the_same_attachment_in_this_ru
         .await;
     assert!(Private::decode(&private).hands_over("nic-1", "ins-1"));
 
-    // In a destroy-only walk (nothing refreshed here) no create can come: no wait, no mark,
-    // and a stale mark from an earlier run is cleared.
+    // No create of it in this run: after a short wait for one, a plain detach; a stale mark
+    // from an earlier run is cleared.
     let w = world();
     let stale = Private::default()
         .with_handover(Some(("nic-1", "ins-1")))
         .encode();
     let t0 = Instant::now();
     let private = w.res.plan_destroy(&Context::default(), &state, stale).await;
-    assert_eq!(t0.elapsed(), Duration::ZERO);
+    assert_eq!(t0.elapsed(), crate::provider::handover::ARRIVAL_WINDOW);
     assert!(!Private::decode(&private).hands_over("nic-1", "ins-1"));
 }
 
