@@ -135,7 +135,7 @@ fn detached_outside_terraform_plans_a_create_and_apply_restores_it() {
 }
 
 #[test]
-fn moved_outside_terraform_plans_a_replacement() {
+fn moved_outside_terraform_is_reported_with_the_choices_and_never_moved_back_silently() {
     on_every_terraform(|tf| {
         let sim = Sim::quick();
         let dir = tf
@@ -155,21 +155,17 @@ fn moved_outside_terraform_plans_a_replacement() {
             .expect("move outside Terraform");
 
         dir.plan()
-            .assert_success()
-            .assert_stdout_contains("zenlayer_nic_attachment.web must be replaced")
-            .assert_stdout_contains(
-                r#"~ instance_id = "ins-web-2" -> "ins-web-1" # forces replacement"#,
-            )
-            .assert_stdout_contains("Plan: 1 to add, 0 to change, 1 to destroy.");
+            .assert_failure_contains("The NIC was moved to another instance outside Terraform")
+            .assert_failure_contains("ins-web-2");
 
-        // Applying that plan moves it back.
-        dir.apply()
-            .assert_success()
-            .assert_stdout_contains("Apply complete! Resources: 1 added, 0 changed, 1 destroyed.");
-        assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+        // Taking the move into the configuration: import the attachment where it now is.
+        let dir = dir.config(&web_config(&sim, "nic-app-1", "ins-web-2", ""));
+        dir.import("zenlayer_nic_attachment.web", "nic-app-1:ins-web-2")
+            .assert_success();
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes.");
+        assert_used_by(&sim, "nic-app-1", "ins-web-2", &tf.version);
     });
 }
 

@@ -65,6 +65,8 @@ pub(crate) enum Case {
     /// At detach: the API said there was nothing to detach, yet the NIC, read again, is still
     /// on this object's instance.
     StillAttached,
+    /// The NIC was this object's, and someone moved it to another instance outside Terraform.
+    MovedByHand,
 }
 
 /// What the provider was doing, as messages say it ("asked to attach NIC …").
@@ -301,6 +303,23 @@ pub(crate) const ENTRIES: &[Entry] = &[
                      import block:\n\n\
                      import {{\n  to = zenlayer_nic_attachment.<name>\n  id = \
                      \"{nic_id}:{instance_id}\"\n}}",
+                ),
+            ),
+            (
+                Case::MovedByHand,
+                text(
+                    Nic,
+                    "The NIC was moved to another instance outside Terraform",
+                    "This attachment put NIC {nic_id} on instance {instance_id}, but the NIC is \
+                     now {nic_status} on instance {nic_instance}: someone moved it outside \
+                     Terraform (a failover, say). Terraform does not move it back on its own, \
+                     and a destroy leaves it where it is.",
+                    "Choose one. If the move should stay, set `instance_id = \"{nic_instance}\"` \
+                     here and import the attachment (`terraform import \
+                     zenlayer_nic_attachment.<name> {nic_id}:{nic_instance}`, or an `import` \
+                     block on Terraform 1.5 or later). If it should not, move the NIC back to \
+                     instance {instance_id} by hand (detach it from {nic_instance} in \
+                     zenConsole), then run Terraform again.",
                 ),
             ),
             (

@@ -73,6 +73,9 @@ fn case_condition(case: Case) -> &'static str {
             "the NIC is already attached to this very instance, and no resource in the state \
              manages that attachment"
         }
+        Case::MovedByHand => {
+            "the NIC this attachment held was moved to another instance outside Terraform"
+        }
         Case::HeldByOther => {
             "the NIC is attached elsewhere by an attachment another resource in the state manages"
         }

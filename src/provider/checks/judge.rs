@@ -30,6 +30,9 @@ pub(crate) struct Holders {
     /// The instances objects in state hold this NIC on (may include this object's own prior
     /// attachment, as for a tainted object being re-created).
     pub in_state: BTreeSet<String>,
+    /// The instance an object in state had this NIC on before someone moved it elsewhere
+    /// outside Terraform, as a refresh in this run found.
+    pub moved_from: Option<String>,
 }
 
 /// Who accounts for a bound NIC.
@@ -146,6 +149,11 @@ pub(crate) fn judge(facts: &Facts, holders: &Holders, mode: PlanChecks) -> Vec<F
             Ownership::OtherObject => find(code, Case::HeldByOther, Warning),
             Ownership::Nobody if nic.is_primary() => find(code, Case::Primary, Error),
             Ownership::Nobody if on == facts.instance_id => find(code, Case::AttachedHere, Error),
+            Ownership::Nobody
+                if holders.moved_from.as_deref() == Some(facts.instance_id.as_str()) =>
+            {
+                find(code, Case::MovedByHand, Error)
+            }
             Ownership::Nobody => find(code, Case::Default, Error),
         }
     }
@@ -241,6 +249,7 @@ mod tests {
         Holders {
             this_object: None,
             in_state: instances.iter().map(|s| (*s).to_owned()).collect(),
+            moved_from: None,
         }
     }
 
@@ -248,6 +257,7 @@ mod tests {
         Holders {
             this_object: Some((NIC.into(), instance.into())),
             in_state: BTreeSet::from([instance.to_owned()]),
+            moved_from: None,
         }
     }
 
@@ -554,6 +564,7 @@ mod tests {
         let h = Holders {
             this_object: Some((NIC.into(), "ins-3".into())),
             in_state: BTreeSet::from([OTHER.to_owned(), "ins-3".to_owned()]),
+            moved_from: None,
         };
         assert_eq!(
             judge(&f, &h, PlanChecks::Error),
@@ -617,5 +628,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_nic_moved_by_hand_from_this_attachment_gets_the_moved_text() {
+        let f = facts(
+            Some(nic(NicStatus::Used, Some(OTHER))),
+            Some(instance(InstanceStatus::Running)),
+        );
+        let h = Holders {
+            moved_from: Some(INS.into()),
+            ..Holders::default()
+        };
+        assert_eq!(
+            judge(&f, &h, PlanChecks::Error),
+            one(codes::INVALID_NIC_ATTACHED, Case::MovedByHand, Error)
+        );
     }
 }

@@ -25,6 +25,9 @@ pub(crate) const SETTLE: Duration = Duration::from_secs(2);
 pub(crate) struct StateMemory {
     /// NIC ID → instance IDs.
     pairs: Mutex<HashMap<String, BTreeSet<String>>>,
+    /// NIC ID → the instance an object in state attached it to, for NICs a refresh found moved
+    /// to another instance outside Terraform.
+    moved_away: Mutex<HashMap<String, String>>,
     changed: Notify,
 }
 
@@ -54,6 +57,25 @@ impl StateMemory {
                 }
             }
         });
+    }
+
+    /// Notes that a refresh found `nic_id`, which an object attached to `instance_id`, moved
+    /// to another instance outside Terraform.
+    pub(crate) fn moved_away(&self, nic_id: &str, instance_id: &str) {
+        let mut m = self
+            .moved_away
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        m.insert(nic_id.to_owned(), instance_id.to_owned());
+    }
+
+    /// The instance an object attached `nic_id` to before someone moved it, if a refresh saw it.
+    pub(crate) fn moved_from(&self, nic_id: &str) -> Option<String> {
+        let m = self
+            .moved_away
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        m.get(nic_id).cloned()
     }
 
     /// The instances objects in state hold `nic_id` on.

@@ -120,6 +120,7 @@ pub(crate) async fn check(
     let mut holders = judge::Holders {
         this_object,
         in_state: shared.memory.holders(nic_id),
+        moved_from: shared.memory.moved_from(nic_id),
     };
     if judge::unheld_binding(&facts, &holders).is_some() {
         holders.in_state = shared
@@ -193,6 +194,7 @@ pub(crate) async fn check_one_side(
     let holders = judge::Holders {
         this_object: None,
         in_state: nic_id.map(|n| shared.memory.holders(n)).unwrap_or_default(),
+        moved_from: None,
     };
     let subject = Subject {
         nic_id: shown_nic,

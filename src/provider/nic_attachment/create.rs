@@ -72,6 +72,7 @@ pub(super) async fn create(ctx: &Context, shared: &Shared, req: CreateRequest) -
         holders: Holders {
             this_object: private::replaced(&req.planned_private),
             in_state: shared.memory.holders(nic_id),
+            moved_from: shared.memory.moved_from(nic_id),
         },
         handed_over: Private::decode(&req.planned_private).hands_over(nic_id, instance_id),
         shared,

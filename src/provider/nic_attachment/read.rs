@@ -72,6 +72,10 @@ pub(super) async fn read(ctx: &Context, shared: &Shared, req: ReadRequest) -> Re
         _ => false,
     };
     if !ours {
+        if let Some(elsewhere) = on {
+            shared.memory.moved_away(&nic_id, &instance_id);
+            tracing::info!(target: crate::provider::LOG_TARGET, nic_id, instance_id, elsewhere, "NIC moved to another instance outside Terraform; this attachment is gone");
+        }
         return gone();
     }
     shared.memory.record(&nic_id, &instance_id);

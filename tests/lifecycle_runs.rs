@@ -1,0 +1,250 @@
+//! Everyday operations on stacks that are not in perfect shape, with real Terraform against
+//! zenlayer-sim, and the API writes each one costs: destroys of stacks partly gone already,
+//! a NIC moved by hand, a create that timed out and finished later, `create_before_destroy`.
+//!
+//! Versions: every Terraform under test.
+
+mod support;
+
+use std::time::Duration;
+
+use support::Sim;
+use support::lifecycle::{
+    StateReading, assert_available, assert_used_by, attachment, main_tf, on_every_terraform,
+    wait_until,
+};
+use support::{Terraform, Workdir};
+use tpz::sim::{Delays, NicPatch};
+use tpz::zenlayer::models::NicStatus;
+
+const ATTACH: &str = "AttachNetworkInterface";
+const DETACH: &str = "DetachNetworkInterface";
+
+fn writes(sim: &Sim) -> (u64, u64) {
+    let calls = sim.api().calls();
+    (calls.action(ATTACH).received, calls.action(DETACH).received)
+}
+
+fn two_attachments(sim: &Sim, second_nic: &str, extra: &str) -> String {
+    main_tf(
+        &sim.provider_block(),
+        &[
+            attachment("one", "nic-app-1", "ins-web-1", extra),
+            attachment("two", second_nic, "ins-web-1", extra),
+        ],
+    )
+}
+
+fn destroy_commands(tf: &Terraform) -> Vec<Vec<&'static str>> {
+    let mut commands = vec![vec![
+        "destroy",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+    ]];
+    if tf.at_least(0, 15) {
+        commands.push(vec![
+            "apply",
+            "-destroy",
+            "-no-color",
+            "-input=false",
+            "-auto-approve",
+        ]);
+    }
+    commands
+}
+
+/// Runs `setup` and then each destroy command on a fresh copy of the stack, and checks it
+/// succeeds, sending exactly `detaches` detaches and no attach.
+fn destroy_succeeds(tf: &Terraform, detaches: u64, setup: impl Fn(&Sim) -> Workdir) {
+    for command in destroy_commands(tf) {
+        let sim = Sim::quick();
+        let dir = setup(&sim);
+        sim.api().reset_calls();
+        dir.run(&command)
+            .assert_success()
+            .assert_stdout_contains("Destroy complete!");
+        assert_eq!(
+            writes(&sim),
+            (0, detaches),
+            "Terraform {}: `terraform {}` (attaches, detaches)",
+            tf.version,
+            command.join(" ")
+        );
+        assert!(dir.state_list().is_empty(), "{command:?} empties the state");
+    }
+}
+
+#[test]
+fn destroy_gets_through_when_a_nic_was_deleted_by_hand() {
+    on_every_terraform(|tf| {
+        destroy_succeeds(tf, 1, |sim| {
+            let dir = tf.workdir().config(&two_attachments(sim, "nic-app-2", ""));
+            dir.apply().assert_success();
+            // Someone deletes the first NIC (detaching it) in zenConsole.
+            sim.api()
+                .patch_nic(
+                    "nic-app-1",
+                    NicPatch {
+                        instance_id: Some(None),
+                        ..NicPatch::default()
+                    },
+                )
+                .expect("detach by hand");
+            sim.api().delete_nic("nic-app-1").expect("delete by hand");
+            // A normal plan still reports it, at the attribute.
+            dir.plan().assert_failure_contains("nic-app-1");
+            dir
+        });
+    });
+}
+
+#[test]
+fn destroy_gets_through_when_an_attachment_never_got_created() {
+    on_every_terraform(|tf| {
+        destroy_succeeds(tf, 1, |sim| {
+            // A typo'd NIC ID: the first apply creates one attachment and fails the other.
+            let dir = tf.workdir().config(&two_attachments(sim, "nic-typo-9", ""));
+            dir.run(&[
+                "apply",
+                "-no-color",
+                "-input=false",
+                "-auto-approve",
+                "-target=zenlayer_nic_attachment.one",
+            ])
+            .assert_success();
+            dir.plan().assert_failure_contains("nic-typo-9");
+            dir
+        });
+    });
+}
+
+#[test]
+fn a_nic_moved_by_hand_is_reported_with_the_choices_and_destroy_leaves_it_where_it_is() {
+    on_every_terraform(|tf| {
+        let sim = Sim::quick();
+        let dir = tf.workdir().config(&two_attachments(&sim, "nic-app-2", ""));
+        dir.apply().assert_success();
+        // A failover during an incident: the NIC now serves ins-web-2.
+        sim.api()
+            .patch_nic(
+                "nic-app-1",
+                NicPatch {
+                    instance_id: Some(Some("ins-web-2".into())),
+                    ..NicPatch::default()
+                },
+            )
+            .expect("move by hand");
+        sim.api().reset_calls();
+
+        let plan = dir.plan();
+        plan.assert_failure_contains("ins-web-2");
+        assert!(
+            plan.stderr.contains("zenlayer_nic_attachment.one"),
+            "reported at the attachment: {}",
+            plan.stderr
+        );
+        // Terraform never writes the other instance into state.
+        assert_eq!(writes(&sim), (0, 0));
+
+        dir.destroy()
+            .assert_success()
+            .assert_stdout_contains("Destroy complete!");
+        assert_eq!(
+            writes(&sim),
+            (0, 1),
+            "only nic-app-2, which is still ours, is detached"
+        );
+        assert_used_by(&sim, "nic-app-1", "ins-web-2", &tf.version);
+        assert_available(&sim, "nic-app-2", &tf.version);
+    });
+}
+
+#[test]
+fn a_create_that_timed_out_and_then_finished_is_kept_without_a_detach() {
+    on_every_terraform(|tf| {
+        let sim = Sim::quick();
+        sim.api().set_delays(Delays {
+            attach: Duration::from_secs(4),
+            detach: Duration::from_millis(100),
+        });
+        let config = main_tf(
+            &sim.provider_block(),
+            &[attachment(
+                "one",
+                "nic-app-1",
+                "ins-web-1",
+                "  timeouts {\n    create = \"2s\"\n  }\n",
+            )],
+        );
+        let dir = tf.workdir().config(&config);
+        dir.apply().assert_failure_contains("timeouts.create");
+        assert_eq!(
+            dir.resource_json("zenlayer_nic_attachment.one")
+                .expect("kept in state")["tainted"],
+            true
+        );
+        wait_until("the attach to finish", Duration::from_secs(10), || {
+            sim.api()
+                .nic("nic-app-1")
+                .is_some_and(|n| n.status == NicStatus::Used)
+        });
+        sim.api()
+            .set_delays(Delays::both(Duration::from_millis(100)));
+        sim.api().reset_calls();
+
+        dir.apply().assert_success();
+        assert_eq!(
+            writes(&sim),
+            (0, 0),
+            "Terraform {}: the tainted attachment is in place; nothing is detached or sent again",
+            tf.version
+        );
+        assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("No changes.");
+    });
+}
+
+#[test]
+fn create_before_destroy_replace_of_the_same_attachment_keeps_it_and_leaves_no_deposed_object() {
+    on_every_terraform(|tf| {
+        let sim = Sim::quick();
+        let config = main_tf(
+            &sim.provider_block(),
+            &[attachment(
+                "one",
+                "nic-app-1",
+                "ins-web-1",
+                "  lifecycle {\n    create_before_destroy = true\n  }\n",
+            )],
+        );
+        let dir = tf.workdir().config(&config);
+        dir.apply().assert_success();
+        sim.api().reset_calls();
+        dir.run(&[
+            "apply",
+            "-no-color",
+            "-input=false",
+            "-auto-approve",
+            "-replace=zenlayer_nic_attachment.one",
+        ])
+        .assert_success();
+        assert_eq!(
+            writes(&sim),
+            (0, 0),
+            "Terraform {}: the new object adopts the attachment the old one hands over",
+            tf.version
+        );
+        assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+        let state = dir.state_json();
+        assert!(
+            !state.to_string().contains("deposed"),
+            "no deposed object: {state}"
+        );
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("No changes.");
+    });
+}
