@@ -91,7 +91,7 @@ fn attach_refusals_name_the_attribute_at_fault_and_leave_no_state() {
                     summary: "The NIC is in another region",
                     detail: "NIC nic-eu-app-1 is in region europe-west-1, but instance ins-web-1 \
                              is in region asia-east-1 (zone asia-east-1a).",
-                    attribute: "instance_id",
+                    attribute: "nic_id",
                     code: codes::INVALID_NIC_INSTANCE_REGION_MISMATCH,
                 },
             ),

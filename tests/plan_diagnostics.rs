@@ -144,13 +144,11 @@ fn a_nic_in_another_region_fails_the_plan_naming_both_regions() {
             &dir,
             &config,
             &[
-                Expect::error(&addr("app"), INSTANCE, "The NIC is in another region").mentioning(
-                    &[
-                        "NIC nic-eu-app-1 is in region europe-west-1",
-                        "instance ins-web-1 is in region asia-east-1",
-                        "Zenlayer API code: INVALID_NIC_INSTANCE_REGION_MISMATCH",
-                    ],
-                ),
+                Expect::error(&addr("app"), NIC, "The NIC is in another region").mentioning(&[
+                    "NIC nic-eu-app-1 is in region europe-west-1",
+                    "instance ins-web-1 is in region asia-east-1",
+                    "Zenlayer API code: INVALID_NIC_INSTANCE_REGION_MISMATCH",
+                ]),
             ],
         );
     }
@@ -595,7 +593,7 @@ fn one_attachment_with_two_problems_gets_both_errors() {
             &dir,
             &config,
             &[
-                Expect::error(&addr("both"), INSTANCE, "The NIC is in another region")
+                Expect::error(&addr("both"), NIC, "The NIC is in another region")
                     .mentioning(&["europe-west-1", "asia-east-1"]),
                 Expect::error(&addr("both"), INSTANCE, "The instance is not running")
                     .mentioning(&["Instance ins-stopped-1 is in the STOPPED state"]),
@@ -664,7 +662,7 @@ fn error_row_findings() -> Vec<Expect> {
             "The instance does not exist",
         )
         .mentioning(&["INVALID_INSTANCE_NOT_FOUND"]),
-        Expect::error(&addr("far_nic"), INSTANCE, "The NIC is in another region")
+        Expect::error(&addr("far_nic"), NIC, "The NIC is in another region")
             .mentioning(&["INVALID_NIC_INSTANCE_REGION_MISMATCH"]),
         Expect::error(
             &addr("failed_nic"),

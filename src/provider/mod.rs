@@ -9,7 +9,6 @@ mod duration;
 #[cfg(test)]
 mod fake;
 mod nic_attachment;
-mod quote;
 mod reference;
 mod waiters;
 
@@ -24,7 +23,7 @@ use crate::cty::Value;
 use crate::framework::{self, Context, Diagnostic, Diagnostics, Resource, Schema};
 use crate::zenlayer::{Client, Lookup};
 
-pub use reference::{CatalogueMessage, catalogue_messages};
+pub use reference::{CatalogueMessage, OtherDiagnostic, catalogue_messages, other_diagnostics};
 
 use api::{LiveZec, Zec};
 use checks::Notices;

@@ -9,7 +9,7 @@ use crate::framework::{
 use crate::provider::Shared;
 use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
 use crate::provider::checks::facts::Facts;
-use crate::provider::quote::quoted;
+use crate::untrusted::quoted;
 
 use super::calls::{self, bound_to};
 use super::id::{self, MAX_ID_LEN};

@@ -24,8 +24,8 @@ use crate::framework::{
     Diagnostic, Diagnostics, ImportOutcome, ImportRequest, NestedBlock, Nesting, PlanKind,
     PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest,
 };
-use crate::provider::quote::quoted;
 use crate::provider::{Shared, checks, duration};
+use crate::untrusted::quoted;
 
 use model::{CREATE, DELETE, INSTANCE_ID, NIC_ID, TIMEOUTS};
 
