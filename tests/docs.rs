@@ -366,9 +366,11 @@ fn body_markdown(m: &CatalogueMessage) -> String {
 /// The diagnostics without an API code that the provider gives before or around its calls.
 fn others_markdown(others: &[OtherDiagnostic]) -> String {
     let mut out = String::from(
-        "### Settings, arguments and setup\n\nDiagnostics about the provider block, the \
-         resource's arguments, the import ID and the provider's own setup. Most appear at \
-         `terraform validate`, before any API call.\n\n",
+        "### Settings, arguments, setup and provider faults\n\nDiagnostics about the provider \
+         block, the resource's arguments, the import ID and the provider's own setup (most \
+         appear at `terraform validate`, before any API call), then those of Terraform and \
+         the provider disagreeing, of state this version cannot read, and of the provider's \
+         own bugs.\n\n",
     );
     for o in others {
         let at = o
@@ -680,7 +682,7 @@ fn documented_import_commands_and_import_block_adopt_an_existing_attachment() {
 // ---------------------------------------------------------------------------------------------
 // Every diagnostic the code constructs is documented
 
-/// The provider's source files, without their unit tests.
+/// The source files of the layers that give diagnostics, without their unit tests.
 fn provider_sources(dir: &Path, out: &mut Vec<(String, String)>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
@@ -709,10 +711,25 @@ fn provider_sources(dir: &Path, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// The summary a `Diagnostic::error(`/`warning(` call gives, when it is a string literal or a
-/// `format!` of one: `Some("Invalid {what}")`.
-fn literal_summary(after_call: &str) -> Option<String> {
+/// The summary a `Diagnostic::error(`/`warning(` call gives, when it is a string literal, a
+/// `format!` of one, or a `const` of the same file: `Some("Invalid {what}")`.
+fn summary_in(after_call: &str, file: &str) -> Option<String> {
     let rest = after_call.trim_start();
+    let ident: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+        .collect();
+    if ident.len() > 1 {
+        let decl = format!("const {ident}: &str = ");
+        let at = file.find(&decl)?;
+        return literal_summary(&file[at + decl.len()..]);
+    }
+    literal_summary(rest)
+}
+
+/// The string literal (or `format!` of one) at the start of `text`.
+fn literal_summary(text: &str) -> Option<String> {
+    let rest = text.trim_start();
     let rest = match rest.strip_prefix("format!(") {
         Some(r) => r.trim_start(),
         None => rest,
@@ -763,27 +780,50 @@ fn template_fits(template: &str, summary: &str) -> bool {
 #[test]
 fn every_diagnostic_the_provider_constructs_is_in_the_docs() {
     let mut sources = Vec::new();
-    provider_sources(&root().join("src/provider"), &mut sources);
+    for layer in ["src/provider", "src/framework", "src/protocol"] {
+        provider_sources(&root().join(layer), &mut sources);
+    }
+    // Where a summary is passed through rather than written: the catalogue (documented from
+    // catalogue_messages()), the rule checker (given the INVALID_* summaries) and the
+    // diagnostics type's own helpers.
+    let pass_through = [
+        "catalogue.rs",
+        "framework/check.rs",
+        "framework/diagnostics.rs",
+    ];
     let mut constructed: Vec<(String, &str, String)> = Vec::new();
     for (file, code) in &sources {
-        for (severity, call) in [
-            ("Error", "Diagnostic::error("),
-            ("Warning", "Diagnostic::warning("),
+        for (severity, calls) in [
+            (
+                "Error",
+                ["Diagnostic::error(", "diagnostics.error(", "diags.error("],
+            ),
+            (
+                "Warning",
+                [
+                    "Diagnostic::warning(",
+                    "diagnostics.warning(",
+                    "diags.warning(",
+                ],
+            ),
         ] {
-            for (i, _) in code.match_indices(call) {
-                match literal_summary(&code[i + call.len()..]) {
-                    Some(summary) => constructed.push((file.clone(), severity, summary)),
-                    None => assert!(
-                        file.ends_with("catalogue.rs"),
-                        "{file}: a diagnostic whose summary is not a literal; only the \
-                         catalogue (documented from catalogue_messages()) may do that"
-                    ),
+            for call in calls {
+                for (i, _) in code.match_indices(call) {
+                    match summary_in(&code[i + call.len()..], code) {
+                        Some(summary) => constructed.push((file.clone(), severity, summary)),
+                        None => assert!(
+                            pass_through.iter().any(|p| file.ends_with(p)),
+                            "{file}: a diagnostic whose summary is neither a literal nor a \
+                             const of the file: {}",
+                            &code[i..(i + 80).min(code.len())]
+                        ),
+                    }
                 }
             }
         }
     }
     assert!(
-        constructed.len() >= 12,
+        constructed.len() >= 25,
         "the scan found only {constructed:?}"
     );
     let others = other_diagnostics();

@@ -89,7 +89,7 @@ const fn other(
 }
 
 /// Every diagnostic outside the catalogue, grouped as the docs list them: the provider block,
-/// the resource's arguments, then setup and import.
+/// the resource's arguments, setup and import, then the generic engine's and the protocol's.
 pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
     const ALL: &[OtherDiagnostic] = &[
         other(
@@ -190,6 +190,92 @@ pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
             None,
             "The ID given to `terraform import` (or an `import` block) is not `<nic_id>:<instance_id>` \
              or `<nic_id>`, or one of its IDs fails the checks above.",
+        ),
+        // The generic engine and the protocol layer: Terraform and the provider disagreeing,
+        // state this version cannot read, and the provider's own bugs.
+        other(
+            "Unknown <kind> type",
+            "Error",
+            None,
+            "Terraform asked for a resource or data source type this provider does not have, \
+             for example a state written by another provider. The detail lists the types it \
+             has.",
+        ),
+        other(
+            "Import is not supported",
+            "Error",
+            None,
+            "Import was asked of a resource type that cannot be imported. \
+             `zenlayer_nic_attachment` can be, so this provider does not give it today.",
+        ),
+        other(
+            "Stored state could not be read",
+            "Error",
+            None,
+            "The state holds a value this provider cannot decode; the detail says what is wrong \
+             with it.",
+        ),
+        other(
+            "State written by a newer provider",
+            "Error",
+            None,
+            "The state's schema version is newer than this provider knows. Use the provider \
+             version that wrote it, or a newer one.",
+        ),
+        other(
+            "State too old to read",
+            "Error",
+            None,
+            "The state was last written by Terraform 0.11 or older, in a format this provider \
+             does not read. Refresh it with a Terraform version of that time first.",
+        ),
+        other(
+            "Invalid request from Terraform",
+            "Error",
+            None,
+            "Terraform sent something the provider could not decode; the Terraform version in \
+             use may be too new or too old for this provider.",
+        ),
+        other(
+            "Provider produced an invalid plan",
+            "Error",
+            None,
+            "A bug in the provider: its plan broke one of Terraform's rules. The provider \
+             reports it (naming the attribute and the rule) before Terraform would. Report it.",
+        ),
+        other(
+            "Provider produced an invalid result",
+            "Error",
+            None,
+            "A bug in the provider: an apply returned values that do not match the plan, or \
+             none. Report it.",
+        ),
+        other(
+            "Provider produced an invalid object",
+            "Error",
+            None,
+            "A bug in the provider: a read or import returned an object Terraform cannot store; \
+             the state Terraform sent is kept. Report it.",
+        ),
+        other(
+            "Provider imported nothing",
+            "Error",
+            None,
+            "A bug in the provider: an import reported no error but returned no object. Report \
+             it.",
+        ),
+        other(
+            "Provider produced a value it cannot send",
+            "Error",
+            None,
+            "A bug in the provider: it could not encode a value for Terraform. Report it.",
+        ),
+        other(
+            "Provider internal error",
+            "Error",
+            None,
+            "A bug in the provider: a request handler panicked. The process lives on and answers \
+             the next request. Report it, with the detail.",
         ),
     ];
     ALL
