@@ -863,6 +863,19 @@ pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
     ),
 ];
 
+/// The instance ID of a subject when the user gave none (an import by NIC ID alone): the
+/// provider's words, shown as they are, where a given ID is shown by the rule for outside text.
+pub(crate) const NOT_GIVEN: &str = "(not given)";
+
+/// An ID from the configuration, an import ID or the state, for a message.
+fn id_text(id: &str) -> String {
+    if id == NOT_GIVEN {
+        id.to_owned()
+    } else {
+        word(id)
+    }
+}
+
 /// Who the message is about.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Subject<'a> {
@@ -999,8 +1012,8 @@ fn var(s: &Subject<'_>, name: &str) -> Option<String> {
     let instance = s.facts.and_then(|f| f.instance.as_ref());
     let unseen = || "(not observed)".to_owned();
     Some(match name {
-        "nic_id" => word(s.nic_id),
-        "instance_id" => word(s.instance_id),
+        "nic_id" => id_text(s.nic_id),
+        "instance_id" => id_text(s.instance_id),
         "op" => s.op.verb().to_owned(),
         "credential_settings" => CREDENTIAL_SETTINGS_TEXT.to_owned(),
         "nic_status" => nic.map_or_else(unseen, |n| facts::status_text(n.status.as_str())),
@@ -1766,6 +1779,21 @@ mod tests {
             "{d}"
         );
         assert!(d.contains("… (cut: 3050 characters in all)"), "{d}");
+    }
+
+    #[test]
+    fn ids_from_state_or_import_are_shown_by_the_rule_and_a_missing_one_as_not_given() {
+        let s = Subject {
+            nic_id: "nic-1\u{1b}[2J",
+            instance_id: NOT_GIVEN,
+            op: Op::Import,
+            facts: None,
+        };
+        let d = for_situation(Situation::ImportNicMissing, Severity::Error, &s, &[]).detail;
+        assert!(
+            d.contains("the ID \"nic-1\\x1b[2J\" (instance: (not given))"),
+            "{d}"
+        );
     }
 
     #[test]

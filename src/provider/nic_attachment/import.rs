@@ -38,7 +38,10 @@ pub(super) async fn import(ctx: &Context, shared: &Shared, req: ImportRequest) -
         Ok(r) => r,
         Err(d) => return failed(d),
     };
-    let named_instance = wanted.instance_id.as_deref().unwrap_or("(not given)");
+    let named_instance = wanted
+        .instance_id
+        .as_deref()
+        .unwrap_or(catalogue::NOT_GIVEN);
     let (api, nic_id) = (&ready.api, &wanted.nic_id);
     let found = calls::read_patiently(
         ctx,
