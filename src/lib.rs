@@ -4,7 +4,8 @@
 //! Layers, each knowing only the ones below it (see `ARCHITECTURE.md`):
 //! `plugin` (go-plugin transport) → `protocol` (tfplugin5 service) → `framework` (schemas,
 //! diagnostics, resource traits) → `provider` (the Zenlayer provider) → `zenlayer` (API client).
-//! `cty` holds Terraform's value model and codecs; `sim` is the local API.
+//! `cty` holds Terraform's value model and codecs; `sim` is the local API; `untrusted` is the
+//! one rule every layer uses to show text it did not write.
 
 pub mod cty;
 pub mod framework;
@@ -12,6 +13,7 @@ pub mod plugin;
 pub mod protocol;
 pub mod provider;
 pub mod sim;
+pub mod untrusted;
 pub mod zenlayer;
 
 /// The provider's version, as released and as sent in the User-Agent.

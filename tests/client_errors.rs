@@ -38,7 +38,7 @@ async fn documented_error_json_becomes_an_api_error_with_its_code() {
     assert_eq!(api.request_id, "T-INVALID_NIC_ATTACHED");
     assert_eq!(
         err.to_string(),
-        "AttachNetworkInterface: INVALID_NIC_ATTACHED (HTTP 400): INVALID_NIC_ATTACHED happened \
+        "AttachNetworkInterface: INVALID_NIC_ATTACHED (HTTP 400): \"INVALID_NIC_ATTACHED happened\" \
          [request id T-INVALID_NIC_ATTACHED]"
     );
 }

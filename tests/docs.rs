@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use support::{Sim, terraforms};
-use tpz::provider::{CatalogueMessage, catalogue_messages};
+use tpz::provider::{CatalogueMessage, OtherDiagnostic, catalogue_messages, other_diagnostics};
 use tpz::sim::NicPatch;
 
 const INDEX: &str = "docs/index.md";
@@ -363,6 +363,39 @@ fn body_markdown(m: &CatalogueMessage) -> String {
     template_markdown("Why", &m.detail) + &template_markdown("Fix", &m.fix)
 }
 
+/// The diagnostics without an API code that the provider gives before or around its calls.
+fn others_markdown(others: &[OtherDiagnostic]) -> String {
+    let mut out = String::from(
+        "### Settings, arguments, setup and provider faults\n\nDiagnostics about the provider \
+         block, the resource's arguments, the import ID and the provider's own setup (most \
+         appear at `terraform validate`, before any API call), then those of Terraform and \
+         the provider disagreeing, of state this version cannot read, and of the provider's \
+         own bugs.\n\n",
+    );
+    for o in others {
+        let at = o
+            .attribute
+            .map(|a| {
+                format!(
+                    ", shown at {}",
+                    if a.starts_with("the ") {
+                        a.to_owned()
+                    } else {
+                        format!("`{a}`")
+                    }
+                )
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "#### {}\n\n*{}{at}.* {}\n\n",
+            escape_outside_code(o.summary),
+            o.severity,
+            escape_outside_code(o.when)
+        ));
+    }
+    out
+}
+
 /// The catalogue section of the resource page, rendered from the provider's catalogue.
 fn catalogue_markdown(messages: &[CatalogueMessage]) -> String {
     let mut out = String::new();
@@ -404,6 +437,7 @@ fn catalogue_markdown(messages: &[CatalogueMessage]) -> String {
             body_markdown(m)
         ));
     }
+    out.push_str(&others_markdown(other_diagnostics()));
     out
 }
 
@@ -643,4 +677,205 @@ fn documented_import_commands_and_import_block_adopt_an_existing_attachment() {
             tf.version
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every diagnostic the code constructs is documented
+
+/// The source files of the layers that give diagnostics, without their unit tests.
+fn provider_sources(dir: &Path, out: &mut Vec<(String, String)>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            provider_sources(&path, out);
+            continue;
+        }
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !name.ends_with(".rs") || name == "tests.rs" || name == "fake.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let code = match text.find("#[cfg(test)]\nmod tests") {
+            Some(i) => text[..i].to_owned(),
+            None => text,
+        };
+        out.push((path.display().to_string(), code));
+    }
+}
+
+/// The summary a `Diagnostic::error(`/`warning(` call gives, when it is a string literal, a
+/// `format!` of one, or a `const` of the same file: `Some("Invalid {what}")`.
+fn summary_in(after_call: &str, file: &str) -> Option<String> {
+    let rest = after_call.trim_start();
+    let ident: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+        .collect();
+    if ident.len() > 1 {
+        let decl = format!("const {ident}: &str = ");
+        let at = file.find(&decl)?;
+        return literal_summary(&file[at + decl.len()..]);
+    }
+    literal_summary(rest)
+}
+
+/// The string literal (or `format!` of one) at the start of `text`.
+fn literal_summary(text: &str) -> Option<String> {
+    let rest = text.trim_start();
+    let rest = match rest.strip_prefix("format!(") {
+        Some(r) => r.trim_start(),
+        None => rest,
+    };
+    let body = rest.strip_prefix('"')?;
+    let mut out = String::new();
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Some(out),
+            '\\' => out.push(chars.next()?),
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// True when `summary` (as documented, `<name>` for a variable part) can be what `template`
+/// (as in the code, `{name}` for a variable part) produces.
+fn template_fits(template: &str, summary: &str) -> bool {
+    let pieces: Vec<&str> = template
+        .split('{')
+        .enumerate()
+        .map(|(i, p)| {
+            if i == 0 {
+                p
+            } else {
+                p.split_once('}').map_or(p, |(_, rest)| rest)
+            }
+        })
+        .collect();
+    if pieces.len() == 1 {
+        return template == summary;
+    }
+    let (first, last) = (pieces[0], pieces[pieces.len() - 1]);
+    let Some(mut rest) = summary.strip_prefix(first) else {
+        return false;
+    };
+    for piece in &pieces[1..pieces.len() - 1] {
+        match rest.get(1..).and_then(|r| r.find(piece)) {
+            Some(i) => rest = &rest[1 + i + piece.len()..],
+            None => return false,
+        }
+    }
+    rest.len() > last.len() && rest.ends_with(last)
+}
+
+#[test]
+fn every_diagnostic_the_provider_constructs_is_in_the_docs() {
+    let mut sources = Vec::new();
+    for layer in ["src/provider", "src/framework", "src/protocol"] {
+        provider_sources(&root().join(layer), &mut sources);
+    }
+    // Where a summary is passed through rather than written: the catalogue (documented from
+    // catalogue_messages()), the rule checker (given the INVALID_* summaries) and the
+    // diagnostics type's own helpers.
+    let pass_through = [
+        "catalogue.rs",
+        "framework/check.rs",
+        "framework/diagnostics.rs",
+    ];
+    let mut constructed: Vec<(String, &str, String)> = Vec::new();
+    for (file, code) in &sources {
+        for (severity, calls) in [
+            (
+                "Error",
+                ["Diagnostic::error(", "diagnostics.error(", "diags.error("],
+            ),
+            (
+                "Warning",
+                [
+                    "Diagnostic::warning(",
+                    "diagnostics.warning(",
+                    "diags.warning(",
+                ],
+            ),
+        ] {
+            for call in calls {
+                for (i, _) in code.match_indices(call) {
+                    match summary_in(&code[i + call.len()..], code) {
+                        Some(summary) => constructed.push((file.clone(), severity, summary)),
+                        None => assert!(
+                            pass_through.iter().any(|p| file.ends_with(p)),
+                            "{file}: a diagnostic whose summary is neither a literal nor a \
+                             const of the file: {}",
+                            &code[i..(i + 80).min(code.len())]
+                        ),
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        constructed.len() >= 25,
+        "the scan found only {constructed:?}"
+    );
+    let others = other_diagnostics();
+    for (file, severity, template) in &constructed {
+        assert!(
+            others
+                .iter()
+                .any(|o| o.severity == *severity && template_fits(template, o.summary)),
+            "{file} constructs the {severity} {template:?}, which other_diagnostics() does not \
+             list, so the docs do not either"
+        );
+    }
+    for o in others {
+        assert!(
+            constructed
+                .iter()
+                .any(|(_, severity, t)| *severity == o.severity && template_fits(t, o.summary)),
+            "other_diagnostics() lists {:?}, which no code constructs",
+            o.summary
+        );
+    }
+    let doc = read(RESOURCE);
+    for o in others {
+        let heading = format!("#### {}\n", escape_outside_code(o.summary));
+        assert!(doc.contains(&heading), "{RESOURCE} lacks {heading:?}");
+    }
+}
+
+#[test]
+fn the_summary_matcher_tells_templates_apart() {
+    assert!(template_fits("Invalid {what}", "Invalid NIC ID"));
+    assert!(template_fits(
+        "Invalid {what} in {}",
+        "Invalid <setting> in <ZENLAYERCLOUD_VARIABLE>"
+    ));
+    assert!(!template_fits("Invalid {what}", "Invalid "));
+    assert!(!template_fits("Invalid {name} timeout", "Invalid NIC ID"));
+    assert!(template_fits(
+        "Invalid {name} timeout",
+        "Invalid create timeout"
+    ));
+    assert!(!template_fits(
+        "No credentials",
+        "No Zenlayer credentials are configured"
+    ));
+    assert_eq!(
+        literal_summary(" format!(\"Invalid {what} in {}\", s.env)").as_deref(),
+        Some("Invalid {what} in {}")
+    );
+    assert_eq!(
+        literal_summary("\n    \"A \\\"b\\\"\",").as_deref(),
+        Some("A \"b\"")
+    );
+    assert_eq!(literal_summary(" t.summary, detail"), None);
 }

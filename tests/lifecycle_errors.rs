@@ -91,7 +91,7 @@ fn attach_refusals_name_the_attribute_at_fault_and_leave_no_state() {
                     summary: "The NIC is in another region",
                     detail: "NIC nic-eu-app-1 is in region europe-west-1, but instance ins-web-1 \
                              is in region asia-east-1 (zone asia-east-1a).",
-                    attribute: "instance_id",
+                    attribute: "nic_id",
                     code: codes::INVALID_NIC_INSTANCE_REGION_MISMATCH,
                 },
             ),
@@ -228,7 +228,14 @@ fn destroying_a_primary_nic_attachment_is_refused_and_state_rm_lets_it_go() {
             code: codes::INVALID_NIC_PRIMARY_CANT_DETACH,
         }
         .assert_reported_at_destroy(&out);
-        out.assert_failure_contains("terraform state rm zenlayer_nic_attachment.<name>");
+        out.assert_failure_contains("terraform state rm zenlayer_nic_attachment.<name>")
+            .assert_failure_contains(
+                "(Terraform 1.7 and later) replace the resource block with a `removed` block \
+                 that keeps the NIC attached:",
+            )
+            .assert_failure_contains(
+                "removed { from = zenlayer_nic_attachment.<name> lifecycle { destroy = false } }",
+            );
         assert_kept(&dir, "nic-web-1-primary", "ins-web-1");
         assert_used_by(&sim, "nic-web-1-primary", "ins-web-1", &tf.version);
 
@@ -364,6 +371,85 @@ fn detach_answers_that_there_is_nothing_to_detach_are_checked_against_the_nic() 
             assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
             sim.api().clear_faults();
             dir.destroy().assert_success();
+        }
+    });
+}
+
+#[test]
+fn the_suggested_removed_block_lets_a_primary_nic_go_without_detaching_it_on_terraform_1_7_and_later()
+ {
+    // `removed` blocks exist from Terraform 1.7; on older versions (1.0.3 here) the message's
+    // other advice, `terraform state rm`, is proven by the test above.
+    on_every_terraform(|tf| {
+        if !tf.at_least(1, 7) {
+            return;
+        }
+        let sim = Sim::quick();
+        let dir = tf.workdir().config(&main_tf(
+            &checks_off(&sim),
+            &[attachment("web", "nic-web-1-primary", "ins-web-1", "")],
+        ));
+        dir.import(WEB, "nic-web-1-primary").assert_success();
+        // The block exactly as the message shows it, with <name> filled in.
+        dir.write(
+            "main.tf",
+            &format!(
+                "{}\nremoved {{\n  from = zenlayer_nic_attachment.web\n\n  lifecycle {{\n    \
+                 destroy = false\n  }}\n}}\n",
+                checks_off(&sim)
+            ),
+        );
+        dir.apply().assert_success();
+        assert!(dir.state_list().is_empty());
+        assert_eq!(
+            sim.api().calls().action("DetachNetworkInterface").received,
+            0
+        );
+        assert_used_by(&sim, "nic-web-1-primary", "ins-web-1", &tf.version);
+    });
+}
+
+#[test]
+fn an_expired_signature_gets_the_advice_for_the_credentials_in_use() {
+    on_every_terraform(|tf| {
+        for (credentials, advice, not) in [
+            (
+                None,
+                "Synchronise this machine's clock (for example with NTP), then run again.",
+                "Create a new access token",
+            ),
+            (
+                Some(tpz::sim::DEFAULT_ACCESS_TOKEN),
+                "Create a new access token in zenConsole and set it in `access_token`",
+                "Synchronise",
+            ),
+        ] {
+            let sim = Sim::quick();
+            let provider = match credentials {
+                None => checks_off(&sim),
+                Some(token) => format!(
+                    "provider \"zenlayer\" {{\n  domain       = \"{}\"\n  scheme       = \"http\"\n  \
+                     access_token = \"{token}\"\n  plan_checks  = \"off\"\n}}\n",
+                    sim.domain()
+                ),
+            };
+            let config = main_tf(
+                &provider,
+                &[attachment("web", "nic-app-1", "ins-web-1", "")],
+            );
+            let dir = tf.workdir().config(&config);
+            refuse_with(
+                &sim,
+                "AttachNetworkInterface",
+                codes::AUTHFAILURE_SIGNATURE_EXPIRED,
+                None,
+            );
+            let out = dir.apply();
+            out.assert_failure_contains("Error: The request signature has expired")
+                .assert_failure_contains(advice)
+                .assert_failure_contains("Zenlayer API code: AUTHFAILURE_SIGNATURE_EXPIRED")
+                .assert_failure_contains("The API said: \"")
+                .assert_not_contains(not);
         }
     });
 }

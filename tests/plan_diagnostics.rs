@@ -144,13 +144,11 @@ fn a_nic_in_another_region_fails_the_plan_naming_both_regions() {
             &dir,
             &config,
             &[
-                Expect::error(&addr("app"), INSTANCE, "The NIC is in another region").mentioning(
-                    &[
-                        "NIC nic-eu-app-1 is in region europe-west-1",
-                        "instance ins-web-1 is in region asia-east-1",
-                        "Zenlayer API code: INVALID_NIC_INSTANCE_REGION_MISMATCH",
-                    ],
-                ),
+                Expect::error(&addr("app"), NIC, "The NIC is in another region").mentioning(&[
+                    "NIC nic-eu-app-1 is in region europe-west-1",
+                    "instance ins-web-1 is in region asia-east-1",
+                    "Zenlayer API code: INVALID_NIC_INSTANCE_REGION_MISMATCH",
+                ]),
             ],
         );
     }
@@ -242,6 +240,8 @@ fn a_nic_attached_elsewhere_outside_terraform_fails_the_plan_and_importing_it_mo
                 Expect::error(&addr("used"), NIC, summary).mentioning(&[
                     "NIC nic-db-1 is USED on instance ins-web-1",
                     "cannot be attached to instance ins-web-2",
+                    "moving it DETACHES THE NIC FROM INSTANCE ins-web-1, which someone else may \
+                     be running",
                     "terraform import zenlayer_nic_attachment.<name> nic-db-1:ins-web-1",
                     "Zenlayer API code: INVALID_NIC_ATTACHED",
                 ]),
@@ -595,7 +595,7 @@ fn one_attachment_with_two_problems_gets_both_errors() {
             &dir,
             &config,
             &[
-                Expect::error(&addr("both"), INSTANCE, "The NIC is in another region")
+                Expect::error(&addr("both"), NIC, "The NIC is in another region")
                     .mentioning(&["europe-west-1", "asia-east-1"]),
                 Expect::error(&addr("both"), INSTANCE, "The instance is not running")
                     .mentioning(&["Instance ins-stopped-1 is in the STOPPED state"]),
@@ -664,7 +664,7 @@ fn error_row_findings() -> Vec<Expect> {
             "The instance does not exist",
         )
         .mentioning(&["INVALID_INSTANCE_NOT_FOUND"]),
-        Expect::error(&addr("far_nic"), INSTANCE, "The NIC is in another region")
+        Expect::error(&addr("far_nic"), NIC, "The NIC is in another region")
             .mentioning(&["INVALID_NIC_INSTANCE_REGION_MISMATCH"]),
         Expect::error(
             &addr("failed_nic"),
@@ -1038,7 +1038,7 @@ fn throttling_that_persists_is_one_warning_and_the_plan_succeeds() {
 // ---- Apply says what plan said -------------------------------------------------------------
 
 #[test]
-fn apply_says_what_plan_said_plus_the_request_id() {
+fn apply_says_what_plan_said_plus_the_request_id_and_the_apis_own_message() {
     for tf in terraforms() {
         let sim = Sim::start();
         let checked = main_tf(&sim.provider_block(), ERROR_ROWS);
@@ -1073,12 +1073,21 @@ fn apply_says_what_plan_said_plus_the_request_id() {
                 .unwrap_or_else(|| {
                     panic!("{what}: apply's detail differs from plan's:\n--- plan ---\n{}\n--- apply ---\n{}", plan.detail, apply.detail)
                 });
-            let rid = rest
+            let (rid, said) = rest
                 .strip_prefix(", request id: ")
+                .and_then(|r| r.split_once("\nThe API said: "))
                 .unwrap_or_else(|| panic!("{what}: after the plan's text comes {rest:?}"));
             assert!(
                 rid.starts_with("SIM") && !rid.contains(char::is_whitespace),
                 "{what}: {rid:?}"
+            );
+            assert!(
+                said.starts_with('"') && said.ends_with('"') && !said.contains('\n'),
+                "{what}: the API's message is not one quoted line: {said:?}"
+            );
+            assert!(
+                !plan.detail.contains("The API said"),
+                "{what}: a prediction shows an API message"
             );
         }
         assert_eq!(sim.attached_instance("nic-app-1"), None);

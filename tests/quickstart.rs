@@ -85,6 +85,18 @@ fn quickstart_shows_plan_diagnostics_then_attaches_plans_no_changes_and_destroys
             assert!(text.contains(shown), "no {shown:?} in\n{text}");
         }
 
+        // The region mismatch points at `nic_id`, and the narration says so.
+        let region_error = text
+            .split("Error: The NIC is in another region")
+            .nth(1)
+            .map(|rest| rest.lines().take(6).collect::<Vec<_>>().join("\n"))
+            .unwrap_or_default();
+        assert!(
+            region_error.contains("nic_id      = \"nic-eu-app-1\""),
+            "the region mismatch is not shown at nic_id:\n{region_error}"
+        );
+        assert!(text.contains("another region (app, at nic_id"), "{text}");
+
         // Nothing is left behind.
         assert!(
             !finished.workdir.exists(),

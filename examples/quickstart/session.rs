@@ -19,22 +19,27 @@ const WITH_MISTAKES_TF: &str = include_str!("with-mistakes/attachments.tf");
 const CORRECTED_TF: &str = include_str!("attachments.tf");
 
 /// The three mistakes in `with-mistakes/attachments.tf`: resource name, the diagnostic's
-/// summary, and the API code it predicts.
-const MISTAKES: [(&str, &str, &str); 3] = [
+/// summary, the API code it predicts, and the configuration line Terraform shows under it
+/// (the argument the diagnostic points at). The region mismatch points at `nic_id`: the
+/// message is about the NIC, and a NIC from the instance's region is the fix step 2 makes.
+const MISTAKES: [(&str, &str, &str, &str); 3] = [
     (
         "app",
         "The NIC is in another region",
         "INVALID_NIC_INSTANCE_REGION_MISMATCH",
+        "nic_id      = \"nic-eu-app-1\"",
     ),
     (
         "worker",
         "The instance is not running",
         "OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT",
+        "instance_id = \"ins-stopped-1\"",
     ),
     (
         "db",
         "The NIC is attached to another instance",
         "INVALID_NIC_ATTACHED",
+        "nic_id      = \"nic-db-1\"",
     ),
 ];
 
@@ -168,13 +173,14 @@ fn steps(
     let step = 1;
     go_on(options, step)?;
     expect_code(step, &plan, 1)?;
-    for (name, summary, code) in MISTAKES {
+    for (name, summary, code, line) in MISTAKES {
         expect_says(
             step,
             &plan,
             &format!("Error: {summary} with zenlayer_nic_attachment.{name},"),
         )?;
         expect_says(step, &plan, &format!("Zenlayer API code: {code}"))?;
+        expect_says(step, &plan, line)?;
     }
     let errors = plan.count("Error:");
     if errors != MISTAKES.len() {
@@ -193,9 +199,11 @@ fn steps(
     writeln!(
         out,
         "\n-> The plan failed, as it should, with one error per mistake, each at its resource and\n\
-         \x20  attribute: the NIC is in another region (app), the instance is not running (worker),\n\
-         \x20  the NIC is attached to another instance (db). Each names the API code it predicts\n\
-         \x20  and how to fix it. Nothing was changed: the simulator received no attach request."
+         \x20  the argument to change: the NIC is in another region (app, at nic_id: the NIC is\n\
+         \x20  what gets placed, and a NIC from the instance's region is the usual fix), the\n\
+         \x20  instance is not running (worker, at instance_id), the NIC is attached to another\n\
+         \x20  instance (db, at nic_id). Each names the API code it predicts and how to fix it.\n\
+         \x20  Nothing was changed: the simulator received no attach request."
     )?;
 
     // Step 2: the corrected configuration applies.

@@ -5,8 +5,9 @@ use std::fmt::Write;
 use super::{AttributePath, Block, PathStep};
 use crate::cty::{Number, Value};
 
-/// Longest rendering put into a diagnostic; a whole object dump would drown the message.
-const MAX_LEN: usize = 200;
+/// Longest rendering put into a diagnostic; a whole object dump would drown the message. The
+/// same bound as one outside value's ([`crate::untrusted::MAX_SHOWN_CHARS`]).
+const MAX_LEN: usize = crate::untrusted::MAX_SHOWN_CHARS;
 
 /// Renders `v` as the user would write it, or `(sensitive value)` when `path` is sensitive.
 pub(crate) fn value_at(block: &Block, path: &AttributePath, v: &Value) -> String {
@@ -72,9 +73,8 @@ fn write_value(out: &mut String, v: &Value) {
             let _ = write!(out, "{b}");
         }
         Value::Number(n) => write_number(out, n),
-        Value::String(s) => {
-            let _ = write!(out, "{s:?}");
-        }
+        // A string is the user's (or the API's) text: shown by the one rule for outside text.
+        Value::String(s) => out.push_str(&crate::untrusted::quoted(s)),
         Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
             out.push('[');
             for (i, e) in items.iter().enumerate() {

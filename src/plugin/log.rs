@@ -8,7 +8,10 @@
 //! trace output stays about the provider.
 //!
 //! The layer writes every field it is given; keeping secrets out is the job of the code that
-//! logs (nothing in `plugin/` logs environment values or configuration).
+//! logs (nothing in `plugin/` logs environment values or configuration). Text fields pass the
+//! one rule for outside text ([`crate::untrusted`]): a string value is escaped and cut, a
+//! composed one (an error, a debug dump) has its control characters escaped, so no raw escape
+//! sequence from the API reaches the log, whichever code logged it.
 
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
@@ -185,7 +188,8 @@ impl Visit for JsonVisitor<'_> {
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().into(), value.into());
+        self.0
+            .insert(field.name().into(), crate::untrusted::inline(value).into());
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
@@ -196,12 +200,14 @@ impl Visit for JsonVisitor<'_> {
             let _ = write!(text, ": {cause}");
             source = cause.source();
         }
+        let text = crate::untrusted::defused(&text).into_owned();
         self.0.insert(field.name().into(), text.into());
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0
-            .insert(field.name().into(), format!("{value:?}").into());
+        let text = format!("{value:?}");
+        let text = crate::untrusted::defused(&text).into_owned();
+        self.0.insert(field.name().into(), text.into());
     }
 }
 
@@ -240,6 +246,29 @@ mod tests {
         assert_eq!(line["n"], 3);
         assert_eq!(line["ok"], true);
         assert!(line.get("message").is_none());
+    }
+
+    #[test]
+    fn text_fields_from_the_api_reach_the_log_escaped_and_cut() {
+        let hostile = format!(
+            "\u{1b}[2J\u{1b}]0;pwned\u{7}\nApply complete!{}",
+            "x".repeat(3000)
+        );
+        let err = std::io::Error::other(hostile.clone());
+        let lines = capture(LevelFilter::DEBUG, || {
+            tracing::debug!(target: "tpz::zenlayer::client", request_id = hostile.as_str(), shown = %hostile, error = &err as &dyn std::error::Error, "API call failed");
+        });
+        let line = &lines[0];
+        for field in ["request_id", "shown", "error"] {
+            let text = line[field].as_str().unwrap_or_default();
+            assert!(text.contains("\\x1b[2J"), "{field}: {text}");
+            assert!(!text.chars().any(char::is_control), "{field}: {text:?}");
+        }
+        let request_id = line["request_id"].as_str().unwrap_or_default();
+        assert!(
+            request_id.ends_with("… (cut: 3030 characters in all)"),
+            "{request_id}"
+        );
     }
 
     #[test]

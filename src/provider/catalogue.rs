@@ -13,8 +13,9 @@
 use crate::framework::{AttributePath, Diagnostic, Severity};
 use crate::provider::checks::facts::{self, Facts};
 use crate::provider::config::CREDENTIAL_SETTINGS_TEXT;
+use crate::untrusted::{quoted, word};
 use crate::zenlayer::models::{InstanceStatus, NicInfo, NicStatus};
-use crate::zenlayer::{Error, codes};
+use crate::zenlayer::{ApiError, CredentialKind, Error, codes};
 
 /// The input a diagnostic points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +68,10 @@ pub(crate) enum Case {
     StillAttached,
     /// The NIC was this object's, and someone moved it to another instance outside Terraform.
     MovedByHand,
+    /// The refused request was signed with an access key pair (chosen from the API's answer).
+    SignedWithKeyPair,
+    /// The refused request carried an access token (chosen from the API's answer).
+    SentWithToken,
 }
 
 /// What the provider was doing, as messages say it ("asked to attach NIC …").
@@ -170,16 +175,20 @@ pub(crate) const ENTRIES: &[Entry] = &[
         ),
         cases: &[],
     },
+    // Points at `nic_id`: the message is about the NIC, which is the piece being placed. The
+    // instance runs the workload and its region is where it is; a NIC is made for a region and
+    // is cheap to create there, so a new NIC is the usual fix (as the quickstart does). The
+    // fix still names both ways out.
     Entry {
         code: codes::INVALID_NIC_INSTANCE_REGION_MISMATCH,
         text: text(
-            Instance,
+            Nic,
             "The NIC is in another region",
             "NIC {nic_id} is in region {nic_region}, but instance {instance_id} is in region \
              {instance_region} (zone {instance_zone}). A NIC can only be attached to an instance \
              in its own region.",
-            "Use a NIC from {instance_region} in `nic_id`, or an instance from {nic_region} in \
-             `instance_id`.",
+            "Use a NIC from {instance_region} in `nic_id` (create one there if needed), or, if \
+             the NIC is the one to keep, an instance from {nic_region} in `instance_id`.",
         ),
         cases: &[],
     },
@@ -282,9 +291,12 @@ pub(crate) const ENTRIES: &[Entry] = &[
             "The NIC is attached to another instance",
             "NIC {nic_id} is {nic_status} on instance {nic_instance}. A NIC is attached to one \
              instance at a time, so it cannot be attached to instance {instance_id}.",
-            "Detach it from {nic_instance} first (in zenConsole, or with the API's \
-             DetachNetworkInterface), then run Terraform again. Or let Terraform move it: import \
-             the existing attachment into this resource with `terraform import \
+            "Find out who uses the NIC on {nic_instance} first. If it may go, detach it from \
+             {nic_instance} (in zenConsole, or with the API's DetachNetworkInterface), then run \
+             Terraform again. Terraform can also move it, but know what that does: moving it \
+             DETACHES THE NIC FROM INSTANCE {nic_instance}, which someone else may be running, \
+             and that instance loses this network. Only if that is acceptable, import the \
+             existing attachment into this resource with `terraform import \
              zenlayer_nic_attachment.<name> {nic_id}:{nic_instance}` (<name> being this \
              resource's name); the next plan then replaces it, detaching the NIC from \
              {nic_instance} and attaching it to {instance_id}.",
@@ -431,9 +443,12 @@ pub(crate) const ENTRIES: &[Entry] = &[
             "A primary NIC cannot be detached",
             "NIC {nic_id} is the primary NIC of instance {instance_id}, and Zenlayer never \
              detaches a primary NIC.",
-            "Stop managing it with Terraform without detaching it: `terraform state rm \
-             zenlayer_nic_attachment.<name>` (or a `removed` block). Releasing the instance \
-             releases its primary NIC.",
+            "Stop managing it with Terraform without detaching it: run `terraform state rm \
+             zenlayer_nic_attachment.<name>`, or (Terraform 1.7 and later) replace the resource \
+             block with a `removed` block that keeps the NIC attached:\n\n\
+             removed {{\n  from = zenlayer_nic_attachment.<name>\n\n  lifecycle {{\n    \
+             destroy = false\n  }}\n}}\n\n\
+             Releasing the instance releases its primary NIC.",
         ),
         cases: &[],
     },
@@ -514,10 +529,38 @@ pub(crate) const ENTRIES: &[Entry] = &[
             "The request signature has expired",
             "The Zenlayer API refused the request to {op} NIC {nic_id} on instance {instance_id} \
              because its timestamp is more than five minutes away from the API's clock.",
-            "Synchronise this machine's clock (for example with NTP) and run again, or use an \
-             access token ({credential_settings}).",
+            "If the request was signed with an access key pair (`access_key_id` and \
+             `access_key_password`), synchronise this machine's clock (for example with NTP) \
+             and run again. If it carried an access token (`access_token`), the clock plays no \
+             part: create a new token in zenConsole.",
         ),
-        cases: &[],
+        cases: &[
+            (
+                Case::SignedWithKeyPair,
+                text(
+                    Neither,
+                    "The request signature has expired",
+                    "The Zenlayer API refused the request to {op} NIC {nic_id} on instance \
+                     {instance_id} because its timestamp is more than five minutes away from \
+                     the API's clock. Requests signed with the access key pair carry this \
+                     machine's time.",
+                    "Synchronise this machine's clock (for example with NTP), then run again.",
+                ),
+            ),
+            (
+                Case::SentWithToken,
+                text(
+                    Neither,
+                    "The request signature has expired",
+                    "The Zenlayer API answered that the request to {op} NIC {nic_id} on instance \
+                     {instance_id} has expired. The request carried an access token, which is \
+                     sent without a timestamp, so this machine's clock is not the cause: the \
+                     token itself has most likely expired.",
+                    "Create a new access token in zenConsole and set it in `access_token` (or \
+                     the ZENLAYERCLOUD_ACCESS_TOKEN environment variable), then run again.",
+                ),
+            ),
+        ],
     },
     Entry {
         code: codes::AUTHFAILURE_UNAUTHORIZED_OPERATION,
@@ -582,9 +625,10 @@ pub(crate) const ENTRIES: &[Entry] = &[
 pub(crate) const GENERIC: Text = text(
     Neither,
     "The Zenlayer API refused the request",
-    "Zenlayer refused to {op} NIC {nic_id} on instance {instance_id} with the code {code}: \
-     {api_message}",
-    "Check the message above. If it persists, contact Zenlayer support with the request id.",
+    "Zenlayer refused to {op} NIC {nic_id} on instance {instance_id} with the code {code}, \
+     which this provider version does not explain.",
+    "Read what the API said, next to the code below. If it persists, contact Zenlayer support \
+     with the request id.",
 );
 
 /// Situations the provider meets itself, with no API code behind them.
@@ -921,10 +965,25 @@ pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
             "The import named NIC {nic_id} on instance {instance_id}, but the NIC is \
              {nic_state}.",
             "Import `{nic_id}:{nic_instance}` (or just `{nic_id}`) to manage the attachment as \
-             it is, then change `instance_id` in the configuration to move the NIC.",
+             it is. Moving it afterwards DETACHES THE NIC FROM INSTANCE {nic_instance}, which \
+             someone else may be running, and that instance loses this network; only once its \
+             owner agrees, change `instance_id` in the configuration to move the NIC.",
         ),
     ),
 ];
+
+/// The instance ID of a subject when the user gave none (an import by NIC ID alone): the
+/// provider's words, shown as they are, where a given ID is shown by the rule for outside text.
+pub(crate) const NOT_GIVEN: &str = "(not given)";
+
+/// An ID from the configuration, an import ID or the state, for a message.
+fn id_text(id: &str) -> String {
+    if id == NOT_GIVEN {
+        id.to_owned()
+    } else {
+        word(id)
+    }
+}
 
 /// Who the message is about.
 #[derive(Clone, Copy, Debug)]
@@ -941,11 +1000,8 @@ pub(crate) struct Subject<'a> {
 pub(crate) enum Origin<'a> {
     /// Predicted by a plan check from the facts.
     Predicted,
-    /// The API answered a call with this error.
-    Answered {
-        request_id: &'a str,
-        api_message: &'a str,
-    },
+    /// The API answered a call with this error: its code, message and request id.
+    Answered(&'a ApiError),
 }
 
 /// The entry for `code`, if the catalogue explains it.
@@ -961,24 +1017,32 @@ pub(crate) fn for_code(
     subject: &Subject<'_>,
     origin: Origin<'_>,
 ) -> Diagnostic {
-    let t = entry(code).map_or(&GENERIC, |e| e.variant(case));
-    let api_message = match origin {
-        Origin::Answered { api_message, .. } if !api_message.is_empty() => api_message,
-        _ => "(no message)",
+    let case = match (case, origin) {
+        (Case::Default, Origin::Answered(api)) => match api.sent_with {
+            Some(CredentialKind::AccessKey) => Case::SignedWithKeyPair,
+            Some(CredentialKind::Token) => Case::SentWithToken,
+            None => Case::Default,
+        },
+        _ => case,
     };
-    let extras = [
-        ("code", code.to_owned()),
-        ("api_message", api_message.to_owned()),
-    ];
+    let t = entry(code).map_or(&GENERIC, |e| e.variant(case));
+    let extras = [("code", word(code))];
     let mut detail = body(t, subject, &extras);
-    detail.push_str(&format!("\n\nZenlayer API code: {code}"));
-    if let Origin::Answered { request_id, .. } = origin {
-        let rid = if request_id.is_empty() {
-            "(none given)"
+    detail.push_str(&format!("\n\nZenlayer API code: {}", word(code)));
+    // What the API itself said comes last, next to its code and request id, and marked as
+    // the API's: the provider's reading above, the vendor's words here. A prediction has none.
+    if let Origin::Answered(api) = origin {
+        let rid = if api.request_id.is_empty() {
+            "(none given)".to_owned()
         } else {
-            request_id
+            word(&api.request_id)
         };
         detail.push_str(&format!(", request id: {rid}"));
+        if api.message.is_empty() {
+            detail.push_str("\nThe API gave no message.");
+        } else {
+            detail.push_str(&format!("\nThe API said: {}", quoted(&api.message)));
+        }
     }
     finish(t, severity, detail)
 }
@@ -1004,10 +1068,7 @@ pub(crate) fn for_error(e: &Error, case: Case, subject: &Subject<'_>) -> Diagnos
             case,
             Severity::Error,
             subject,
-            Origin::Answered {
-                request_id: &api.request_id,
-                api_message: &api.message,
-            },
+            Origin::Answered(api),
         );
     }
     let situation = match e {
@@ -1060,19 +1121,18 @@ fn var(s: &Subject<'_>, name: &str) -> Option<String> {
     let instance = s.facts.and_then(|f| f.instance.as_ref());
     let unseen = || "(not observed)".to_owned();
     Some(match name {
-        "nic_id" => s.nic_id.to_owned(),
-        "instance_id" => s.instance_id.to_owned(),
+        "nic_id" => id_text(s.nic_id),
+        "instance_id" => id_text(s.instance_id),
         "op" => s.op.verb().to_owned(),
         "credential_settings" => CREDENTIAL_SETTINGS_TEXT.to_owned(),
         "nic_status" => nic.map_or_else(unseen, |n| facts::status_text(n.status.as_str())),
         "nic_instance" => nic
             .and_then(NicInfo::named_instance)
-            .unwrap_or("(an instance the API did not name)")
-            .to_owned(),
+            .map_or_else(|| "(an instance the API did not name)".to_owned(), word),
         "nic_region" => nic
-            .map(|n| n.region_id.clone())
+            .map(|n| n.region_id.as_str())
             .filter(|r| !r.is_empty())
-            .unwrap_or_else(unseen),
+            .map_or_else(unseen, word),
         "nic_state" => match s.facts {
             Some(f) => facts::describe_nic(f.nic.as_ref()),
             None => unseen(),
@@ -1088,13 +1148,13 @@ fn var(s: &Subject<'_>, name: &str) -> Option<String> {
         "instance_in_status" => instance.map_or_else(unseen, |i| instance_in_status(&i.status)),
         "instance_remedy" => instance_remedy(instance.map(|i| &i.status)).to_owned(),
         "instance_zone" => instance
-            .map(|i| i.zone_id.clone())
+            .map(|i| i.zone_id.as_str())
             .filter(|z| !z.is_empty())
-            .unwrap_or_else(unseen),
+            .map_or_else(unseen, word),
         "instance_region" => s
             .facts
-            .and_then(|f| f.instance_region.clone())
-            .unwrap_or_else(unseen),
+            .and_then(|f| f.instance_region.as_deref())
+            .map_or_else(unseen, word),
         _ => return None,
     })
 }
@@ -1104,8 +1164,8 @@ fn var(s: &Subject<'_>, name: &str) -> Option<String> {
 fn in_state(status: &str, meaning: Option<&str>) -> String {
     match (status, meaning) {
         ("", _) => "in no reported state".to_owned(),
-        (s, Some(m)) => format!("in the {s} state ({m})"),
-        (s, None) => format!("in the {s} state"),
+        (s, Some(m)) => format!("in the {} state ({m})", word(s)),
+        (s, None) => format!("in the {} state", word(s)),
     }
 }
 
@@ -1113,7 +1173,9 @@ fn nic_in_status(nic: &NicInfo) -> String {
     let on = nic.named_instance();
     let meaning = match (&nic.status, on) {
         (NicStatus::Pending, _) => Some("still being created".to_owned()),
-        (NicStatus::Detaching, Some(i)) => Some(format!("being detached from instance {i}")),
+        (NicStatus::Detaching, Some(i)) => {
+            Some(format!("being detached from instance {}", word(i)))
+        }
         (NicStatus::Detaching, None) => Some("being detached".to_owned()),
         _ => None,
     };
@@ -1251,7 +1313,7 @@ mod tests {
         all
     }
 
-    const ALL_CASES: [Case; 9] = [
+    const ALL_CASES: [Case; 11] = [
         Case::Default,
         Case::WillWait,
         Case::Blocking,
@@ -1261,7 +1323,19 @@ mod tests {
         Case::Primary,
         Case::NicMissing,
         Case::InstanceMissing,
+        Case::SignedWithKeyPair,
+        Case::SentWithToken,
     ];
+
+    fn answered(code: &str, message: &str, request_id: &str) -> ApiError {
+        ApiError {
+            http_status: 400,
+            code: code.to_owned(),
+            message: message.to_owned(),
+            request_id: request_id.to_owned(),
+            sent_with: None,
+        }
+    }
 
     #[test]
     fn every_documented_code_has_exactly_one_entry() {
@@ -1309,7 +1383,8 @@ mod tests {
         assert!(
             !d.detail.contains("{")
                 || d.detail.contains("import {")
-                || d.detail.contains("moved {"),
+                || d.detail.contains("moved {")
+                || d.detail.contains("removed {"),
             "{what}: {}",
             d.detail
         );
@@ -1326,15 +1401,13 @@ mod tests {
                 let what = format!("{code}/{case:?}");
                 let plan = for_code(code, case, Severity::Error, &subject(&f), Origin::Predicted);
                 assert_readable(&plan, Some(code), &what);
+                let api = answered(code, "the API's words", "T-REQ-42");
                 let apply = for_code(
                     code,
                     case,
                     Severity::Error,
                     &subject(&f),
-                    Origin::Answered {
-                        request_id: "T-REQ-42",
-                        api_message: "the API's words",
-                    },
+                    Origin::Answered(&api),
                 );
                 assert_readable(&apply, Some(code), &what);
                 assert!(apply.detail.contains("T-REQ-42"), "{what}: no request id");
@@ -1342,9 +1415,12 @@ mod tests {
                 assert_eq!(plan.path, apply.path, "{what}");
                 if entry(code).is_some() {
                     assert_eq!(
-                        apply.detail.replace(", request id: T-REQ-42", ""),
+                        apply.detail.replace(
+                            ", request id: T-REQ-42\nThe API said: \"the API's words\"",
+                            ""
+                        ),
                         plan.detail,
-                        "{what}: plan and apply differ beyond the request id"
+                        "{what}: plan and apply differ beyond the request id and API message"
                     );
                 }
             }
@@ -1359,10 +1435,11 @@ mod tests {
             Case::Default,
             Severity::Error,
             &subject(&f),
-            Origin::Answered {
-                request_id: "T-9",
-                api_message: "Not during a full moon",
-            },
+            Origin::Answered(&answered(
+                "QUOTA_MOON_PHASE",
+                "Not during a full moon",
+                "T-9",
+            )),
         );
         assert!(d.detail.contains("QUOTA_MOON_PHASE"));
         assert!(d.detail.contains("Not during a full moon"));
@@ -1416,7 +1493,11 @@ mod tests {
             Origin::Predicted,
         );
         assert!(d.detail.contains("asia-east-1") && d.detail.contains("eu-west-1"));
-        assert_eq!(d.path, Some(AttributePath::root("instance_id")));
+        assert_eq!(
+            d.path,
+            Some(AttributePath::root("nic_id")),
+            "the message is about the NIC, and a NIC from the instance's region is the usual fix"
+        );
         let d = for_code(
             codes::INVALID_NIC_ATTACHED,
             Case::Default,
@@ -1449,7 +1530,6 @@ mod tests {
         for code in [
             codes::AUTHFAILURE_INVALID_AUTHORIZATION,
             codes::AUTHFAILURE_SIGNATURE_FAILURE,
-            codes::AUTHFAILURE_SIGNATURE_EXPIRED,
             codes::AUTHFAILURE_UNAUTHORIZED_OPERATION,
         ] {
             let d = for_code(
@@ -1593,7 +1673,7 @@ mod tests {
             Origin::Predicted,
         );
         assert!(
-            d.detail.contains("Detach it from ins-2 first"),
+            d.detail.contains("detach it from ins-2 (in zenConsole"),
             "{}",
             d.detail
         );
@@ -1690,5 +1770,236 @@ mod tests {
         let vars = |n: &str| (n == "x").then(|| "1".to_owned());
         assert_eq!(fill("a {x} b {{c}} {y} }", &vars), "a 1 b {c} {y} }");
         assert_eq!(fill("open {x", &vars), "open {x");
+    }
+
+    #[test]
+    fn every_apply_error_carries_the_apis_message_after_the_explanation_and_a_plan_none() {
+        let f = facts();
+        let mut codes: Vec<&str> = ENTRIES.iter().map(|e| e.code).collect();
+        codes.push("SOMETHING_NEW");
+        for code in codes {
+            let api = answered(code, "NIC busy, try later", "REQ-7");
+            let apply = for_code(
+                code,
+                Case::Default,
+                Severity::Error,
+                &subject(&f),
+                Origin::Answered(&api),
+            );
+            let tail = format!(
+                "\n\nZenlayer API code: {code}, request id: REQ-7\nThe API said: \"NIC busy, try later\""
+            );
+            assert!(apply.detail.ends_with(&tail), "{code}: {}", apply.detail);
+            assert_eq!(
+                apply.detail.matches("NIC busy, try later").count(),
+                1,
+                "{code}"
+            );
+            let plan = for_code(
+                code,
+                Case::Default,
+                Severity::Error,
+                &subject(&f),
+                Origin::Predicted,
+            );
+            assert!(
+                !plan.detail.contains("The API said"),
+                "{code}: {}",
+                plan.detail
+            );
+            assert!(!plan.detail.contains("API gave no message"), "{code}");
+            assert!(
+                plan.detail
+                    .ends_with(&format!("\n\nZenlayer API code: {code}")),
+                "{code}"
+            );
+            let silent = answered(code, "", "REQ-8");
+            let d = for_code(
+                code,
+                Case::Default,
+                Severity::Error,
+                &subject(&f),
+                Origin::Answered(&silent),
+            );
+            assert!(
+                d.detail
+                    .ends_with("request id: REQ-8\nThe API gave no message."),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn hostile_api_text_is_escaped_and_cut_wherever_a_message_shows_it() {
+        let hostile = format!(
+            "\u{1b}[2J\u{1b}]0;pwned\u{7}\nApply complete! Resources: 9 added.{}",
+            "x".repeat(3000)
+        );
+        let mut f = facts();
+        if let Some(n) = f.nic.as_mut() {
+            n.status = NicStatus::from(hostile.clone());
+            n.instance_id = Some(hostile.clone());
+            n.region_id = hostile.clone();
+        }
+        if let Some(i) = f.instance.as_mut() {
+            i.status = InstanceStatus::from(hostile.clone());
+            i.zone_id = hostile.clone();
+        }
+        f.instance_region = Some(hostile.clone());
+        let api = answered(&hostile, &hostile, &hostile);
+        let mut shown = Vec::new();
+        for e in ENTRIES {
+            for case in ALL_CASES {
+                for origin in [Origin::Predicted, Origin::Answered(&api)] {
+                    shown
+                        .push(for_code(e.code, case, Severity::Error, &subject(&f), origin).detail);
+                }
+            }
+        }
+        shown.push(
+            for_code(
+                &hostile,
+                Case::Default,
+                Severity::Error,
+                &subject(&f),
+                Origin::Answered(&api),
+            )
+            .detail,
+        );
+        for (s, _) in SITUATIONS {
+            shown.push(for_situation(*s, Severity::Error, &subject(&f), &[]).detail);
+        }
+        for detail in shown {
+            for line in detail.lines() {
+                assert!(!line.starts_with("Apply complete!"), "{line}");
+                assert!(!line.chars().any(|c| c.is_control()), "{line:?}");
+            }
+            assert!(detail.chars().count() < 3000, "not cut: {detail}");
+        }
+        let d = for_code(
+            codes::INVALID_NIC_STATUS,
+            Case::Default,
+            Severity::Error,
+            &subject(&f),
+            Origin::Answered(&api),
+        )
+        .detail;
+        assert!(
+            d.contains("\\x1b[2J\\x1b]0;pwned\\x07\\nApply complete!"),
+            "{d}"
+        );
+        assert!(d.contains("… (cut: 3050 characters in all)"), "{d}");
+    }
+
+    #[test]
+    fn ids_from_state_or_import_are_shown_by_the_rule_and_a_missing_one_as_not_given() {
+        let s = Subject {
+            nic_id: "nic-1\u{1b}[2J",
+            instance_id: NOT_GIVEN,
+            op: Op::Import,
+            facts: None,
+        };
+        let d = for_situation(Situation::ImportNicMissing, Severity::Error, &s, &[]).detail;
+        assert!(
+            d.contains("the ID \"nic-1\\x1b[2J\" (instance: (not given))"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn an_expired_signature_gets_advice_for_the_credentials_in_use() {
+        let f = facts();
+        let mut api = answered(codes::AUTHFAILURE_SIGNATURE_EXPIRED, "expired", "R");
+        let render = |api: &ApiError| {
+            for_code(
+                &api.code,
+                Case::Default,
+                Severity::Error,
+                &subject(&f),
+                Origin::Answered(api),
+            )
+            .detail
+        };
+        api.sent_with = Some(CredentialKind::AccessKey);
+        let d = render(&api);
+        assert!(d.contains("Synchronise this machine's clock"), "{d}");
+        assert!(
+            !d.contains("token") && !d.contains("TOKEN"),
+            "no token advice: {d}"
+        );
+        api.sent_with = Some(CredentialKind::Token);
+        let d = render(&api);
+        assert!(d.contains("Create a new access token"), "{d}");
+        assert!(d.contains("clock is not the cause"), "{d}");
+        assert!(
+            !d.contains("Synchronise") && !d.contains("access_key"),
+            "no key-pair advice: {d}"
+        );
+        api.sent_with = None;
+        let d = render(&api);
+        assert!(
+            d.contains("If the request was signed with an access key pair"),
+            "{d}"
+        );
+        assert!(d.contains("If it carried an access token"), "{d}");
+    }
+
+    #[test]
+    fn the_removed_block_is_shown_keeping_the_nic_and_says_which_terraform_has_it() {
+        let d = for_code(
+            codes::INVALID_NIC_PRIMARY_CANT_DETACH,
+            Case::Default,
+            Severity::Error,
+            &subject(&facts()),
+            Origin::Predicted,
+        );
+        assert!(
+            d.detail.contains(
+                "(Terraform 1.7 and later) replace the resource block with a `removed` block"
+            ),
+            "{}",
+            d.detail
+        );
+        assert!(
+            d.detail.contains(
+                "removed {\n  from = zenlayer_nic_attachment.<name>\n\n  lifecycle {\n    \
+                 destroy = false\n  }\n}"
+            ),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
+    fn advice_to_move_a_nic_with_terraform_first_says_it_detaches_it_from_its_instance() {
+        let f = facts();
+        let attached = for_code(
+            codes::INVALID_NIC_ATTACHED,
+            Case::Default,
+            Severity::Error,
+            &subject(&f),
+            Origin::Predicted,
+        )
+        .detail;
+        let elsewhere = for_situation(
+            Situation::ImportElsewhere,
+            Severity::Error,
+            &subject(&f),
+            &[],
+        )
+        .detail;
+        for (d, suggestion) in [
+            (&attached, "terraform import"),
+            (&elsewhere, "change `instance_id`"),
+        ] {
+            let warning = d.find("DETACHES THE NIC FROM").unwrap_or(usize::MAX);
+            let advice = d.find(suggestion).unwrap_or(0);
+            assert!(warning < advice, "the warning comes first: {d}");
+            assert!(d.contains("someone else may be running"), "{d}");
+        }
+        assert!(
+            attached.contains("DETACHES THE NIC FROM INSTANCE ins-2"),
+            "{attached}"
+        );
     }
 }

@@ -15,7 +15,7 @@ use crate::cty::{Number, Type, Value};
 use crate::framework::{
     Attribute, AttributePath, Block, Diagnostic, Diagnostics, Schema, Severity,
 };
-use crate::provider::quote::quoted;
+use crate::untrusted::quoted;
 use crate::zenlayer::{ClientConfig, Credentials, Scheme};
 
 /// The Zenlayer API's public endpoint.

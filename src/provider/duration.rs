@@ -26,14 +26,10 @@ pub(crate) enum DurationError {
     TooLong,
 }
 
-/// A piece of the user's text as an error repeats it: at most 32 characters.
+/// A piece of the user's text as an error repeats it: escaped and cut by the one rule for
+/// outside text ([`crate::untrusted`]).
 fn short(text: &str) -> String {
-    const SHOWN: usize = 32;
-    if text.chars().count() <= SHOWN {
-        text.to_owned()
-    } else {
-        format!("{}…", text.chars().take(SHOWN).collect::<String>())
-    }
+    crate::untrusted::inline(text)
 }
 
 /// Parses a positive Go-style duration: one or more `<number><unit>` parts, where the number

@@ -81,6 +81,7 @@ pub(crate) fn api_error(code: &str) -> Error {
             code: code.to_owned(),
             message: format!("{code} (fake)"),
             request_id: format!("REQ-{code}"),
+            sent_with: None,
         },
     }
 }

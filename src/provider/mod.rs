@@ -11,7 +11,6 @@ mod fake;
 mod handover;
 mod invocation;
 mod nic_attachment;
-mod quote;
 mod reference;
 mod waiters;
 
@@ -26,7 +25,7 @@ use crate::cty::Value;
 use crate::framework::{self, Context, Diagnostic, Diagnostics, Resource, Schema};
 use crate::zenlayer::{Client, Lookup};
 
-pub use reference::{CatalogueMessage, catalogue_messages};
+pub use reference::{CatalogueMessage, OtherDiagnostic, catalogue_messages, other_diagnostics};
 
 use api::{LiveZec, Zec};
 use checks::Notices;

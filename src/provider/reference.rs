@@ -58,6 +58,229 @@ fn message(code: Option<&'static str>, when: &'static str, t: &Text) -> Catalogu
     }
 }
 
+/// A diagnostic the provider gives without an API code: a setting or input it cannot use,
+/// missing credentials, a provider that could not be set up. `tests/docs.rs` finds every
+/// summary the provider's code constructs and fails when one is missing here, so the docs
+/// list every diagnostic the provider can emit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OtherDiagnostic {
+    /// The summary line; `<name>` stands for a part that names the setting or argument.
+    pub summary: &'static str,
+    /// `Error` or `Warning`.
+    pub severity: &'static str,
+    /// The argument Terraform underlines, if any.
+    pub attribute: Option<&'static str>,
+    /// When it appears and what to do, in one sentence or two.
+    pub when: &'static str,
+}
+
+const fn other(
+    summary: &'static str,
+    severity: &'static str,
+    attribute: Option<&'static str>,
+    when: &'static str,
+) -> OtherDiagnostic {
+    OtherDiagnostic {
+        summary,
+        severity,
+        attribute,
+        when,
+    }
+}
+
+/// Every diagnostic outside the catalogue, grouped as the docs list them: the provider block,
+/// the resource's arguments, setup and import, then the generic engine's and the protocol's.
+pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
+    const ALL: &[OtherDiagnostic] = &[
+        other(
+            "Invalid <setting>",
+            "Error",
+            Some("the setting"),
+            "A provider argument holds a value the provider cannot use. `<setting>` names it: \
+             access key ID, access key password, access token, Zenlayer API domain, Zenlayer API \
+             scheme, client timeout, retry count or plan checks mode. The detail says what is \
+             wrong and which values are accepted; secrets are never repeated.",
+        ),
+        other(
+            "Invalid <setting> in <ZENLAYERCLOUD_VARIABLE>",
+            "Error",
+            None,
+            "The same, for a value read from the setting's environment variable because the \
+             argument is not set. Fix or unset the variable, or set the argument.",
+        ),
+        other(
+            "No Zenlayer credentials are configured",
+            "Error",
+            None,
+            "Neither an access token nor an access key pair is set, in the provider block or the \
+             environment. `terraform validate` does not need credentials; plan and apply do.",
+        ),
+        other(
+            "Incomplete Zenlayer access key pair",
+            "Error",
+            Some("the missing half"),
+            "Only one of `access_key_id` and `access_key_password` is set (in the block or the \
+             environment). Set the other, or use an access token instead.",
+        ),
+        other(
+            "Credentials will travel unencrypted",
+            "Warning",
+            Some("scheme"),
+            "`scheme = \"http\"` with a `domain` that is not this machine: the token or the \
+             request signatures would cross the network in clear text. Use `https`.",
+        ),
+        other(
+            "The Zenlayer API client could not be set up",
+            "Error",
+            None,
+            "The settings are valid one by one, but the API client cannot be built from them \
+             (for example a `domain` that does not fit in a URL). The detail gives the reason.",
+        ),
+        other(
+            "The provider configuration is not known yet",
+            "Error",
+            None,
+            "The provider block uses values known only after apply, and a resource needs the API \
+             in this run. Give the block values known at plan time, or apply the resources it \
+             depends on first with `-target`.",
+        ),
+        other(
+            "The provider is not configured",
+            "Error",
+            None,
+            "A resource was used before the provider was configured, or configuring it failed; \
+             the errors above this one say why.",
+        ),
+        other(
+            "Invalid NIC ID",
+            "Error",
+            Some("nic_id"),
+            "`nic_id` is empty, holds whitespace, a control character or `:`, or is longer than \
+             a Zenlayer ID can be. Found by `terraform validate`, without calling the API.",
+        ),
+        other(
+            "Invalid instance ID",
+            "Error",
+            Some("instance_id"),
+            "The same checks, for `instance_id`.",
+        ),
+        other(
+            "Invalid create timeout",
+            "Error",
+            Some("timeouts.create"),
+            "`timeouts.create` is not a Go-style duration such as `10m` or `1h30m`, is zero or \
+             negative, or is longer than a week.",
+        ),
+        other(
+            "Invalid delete timeout",
+            "Error",
+            Some("timeouts.delete"),
+            "The same checks, for `timeouts.delete`.",
+        ),
+        other(
+            "The NIC or instance ID is not known",
+            "Error",
+            None,
+            "Terraform asked to create an attachment whose `nic_id` or `instance_id` was still \
+             unknown. Terraform never does this; it would be a bug, to report.",
+        ),
+        other(
+            "Invalid import ID",
+            "Error",
+            None,
+            "The ID given to `terraform import` (or an `import` block) is not `<nic_id>:<instance_id>` \
+             or `<nic_id>`, or one of its IDs fails the checks above.",
+        ),
+        // The generic engine and the protocol layer: Terraform and the provider disagreeing,
+        // state this version cannot read, and the provider's own bugs.
+        other(
+            "Unknown <kind> type",
+            "Error",
+            None,
+            "Terraform asked for a resource or data source type this provider does not have, \
+             for example a state written by another provider. The detail lists the types it \
+             has.",
+        ),
+        other(
+            "Import is not supported",
+            "Error",
+            None,
+            "Import was asked of a resource type that cannot be imported. \
+             `zenlayer_nic_attachment` can be, so this provider does not give it today.",
+        ),
+        other(
+            "Stored state could not be read",
+            "Error",
+            None,
+            "The state holds a value this provider cannot decode; the detail says what is wrong \
+             with it.",
+        ),
+        other(
+            "State written by a newer provider",
+            "Error",
+            None,
+            "The state's schema version is newer than this provider knows. Use the provider \
+             version that wrote it, or a newer one.",
+        ),
+        other(
+            "State too old to read",
+            "Error",
+            None,
+            "The state was last written by Terraform 0.11 or older, in a format this provider \
+             does not read. Refresh it with a Terraform version of that time first.",
+        ),
+        other(
+            "Invalid request from Terraform",
+            "Error",
+            None,
+            "Terraform sent something the provider could not decode; the Terraform version in \
+             use may be too new or too old for this provider.",
+        ),
+        other(
+            "Provider produced an invalid plan",
+            "Error",
+            None,
+            "A bug in the provider: its plan broke one of Terraform's rules. The provider \
+             reports it (naming the attribute and the rule) before Terraform would. Report it.",
+        ),
+        other(
+            "Provider produced an invalid result",
+            "Error",
+            None,
+            "A bug in the provider: an apply returned values that do not match the plan, or \
+             none. Report it.",
+        ),
+        other(
+            "Provider produced an invalid object",
+            "Error",
+            None,
+            "A bug in the provider: a read or import returned an object Terraform cannot store; \
+             the state Terraform sent is kept. Report it.",
+        ),
+        other(
+            "Provider imported nothing",
+            "Error",
+            None,
+            "A bug in the provider: an import reported no error but returned no object. Report \
+             it.",
+        ),
+        other(
+            "Provider produced a value it cannot send",
+            "Error",
+            None,
+            "A bug in the provider: it could not encode a value for Terraform. Report it.",
+        ),
+        other(
+            "Provider internal error",
+            "Error",
+            None,
+            "A bug in the provider: a request handler panicked. The process lives on and answers \
+             the next request. Report it, with the detail.",
+        ),
+    ];
+    ALL
+}
+
 /// The condition under which a variant replaces its code's main text.
 fn case_condition(case: Case) -> &'static str {
     match case {
@@ -82,6 +305,8 @@ fn case_condition(case: Case) -> &'static str {
         Case::Primary => "the NIC is an instance's primary NIC",
         Case::NicMissing => "the NIC is the resource that was not found",
         Case::InstanceMissing => "the instance is the resource that was not found",
+        Case::SignedWithKeyPair => "the refused request was signed with an access key pair",
+        Case::SentWithToken => "the refused request carried an access token",
         Case::StillAttached => {
             "a detach was refused as having nothing to detach, yet the NIC, read again, is still \
              on this resource's instance"

@@ -10,6 +10,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::error::{ApiError, Error};
+use crate::untrusted::{MAX_SHOWN_CHARS, inline, quoted, word};
 
 /// The most body this client reads from one answer; the API's largest pages are far smaller.
 pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -126,6 +127,7 @@ pub(crate) fn interpret<T: DeserializeOwned>(
                         .unwrap_or_default()
                         .to_owned(),
                     request_id: top_request_id,
+                    sent_with: None,
                 },
             });
         }
@@ -158,7 +160,8 @@ pub(crate) fn interpret<T: DeserializeOwned>(
     }
     let typed: T = serde_json::from_value(response.clone()).map_err(|e| {
         unexpected(format!(
-            "a `response` whose fields do not have the documented types: {e}"
+            "a `response` whose fields do not have the documented types: {}",
+            inline(&e.to_string())
         ))
     })?;
     let request_id = if top_request_id.is_empty() {
@@ -226,7 +229,7 @@ fn describe_unparsable(answer: &RawAnswer, bytes: &[u8], err: &serde_json::Error
         );
     }
     format!(
-        "a body that is not valid JSON ({} bytes, {} at byte {}; it starts with {:?})",
+        "a body that is not valid JSON ({} bytes, {} at byte {}; it starts with {})",
         bytes.len(),
         err_reason(err),
         byte_offset(bytes, err),
@@ -247,12 +250,13 @@ fn describe_non_json(content_type: Option<&str>, bytes: &[u8]) -> Option<String>
         return None;
     }
     Some(match html_title(&text) {
-        Some(title) => format!("an HTML page titled {title:?}"),
+        Some(title) => format!("an HTML page titled {}", quoted(&title)),
         None => format!("an HTML page without a title ({} bytes)", bytes.len()),
     })
 }
 
-/// The text of the first `<title>`, whitespace collapsed, common entities decoded, shortened.
+/// The text of the first `<title>`, whitespace collapsed, common entities decoded (shown later
+/// by the one rule for outside text, which escapes and cuts it).
 pub(crate) fn html_title(html: &str) -> Option<String> {
     let lower = html.to_ascii_lowercase();
     let open = lower.find("<title")?;
@@ -270,16 +274,17 @@ pub(crate) fn html_title(html: &str) -> Option<String> {
     if decoded.is_empty() {
         return None;
     }
-    Some(shorten(&decoded, 120))
+    Some(decoded)
 }
 
 fn err_reason(err: &serde_json::Error) -> String {
     // serde_json's Display appends " at line L column C", which means nothing to a user.
     let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
+    let reason = match text.rfind(" at line ") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    inline(reason)
 }
 
 /// The byte offset of a serde_json error, from its line and column.
@@ -296,22 +301,10 @@ fn byte_offset(bytes: &[u8], err: &serde_json::Error) -> usize {
     bytes.len()
 }
 
+/// The start of an unreadable body, quoted by the one rule for outside text.
 fn preview(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(256)]);
-    let printable: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    shorten(printable.trim(), 60)
-}
-
-fn shorten(s: &str, max_chars: usize) -> String {
-    if s.chars().count() <= max_chars {
-        return s.to_owned();
-    }
-    let mut out: String = s.chars().take(max_chars).collect();
-    out.push('…');
-    out
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4 * MAX_SHOWN_CHARS)]);
+    quoted(text.trim())
 }
 
 fn json_kind(v: &Value) -> &'static str {
@@ -329,9 +322,9 @@ fn describe_keys(map: &serde_json::Map<String, Value>) -> String {
     if map.is_empty() {
         return "it is an empty object".into();
     }
-    let mut keys: Vec<&str> = map.keys().map(String::as_str).take(8).collect();
+    let mut keys: Vec<String> = map.keys().take(8).map(|k| word(k)).collect();
     if map.len() > keys.len() {
-        keys.push("…");
+        keys.push("…".into());
     }
     format!("its keys: {}", keys.join(", "))
 }
@@ -604,5 +597,47 @@ mod tests {
             };
             let _ = interpret::<DescribeNetworkInterfacesResponse>(ACTION, &a, &["dataSet"]);
         });
+    }
+
+    /// True when `text` holds nothing a terminal would act on and no line break.
+    fn inert(text: &str) -> bool {
+        !text
+            .chars()
+            .any(|c| c.is_control() || ('\u{2028}'..='\u{202e}').contains(&c))
+    }
+
+    #[test]
+    fn hostile_text_in_any_answer_is_escaped_and_cut_in_what_the_client_reports() {
+        let hostile = format!(
+            "\u{1b}[2J\u{1b}]0;pwned\u{7}\nApply complete! Resources: 9 added.{}",
+            "x".repeat(3000)
+        );
+        let json = serde_json::to_string(&hostile).unwrap_or_default();
+        let bodies = [
+            (
+                400,
+                format!(r#"{{"code":{json},"message":{json},"requestId":{json}}}"#),
+            ),
+            (502, format!("<html><title>{hostile}</title></html>")),
+            (200, hostile.clone()),
+            (500, format!(r#"{{{json}:1}}"#)),
+            (200, format!(r#"{{"response":{{"dataSet":{json}}}}}"#)),
+        ];
+        for (status, body) in bodies {
+            let err = interpret::<DescribeNetworkInterfacesResponse>(
+                ACTION,
+                &answer(status, None, &body),
+                &["dataSet"],
+            )
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+            assert!(inert(&err), "{status}: {err:?}");
+            assert!(
+                err.contains("x1b[2J") || err.contains("u{1b}[2J"),
+                "{status}: {err}"
+            );
+            assert!(err.len() < 1500, "{status}: not cut: {} bytes", err.len());
+        }
     }
 }

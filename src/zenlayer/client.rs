@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::Error;
 use super::answer::{Success, interpret};
+use super::error::CredentialKind;
 use super::models::{
     AttachNetworkInterfaceRequest, DescribeInstancesRequest, DescribeInstancesResponse,
     DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, DescribePage,
@@ -20,6 +21,7 @@ use super::models::{
 };
 use super::retry::{CallKind, RetryPolicy, Verdict, judge_answer};
 use super::transport::{Failure, Transport, human};
+use crate::untrusted::word;
 
 /// How the client proves who it is.
 #[derive(Clone)]
@@ -28,6 +30,16 @@ pub enum Credentials {
     AccessKey { id: String, password: String },
     /// `Authorization: Bearer <token>`.
     Token(String),
+}
+
+impl Credentials {
+    /// Which kind these are, without the secret.
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            Credentials::AccessKey { .. } => CredentialKind::AccessKey,
+            Credentials::Token(_) => CredentialKind::Token,
+        }
+    }
 }
 
 impl std::fmt::Debug for Credentials {
@@ -341,14 +353,15 @@ impl Client {
                         Ok(ok) => {
                             tracing::debug!(
                                 target: LOG_TARGET, action, attempt, http_status = status,
-                                request_id = %ok.request_id, elapsed_ms, "API call succeeded"
+                                request_id = %word(&ok.request_id), elapsed_ms, "API call succeeded"
                             );
                             return Ok(ok);
                         }
                         Err(err) => {
+                            let err = err.sent_with(self.inner.config.credentials.kind());
                             tracing::debug!(
                                 target: LOG_TARGET, action, attempt, http_status = status,
-                                request_id = err.api_error().map(|a| a.request_id.as_str()).unwrap_or(""),
+                                request_id = %word(err.api_error().map(|a| a.request_id.as_str()).unwrap_or("")),
                                 elapsed_ms, error = %err, "API call failed"
                             );
                             (judge_answer(kind, status, err), answer.retry_after)

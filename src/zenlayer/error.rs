@@ -1,5 +1,7 @@
 use std::fmt;
 
+use crate::untrusted::{quoted, word};
+
 /// A documented error answer from the API: a non-200 status with `code` and `message`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
@@ -8,14 +10,31 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub request_id: String,
+    /// The credentials the refused request carried, when the client knows (it always does;
+    /// unit-test fakes may not). Advice about authentication depends on it.
+    pub sent_with: Option<CredentialKind>,
+}
+
+/// Which kind of credentials a request carried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// Signed with an access key pair: the request carries this machine's clock.
+    AccessKey,
+    /// `Authorization: Bearer <token>`: no timestamp, no signature.
+    Token,
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Every field is the API's text: shown by the one rule for outside text, so a hostile
+        // answer cannot reach a terminal or a log line raw.
         write!(
             f,
             "{} (HTTP {}): {} [request id {}]",
-            self.code, self.http_status, self.message, self.request_id
+            word(&self.code),
+            self.http_status,
+            quoted(&self.message),
+            word(&self.request_id)
         )
     }
 }
@@ -101,6 +120,14 @@ fn last_text(last: Option<&Error>) -> String {
 }
 
 impl Error {
+    /// The same error, noting which credentials the request carried if the API refused it.
+    pub fn sent_with(mut self, kind: CredentialKind) -> Error {
+        if let Error::Api { source, .. } = &mut self {
+            source.sent_with = Some(kind);
+        }
+        self
+    }
+
     /// The API error code, when the API answered with one.
     pub fn code(&self) -> Option<&str> {
         match self {
@@ -142,12 +169,13 @@ mod tests {
                 code: "REQUEST_LIMIT_EXCEEDED".into(),
                 message: "Too many requests".into(),
                 request_id: "REQ-1".into(),
+                sent_with: None,
             },
         };
         assert_eq!(
             gave_up(Some(throttled)).to_string(),
             "DescribeNetworkInterfaces: gave up after 3 attempt(s): the operation's timeout was \
-             reached; the last answer was REQUEST_LIMIT_EXCEEDED (HTTP 429): Too many requests \
+             reached; the last answer was REQUEST_LIMIT_EXCEEDED (HTTP 429): \"Too many requests\" \
              [request id REQ-1]"
         );
         let reset = Error::Network {

@@ -15,6 +15,6 @@ pub mod signer;
 mod transport;
 
 pub use client::{CallLimits, Client, ClientConfig, Credentials, Scheme};
-pub use error::{ApiError, CONFIGURATION, Error};
+pub use error::{ApiError, CONFIGURATION, CredentialKind, Error};
 pub use lookup::Lookup;
 pub use retry::RetryPolicy;

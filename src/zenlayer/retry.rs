@@ -119,6 +119,7 @@ mod tests {
                 code: code.into(),
                 message: String::new(),
                 request_id: String::new(),
+                sent_with: None,
             },
         }
     }

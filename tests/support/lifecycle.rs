@@ -293,7 +293,8 @@ pub fn error_saying(out: &Outcome, needle: &str) -> String {
 }
 
 /// What a user checks in an API refusal: the summary, the explanation, the config line of
-/// the attribute at fault, and the API code with its request id.
+/// the attribute at fault, the API code with its request id, and after them the API's own
+/// message, marked as the API's.
 pub struct Refusal<'a> {
     pub summary: &'a str,
     pub detail: &'a str,
@@ -348,5 +349,12 @@ impl Refusal<'_> {
                 out.command
             );
         }
+        let code_at = block.find("Zenlayer API code:").unwrap_or(usize::MAX);
+        let said_at = block.find("The API said: \"").unwrap_or(0);
+        assert!(
+            code_at < said_at,
+            "{}: the API's own message does not follow the code and request id:\n{block}",
+            out.command
+        );
     }
 }

@@ -25,6 +25,7 @@ pub mod agreement;
 pub mod diagnostics;
 pub mod garbage_api;
 pub mod go_plugin;
+pub mod hostile_api;
 pub mod lifecycle;
 pub mod running;
 mod sim;

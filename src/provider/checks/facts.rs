@@ -2,6 +2,7 @@
 //! instance's region (instances carry a zone; the zone → region map is cached per process).
 
 use crate::provider::api::Zec;
+use crate::untrusted::word;
 use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
 use crate::zenlayer::{CallLimits, Error};
 
@@ -114,7 +115,7 @@ pub(crate) fn describe_nic(nic: Option<&NicInfo>) -> String {
         Some(n) => {
             let status = status_text(n.status.as_str());
             match n.named_instance() {
-                Some(i) => format!("{status} on instance {i}"),
+                Some(i) => format!("{status} on instance {}", word(i)),
                 None => status,
             }
         }
@@ -129,11 +130,11 @@ pub(crate) fn describe_instance(instance: Option<&InstanceInfo>) -> String {
     }
 }
 
-/// A status for messages; an absent one is said so.
+/// A status for messages, shown by the one rule for the API's text; an absent one is said so.
 pub(crate) fn status_text(s: &str) -> String {
     if s.is_empty() {
         "in no reported state".into()
     } else {
-        s.to_owned()
+        word(s)
     }
 }

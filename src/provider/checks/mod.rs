@@ -230,10 +230,7 @@ fn cannot_check(
                 Case::Default,
                 severity,
                 subject,
-                Origin::Answered {
-                    request_id: &api.request_id,
-                    api_message: &api.message,
-                },
+                Origin::Answered(api),
             ));
         }
         return diags;

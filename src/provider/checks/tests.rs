@@ -47,17 +47,15 @@ async fn off_mode_makes_zero_api_calls() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn region_mismatch_and_stopped_instance_are_two_errors_at_instance_id() {
+async fn region_mismatch_at_nic_id_and_stopped_instance_at_instance_id_are_two_errors() {
     let (fake, shared, ready) = world(PlanChecks::Error);
     fake.add_instance("ins-1", "r2a");
     fake.set_instance("ins-1", InstanceStatus::Stopped);
     let d = plan(&shared, &ready).await;
     assert_eq!(d.len(), 2, "{d:?}");
     assert!(d.iter().all(|d| d.is_error()));
-    assert!(
-        d.iter()
-            .all(|d| d.path == Some(AttributePath::root("instance_id")))
-    );
+    assert_eq!(d[0].path, Some(AttributePath::root("nic_id")));
+    assert_eq!(d[1].path, Some(AttributePath::root("instance_id")));
     assert!(d[0].detail.contains("r1") && d[0].detail.contains("r2"));
     assert!(d[1].detail.contains("STOPPED") && d[1].detail.contains("Start the instance"));
 }

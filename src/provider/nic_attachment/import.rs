@@ -9,7 +9,7 @@ use crate::framework::{
 use crate::provider::Shared;
 use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
 use crate::provider::checks::facts::Facts;
-use crate::provider::quote::quoted;
+use crate::untrusted::quoted;
 
 use super::calls::{self, bound_to};
 use super::id::{self, MAX_ID_LEN};
@@ -38,7 +38,10 @@ pub(super) async fn import(ctx: &Context, shared: &Shared, req: ImportRequest) -
         Ok(r) => r,
         Err(d) => return failed(d),
     };
-    let named_instance = wanted.instance_id.as_deref().unwrap_or("(not given)");
+    let named_instance = wanted
+        .instance_id
+        .as_deref()
+        .unwrap_or(catalogue::NOT_GIVEN);
     let (api, nic_id) = (&ready.api, &wanted.nic_id);
     let found = calls::read_patiently(
         ctx,

@@ -28,8 +28,8 @@ use crate::framework::{
 use crate::provider::catalogue::{self, Op, Situation, Subject};
 use crate::provider::handover::{self, Fate};
 use crate::provider::invocation::Invocation;
-use crate::provider::quote::quoted;
 use crate::provider::{Shared, checks, duration};
+use crate::untrusted::quoted;
 
 use private::Private;
 
