@@ -51,7 +51,7 @@ async fn requests_in_endless_throttling(
         c.max_retries = u32::MAX;
         c
     })
-    .unwrap()
+    .expect("test configuration is valid")
     .with_retry_policy(RetryPolicy {
         base_delay: Duration::from_millis(50),
         max_delay: Duration::from_millis(200),
@@ -64,7 +64,7 @@ async fn requests_in_endless_throttling(
     let err = tokio::time::timeout(HANG_GUARD, client.describe_zones(&limits))
         .await
         .expect("the deadline did not stop the retries")
-        .unwrap_err();
+        .expect_err("an API that always throttles cannot succeed");
     assert_eq!(err.code(), Some("REQUEST_LIMIT_EXCEEDED"), "{err:?}");
     server.hits()
 }
