@@ -21,14 +21,68 @@ fn with_retries(addr: std::net::SocketAddr, max_retries: u32) -> Client {
 }
 
 fn throttled_for(secs: u32) -> Reply {
+    throttled_saying(Some(&secs.to_string()))
+}
+
+/// A 429 answer, with this `Retry-After` value or none.
+fn throttled_saying(retry_after: Option<&str>) -> Reply {
+    let mut headers = vec![("content-type", "application/json".into())];
+    if let Some(v) = retry_after {
+        headers.push(("retry-after", v.to_owned()));
+    }
     Reply::Raw {
         status: 429,
-        headers: vec![
-            ("content-type", "application/json".into()),
-            ("retry-after", secs.to_string()),
-        ],
+        headers,
         body: br#"{"requestId":"T","code":"REQUEST_LIMIT_EXCEEDED","message":"slow down"}"#
             .to_vec(),
+    }
+}
+
+/// How many requests one read makes in `window` against an API that answers every request
+/// 429 with this `Retry-After` (or none), retrying without limit but for the deadline.
+/// The backoff's jitter is seeded, so every run draws the same waits.
+async fn requests_in_endless_throttling(
+    retry_after: Option<&'static str>,
+    window: Duration,
+) -> usize {
+    let server = ApiServer::scripted(move |_, _| throttled_saying(retry_after)).await;
+    let client = Client::new({
+        let mut c = config(server.addr);
+        c.max_retries = u32::MAX;
+        c
+    })
+    .expect("test configuration is valid")
+    .with_retry_policy(RetryPolicy {
+        base_delay: Duration::from_millis(50),
+        max_delay: Duration::from_millis(200),
+    });
+    let limits = CallLimits {
+        deadline: Some(Instant::now() + window),
+        cancel: CancellationToken::new(),
+    };
+    fastrand::seed(18);
+    let err = tokio::time::timeout(HANG_GUARD, client.describe_zones(&limits))
+        .await
+        .expect("the deadline did not stop the retries")
+        .expect_err("an API that always throttles cannot succeed");
+    assert_eq!(err.code(), Some("REQUEST_LIMIT_EXCEEDED"), "{err:?}");
+    server.hits()
+}
+
+#[tokio::test]
+async fn retry_after_zero_or_garbage_never_retries_faster_than_the_backoff() {
+    let window = Duration::from_millis(1500);
+    let without = requests_in_endless_throttling(None, window).await;
+    // 1.5 s of waits of at most 200 ms: more than a handful, far from a storm.
+    assert!(without >= 5, "{without} requests without Retry-After");
+    for value in ["0", "-1", "-99999", "0.0001", "abc", ""] {
+        let with = requests_in_endless_throttling(Some(value), window).await;
+        // The same seeded waits: the same count, give or take the one attempt that the
+        // deadline's instant lets in or not on a loaded machine.
+        assert!(
+            with <= without + 1,
+            "Retry-After: {value:?} made {with} requests where no header made {without}"
+        );
     }
 }
 

@@ -8,7 +8,6 @@
 //! block, the password in the environment) because that is how secrets are usually kept out of
 //! configuration files.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::cty::{Number, Type, Value};
@@ -413,17 +412,13 @@ fn split_host_port(text: &str) -> Result<(&str, Option<&str>), String> {
     }
 }
 
-/// True for hosts that never leave this machine, where `http` exposes nothing.
+/// True for hosts that never leave this machine, where `http` exposes nothing: the client's
+/// one rule (`zenlayer::config::is_loopback_host`), which the proxy bypass uses too.
 pub(crate) fn is_loopback(domain: &str) -> bool {
     let Ok((host, _)) = split_host_port(domain) else {
         return false;
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let lower = host.to_ascii_lowercase();
-    if lower == "localhost" || lower.ends_with(".localhost") {
-        return true;
-    }
-    host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    crate::zenlayer::config::is_loopback_host(host)
 }
 
 fn parse_whole(text: &str) -> Result<i64, String> {
@@ -716,12 +711,12 @@ fn credentials(s: &Settings) -> Result<Credentials, Diagnostic> {
         None => false,
     };
     if use_token && let Read::Set(token, _) = &s.token {
-        return Ok(Credentials::Token(token.clone()));
+        return Ok(Credentials::Token(token.as_str().into()));
     }
     match (&s.key_id, &s.key_password) {
         (Read::Set(id, _), Read::Set(password, _)) => Ok(Credentials::AccessKey {
             id: id.clone(),
-            password: password.clone(),
+            password: password.as_str().into(),
         }),
         (Read::Set(..), _) => Err(half_pair(ACCESS_KEY_ID, ACCESS_KEY_PASSWORD)),
         (_, Read::Set(..)) => Err(half_pair(ACCESS_KEY_PASSWORD, ACCESS_KEY_ID)),
@@ -1063,13 +1058,13 @@ mod tests {
         let e = env(&[("ZENLAYERCLOUD_ACCESS_KEY_PASSWORD", "pw")]);
         let (r, _) = ready(resolve(&cfg, "1.11.4", &e));
         assert!(
-            matches!(r.client.credentials, Credentials::AccessKey { ref id, ref password } if id == "AKID" && password == "pw")
+            matches!(r.client.credentials, Credentials::AccessKey { ref id, ref password } if id == "AKID" && password.expose() == "pw")
         );
     }
 
     #[test]
     fn token_precedence_follows_the_documented_levels() {
-        let token = |c: &Credentials| matches!(c, Credentials::Token(t) if t == "tok");
+        let token = |c: &Credentials| matches!(c, Credentials::Token(t) if t.expose() == "tok");
         // Same level (attributes): the token wins.
         let mut cfg = keys();
         cfg.push(("access_token", s("tok")));
@@ -1115,7 +1110,6 @@ mod tests {
             "LOCALHOST:1",
             "[::1]:80",
             "127.8.9.1",
-            "sim.localhost",
         ] {
             let mut cfg = keys();
             cfg.push(("scheme", s("http")));
@@ -1123,6 +1117,13 @@ mod tests {
             let (_, diags) = ready(resolve(&config(&cfg), "1", &env(&[])));
             assert!(diags.is_empty(), "{local}: {diags:?}");
         }
+        // `*.localhost` may be resolved (or proxied) elsewhere: the same rule as the proxy
+        // bypass, which sends it through a configured proxy.
+        let mut cfg = keys();
+        cfg.push(("scheme", s("http")));
+        cfg.push(("domain", s("sim.localhost")));
+        let (_, diags) = ready(resolve(&config(&cfg), "1", &env(&[])));
+        assert_eq!(diags.iter().count(), 1, "{diags:?}");
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -12,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::Error;
 use super::answer::{Success, interpret};
-use super::error::CredentialKind;
+use super::config::ClientConfig;
 use super::models::{
     AttachNetworkInterfaceRequest, DescribeInstancesRequest, DescribeInstancesResponse,
     DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, DescribePage,
@@ -22,59 +21,6 @@ use super::models::{
 use super::retry::{CallKind, RetryPolicy, Verdict, judge_answer};
 use super::transport::{Failure, Transport, human};
 use crate::untrusted::word;
-
-/// How the client proves who it is.
-#[derive(Clone)]
-pub enum Credentials {
-    /// ZC2-HMAC-SHA256 signing with an access key pair.
-    AccessKey { id: String, password: String },
-    /// `Authorization: Bearer <token>`.
-    Token(String),
-}
-
-impl Credentials {
-    /// Which kind these are, without the secret.
-    pub fn kind(&self) -> CredentialKind {
-        match self {
-            Credentials::AccessKey { .. } => CredentialKind::AccessKey,
-            Credentials::Token(_) => CredentialKind::Token,
-        }
-    }
-}
-
-impl std::fmt::Debug for Credentials {
-    /// Never prints the secret.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Credentials::AccessKey { id, .. } => {
-                write!(f, "AccessKey {{ id: {id:?}, password: <redacted> }}")
-            }
-            Credentials::Token(_) => write!(f, "Token(<redacted>)"),
-        }
-    }
-}
-
-/// `https` (the default) or `http` (the simulator).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scheme {
-    Https,
-    Http,
-}
-
-/// Everything the client needs, already validated by the provider configuration.
-#[derive(Clone, Debug)]
-pub struct ClientConfig {
-    pub credentials: Credentials,
-    pub scheme: Scheme,
-    /// Host, optionally with a port, e.g. `console.zenlayer.com` or `127.0.0.1:8089`.
-    pub domain: String,
-    /// Limit for one HTTP request.
-    pub client_timeout: Duration,
-    /// Retries after the first attempt for retryable failures.
-    pub max_retries: u32,
-    /// The full User-Agent value.
-    pub user_agent: String,
-}
 
 /// Bounds for one logical call, including its retries.
 #[derive(Clone, Debug, Default)]
@@ -415,7 +361,7 @@ impl Client {
                 tracing::warn!(target: LOG_TARGET, action, attempts = attempt, error = %err, "giving up: no retries left");
                 return Err(err);
             }
-            let wait = retry_after.unwrap_or_else(|| self.inner.policy.backoff(attempt));
+            let wait = self.inner.policy.wait(attempt, retry_after);
             if limits
                 .deadline
                 .is_some_and(|deadline| Instant::now() + wait >= deadline)
@@ -507,7 +453,9 @@ fn unique(ids: &[String]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::config::{Credentials, Scheme};
     use super::*;
+    use std::time::Duration;
 
     fn pages(answers: &[(usize, u64)]) -> Vec<u32> {
         let mut p = Pager::new();

@@ -7,6 +7,7 @@
 mod answer;
 pub mod client;
 pub mod codes;
+pub mod config;
 mod error;
 pub mod lookup;
 pub mod models;
@@ -14,7 +15,8 @@ mod retry;
 pub mod signer;
 mod transport;
 
-pub use client::{CallLimits, Client, ClientConfig, Credentials, Scheme};
+pub use client::{CallLimits, Client};
+pub use config::{ClientConfig, Credentials, Scheme, Secret};
 pub use error::{ApiError, CONFIGURATION, CredentialKind, Error};
 pub use lookup::Lookup;
-pub use retry::RetryPolicy;
+pub use retry::{MAX_RETRY_AFTER, RetryPolicy};

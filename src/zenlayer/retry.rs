@@ -25,8 +25,8 @@ impl Default for RetryPolicy {
 }
 
 /// A `Retry-After` longer than this is treated as this: a misbehaving header must not park an
-/// apply for hours.
-pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+/// apply for hours. Documented in docs/index.md and RELIABILITY.md.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 impl RetryPolicy {
     /// The wait before retry number `retry` (1 for the first retry): a uniformly random
@@ -44,11 +44,29 @@ impl RetryPolicy {
         let nanos = u64::try_from(cap.as_nanos()).unwrap_or(u64::MAX);
         Duration::from_nanos(fastrand::u64(0..=nanos))
     }
+
+    /// The wait before retry number `retry` when the server's answer carried `retry_after`:
+    /// the jittered backoff, lengthened (never shortened) to the server's wish. A
+    /// `Retry-After: 0` therefore cannot make the client retry back to back; the wish is
+    /// already capped at `MAX_RETRY_AFTER` by `parse_retry_after`.
+    pub(crate) fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        let backoff = self.backoff(retry);
+        match retry_after {
+            Some(wish) => backoff.max(wish.min(MAX_RETRY_AFTER)),
+            None => backoff,
+        }
+    }
 }
 
-/// Parses `Retry-After` in its delta-seconds form; an HTTP-date is ignored (backoff applies).
+/// Parses `Retry-After` in its delta-seconds form, capped at `MAX_RETRY_AFTER`; an HTTP-date,
+/// a negative, fractional or unparsable value is ignored (the backoff applies alone).
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    let secs: u64 = value.trim().parse().ok()?;
+    let text = value.trim();
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // All digits: too many of them for a u64 is simply "longer than the cap".
+    let secs: u64 = text.parse().unwrap_or(u64::MAX);
     Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
 }
 
@@ -157,9 +175,50 @@ mod tests {
     #[test]
     fn retry_after_accepts_seconds_and_caps_them() {
         assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("0"), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("999999"), Some(MAX_RETRY_AFTER));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(
+            parse_retry_after("99999999999999999999999999"),
+            Some(MAX_RETRY_AFTER)
+        );
+        for ignored in [
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "-1",
+            "+5",
+            "1.5",
+            "",
+            "  ",
+            "5s",
+        ] {
+            assert_eq!(parse_retry_after(ignored), None, "{ignored:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_lengthens_the_backoff_but_never_shortens_it() {
+        let p = RetryPolicy {
+            base_delay: Duration::from_millis(400),
+            max_delay: Duration::from_millis(400),
+        };
+        for seed in 0..200 {
+            // A zero wish leaves the jittered backoff as it is: the same draw as no header.
+            fastrand::seed(seed);
+            let plain = p.wait(1, None);
+            fastrand::seed(seed);
+            assert_eq!(p.wait(1, Some(Duration::ZERO)), plain);
+            // A long wish wins, up to the cap.
+            assert_eq!(
+                p.wait(1, Some(Duration::from_secs(5))),
+                Duration::from_secs(5)
+            );
+            assert_eq!(
+                p.wait(1, Some(Duration::from_secs(86_400))),
+                MAX_RETRY_AFTER
+            );
+        }
+        let samples: std::collections::HashSet<Duration> =
+            (0..20).map(|_| p.wait(3, Some(Duration::ZERO))).collect();
+        assert!(samples.len() > 1, "Retry-After: 0 removed the jitter");
     }
 
     #[test]

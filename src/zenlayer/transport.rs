@@ -9,7 +9,7 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue};
 
 use super::answer::{Body, MAX_BODY_BYTES, RawAnswer};
-use super::client::{ClientConfig, Credentials, Scheme};
+use super::config::{ClientConfig, Credentials, Scheme, is_loopback_host};
 use super::models::API_VERSION;
 use super::retry::parse_retry_after;
 use super::signer::{self, SigningInput};
@@ -114,7 +114,7 @@ impl Transport {
                 )?;
             }
             Credentials::Token(token) => {
-                HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
                     ConfigProblem(
                         "the access token contains characters HTTP headers cannot carry".into(),
                     )
@@ -122,12 +122,8 @@ impl Transport {
             }
         }
 
-        let loopback = url.host_str().is_some_and(|h| {
-            let h = h.trim_start_matches('[').trim_end_matches(']');
-            h.eq_ignore_ascii_case("localhost")
-                || h.parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        });
+        // The same rule as the provider's check that `http` stays on this machine.
+        let loopback = url.host_str().is_some_and(is_loopback_host);
         let mut builder = reqwest::Client::builder()
             .tls_backend_preconfigured(tls_config()?)
             .https_only(config.scheme == Scheme::Https)
@@ -213,9 +209,9 @@ impl Transport {
                     HeaderName::from_static("x-zc-signature-method"),
                     HeaderValue::from_static(signer::ALGORITHM),
                 );
-                signer::authorization(id, password, &input)
+                signer::authorization(id, password.expose(), &input)
             }
-            Credentials::Token(token) => format!("Bearer {token}"),
+            Credentials::Token(token) => format!("Bearer {}", token.expose()),
         };
         let mut authorization =
             HeaderValue::from_str(&authorization).map_err(|_| bad_header("the credential"))?;
