@@ -10,6 +10,7 @@ mod check;
 mod compare;
 mod context;
 mod diagnostics;
+mod identity;
 mod path;
 mod plan;
 mod read;
@@ -25,6 +26,7 @@ pub use registry::{DataSourceType, Registry, ResourceType};
 
 pub use context::Context;
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use identity::{IdentityAttribute, IdentitySchema};
 pub use path::{AttributePath, PathStep};
 pub use resource::{
     ApplyOutcome, ConfigureRequest, CreateRequest, DataSource, DeleteRequest, ImportOutcome,

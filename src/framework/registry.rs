@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{Context, DataSource, Diagnostic, Diagnostics, Provider, Resource, Schema};
+use super::{
+    Context, DataSource, Diagnostic, Diagnostics, IdentitySchema, Provider, Resource, Schema,
+};
 use crate::cty::{Type, Value};
 
 /// A provider with its schemas taken once, so every RPC can be served in a process that
@@ -21,6 +23,8 @@ pub struct ResourceType {
     pub(crate) resource: Arc<dyn Resource>,
     pub(crate) schema: Schema,
     pub(crate) value_type: Type,
+    /// The identity schema and its object type, for resources that have an identity.
+    pub(crate) identity: Option<(IdentitySchema, Type)>,
 }
 
 /// A data source type with its schema.
@@ -40,12 +44,17 @@ impl Registry {
             .map(|r| {
                 let schema = r.schema();
                 let value_type = schema.block.value_type();
+                let identity = r.identity_schema().map(|s| {
+                    let ty = s.value_type();
+                    (s, ty)
+                });
                 (
                     r.type_name(),
                     ResourceType {
                         resource: r,
                         schema,
                         value_type,
+                        identity,
                     },
                 )
             })

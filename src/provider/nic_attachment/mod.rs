@@ -9,6 +9,7 @@ mod calls;
 mod create;
 mod delete;
 pub(crate) mod id;
+mod identity;
 mod import;
 pub(crate) mod model;
 mod private;
@@ -21,8 +22,8 @@ use async_trait::async_trait;
 use crate::cty::{Type, Value};
 use crate::framework::{
     ApplyOutcome, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
-    Diagnostic, Diagnostics, ImportOutcome, ImportRequest, NestedBlock, Nesting, PlanKind,
-    PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest,
+    Diagnostic, Diagnostics, IdentitySchema, ImportOutcome, ImportRequest, NestedBlock, Nesting,
+    PlanKind, PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest,
 };
 use crate::provider::quote::quoted;
 use crate::provider::{Shared, checks, duration};
@@ -261,6 +262,18 @@ impl Resource for NicAttachment {
 
     async fn import(&self, ctx: &Context, req: ImportRequest) -> ImportOutcome {
         import::import(ctx, &self.shared, req).await
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity::schema())
+    }
+
+    fn identity_of(&self, state: &Value) -> Value {
+        identity::of(state)
+    }
+
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        identity::import_id(identity)
     }
 }
 
