@@ -236,3 +236,28 @@ fn a_nic_moved_outside_terraform_keeps_the_attachments_identity() {
         assert_eq!(identity(&dir), before, "v{}", tf.version);
     });
 }
+
+#[test]
+fn an_attachment_whose_ids_are_known_only_at_apply_gets_its_identity_at_apply() {
+    on_each(supporting(Feature::ResourceIdentity), |tf| {
+        let sim = Sim::quick();
+        let config = format!(
+            "{}\nresource \"terraform_data\" \"instance\" {{\n  input = \"ins-web-1\"\n}}\n\nresource \"zenlayer_nic_attachment\" \"web\" {{\n  nic_id      = \"nic-app-1\"\n  instance_id = terraform_data.instance.output\n}}\n",
+            sim.provider_block()
+        );
+        let dir = tf.workdir().config(&config);
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("Plan: 2 to add");
+        dir.apply().assert_success();
+        assert_eq!(
+            identity(&dir),
+            json!({"nic_id": "nic-app-1", "instance_id": "ins-web-1"}),
+            "v{}",
+            tf.version
+        );
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("No changes.");
+    });
+}

@@ -68,7 +68,9 @@ impl ResourceType {
     }
 
     /// The identity a plan promises. A new object (create, replace) gets the identity of the
-    /// planned state, which may hold unknowns; any other plan keeps the prior identity.
+    /// planned state; any other plan keeps the prior identity. A new object's identity that is
+    /// not wholly known yet is not sent: Terraform allows it, but 1.12.2 then fails to render
+    /// the plan ("Failed to marshal plan to json: value is not known"); apply sends it.
     pub fn identity_for_plan(
         &self,
         prior: Value,
@@ -84,6 +86,7 @@ impl ResourceType {
             return Some(prior);
         }
         self.derived(planned_state, false, "planning", diags)
+            .filter(Value::is_wholly_known)
     }
 
     /// The identity of an applied object: the planned one when it is wholly known (an

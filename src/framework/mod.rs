@@ -11,6 +11,7 @@ mod compare;
 mod context;
 mod diagnostics;
 mod identity;
+mod list;
 mod path;
 mod plan;
 mod read;
@@ -27,6 +28,7 @@ pub use registry::{DataSourceType, Registry, ResourceType};
 pub use context::Context;
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use identity::{IdentityAttribute, IdentitySchema};
+pub use list::{ListEvent, ListRequest, ListResource, ListSink, ListType, Listed};
 pub use path::{AttributePath, PathStep};
 pub use resource::{
     ApplyOutcome, ConfigureRequest, CreateRequest, DataSource, DeleteRequest, ImportOutcome,

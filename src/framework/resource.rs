@@ -19,6 +19,11 @@ pub trait Provider: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Every list resource type (`terraform query`, Terraform ≥ 1.14).
+    fn list_resources(&self) -> Vec<Arc<dyn super::ListResource>> {
+        Vec::new()
+    }
+
     /// Offline checks of the provider block (PrepareProviderConfig); may see unknowns; no I/O.
     async fn validate(&self, ctx: &Context, config: &Value) -> Diagnostics;
 

@@ -158,13 +158,14 @@ fn nested_block(b: &framework::NestedBlock) -> proto::schema::NestedBlock {
     }
 }
 
-/// What this server supports beyond the base protocol.
-pub(super) fn server_capabilities() -> proto::ServerCapabilities {
+/// What this server supports beyond the base protocol. Configuration is generated for the
+/// objects `terraform query` finds, so only a provider with list resources offers it.
+pub(super) fn server_capabilities(registry: &framework::Registry) -> proto::ServerCapabilities {
     proto::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: true,
         move_resource_state: false,
-        generate_resource_config: false,
+        generate_resource_config: registry.list_resources().next().is_some(),
     }
 }
 
@@ -181,7 +182,11 @@ pub(super) fn get_provider_schema_response(
             .data_sources()
             .map(|d| (d.type_name().to_string(), schema(d.schema())))
             .collect(),
-        server_capabilities: Some(server_capabilities()),
+        list_resource_schemas: registry
+            .list_resources()
+            .map(|(name, l)| (name.to_string(), schema(l.schema())))
+            .collect(),
+        server_capabilities: Some(server_capabilities(registry)),
         ..Default::default()
     }
 }
@@ -189,9 +194,15 @@ pub(super) fn get_provider_schema_response(
 pub(super) fn get_metadata_response(
     registry: &framework::Registry,
 ) -> proto::get_metadata::Response {
-    use proto::get_metadata::{DataSourceMetadata, ResourceMetadata};
+    use proto::get_metadata::{DataSourceMetadata, ListResourceMetadata, ResourceMetadata};
     proto::get_metadata::Response {
-        server_capabilities: Some(server_capabilities()),
+        server_capabilities: Some(server_capabilities(registry)),
+        list_resources: registry
+            .list_resources()
+            .map(|(name, _)| ListResourceMetadata {
+                type_name: name.to_string(),
+            })
+            .collect(),
         resources: registry
             .resources()
             .map(|r| ResourceMetadata {
@@ -267,6 +278,30 @@ pub(super) fn identity_data(
     Some(proto::ResourceIdentityData {
         identity_data: Some(dynamic_value(&identity, ty, "identity", diags)?),
     })
+}
+
+// ---- list resources ------------------------------------------------------------------------
+
+/// One listing result as Terraform reads it.
+pub(super) fn list_event(
+    event: framework::ListEvent,
+    rt: &framework::ResourceType,
+) -> proto::list_resource::Event {
+    let mut diags = event.diagnostics;
+    let identity = if event.identity.is_null() {
+        None
+    } else {
+        identity_data(Some(event.identity), rt, &mut diags)
+    };
+    let resource_object = event
+        .state
+        .and_then(|s| dynamic_value(&s, rt.value_type(), "listed object", &mut diags));
+    proto::list_resource::Event {
+        identity,
+        display_name: event.display_name,
+        resource_object,
+        diagnostic: diagnostics(diags),
+    }
 }
 
 // ---- provider ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ use tracing::{Instrument, Span};
 use super::convert::{self, Reply};
 use super::proto;
 use crate::cty::Value;
-use crate::framework::{Context, Diagnostic, Diagnostics, Provider, ReadOutcome, Registry};
+use crate::framework::{self, Context, Diagnostic, Diagnostics, Provider, ReadOutcome, Registry};
 
 /// Serves a framework [`Provider`] as Terraform's tfplugin5 `Provider` gRPC service.
 pub struct ProviderService {
@@ -521,7 +521,10 @@ impl proto::provider_server::Provider for ProviderService {
         let req = request.into_inner();
         let span = span("ValidateListResourceConfig", &req.type_name);
         self.serve("ValidateListResourceConfig", span, async {
-            Err(no_such("list resource type", &req.type_name).into())
+            let (list, _) = self.registry().list_resource(&req.type_name)?;
+            let config = convert::value(req.config.as_ref(), list.value_type(), "list config")?;
+            let diags = list.validate(&self.context(), &config).await;
+            Ok(Reply::with_diagnostics(convert::diagnostics(diags)))
         })
         .await
     }
@@ -530,13 +533,35 @@ impl proto::provider_server::Provider for ProviderService {
         &self,
         request: Request<proto::list_resource::Request>,
     ) -> Result<Response<BoxStream<proto::list_resource::Event>>, Status> {
+        use futures_util::StreamExt;
         let req = request.into_inner();
         let _span = span("ListResource", &req.type_name).entered();
         // An event with an error diagnostic ends the listing with that error.
-        Ok(Response::new(once(proto::list_resource::Event {
-            diagnostic: convert::diagnostics(no_such("list resource type", &req.type_name).into()),
-            ..Default::default()
-        })))
+        let failed = |d: Diagnostics| {
+            Ok(Response::new(once(proto::list_resource::Event {
+                diagnostic: convert::diagnostics(d),
+                ..Default::default()
+            })))
+        };
+        let (list, rt) = match self.registry().list_resource(&req.type_name) {
+            Ok(found) => found,
+            Err(d) => return failed(d.into()),
+        };
+        let config = match convert::value(req.config.as_ref(), list.value_type(), "list config") {
+            Ok(c) => c,
+            Err(d) => return failed(d.into()),
+        };
+        tracing::debug!(limit = req.limit, "listing");
+        let rx = list.start(
+            self.context(),
+            Arc::clone(&rt),
+            framework::ListRequest { config },
+            req.include_resource_object,
+            req.limit,
+        );
+        let events = tokio_stream::wrappers::ReceiverStream::new(rx)
+            .map(move |event| Ok(convert::list_event(event, &rt)));
+        Ok(Response::new(Box::pin(events)))
     }
 
     async fn generate_resource_config(
@@ -547,15 +572,14 @@ impl proto::provider_server::Provider for ProviderService {
         let span = span("GenerateResourceConfig", &req.type_name);
         self.serve("GenerateResourceConfig", span, async {
             let rt = self.registry().resource(&req.type_name)?;
-            Err(Diagnostic::error(
-                "Configuration generation is not supported",
-                format!(
-                    "This provider does not generate configuration for {}; Terraform writes it \
-                     from the imported state instead.",
-                    rt.type_name()
-                ),
-            )
-            .into())
+            let state = convert::value(req.state.as_ref(), rt.value_type(), "state to describe")?;
+            let config = rt.generate_config(&state)?;
+            let mut diags = Diagnostics::new();
+            let config = convert::dynamic_value(&config, rt.value_type(), "config", &mut diags);
+            Ok(proto::generate_resource_config::Response {
+                config,
+                diagnostics: convert::diagnostics(diags),
+            })
         })
         .await
     }

@@ -11,6 +11,7 @@ mod delete;
 pub(crate) mod id;
 mod identity;
 mod import;
+pub(crate) mod list;
 pub(crate) mod model;
 mod private;
 mod read;
