@@ -7,7 +7,7 @@
 mod support;
 
 use support::garbage_api::{Garbage, GarbageApi};
-use support::{Outcome, Terraform, terraforms};
+use support::{Outcome, Terraform, oldest_and_newest};
 
 const CRASH_SIGNS: [&str; 5] = [
     "panic",
@@ -106,7 +106,7 @@ resource "zenlayer_nic_attachment" "web" {{
 #[test]
 fn garbage_answers_are_named_at_plan_and_apply_and_never_crash_the_provider() {
     let mut sessions = 0;
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         // A few users at a time: each session is mostly waiting on Terraform.
         for kinds in Garbage::ALL.chunks(3) {
             std::thread::scope(|s| {

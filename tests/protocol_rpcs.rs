@@ -871,3 +871,178 @@ async fn refined_unknowns_in_config_come_back_in_the_plan_byte_for_byte() {
         "both refined unknowns keep their extension payload"
     );
 }
+
+/// The first error summary of a reply, which the RPCs below must all have.
+fn first_error(diags: &[proto::Diagnostic]) -> String {
+    let errors = errors(diags);
+    assert_eq!(errors.len(), 1, "exactly one error: {errors:?}");
+    errors[0].clone()
+}
+
+#[tokio::test]
+async fn every_rpc_terraform_1_12_to_1_15_can_send_gets_an_answer_not_a_grpc_error() {
+    use futures_util::StreamExt;
+    let h = harness(FakeResource::default());
+    let s = &h.service;
+    let mut said = Vec::new();
+    let ok = "an answer, not a gRPC error";
+
+    let r = s
+        .upgrade_resource_identity(Request::new(proto::upgrade_resource_identity::Request {
+            type_name: "test_thing".into(),
+            version: 0,
+            raw_identity: Some(proto::RawState {
+                json: b"{}".to_vec(),
+                flatmap: Default::default(),
+            }),
+        }))
+        .await
+        .expect(ok)
+        .into_inner();
+    said.push(first_error(&r.diagnostics));
+    let r = s
+        .move_resource_state(Request::new(proto::move_resource_state::Request {
+            target_type_name: "test_thing".into(),
+            ..Default::default()
+        }))
+        .await
+        .expect(ok)
+        .into_inner();
+    said.push(first_error(&r.diagnostics));
+    let r = s
+        .validate_ephemeral_resource_config(Request::new(
+            proto::validate_ephemeral_resource_config::Request {
+                type_name: "test_secret".into(),
+                config: None,
+            },
+        ))
+        .await
+        .expect(ok)
+        .into_inner();
+    said.push(first_error(&r.diagnostics));
+    let r = s
+        .open_ephemeral_resource(Request::new(proto::open_ephemeral_resource::Request {
+            type_name: "test_secret".into(),
+            ..Default::default()
+        }))
+        .await
+        .expect(ok)
+        .into_inner();
+    said.push(first_error(&r.diagnostics));
+    let r = s
+        .renew_ephemeral_resource(Request::new(proto::renew_ephemeral_resource::Request {
+            type_name: "test_secret".into(),
+            private: None,
+        }))
+        .await
+        .expect(ok)
+        .into_inner();
+    said.push(first_error(&r.diagnostics));
+    let r = s
+        .close_ephemeral_resource(Request::new(proto::close_ephemeral_resource::Request {
+            type_name: "test_secret".into(),
+            private: None,
+        }))
+        .await
+        .expect(ok)
+        .into_inner();
+    said.push(first_error(&r.diagnostics));
+    let r = s
+        .validate_list_resource_config(Request::new(
+            proto::validate_list_resource_config::Request {
+                type_name: "test_thing".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect(ok)
+        .into_inner();
+    said.push(first_error(&r.diagnostics));
+    let mut events = s
+        .list_resource(Request::new(proto::list_resource::Request {
+            type_name: "test_thing".into(),
+            ..Default::default()
+        }))
+        .await
+        .expect(ok)
+        .into_inner();
+    let event = events.next().await.expect("one event").expect(ok);
+    assert!(event.identity.is_none());
+    said.push(first_error(&event.diagnostic));
+    assert!(events.next().await.is_none(), "the error ends the listing");
+    let r = s
+        .generate_resource_config(Request::new(proto::generate_resource_config::Request {
+            type_name: "test_thing".into(),
+            state: None,
+        }))
+        .await
+        .expect(ok)
+        .into_inner();
+    said.push(first_error(&r.diagnostics));
+    let r = s
+        .validate_action_config(Request::new(proto::validate_action_config::Request {
+            type_name: "test_reboot".into(),
+            config: None,
+        }))
+        .await
+        .expect(ok)
+        .into_inner();
+    said.push(first_error(&r.diagnostics));
+    let r = s
+        .plan_action(Request::new(proto::plan_action::Request {
+            action_type: "test_reboot".into(),
+            ..Default::default()
+        }))
+        .await
+        .expect(ok)
+        .into_inner();
+    said.push(first_error(&r.diagnostics));
+    let mut events = s
+        .invoke_action(Request::new(proto::invoke_action::Request {
+            action_type: "test_reboot".into(),
+            ..Default::default()
+        }))
+        .await
+        .expect(ok)
+        .into_inner();
+    let Some(proto::invoke_action::event::Type::Completed(done)) =
+        events.next().await.expect("one event").expect(ok).r#type
+    else {
+        panic!("the action completes at once");
+    };
+    said.push(first_error(&done.diagnostics));
+
+    let functions = s
+        .get_functions(Request::new(proto::get_functions::Request {}))
+        .await
+        .expect(ok)
+        .into_inner();
+    assert!(functions.functions.is_empty() && functions.diagnostics.is_empty());
+    let call = s
+        .call_function(Request::new(proto::call_function::Request {
+            name: "parse_id".into(),
+            arguments: Vec::new(),
+        }))
+        .await
+        .expect(ok)
+        .into_inner();
+    let error = call.error.expect("the call fails in `error`").text;
+    assert!(error.contains("no function named \"parse_id\""), "{error}");
+
+    for (said, names) in said.iter().zip([
+        "identity",
+        "test_thing",
+        "test_secret",
+        "test_secret",
+        "test_secret",
+        "test_secret",
+        "test_thing",
+        "test_thing",
+        "test_thing",
+        "test_reboot",
+        "test_reboot",
+        "test_reboot",
+    ]) {
+        assert!(said.contains(names), "{said:?} names {names:?}");
+    }
+}

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use session::{Error, Options};
-use support::{PROVIDER_BIN, terraforms};
+use support::{PROVIDER_BIN, oldest_and_newest, terraforms};
 
 fn provider_dir() -> PathBuf {
     Path::new(PROVIDER_BIN)
@@ -47,7 +47,7 @@ fn provider_processes() -> Vec<u32> {
 
 #[test]
 fn quickstart_shows_plan_diagnostics_then_attaches_plans_no_changes_and_destroys() {
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let options = Options {
             terraform: tf.path.clone(),
             provider_dir: provider_dir(),

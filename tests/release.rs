@@ -16,7 +16,7 @@ use std::process::Command;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use support::{PROVIDER_BIN, Sim, terraforms};
+use support::{PROVIDER_BIN, Sim, oldest_and_newest};
 use tempfile::TempDir;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -311,7 +311,7 @@ fn release_zip_installs_from_a_filesystem_mirror_and_plans_against_the_simulator
     );
     let expected_hash = h1_hash(&entry_name(), &read(Path::new(PROVIDER_BIN)));
 
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let sim = Sim::start();
         let dir = tf.workdir().cli_config(&cli_config).config(&format!(
             "{}\nresource \"zenlayer_nic_attachment\" \"app\" {{\n  nic_id      = \"nic-app-1\"\n  instance_id = \"ins-web-1\"\n}}\n",

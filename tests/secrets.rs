@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use support::running::Running;
 use support::tls_api::SelfSignedApi;
-use support::{Outcome, Sim, Workdir, terraforms};
+use support::{Outcome, Sim, Workdir, oldest_and_newest};
 use tpz::sim::SimConfig;
 
 const PASSWORD: &str = "pw-Kq81vX-7d1c-secret";
@@ -94,7 +94,7 @@ fn assert_no_secret(what: &str, text: &str) {
 
 #[test]
 fn credentials_are_sensitive_in_the_provider_schema() {
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let schema = tf
             .workdir()
             .config("provider \"zenlayer\" {}\n")
@@ -116,7 +116,7 @@ fn credentials_are_sensitive_in_the_provider_schema() {
 fn trace_logs_of_successes_failures_and_auth_errors_hold_no_secret_or_signature() {
     let mut commands = 0;
     let mut bytes = 0;
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let sim = sim_with_secrets();
         let log = tempfile::NamedTempFile::new().expect("a log file");
         let dir = |credentials: &str, extra: &str, nic: &str, instance: &str| {
@@ -196,7 +196,7 @@ fn trace_logs_of_successes_failures_and_auth_errors_hold_no_secret_or_signature(
 
 #[test]
 fn https_is_the_default_and_a_certificate_nobody_vouches_for_is_refused_at_once() {
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let mitm = SelfSignedApi::start();
         let dir = tf.workdir().config(&format!(
             "provider \"zenlayer\" {{\n  domain = \"{}\"\n  access_key_id = \"AKID\"\n  access_key_password = \"{PASSWORD}\"\n}}\n{}",
@@ -241,7 +241,7 @@ fn https_is_the_default_and_a_certificate_nobody_vouches_for_is_refused_at_once(
 #[test]
 fn plain_http_warns_unless_the_domain_is_this_machine() {
     let sim = sim_with_secrets();
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let remote = tf.workdir().config(&format!(
             "provider \"zenlayer\" {{\n  domain = \"api.example.com\"\n  scheme = \"http\"\n  access_key_id = \"AKID\"\n  access_key_password = \"{PASSWORD}\"\n  plan_checks = \"off\"\n}}\n{}",
             resource("nic-app-1", "ins-web-1")
@@ -302,7 +302,8 @@ fn wait_for_socket_dir(run: &mut Running, base: &Path) -> std::path::PathBuf {
 #[test]
 fn the_socket_dir_is_private_during_real_runs_and_gone_after_them_even_after_ctrl_c() {
     use std::os::unix::fs::PermissionsExt;
-    let tf = support::agreement::newest_terraform();
+    // Native binary: this run is interrupted with Ctrl-C (see `newest_native_terraform`).
+    let tf = support::newest_native_terraform();
     let sim = Sim::with_delay(Duration::from_secs(3));
     let tmp = tempfile::tempdir().expect("a private TMPDIR");
     let dir = tf

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Sim, terraforms};
+use support::{Sim, oldest_and_newest};
 use tpz::sim::{NewInstances, NewNics};
 
 const ATTACHMENTS: u32 = 30;
@@ -43,7 +43,7 @@ resource "zenlayer_nic_attachment" "many" {{
 
 #[test]
 fn planning_30_new_attachments_checks_them_all_in_at_most_10_calls_not_90() {
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let (sim, config) = account();
         let dir = tf.workdir().config(&config);
         sim.api().reset_calls();
@@ -63,7 +63,7 @@ fn planning_30_new_attachments_checks_them_all_in_at_most_10_calls_not_90() {
 
 #[test]
 fn a_plan_of_30_attachments_in_sync_refreshes_them_in_at_most_4_calls_not_30() {
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let (sim, config) = account();
         let dir = tf.workdir().config(&config);
         dir.apply().assert_success();
@@ -88,7 +88,7 @@ fn a_plan_of_30_attachments_in_sync_refreshes_them_in_at_most_4_calls_not_30() {
 
 #[test]
 fn a_nic_moved_behind_terraforms_back_shows_in_the_next_plan() {
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let (sim, config) = account();
         let dir = tf.workdir().config(&config);
         dir.apply().assert_success();

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{Sim, terraforms};
+use support::{Sim, oldest_and_newest};
 use tpz::sim::{FaultConfig, FaultKind};
 
 /// Every call of `actions` answered 429 until `count` calls were refused.
@@ -28,7 +28,7 @@ fn attachment(sim: &Sim, provider_extra: &str, timeouts: &str) -> String {
 
 #[test]
 fn throttled_calls_back_off_until_accepted_instead_of_failing_the_run() {
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let sim = Sim::with_delay(Duration::from_millis(100));
         // One retry per call: each throttled stretch below outlasts a call's own retries.
         let dir = tf
@@ -71,7 +71,7 @@ fn endless_throttling_ends_at_the_resource_timeout_with_a_clear_message() {
     // Terraform's own start and the provider's, on a loaded machine; far below the minutes
     // twenty backed-off retries would take.
     let slack = Duration::from_secs(15);
-    for tf in terraforms() {
+    for tf in oldest_and_newest() {
         let sim = Sim::with_delay(Duration::from_millis(100));
         let dir = tf.workdir().config(&attachment(
             &sim,

@@ -10,6 +10,8 @@ mod check;
 mod compare;
 mod context;
 mod diagnostics;
+mod identity;
+mod list;
 mod path;
 mod plan;
 mod read;
@@ -25,6 +27,8 @@ pub use registry::{DataSourceType, Registry, ResourceType};
 
 pub use context::Context;
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use identity::{IdentityAttribute, IdentitySchema};
+pub use list::{ListEvent, ListRequest, ListResource, ListSink, ListType, Listed};
 pub use path::{AttributePath, PathStep};
 pub use resource::{
     ApplyOutcome, ConfigureRequest, CreateRequest, DataSource, DeleteRequest, ImportOutcome,

@@ -87,7 +87,7 @@ impl ResourceType {
 
     /// `state` normalized to the schema, or null with an error when it is null, does not fit
     /// the schema, or holds unknowns.
-    fn known_object(&self, doing: &str, state: Value, diags: &mut Diagnostics) -> Value {
+    pub(crate) fn known_object(&self, doing: &str, state: Value, diags: &mut Diagnostics) -> Value {
         if state.is_null() {
             diags.push(null_object(doing));
             return Value::Null;

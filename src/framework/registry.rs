@@ -3,7 +3,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{Context, DataSource, Diagnostic, Diagnostics, Provider, Resource, Schema};
+use super::list::ListType;
+use super::{
+    Context, DataSource, Diagnostic, Diagnostics, IdentitySchema, Provider, Resource, Schema,
+};
 use crate::cty::{Type, Value};
 
 /// A provider with its schemas taken once, so every RPC can be served in a process that
@@ -12,7 +15,8 @@ pub struct Registry {
     provider: Arc<dyn Provider>,
     provider_schema: Schema,
     provider_type: Type,
-    resources: BTreeMap<&'static str, ResourceType>,
+    resources: BTreeMap<&'static str, Arc<ResourceType>>,
+    list_resources: BTreeMap<&'static str, ListType>,
     data_sources: BTreeMap<&'static str, DataSourceType>,
 }
 
@@ -21,6 +25,8 @@ pub struct ResourceType {
     pub(crate) resource: Arc<dyn Resource>,
     pub(crate) schema: Schema,
     pub(crate) value_type: Type,
+    /// The identity schema and its object type, for resources that have an identity.
+    pub(crate) identity: Option<(IdentitySchema, Type)>,
 }
 
 /// A data source type with its schema.
@@ -40,13 +46,18 @@ impl Registry {
             .map(|r| {
                 let schema = r.schema();
                 let value_type = schema.block.value_type();
+                let identity = r.identity_schema().map(|s| {
+                    let ty = s.value_type();
+                    (s, ty)
+                });
                 (
                     r.type_name(),
-                    ResourceType {
+                    Arc::new(ResourceType {
                         resource: r,
                         schema,
                         value_type,
-                    },
+                        identity,
+                    }),
                 )
             })
             .collect();
@@ -66,7 +77,24 @@ impl Registry {
                 )
             })
             .collect();
+        let list_resources = provider
+            .list_resources()
+            .into_iter()
+            .map(|l| {
+                let schema = l.schema();
+                let value_type = schema.block.value_type();
+                (
+                    l.type_name(),
+                    ListType {
+                        list: l,
+                        schema,
+                        value_type,
+                    },
+                )
+            })
+            .collect();
         Registry {
+            list_resources,
             provider_type: provider_schema.block.value_type(),
             provider,
             provider_schema,
@@ -92,7 +120,27 @@ impl Registry {
 
     /// Every resource type, by name.
     pub fn resources(&self) -> impl Iterator<Item = &ResourceType> {
-        self.resources.values()
+        self.resources.values().map(|r| r.as_ref())
+    }
+
+    /// Every list resource type, by name.
+    pub fn list_resources(&self) -> impl Iterator<Item = (&'static str, &ListType)> {
+        self.list_resources.iter().map(|(n, l)| (*n, l))
+    }
+
+    /// The list resource `name` and the managed type it lists, or an error naming it.
+    pub fn list_resource(&self, name: &str) -> Result<(&ListType, Arc<ResourceType>), Diagnostic> {
+        let known = || self.list_resources.keys();
+        let list = self
+            .list_resources
+            .get(name)
+            .ok_or_else(|| unknown_type("list resource", name, known()))?;
+        let rt = self
+            .resources
+            .get(name)
+            .cloned()
+            .ok_or_else(|| unknown_type("resource", name, self.resources.keys()))?;
+        Ok((list, rt))
     }
 
     /// Every data source type, by name.
@@ -104,6 +152,7 @@ impl Registry {
     pub fn resource(&self, name: &str) -> Result<&ResourceType, Diagnostic> {
         self.resources
             .get(name)
+            .map(|r| r.as_ref())
             .ok_or_else(|| unknown_type("resource", name, self.resources.keys()))
     }
 

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::{AttributePath, Context, Diagnostic, Diagnostics, Schema};
+use super::{AttributePath, Context, Diagnostic, Diagnostics, IdentitySchema, Schema};
 use crate::cty::Value;
 
 /// A Terraform provider: its configuration block and the types it serves.
@@ -16,6 +16,11 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Every data source type.
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+
+    /// Every list resource type (`terraform query`, Terraform ≥ 1.14).
+    fn list_resources(&self) -> Vec<Arc<dyn super::ListResource>> {
         Vec::new()
     }
 
@@ -94,6 +99,48 @@ pub trait Resource: Send + Sync + 'static {
 
     /// Deletes the object. On success `new_state` must be null; on failure, the prior state.
     async fn delete(&self, ctx: &Context, req: DeleteRequest) -> ApplyOutcome;
+
+    /// The resource's identity (Terraform ≥ 1.12), if it has one.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object `state` describes (which may hold unknowns while
+    /// planning). The framework keeps an object's first identity for its whole life.
+    fn identity_of(&self, _state: &Value) -> Value {
+        Value::Null
+    }
+
+    /// The import ID for `import { identity = {...} }`, or an error naming the identity
+    /// attribute that is wrong.
+    fn import_id(&self, _identity: &Value) -> Result<String, Diagnostics> {
+        Err(Diagnostic::error(
+            "Import by identity is not supported",
+            format!(
+                "The resource type {} cannot be imported by identity.",
+                self.type_name()
+            ),
+        )
+        .into())
+    }
+
+    /// Turns a stored identity of an older identity schema `version` (JSON) into one of the
+    /// current schema. The default refuses: no older identity versions exist.
+    async fn upgrade_identity(
+        &self,
+        _ctx: &Context,
+        version: i64,
+        _json: &[u8],
+    ) -> Result<Value, Diagnostics> {
+        Err(Diagnostic::error(
+            "Stored identity cannot be upgraded",
+            format!(
+                "The stored identity of this {} has version {version}, which this provider                  cannot upgrade.",
+                self.type_name()
+            ),
+        )
+        .into())
+    }
 
     /// Finds an existing object by the ID the user typed (`terraform import`, `import {}`).
     async fn import(&self, _ctx: &Context, _req: ImportRequest) -> ImportOutcome {

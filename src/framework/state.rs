@@ -22,6 +22,17 @@ pub(crate) fn decode(block: &Block, ty: &Type, json: &[u8]) -> Result<Value, Dia
     }
 }
 
+/// A stored identity (JSON) read as a value of the identity type `ty`.
+pub(crate) fn decode_identity(ty: &Type, json: &[u8]) -> Result<Value, Diagnostics> {
+    cty::json::decode(json, ty).map_err(|e| {
+        Diagnostic::error(
+            "Stored identity could not be read",
+            format!("The state file holds an identity this provider cannot read: {e}"),
+        )
+        .into()
+    })
+}
+
 /// Refuses state written under a schema version newer than `schema`'s: reading it as an
 /// older shape could silently drop what the newer provider stored.
 pub fn check_version(schema: &Schema, version: i64) -> Result<(), Diagnostic> {

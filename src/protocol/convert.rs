@@ -119,6 +119,7 @@ fn block(b: &Block) -> proto::schema::Block {
         description: b.description.clone(),
         description_kind: proto::StringKind::Markdown as i32,
         deprecated: b.deprecated,
+        deprecation_message: String::new(),
     }
 }
 
@@ -135,6 +136,7 @@ fn attribute(a: &framework::Attribute) -> proto::schema::Attribute {
         description_kind: proto::StringKind::Markdown as i32,
         deprecated: a.deprecated,
         write_only: false,
+        deprecation_message: String::new(),
     }
 }
 
@@ -156,12 +158,14 @@ fn nested_block(b: &framework::NestedBlock) -> proto::schema::NestedBlock {
     }
 }
 
-/// What this server supports beyond the base protocol.
-pub(super) fn server_capabilities() -> proto::ServerCapabilities {
+/// What this server supports beyond the base protocol. Configuration is generated for the
+/// objects `terraform query` finds, so only a provider with list resources offers it.
+pub(super) fn server_capabilities(registry: &framework::Registry) -> proto::ServerCapabilities {
     proto::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: true,
         move_resource_state: false,
+        generate_resource_config: registry.list_resources().next().is_some(),
     }
 }
 
@@ -178,7 +182,11 @@ pub(super) fn get_provider_schema_response(
             .data_sources()
             .map(|d| (d.type_name().to_string(), schema(d.schema())))
             .collect(),
-        server_capabilities: Some(server_capabilities()),
+        list_resource_schemas: registry
+            .list_resources()
+            .map(|(name, l)| (name.to_string(), schema(l.schema())))
+            .collect(),
+        server_capabilities: Some(server_capabilities(registry)),
         ..Default::default()
     }
 }
@@ -186,9 +194,15 @@ pub(super) fn get_provider_schema_response(
 pub(super) fn get_metadata_response(
     registry: &framework::Registry,
 ) -> proto::get_metadata::Response {
-    use proto::get_metadata::{DataSourceMetadata, ResourceMetadata};
+    use proto::get_metadata::{DataSourceMetadata, ListResourceMetadata, ResourceMetadata};
     proto::get_metadata::Response {
-        server_capabilities: Some(server_capabilities()),
+        server_capabilities: Some(server_capabilities(registry)),
+        list_resources: registry
+            .list_resources()
+            .map(|(name, _)| ListResourceMetadata {
+                type_name: name.to_string(),
+            })
+            .collect(),
         resources: registry
             .resources()
             .map(|r| ResourceMetadata {
@@ -202,6 +216,91 @@ pub(super) fn get_metadata_response(
             })
             .collect(),
         ..Default::default()
+    }
+}
+
+/// Every resource type's identity schema, keyed by type name; types without one are left out.
+pub(super) fn identity_schemas_response(
+    registry: &framework::Registry,
+) -> proto::get_resource_identity_schemas::Response {
+    use proto::resource_identity_schema::IdentityAttribute;
+    let identity_schemas = registry
+        .resources()
+        .filter_map(|r| {
+            let (schema, _) = r.identity()?;
+            let attributes = schema
+                .attributes
+                .iter()
+                .map(|a| IdentityAttribute {
+                    name: a.name.clone(),
+                    r#type: a.ty.to_json(),
+                    required_for_import: a.required_for_import,
+                    optional_for_import: a.optional_for_import,
+                    description: a.description.clone(),
+                })
+                .collect();
+            let schema = proto::ResourceIdentitySchema {
+                version: schema.version,
+                identity_attributes: attributes,
+            };
+            Some((r.type_name().to_string(), schema))
+        })
+        .collect();
+    proto::get_resource_identity_schemas::Response {
+        identity_schemas,
+        diagnostics: Vec::new(),
+    }
+}
+
+// ---- identities ----------------------------------------------------------------------------
+
+/// An identity Terraform sent, decoded with the type's identity type; null when absent or
+/// when the type has no identity.
+pub(super) fn identity(
+    data: Option<&proto::ResourceIdentityData>,
+    rt: &framework::ResourceType,
+    what: &str,
+) -> Result<Value, Diagnostic> {
+    match rt.identity() {
+        Some((_, ty)) => value(data.and_then(|d| d.identity_data.as_ref()), ty, what),
+        None => Ok(Value::Null),
+    }
+}
+
+/// Encodes an identity for a response; problems found while making it join `diags`.
+pub(super) fn identity_data(
+    identity: Option<Value>,
+    rt: &framework::ResourceType,
+    diags: &mut Diagnostics,
+) -> Option<proto::ResourceIdentityData> {
+    let identity = identity?;
+    let (_, ty) = rt.identity()?;
+    Some(proto::ResourceIdentityData {
+        identity_data: Some(dynamic_value(&identity, ty, "identity", diags)?),
+    })
+}
+
+// ---- list resources ------------------------------------------------------------------------
+
+/// One listing result as Terraform reads it.
+pub(super) fn list_event(
+    event: framework::ListEvent,
+    rt: &framework::ResourceType,
+) -> proto::list_resource::Event {
+    let mut diags = event.diagnostics;
+    let identity = if event.identity.is_null() {
+        None
+    } else {
+        identity_data(Some(event.identity), rt, &mut diags)
+    };
+    let resource_object = event
+        .state
+        .and_then(|s| dynamic_value(&s, rt.value_type(), "listed object", &mut diags));
+    proto::list_resource::Event {
+        identity,
+        display_name: event.display_name,
+        resource_object,
+        diagnostic: diagnostics(diags),
     }
 }
 
@@ -457,6 +556,17 @@ reply!(
     proto::validate_resource_type_config::Response,
     proto::validate_data_source_config::Response,
     proto::upgrade_resource_state::Response,
+    proto::upgrade_resource_identity::Response,
+    proto::move_resource_state::Response,
+    proto::validate_ephemeral_resource_config::Response,
+    proto::open_ephemeral_resource::Response,
+    proto::renew_ephemeral_resource::Response,
+    proto::close_ephemeral_resource::Response,
+    proto::get_functions::Response,
+    proto::validate_list_resource_config::Response,
+    proto::generate_resource_config::Response,
+    proto::validate_action_config::Response,
+    proto::plan_action::Response,
     proto::get_resource_identity_schemas::Response,
     proto::configure::Response,
     proto::read_resource::Response,

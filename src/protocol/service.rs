@@ -10,7 +10,8 @@ use tracing::{Instrument, Span};
 
 use super::convert::{self, Reply};
 use super::proto;
-use crate::framework::{Context, Diagnostic, Diagnostics, Provider, Registry};
+use crate::cty::Value;
+use crate::framework::{self, Context, Diagnostic, Diagnostics, Provider, ReadOutcome, Registry};
 
 /// Serves a framework [`Provider`] as Terraform's tfplugin5 `Provider` gRPC service.
 pub struct ProviderService {
@@ -114,6 +115,28 @@ fn internal_error(rpc: &str, message: &str) -> Diagnostic {
     )
 }
 
+/// The answer to a request for a kind of type this provider does not have (ephemeral
+/// resources, actions, functions, list resources of a type it cannot list): Terraform shows it
+/// as an error at the block that asked, instead of an opaque gRPC failure.
+fn no_such(kind: &str, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("Unsupported {kind}"),
+        format!(
+            "This provider has no {kind} named \"{name}\". Check the type name in your \
+             configuration, or whether it belongs to a different provider."
+        ),
+    )
+}
+
+/// A one-message stream, for the streaming RPCs' answers that are known at once.
+fn once<T: Send + 'static>(item: T) -> BoxStream<T> {
+    Box::pin(futures_util::stream::iter([Ok(item)]))
+}
+
+/// What tonic's generated server trait expects a streaming RPC to return.
+type BoxStream<T> =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<T, Status>> + Send + 'static>>;
+
 fn panic_message(panic: &(dyn Any + Send)) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_string()
@@ -150,11 +173,10 @@ impl proto::provider_server::Provider for ProviderService {
         &self,
         _: Request<proto::get_resource_identity_schemas::Request>,
     ) -> Result<Response<proto::get_resource_identity_schemas::Response>, Status> {
-        // No resource has an identity; an empty answer keeps Terraform ≥ 1.12 content.
         self.serve(
             "GetResourceIdentitySchemas",
             span("GetResourceIdentitySchemas", ""),
-            async { Ok(Default::default()) },
+            async { Ok(convert::identity_schemas_response(self.registry())) },
         )
         .await
     }
@@ -250,9 +272,23 @@ impl proto::provider_server::Provider for ProviderService {
         let span = span("ReadResource", &req.type_name);
         self.serve("ReadResource", span, async {
             let rt = self.registry().resource(&req.type_name)?;
+            let prior = convert::identity(
+                req.current_identity.as_ref(),
+                rt,
+                "current identity of ReadResource",
+            )?;
             let req = convert::read_request(req, rt.value_type())?;
             let out = rt.read(&self.context(), req).await;
-            Ok(convert::read_response(out, rt.value_type()))
+            let state = match &out.outcome {
+                ReadOutcome::Present(v) => v.clone(),
+                ReadOutcome::Gone => Value::Null,
+            };
+            let mut diags = Diagnostics::new();
+            let identity = rt.identity_after_read(prior, &state, &mut diags);
+            let mut reply = convert::read_response(out, rt.value_type());
+            reply.new_identity = convert::identity_data(identity, rt, &mut diags);
+            reply.diagnostics.extend(convert::diagnostics(diags));
+            Ok(reply)
         })
         .await
     }
@@ -265,9 +301,25 @@ impl proto::provider_server::Provider for ProviderService {
         let span = span("PlanResourceChange", &req.type_name);
         self.serve("PlanResourceChange", span, async {
             let rt = self.registry().resource(&req.type_name)?;
+            let prior = convert::identity(
+                req.prior_identity.as_ref(),
+                rt,
+                "prior identity of PlanResourceChange",
+            )?;
             let req = convert::plan_request(req, rt.value_type())?;
+            let creates = req.prior_state.is_null();
             let out = rt.plan(&self.context(), req).await;
-            Ok(convert::plan_response(out, rt.value_type()))
+            let new_object = creates || !out.requires_replace.is_empty();
+            let mut diags = Diagnostics::new();
+            let identity = if out.diagnostics.has_errors() {
+                None
+            } else {
+                rt.identity_for_plan(prior, &out.planned_state, new_object, &mut diags)
+            };
+            let mut reply = convert::plan_response(out, rt.value_type());
+            reply.planned_identity = convert::identity_data(identity, rt, &mut diags);
+            reply.diagnostics.extend(convert::diagnostics(diags));
+            Ok(reply)
         })
         .await
     }
@@ -280,9 +332,19 @@ impl proto::provider_server::Provider for ProviderService {
         let span = span("ApplyResourceChange", &req.type_name);
         self.serve("ApplyResourceChange", span, async {
             let rt = self.registry().resource(&req.type_name)?;
+            let planned = convert::identity(
+                req.planned_identity.as_ref(),
+                rt,
+                "planned identity of ApplyResourceChange",
+            )?;
             let req = convert::apply_request(req, rt.value_type())?;
             let out = rt.apply(&self.context(), req).await;
-            Ok(convert::apply_response(out, rt.value_type()))
+            let mut diags = Diagnostics::new();
+            let identity = rt.identity_after_apply(planned, &out.new_state, &mut diags);
+            let mut reply = convert::apply_response(out, rt.value_type());
+            reply.new_identity = convert::identity_data(identity, rt, &mut diags);
+            reply.diagnostics.extend(convert::diagnostics(diags));
+            Ok(reply)
         })
         .await
     }
@@ -295,14 +357,49 @@ impl proto::provider_server::Provider for ProviderService {
         let span = span("ImportResourceState", &req.type_name);
         self.serve("ImportResourceState", span, async {
             let rt = self.registry().resource(&req.type_name)?;
-            let out = rt
-                .import(&self.context(), convert::import_request(&req))
-                .await;
-            Ok(convert::import_response(
-                out,
-                rt.type_name(),
-                rt.value_type(),
-            ))
+            let given =
+                convert::identity(req.identity.as_ref(), rt, "identity of ImportResourceState")?;
+            // Terraform sends an identity with an empty ID for `import { identity = {...} }`.
+            let out = if req.id.is_empty() && !given.is_null() {
+                rt.import_by_identity(&self.context(), &given).await
+            } else {
+                rt.import(&self.context(), convert::import_request(&req))
+                    .await
+            };
+            let mut diags = Diagnostics::new();
+            let identities: Vec<Option<Value>> = out
+                .objects
+                .iter()
+                .map(|o| rt.identity_after_import(&o.state, &mut diags))
+                .collect();
+            let mut reply = convert::import_response(out, rt.type_name(), rt.value_type());
+            for (object, identity) in reply.imported_resources.iter_mut().zip(identities) {
+                object.identity = convert::identity_data(identity, rt, &mut diags);
+            }
+            reply.diagnostics.extend(convert::diagnostics(diags));
+            Ok(reply)
+        })
+        .await
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<proto::upgrade_resource_identity::Request>,
+    ) -> Result<Response<proto::upgrade_resource_identity::Response>, Status> {
+        let req = request.into_inner();
+        let span = span("UpgradeResourceIdentity", &req.type_name);
+        self.serve("UpgradeResourceIdentity", span, async {
+            let rt = self.registry().resource(&req.type_name)?;
+            let json = req.raw_identity.map(|r| r.json).unwrap_or_default();
+            let upgraded = rt
+                .upgrade_identity(&self.context(), req.version, &json)
+                .await?;
+            let mut diags = Diagnostics::new();
+            let upgraded_identity = convert::identity_data(Some(upgraded), rt, &mut diags);
+            Ok(proto::upgrade_resource_identity::Response {
+                upgraded_identity,
+                diagnostics: convert::diagnostics(diags),
+            })
         })
         .await
     }
@@ -320,6 +417,209 @@ impl proto::provider_server::Provider for ProviderService {
             Ok(convert::read_data_response(out, ds.value_type()))
         })
         .await
+    }
+
+    async fn move_resource_state(
+        &self,
+        request: Request<proto::move_resource_state::Request>,
+    ) -> Result<Response<proto::move_resource_state::Response>, Status> {
+        let req = request.into_inner();
+        let span = span("MoveResourceState", &req.target_type_name);
+        self.serve("MoveResourceState", span, async {
+            Err(Diagnostic::error(
+                "Moving resources is not supported",
+                format!(
+                    "This provider cannot move a {} from {} into a {}. Remove the `moved` block \
+                     and import the object instead.",
+                    req.source_type_name, req.source_provider_address, req.target_type_name
+                ),
+            )
+            .into())
+        })
+        .await
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        request: Request<proto::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<proto::validate_ephemeral_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let span = span("ValidateEphemeralResourceConfig", &req.type_name);
+        self.serve("ValidateEphemeralResourceConfig", span, async {
+            Err(no_such("ephemeral resource type", &req.type_name).into())
+        })
+        .await
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        request: Request<proto::open_ephemeral_resource::Request>,
+    ) -> Result<Response<proto::open_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let span = span("OpenEphemeralResource", &req.type_name);
+        self.serve("OpenEphemeralResource", span, async {
+            Err(no_such("ephemeral resource type", &req.type_name).into())
+        })
+        .await
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        request: Request<proto::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<proto::renew_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let span = span("RenewEphemeralResource", &req.type_name);
+        self.serve("RenewEphemeralResource", span, async {
+            Err(no_such("ephemeral resource type", &req.type_name).into())
+        })
+        .await
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        request: Request<proto::close_ephemeral_resource::Request>,
+    ) -> Result<Response<proto::close_ephemeral_resource::Response>, Status> {
+        let req = request.into_inner();
+        let span = span("CloseEphemeralResource", &req.type_name);
+        self.serve("CloseEphemeralResource", span, async {
+            Err(no_such("ephemeral resource type", &req.type_name).into())
+        })
+        .await
+    }
+
+    async fn get_functions(
+        &self,
+        _: Request<proto::get_functions::Request>,
+    ) -> Result<Response<proto::get_functions::Response>, Status> {
+        // The provider defines no functions: the answer is an empty list.
+        self.serve("GetFunctions", span("GetFunctions", ""), async {
+            Ok(Default::default())
+        })
+        .await
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<proto::call_function::Request>,
+    ) -> Result<Response<proto::call_function::Response>, Status> {
+        let req = request.into_inner();
+        let _span = span("CallFunction", &req.name).entered();
+        // Function failures travel in `error`, not in diagnostics.
+        Ok(Response::new(proto::call_function::Response {
+            result: None,
+            error: Some(proto::FunctionError {
+                text: format!("This provider has no function named \"{}\".", req.name),
+                function_argument: None,
+            }),
+        }))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<proto::validate_list_resource_config::Request>,
+    ) -> Result<Response<proto::validate_list_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let span = span("ValidateListResourceConfig", &req.type_name);
+        self.serve("ValidateListResourceConfig", span, async {
+            let (list, _) = self.registry().list_resource(&req.type_name)?;
+            let config = convert::value(req.config.as_ref(), list.value_type(), "list config")?;
+            let diags = list.validate(&self.context(), &config).await;
+            Ok(Reply::with_diagnostics(convert::diagnostics(diags)))
+        })
+        .await
+    }
+
+    async fn list_resource(
+        &self,
+        request: Request<proto::list_resource::Request>,
+    ) -> Result<Response<BoxStream<proto::list_resource::Event>>, Status> {
+        use futures_util::StreamExt;
+        let req = request.into_inner();
+        let _span = span("ListResource", &req.type_name).entered();
+        // An event with an error diagnostic ends the listing with that error.
+        let failed = |d: Diagnostics| {
+            Ok(Response::new(once(proto::list_resource::Event {
+                diagnostic: convert::diagnostics(d),
+                ..Default::default()
+            })))
+        };
+        let (list, rt) = match self.registry().list_resource(&req.type_name) {
+            Ok(found) => found,
+            Err(d) => return failed(d.into()),
+        };
+        let config = match convert::value(req.config.as_ref(), list.value_type(), "list config") {
+            Ok(c) => c,
+            Err(d) => return failed(d.into()),
+        };
+        tracing::debug!(limit = req.limit, "listing");
+        let rx = list.start(
+            self.context(),
+            Arc::clone(&rt),
+            framework::ListRequest { config },
+            req.include_resource_object,
+            req.limit,
+        );
+        let events = tokio_stream::wrappers::ReceiverStream::new(rx)
+            .map(move |event| Ok(convert::list_event(event, &rt)));
+        Ok(Response::new(Box::pin(events)))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<proto::generate_resource_config::Request>,
+    ) -> Result<Response<proto::generate_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let span = span("GenerateResourceConfig", &req.type_name);
+        self.serve("GenerateResourceConfig", span, async {
+            let rt = self.registry().resource(&req.type_name)?;
+            let state = convert::value(req.state.as_ref(), rt.value_type(), "state to describe")?;
+            let config = rt.generate_config(&state)?;
+            let mut diags = Diagnostics::new();
+            let config = convert::dynamic_value(&config, rt.value_type(), "config", &mut diags);
+            Ok(proto::generate_resource_config::Response {
+                config,
+                diagnostics: convert::diagnostics(diags),
+            })
+        })
+        .await
+    }
+
+    async fn validate_action_config(
+        &self,
+        request: Request<proto::validate_action_config::Request>,
+    ) -> Result<Response<proto::validate_action_config::Response>, Status> {
+        let req = request.into_inner();
+        let span = span("ValidateActionConfig", &req.type_name);
+        self.serve("ValidateActionConfig", span, async {
+            Err(no_such("action type", &req.type_name).into())
+        })
+        .await
+    }
+
+    async fn plan_action(
+        &self,
+        request: Request<proto::plan_action::Request>,
+    ) -> Result<Response<proto::plan_action::Response>, Status> {
+        let req = request.into_inner();
+        let span = span("PlanAction", &req.action_type);
+        self.serve("PlanAction", span, async {
+            Err(no_such("action type", &req.action_type).into())
+        })
+        .await
+    }
+
+    async fn invoke_action(
+        &self,
+        request: Request<proto::invoke_action::Request>,
+    ) -> Result<Response<BoxStream<proto::invoke_action::Event>>, Status> {
+        use proto::invoke_action::event::{Completed, Type};
+        let req = request.into_inner();
+        let _span = span("InvokeAction", &req.action_type).entered();
+        Ok(Response::new(once(proto::invoke_action::Event {
+            r#type: Some(Type::Completed(Completed {
+                diagnostics: convert::diagnostics(no_such("action type", &req.action_type).into()),
+            })),
+        })))
     }
 
     async fn stop(

@@ -7,7 +7,9 @@
 
 use async_trait::async_trait;
 
-use crate::zenlayer::models::{InstanceInfo, NicInfo};
+use crate::zenlayer::models::{
+    DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, InstanceInfo, NicInfo,
+};
 use crate::zenlayer::{CallLimits, Error, Lookup};
 
 /// Finders (None = the API does not know the ID) and the two writes.
@@ -61,6 +63,21 @@ pub(crate) trait Zec: Send + Sync + 'static {
 
     /// Returns the request id.
     async fn detach(&self, nic_id: &str, limits: &CallLimits) -> Result<String, Error>;
+
+    /// One page of the account's NICs under the request's filters (for listing), read now.
+    /// Test doubles that script single lookups keep the default, which lists nothing and
+    /// says so.
+    async fn nic_page(
+        &self,
+        _req: &DescribeNetworkInterfacesRequest,
+        _limits: &CallLimits,
+    ) -> Result<DescribeNetworkInterfacesResponse, Error> {
+        Err(Error::Network {
+            action: "DescribeNetworkInterfaces",
+            message: "this API stand-in cannot list NICs".to_owned(),
+            lasting: true,
+        })
+    }
 }
 
 /// The real API: reads are batched across concurrent RPCs by [`Lookup`].
@@ -129,5 +146,16 @@ impl Zec for LiveZec {
 
     async fn detach(&self, nic_id: &str, limits: &CallLimits) -> Result<String, Error> {
         self.lookup.detach_network_interface(nic_id, limits).await
+    }
+
+    async fn nic_page(
+        &self,
+        req: &DescribeNetworkInterfacesRequest,
+        limits: &CallLimits,
+    ) -> Result<DescribeNetworkInterfacesResponse, Error> {
+        self.lookup
+            .client()
+            .describe_network_interfaces(req, limits)
+            .await
     }
 }

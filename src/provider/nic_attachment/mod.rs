@@ -9,7 +9,9 @@ mod calls;
 mod create;
 mod delete;
 pub(crate) mod id;
+mod identity;
 mod import;
+pub(crate) mod list;
 pub(crate) mod model;
 mod private;
 mod read;
@@ -22,8 +24,8 @@ use crate::cty::{Type, Value};
 use crate::framework::Severity;
 use crate::framework::{
     ApplyOutcome, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
-    Diagnostic, Diagnostics, ImportOutcome, ImportRequest, NestedBlock, Nesting, PlanKind,
-    PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest,
+    Diagnostic, Diagnostics, IdentitySchema, ImportOutcome, ImportRequest, NestedBlock, Nesting,
+    PlanKind, PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest,
 };
 use crate::provider::catalogue::{self, Op, Situation, Subject};
 use crate::provider::handover::{self, Fate};
@@ -264,6 +266,18 @@ impl Resource for NicAttachment {
 
     async fn import(&self, ctx: &Context, req: ImportRequest) -> ImportOutcome {
         import::import(ctx, &self.shared, req).await
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity::schema())
+    }
+
+    fn identity_of(&self, state: &Value) -> Value {
+        identity::of(state)
+    }
+
+    fn import_id(&self, identity: &Value) -> Result<String, Diagnostics> {
+        identity::import_id(identity)
     }
 }
 
