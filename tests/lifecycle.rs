@@ -158,7 +158,16 @@ fn moved_outside_terraform_is_reported_with_the_choices_and_never_moved_back_sil
             .assert_failure_contains("The NIC was moved to another instance outside Terraform")
             .assert_failure_contains("ins-web-2");
 
-        // Taking the move into the configuration: import the attachment where it now is.
+        // Taking the move into the configuration, as the message says: forget the old
+        // attachment, name the new instance, import the attachment where it now is.
+        dir.run(&[
+            "apply",
+            "-refresh-only",
+            "-auto-approve",
+            "-no-color",
+            "-input=false",
+        ])
+        .assert_success();
         let dir = dir.config(&web_config(&sim, "nic-app-1", "ins-web-2", ""));
         dir.import("zenlayer_nic_attachment.web", "nic-app-1:ins-web-2")
             .assert_success();

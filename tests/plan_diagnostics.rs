@@ -607,14 +607,14 @@ fn one_attachment_with_two_problems_gets_both_errors() {
 // ---- Unknown IDs ----------------------------------------------------------------------------
 
 #[test]
-fn attachments_with_ids_unknown_until_apply_are_not_checked_and_cost_no_api_call() {
+fn with_one_id_unknown_until_apply_the_known_side_is_still_checked_and_both_unknown_costs_no_call()
+{
     for tf in terraforms() {
         let sim = Sim::start();
-        // `seed` is planned by a provider with checks off, so the only API calls this plan
-        // could make are checks of the attachments below, whose IDs depend on `seed`'s
-        // `region_id`, unknown until apply. Both would fail their checks if made.
+        // `seed` is planned by a provider with checks off; the attachments below take one or
+        // both IDs from its `region_id`, unknown until apply.
         let mut config = format!(
-            "{}\nprovider \"zenlayer\" {{\n  alias               = \"quiet\"\n  domain              = \"{}\"\n  scheme              = \"http\"\n  access_key_id       = \"{}\"\n  access_key_password = \"{}\"\n  plan_checks         = \"off\"\n}}\n\nresource \"zenlayer_nic_attachment\" \"seed\" {{\n  provider    = zenlayer.quiet\n  nic_id      = \"nic-app-7\"\n  instance_id = \"ins-web-1\"\n}}\n\nresource \"zenlayer_nic_attachment\" \"later_instance\" {{\n  nic_id      = \"nic-missing-1\"\n  instance_id = zenlayer_nic_attachment.seed.region_id == \"\" ? \"ins-missing-1\" : \"ins-web-1\"\n}}\n\nresource \"zenlayer_nic_attachment\" \"later_nic\" {{\n  nic_id      = replace(zenlayer_nic_attachment.seed.region_id, \"asia-east-1\", \"nic-app-8\")\n  instance_id = \"ins-stopped-1\"\n}}\n",
+            "{}\nprovider \"zenlayer\" {{\n  alias               = \"quiet\"\n  domain              = \"{}\"\n  scheme              = \"http\"\n  access_key_id       = \"{}\"\n  access_key_password = \"{}\"\n  plan_checks         = \"off\"\n}}\n\nresource \"zenlayer_nic_attachment\" \"seed\" {{\n  provider    = zenlayer.quiet\n  nic_id      = \"nic-app-7\"\n  instance_id = \"ins-web-1\"\n}}\n\nresource \"zenlayer_nic_attachment\" \"later_instance\" {{\n  nic_id      = \"nic-missing-1\"\n  instance_id = zenlayer_nic_attachment.seed.region_id == \"\" ? \"ins-missing-1\" : \"ins-web-1\"\n}}\n\nresource \"zenlayer_nic_attachment\" \"later_nic\" {{\n  nic_id      = replace(zenlayer_nic_attachment.seed.region_id, \"asia-east-1\", \"nic-app-8\")\n  instance_id = \"ins-stopped-1\"\n}}\n\nresource \"zenlayer_nic_attachment\" \"both_later\" {{\n  nic_id      = replace(zenlayer_nic_attachment.seed.region_id, \"asia-east-1\", \"nic-missing-2\")\n  instance_id = replace(zenlayer_nic_attachment.seed.region_id, \"asia-east-1\", \"ins-missing-2\")\n}}\n",
             sim.provider_block(),
             sim.domain(),
             sim.api().access_key_id(),
@@ -627,13 +627,44 @@ fn attachments_with_ids_unknown_until_apply_are_not_checked_and_cost_no_api_call
         }
         let dir = tf.workdir().config(&config);
         let human = dir.plan();
-        human.assert_stdout_contains("id           = (known after apply)");
-        let json = plan_json(&dir);
-        assert_no_provider_diagnostics(&human, &json);
-        assert_eq!(
-            sim.api().calls().total_received(),
-            0,
-            "{}: the plan called the API: {:?}",
+        let err = &human.stderr;
+        assert!(
+            !human.success(),
+            "{}: known sides are checked: {err}",
+            human.command
+        );
+        for (address, id) in [
+            ("zenlayer_nic_attachment.later_instance", "nic-missing-1"),
+            ("zenlayer_nic_attachment.later_nic", "ins-stopped-1"),
+        ] {
+            assert!(
+                err.contains(&format!("with {address},")) && err.contains(id),
+                "{}: {address} is reported with {id}: {err}",
+                human.command
+            );
+        }
+        if tf.has(Feature::TerraformData) {
+            assert!(
+                err.contains("with zenlayer_nic_attachment.from_terraform_data,"),
+                "{err}"
+            );
+        }
+        // What was not checked is not presented as checked: the unknown side is named so.
+        assert!(err.contains("(known after apply)"), "{err}");
+        assert!(
+            !err.contains("both_later") && !err.contains("nic-missing-2"),
+            "{}: nothing about the fully unknown attachment: {err}",
+            human.command
+        );
+        let nic_reads = sim
+            .api()
+            .calls()
+            .action("DescribeNetworkInterfaces")
+            .received;
+        let instance_reads = sim.api().calls().action("DescribeInstances").received;
+        assert!(
+            nic_reads >= 1 && instance_reads >= 1 && sim.api().calls().total_received() <= 6,
+            "{}: the known sides are read, and only they: {:?}",
             human.command,
             sim.api().calls()
         );

@@ -326,8 +326,9 @@ pub(crate) const ENTRIES: &[Entry] = &[
                      now {nic_status} on instance {nic_instance}: someone moved it outside \
                      Terraform (a failover, say). Terraform does not move it back on its own, \
                      and a destroy leaves it where it is.",
-                    "Choose one. If the move should stay, set `instance_id = \"{nic_instance}\"` \
-                     here and import the attachment (`terraform import \
+                    "Choose one. If the move should stay: run `terraform apply -refresh-only` \
+                     (state then forgets this attachment), set `instance_id = \
+                     \"{nic_instance}\"` here, and import the attachment (`terraform import \
                      zenlayer_nic_attachment.<name> {nic_id}:{nic_instance}`, or an `import` \
                      block on Terraform 1.5 or later). If it should not, move the NIC back to \
                      instance {instance_id} by hand (detach it from {nic_instance} in \

@@ -277,6 +277,74 @@ pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
             "A bug in the provider: a request handler panicked. The process lives on and answers \
              the next request. Report it, with the detail.",
         ),
+        other(
+            "Invalid import identity",
+            "Error",
+            Some("the identity attribute"),
+            "An `import` block's `identity` (Terraform 1.12 or later) misses `nic_id` or holds a \
+             malformed ID. The detail names the attribute and the expected form.",
+        ),
+        other(
+            "Import by identity is not supported",
+            "Error",
+            None,
+            "The resource type has no identity, so an `import` block must give `id` instead.",
+        ),
+        other(
+            "Resource identity is not supported",
+            "Error",
+            None,
+            "Terraform sent an identity for a resource type that has none. Report it.",
+        ),
+        other(
+            "Identity written by a newer provider",
+            "Error",
+            None,
+            "The state holds an identity of a later version than this provider knows. Use the \
+             provider version that wrote it, or a newer one.",
+        ),
+        other(
+            "Unsupported <kind>",
+            "Error",
+            None,
+            "Terraform asked for an ephemeral resource, action, function or list resource type \
+             this provider does not have. Check the type name, or upgrade the provider.",
+        ),
+        other(
+            "Provider produced an invalid identity",
+            "Error",
+            None,
+            "A bug in the provider: an identity it returned does not fit its identity schema or \
+             changed during the object's life. Report it.",
+        ),
+        other(
+            "No object to write configuration for",
+            "Error",
+            None,
+            "`terraform query -generate-config-out` asked for the configuration of an object it \
+             did not send. Report it, with the Terraform version.",
+        ),
+        other(
+            "Stored identity cannot be upgraded",
+            "Error",
+            None,
+            "The state holds an identity of a version this provider cannot turn into the \
+             current one. Use the provider version that wrote it.",
+        ),
+        other(
+            "Stored identity could not be read",
+            "Error",
+            None,
+            "The identity stored in state is not valid for the resource's identity schema. \
+             Report it, with the state entry.",
+        ),
+        other(
+            "Moving resources is not supported",
+            "Error",
+            None,
+            "A `moved` block moves a resource of another type into this provider, which it \
+             cannot convert.",
+        ),
     ];
     ALL
 }
