@@ -138,21 +138,8 @@ impl Handovers {
         within: Duration,
     ) -> Fate {
         let key = pair(nic_id, instance_id);
-        let deadline = Instant::now() + within;
-        loop {
-            let notified = self.changed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let fate = self.fate_now(&key);
-            if fate != Fate::Unseen {
-                return fate;
-            }
-            tokio::select! {
-                _ = &mut notified => {}
-                _ = tokio::time::sleep_until(deadline) => return self.fate_now(&key),
-                _ = ctx.stopped() => return self.fate_now(&key),
-            }
-        }
+        self.until(ctx, within, || self.fate_now(&key), |f| *f != Fate::Unseen)
+            .await
     }
 
     /// Waits up to `within` (or until Stop) for a create of the attachment; true if one came.
@@ -163,18 +150,31 @@ impl Handovers {
         instance_id: &str,
         within: Duration,
     ) -> bool {
+        self.until(ctx, within, || self.arrived(nic_id, instance_id), |a| *a)
+            .await
+    }
+
+    /// Reads `look` again at every record until `done` holds, `within` ends, or Stop.
+    async fn until<T>(
+        &self,
+        ctx: &Context,
+        within: Duration,
+        look: impl Fn() -> T,
+        done: impl Fn(&T) -> bool,
+    ) -> T {
         let deadline = Instant::now() + within;
         loop {
             let notified = self.changed.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            if self.arrived(nic_id, instance_id) {
-                return true;
+            let seen = look();
+            if done(&seen) {
+                return seen;
             }
             tokio::select! {
                 _ = &mut notified => {}
-                _ = tokio::time::sleep_until(deadline) => return self.arrived(nic_id, instance_id),
-                _ = ctx.stopped() => return self.arrived(nic_id, instance_id),
+                _ = tokio::time::sleep_until(deadline) => return look(),
+                _ = ctx.stopped() => return look(),
             }
         }
     }

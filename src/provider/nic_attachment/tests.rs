@@ -46,6 +46,19 @@ fn draft(config: &Value) -> Value {
     v
 }
 
+/// What Terraform asks the provider to plan for a new object with configuration `cfg`.
+fn create_change(cfg: Value) -> PlannedChange {
+    PlannedChange {
+        kind: PlanKind::Create,
+        prior_state: Value::Null,
+        planned_state: draft(&cfg),
+        config: cfg,
+        requires_replace: Vec::new(),
+        prior_private: Vec::new(),
+        planned_private: Vec::new(),
+    }
+}
+
 struct World {
     fake: Arc<FakeZec>,
     shared: Arc<Shared>,
@@ -72,15 +85,7 @@ fn world_with(mode: PlanChecks) -> World {
 impl World {
     async fn create_with(&self, ctx: &Context, t: Value) -> ApplyOutcome {
         let cfg = config(s("nic-1"), s("ins-1"), t);
-        let mut change = PlannedChange {
-            kind: PlanKind::Create,
-            prior_state: Value::Null,
-            config: cfg.clone(),
-            planned_state: draft(&cfg),
-            requires_replace: Vec::new(),
-            prior_private: Vec::new(),
-            planned_private: Vec::new(),
-        };
+        let mut change = create_change(cfg.clone());
         // The re-plan Terraform runs right before apply.
         let diags = self.res.modify_plan(ctx, &mut change).await;
         assert!(!diags.has_errors(), "{diags:?}");
@@ -1229,16 +1234,7 @@ async fn a_refused_certificate_or_a_login_page_ends_the_create_at_once_not_at_it
 
 impl World {
     fn create_change(&self, nic: Value, instance: Value) -> PlannedChange {
-        let cfg = config(nic, instance, Value::Null);
-        PlannedChange {
-            kind: PlanKind::Create,
-            prior_state: Value::Null,
-            config: cfg.clone(),
-            planned_state: draft(&cfg),
-            requires_replace: Vec::new(),
-            prior_private: Vec::new(),
-            planned_private: Vec::new(),
-        }
+        create_change(config(nic, instance, Value::Null))
     }
 
     /// The old address's object as a plan walk sees it: loaded here.
