@@ -365,10 +365,10 @@ impl NicAttachment {
             return Diagnostics::new();
         }
         let this_object = prior.replacing();
-        if self.shared.memory.holders(&nic).contains(&instance)
-            && this_object.as_ref() != Some(&(nic.clone(), instance.clone()))
-        {
-            // Said at once, so the old object's refresh or destroy plan can hand over.
+        if this_object.as_ref() != Some(&(nic.clone(), instance.clone())) {
+            // Said at once, before any read, so that an object of this state that gives up
+            // the same attachment in this run (its refresh, or its destroy plan) hands it
+            // over however Terraform orders the two. Without such an object it is unused.
             self.shared.handovers.arrive(&nic, &instance);
         }
         // Checks first: they read the NIC, and give state a moment to mention a NIC found
