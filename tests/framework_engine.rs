@@ -35,6 +35,7 @@ async fn apply(registry: &Registry, req: ApplyRequest) -> ApplyOutcome {
 
 fn create_plan(config: Value) -> PlanRequest {
     PlanRequest {
+        pass: tpz::framework::PlanPass::Review,
         prior_state: Value::Null,
         proposed_new_state: config.clone(),
         config,
@@ -53,6 +54,7 @@ fn update_plan(prior: &Value, config: Value) -> PlanRequest {
         }
     }
     PlanRequest {
+        pass: tpz::framework::PlanPass::Review,
         prior_state: prior.clone(),
         proposed_new_state: proposed,
         config,
@@ -123,6 +125,7 @@ async fn destroy_plan_is_null_keeps_private_and_does_not_ask_the_resource() {
     let out = plan(
         &registry,
         PlanRequest {
+            pass: tpz::framework::PlanPass::Review,
             prior_state: stored(),
             proposed_new_state: Value::Null,
             config: Value::Null,
@@ -757,4 +760,83 @@ async fn unknown_type_names_are_errors_that_name_the_type_and_the_known_ones() {
         panic!()
     };
     assert!(d.detail.contains("test_info"), "{d:?}");
+}
+
+/// A resource whose plan checks always fail, as an attachment's do when its NIC is held.
+fn failing_plan_checks() -> FakeResource {
+    FakeResource {
+        modify_plan: Box::new(|c| {
+            let mut d = Diagnostics::new();
+            d.warning("Heads up", "a warning stays in the plan");
+            d.push(
+                tpz::framework::Diagnostic::error("The NIC is held", "by the old object")
+                    .at(AttributePath::root("name")),
+            );
+            if c.kind == PlanKind::Create {
+                c.planned_private = b"resource-private".to_vec();
+            }
+            d
+        }),
+        ..FakeResource::default()
+    }
+}
+
+#[tokio::test]
+async fn the_plan_a_person_reviews_reports_plan_errors_as_errors() {
+    let (registry, _) = engine(failing_plan_checks());
+    for pass in [
+        tpz::framework::PlanPass::Review,
+        tpz::framework::PlanPass::Unknown,
+    ] {
+        let mut req = create_plan(thing(&[("name", s("a"))]));
+        req.pass = pass;
+        let out = plan(&registry, req).await;
+        assert_eq!(errors(&out.diagnostics).len(), 1, "{pass:?}");
+    }
+}
+
+#[tokio::test]
+async fn errors_of_the_final_plan_of_a_create_fail_the_create_without_an_object_or_a_call() {
+    let (registry, res) = engine(failing_plan_checks());
+    let config = thing(&[("name", s("a"))]);
+    let mut req = create_plan(config.clone());
+    req.pass = tpz::framework::PlanPass::Final;
+    let planned = plan(&registry, req).await;
+    assert!(
+        errors(&planned.diagnostics).is_empty(),
+        "a failed final plan would strand a deposed object: {:?}",
+        planned.diagnostics
+    );
+    assert_eq!(planned.diagnostics.len(), 1, "the warning stays");
+    let out = apply(
+        &registry,
+        ApplyRequest {
+            prior_state: Value::Null,
+            planned_state: planned.planned_state,
+            config,
+            planned_private: planned.planned_private,
+        },
+    )
+    .await;
+    assert!(
+        out.new_state.is_null(),
+        "no object: Terraform restores a deposed one"
+    );
+    let errs: Vec<_> = out.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].summary, "The NIC is held");
+    assert_eq!(errs[0].path, Some(AttributePath::root("name")));
+    assert!(
+        !res.calls().iter().any(|c| matches!(c, Call::Create(_))),
+        "the resource's create is never called"
+    );
+}
+
+#[tokio::test]
+async fn errors_of_the_final_plan_of_an_update_stay_plan_errors() {
+    let (registry, _) = engine(failing_plan_checks());
+    let mut req = update_plan(&stored(), thing(&[("name", s("a")), ("value", s("w"))]));
+    req.pass = tpz::framework::PlanPass::Final;
+    let out = plan(&registry, req).await;
+    assert_eq!(errors(&out.diagnostics).len(), 1);
 }

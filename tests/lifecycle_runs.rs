@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use support::Sim;
 use support::lifecycle::{
-    StateReading, assert_available, assert_used_by, attachment, main_tf, on_every_terraform,
-    wait_until,
+    StateReading, assert_available, assert_used_by, attachment, main_tf, on_each,
+    on_every_terraform, wait_until,
 };
-use support::{Terraform, Workdir};
+use support::{Terraform, Workdir, oldest_and_newest};
 use tpz::sim::{Delays, NicPatch};
 use tpz::zenlayer::models::NicStatus;
 
@@ -202,6 +202,41 @@ fn a_create_that_timed_out_and_then_finished_is_kept_without_a_detach() {
             tf.version
         );
         assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+        dir.plan()
+            .assert_success()
+            .assert_stdout_contains("No changes.");
+    });
+}
+
+#[test]
+fn a_nic_held_by_an_attachment_that_stays_is_a_plan_error_and_the_holder_is_untouched() {
+    on_each(oldest_and_newest(), |tf| {
+        let sim = Sim::quick();
+        let one = attachment("one", "nic-app-1", "ins-web-1", "");
+        let dir = tf
+            .workdir()
+            .config(&main_tf(&sim.provider_block(), std::slice::from_ref(&one)));
+        dir.apply().assert_success();
+        // Someone adds a second attachment of the same NIC and keeps the first.
+        let dir = dir.config(&main_tf(
+            &sim.provider_block(),
+            &[one.clone(), attachment("two", "nic-app-1", "ins-web-2", "")],
+        ));
+        sim.api().reset_calls();
+        let out = dir.plan();
+        out.assert_failure_contains("The NIC is held by another resource that stays");
+        out.assert_failure_contains("The other resource is left as it is");
+        dir.apply()
+            .assert_failure_contains("The NIC is held by another resource that stays");
+        assert_eq!(
+            writes(&sim),
+            (0, 0),
+            "Terraform {}: nothing sent",
+            tf.version
+        );
+        assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+        // Following the advice (keep one resource per NIC) leaves the holder as it was.
+        let dir = dir.config(&main_tf(&sim.provider_block(), &[one]));
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes.");

@@ -7,6 +7,7 @@
 
 use super::check::{fitted, unknowns_to_null};
 use super::compare::{mismatches, unknown_paths};
+use super::deferred;
 use super::render::{paths_text, value_at};
 use super::{
     ApplyOutcome, Context, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, ResourceType,
@@ -53,6 +54,17 @@ impl ResourceType {
             return self.finish_delete(out);
         }
         let planned = req.planned_state.clone();
+        if req.prior_state.is_null()
+            && let Some(errors) = deferred::take_errors(&req.planned_private)
+        {
+            // The final plan found these; failing here without an object lets Terraform
+            // restore a deposed object instead of stranding it.
+            return ApplyOutcome {
+                new_state: Value::Null,
+                private: Vec::new(),
+                diagnostics: errors,
+            };
+        }
         let (out, op) = if req.prior_state.is_null() {
             let create = CreateRequest {
                 config: req.config,

@@ -9,6 +9,7 @@ mod apply;
 mod check;
 mod compare;
 mod context;
+mod deferred;
 mod diagnostics;
 mod identity;
 mod list;
@@ -22,7 +23,7 @@ mod schema;
 pub mod state;
 
 pub use apply::ApplyRequest;
-pub use plan::{PlanOutcome, PlanRequest};
+pub use plan::{PlanOutcome, PlanPass, PlanRequest};
 pub use registry::{DataSourceType, Registry, ResourceType};
 
 pub use context::Context;

@@ -14,6 +14,7 @@
 
 use super::check::{plan_violations, type_violations};
 use super::compare::{attr, path_exists};
+use super::deferred;
 use super::{
     AttributePath, Block, Context, Diagnostic, Diagnostics, Nesting, PlanKind, PlannedChange,
     ResourceType,
@@ -29,6 +30,23 @@ pub struct PlanRequest {
     pub proposed_new_state: Value,
     pub config: Value,
     pub prior_private: Vec<u8>,
+    /// Which of Terraform's plans this is.
+    pub pass: PlanPass,
+}
+
+/// Which of Terraform's plans a PlanResourceChange belongs to. Terraform plans every change
+/// twice: once for the plan a person reviews, and again during apply with the values learned
+/// so far. It says which only through `ClientCapabilities.deferral_allowed` (Terraform 1.9
+/// and later allow deferrals in the apply walk alone); older versions say nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlanPass {
+    /// The plan shown to the user (`terraform plan`, or the plan step of `apply`).
+    Review,
+    /// The plan Terraform redoes during apply, right before ApplyResourceChange.
+    Final,
+    /// Terraform did not say (versions before 1.9).
+    #[default]
+    Unknown,
 }
 
 /// The plan to hand back to Terraform.
@@ -59,6 +77,11 @@ impl ResourceType {
         }
         let mut change = draft(&self.schema.block, req);
         let mut diags = self.resource.modify_plan(ctx, &mut change).await;
+        if change.kind == PlanKind::Create && change.pass == PlanPass::Final {
+            let (kept, private) = deferred::defer_errors(diags, change.planned_private);
+            diags = kept;
+            change.planned_private = private;
+        }
         change.planned_state = self.schema.block.normalize(change.planned_state);
         if diags.has_errors() {
             // Terraform discards a failed plan, but still decodes it: keep it decodable.
@@ -149,6 +172,7 @@ fn draft(block: &Block, req: PlanRequest) -> PlannedChange {
         requires_replace,
         planned_private: req.prior_private.clone(),
         prior_private: req.prior_private,
+        pass: req.pass,
     }
 }
 

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::{AttributePath, Context, Diagnostic, Diagnostics, IdentitySchema, Schema};
+use super::{AttributePath, Context, Diagnostic, Diagnostics, IdentitySchema, PlanPass, Schema};
 use crate::cty::Value;
 
 /// A Terraform provider: its configuration block and the types it serves.
@@ -232,6 +232,9 @@ pub struct PlannedChange {
     pub prior_private: Vec<u8>,
     /// Starts as `prior_private`; handed back at apply.
     pub planned_private: Vec<u8>,
+    /// Which of Terraform's plans this is. In the final plan of a create, errors are
+    /// reported by the create instead (see `framework::deferred`).
+    pub pass: PlanPass,
 }
 
 /// What a create receives.

@@ -6,8 +6,8 @@ use super::proto;
 use crate::cty::{self, Type, Value};
 use crate::framework::{
     self, ApplyOutcome, ApplyRequest, AttributePath, Block, Diagnostic, Diagnostics, ImportOutcome,
-    ImportRequest, Nesting, PathStep, PlanOutcome, PlanRequest, ReadDataRequest, ReadOutcome,
-    ReadRequest, ReadResult, Schema, Severity, UpgradeRequest,
+    ImportRequest, Nesting, PathStep, PlanOutcome, PlanPass, PlanRequest, ReadDataRequest,
+    ReadOutcome, ReadRequest, ReadResult, Schema, Severity, UpgradeRequest,
 };
 
 // ---- shared pieces -------------------------------------------------------------------------
@@ -417,6 +417,11 @@ pub(super) fn plan_request(
             "configuration of PlanResourceChange",
         )?,
         prior_private: req.prior_private,
+        pass: match req.client_capabilities {
+            None => PlanPass::Unknown,
+            Some(c) if c.deferral_allowed => PlanPass::Final,
+            Some(_) => PlanPass::Review,
+        },
     })
 }
 

@@ -15,7 +15,7 @@ use crate::provider::checks::facts::{self, Facts};
 use crate::provider::config::CREDENTIAL_SETTINGS_TEXT;
 use crate::untrusted::{quoted, word};
 use crate::zenlayer::models::{InstanceStatus, NicInfo, NicStatus};
-use crate::zenlayer::{ApiError, CredentialKind, Error, codes};
+use crate::zenlayer::{ApiError, Caller, CredentialKind, Error, codes};
 
 /// The input a diagnostic points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -683,10 +683,30 @@ pub(crate) enum Situation {
     OwnedElsewhere,
     /// The provider configuration is unknown at plan time, so plan checks cannot run.
     ChecksDeferred,
+    /// A replacement attaches the same NIC again, which `create_before_destroy` cannot do.
+    ReplaceKeepsNic,
 }
 
 /// Every situation's text.
 pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
+    (
+        Situation::ReplaceKeepsNic,
+        text(
+            Neither,
+            "This replacement attaches the same NIC again: it cannot be created before destroy",
+            "This plan replaces the attachment of NIC {nic_id} with one of the same NIC to \
+             instance {instance_id}. A NIC is attached to one instance at a time, so only \
+             Terraform's default order works: detach, then attach (the NIC is off that network \
+             in between). If this resource sets `create_before_destroy = true` in its `lifecycle` \
+             block, the new attachment cannot be made first: the apply stops before sending anything. \
+             On Terraform 1.9 and later the current attachment stays in state as it is; older \
+             versions leave it set aside as a deposed object (the resource's documentation \
+             shows the way out). Without `create_before_destroy` this is only a note.",
+            "If the resource sets `create_before_destroy`, remove it for this change (it works \
+             when `nic_id` changes, since the new NIC can be attached first), apply, and add it \
+             back afterwards if you want it.",
+        ),
+    ),
     (
         Situation::MovedWithoutBlock,
         text(
@@ -1029,6 +1049,14 @@ pub(crate) fn for_code(
     let t = entry(code).map_or(&GENERIC, |e| e.variant(case));
     let extras = [("code", word(code))];
     let mut detail = body(t, subject, &extras);
+    if code.starts_with(AUTH_CODE_PREFIX)
+        && let Origin::Answered(ApiError {
+            caller: Some(caller),
+            ..
+        }) = origin
+    {
+        detail.push_str(&format!("\n\n{}", caller_text(caller)));
+    }
     detail.push_str(&format!("\n\nZenlayer API code: {}", word(code)));
     // What the API itself said comes last, next to its code and request id, and marked as
     // the API's: the provider's reading above, the vendor's words here. A prediction has none.
@@ -1046,6 +1074,23 @@ pub(crate) fn for_code(
         }
     }
     finish(t, severity, detail)
+}
+
+/// The codes about credentials; their diagnostics say which credentials were refused.
+const AUTH_CODE_PREFIX: &str = "AUTHFAILURE_";
+
+/// Which credentials a refused request carried and where it went: with several provider
+/// aliases, this tells which one failed. The key ID is not secret; the password never
+/// reaches here.
+fn caller_text(caller: &Caller) -> String {
+    let who = match &caller.key_id {
+        Some(id) => format!("the access key ID {}", quoted(id)),
+        None => "an access token".to_owned(),
+    };
+    format!(
+        "The refused request was sent with {who} to the API at {}.",
+        quoted(&caller.domain)
+    )
 }
 
 /// The diagnostic for a situation; `extras` fill its situation-specific placeholders.
@@ -1335,7 +1380,51 @@ mod tests {
             message: message.to_owned(),
             request_id: request_id.to_owned(),
             sent_with: None,
+            caller: None,
         }
+    }
+
+    #[test]
+    fn credential_refusals_name_the_key_id_and_the_domain_but_never_the_secret() {
+        let subject = Subject {
+            nic_id: "nic-1",
+            instance_id: "ins-1",
+            op: Op::Attach,
+            facts: None,
+        };
+        for (key_id, expected) in [
+            (Some("AKID-PROD"), "the access key ID \"AKID-PROD\""),
+            (None, "an access token"),
+        ] {
+            let mut api = answered(codes::AUTHFAILURE_SIGNATURE_FAILURE, "bad sig", "rid-1");
+            api.caller = Some(Box::new(Caller {
+                key_id: key_id.map(str::to_owned),
+                domain: "eu.api.example".into(),
+            }));
+            let d = for_code(
+                &api.code.clone(),
+                Case::Default,
+                Severity::Error,
+                &subject,
+                Origin::Answered(&api),
+            );
+            assert!(d.detail.contains(expected), "{}", d.detail);
+            assert!(d.detail.contains("\"eu.api.example\""), "{}", d.detail);
+        }
+        // Other codes do not mention credentials.
+        let mut api = answered(codes::INVALID_NIC_STATUS, "busy", "rid-2");
+        api.caller = Some(Box::new(Caller {
+            key_id: Some("AKID".into()),
+            domain: "d".into(),
+        }));
+        let d = for_code(
+            &api.code.clone(),
+            Case::Default,
+            Severity::Error,
+            &subject,
+            Origin::Answered(&api),
+        );
+        assert!(!d.detail.contains("AKID"));
     }
 
     #[test]

@@ -653,6 +653,9 @@ pub(crate) fn resolve(config: &Value, terraform_version: &str, env: &dyn Env) ->
             return Resolution::Failed(diags);
         }
     };
+    if let Some(w) = token_wins(&s, &credentials) {
+        diags.push(w);
+    }
     let domain = value_or(s.domain, DEFAULT_DOMAIN.to_owned());
     let scheme = value_or(s.scheme, Scheme::Https);
     if scheme == Scheme::Http && !is_loopback(&domain) {
@@ -731,6 +734,35 @@ fn credentials(s: &Settings) -> Result<Credentials, Diagnostic> {
             ))
         }
     }
+}
+
+/// One warning when a token and (part of) a key pair are both set and the token is used, so
+/// that nobody debugs a key pair the provider never sends.
+fn token_wins(s: &Settings, used: &Credentials) -> Option<Diagnostic> {
+    if !matches!(used, Credentials::Token(_)) {
+        return None;
+    }
+    let key_set = source_of(&s.key_id).is_some() || source_of(&s.key_password).is_some();
+    if !key_set {
+        return None;
+    }
+    let where_ = |src: Option<Source>, setting: Setting| match src {
+        Some(Source::Attr) => format!("`{}` in the provider block", setting.attr),
+        _ => format!("the {} environment variable", setting.env),
+    };
+    let key_src = source_of(&s.key_id).or(source_of(&s.key_password));
+    let d = Diagnostic::warning(
+        "Both an access token and an access key pair are set: the token is used",
+        format!(
+            "The provider authenticates with the access token from {}. The access key pair \
+             (from {}) is not used. Remove the credentials you do not mean to use, so that \
+             an authentication error points at the right ones.",
+            where_(source_of(&s.token), ACCESS_TOKEN),
+            where_(key_src, ACCESS_KEY_ID),
+        ),
+    );
+    // No attribute path: Terraform would print the configuration line, token and all.
+    Some(d)
 }
 
 fn half_pair(present: Setting, missing: Setting) -> Diagnostic {
@@ -1092,6 +1124,34 @@ mod tests {
         ]);
         let (r, _) = ready(resolve(&config(&[("access_token", s("tok"))]), "1", &e));
         assert!(token(&r.client.credentials));
+    }
+
+    #[test]
+    fn a_token_beside_a_key_pair_is_used_and_one_warning_says_so() {
+        let mut cfg = keys();
+        cfg.push(("access_token", s("tok")));
+        let (_, warnings) = ready(resolve(&config(&cfg), "1", &env(&[])));
+        let w: Vec<_> = warnings.iter().collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].summary.contains("the token is used"));
+        assert_eq!(
+            w[0].path, None,
+            "a path would make Terraform print the token's line"
+        );
+        assert!(!w[0].detail.contains("tok\"") && !w[0].detail.contains("pw"));
+        // A key pair alone, or a token alone, says nothing.
+        let (_, none) = ready(resolve(&config(&keys()), "1", &env(&[])));
+        assert!(none.is_empty());
+        let (_, none) = ready(resolve(
+            &config(&[("access_token", s("tok"))]),
+            "1",
+            &env(&[]),
+        ));
+        assert!(none.is_empty());
+        // A key pair in the block beats an environment token: no warning either.
+        let e = env(&[("ZENLAYERCLOUD_ACCESS_TOKEN", "tok")]);
+        let (_, none) = ready(resolve(&config(&keys()), "1", &e));
+        assert!(none.is_empty());
     }
 
     #[test]

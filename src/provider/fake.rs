@@ -85,6 +85,7 @@ pub(crate) fn api_error(code: &str) -> Error {
             message: format!("{code} (fake)"),
             request_id: format!("REQ-{code}"),
             sent_with: None,
+            caller: None,
         },
     }
 }

@@ -109,6 +109,14 @@ pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
              argument is not set. Fix or unset the variable, or set the argument.",
         ),
         other(
+            "Both an access token and an access key pair are set: the token is used",
+            "Warning",
+            None,
+            "The provider block or the environment sets an access token and (part of) an access \
+             key pair, and by the documented precedence the token is used. Remove the \
+             credentials you do not mean to use.",
+        ),
+        other(
             "No Zenlayer credentials are configured",
             "Error",
             None,
@@ -249,6 +257,14 @@ pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
             None,
             "A bug in the provider: an apply returned values that do not match the plan, or \
              none. Report it.",
+        ),
+        other(
+            "Provider produced unreadable private data",
+            "Error",
+            None,
+            "At apply, a create could not read back the errors its final plan carried to it \
+             (see \"Checks at apply\" above). Nothing was sent to the API. Apply again; report it \
+             if it repeats.",
         ),
         other(
             "Provider produced an invalid object",
@@ -448,6 +464,10 @@ fn situation_condition(situation: Situation) -> &'static str {
         }
         Situation::OwnedElsewhere => {
             "at apply, the NIC is already attached and nothing in this state hands it over"
+        }
+        Situation::ReplaceKeepsNic => {
+            "a replacement attaches the same NIC again, which `create_before_destroy` cannot do \
+             (a warning)"
         }
         Situation::ChecksDeferred => {
             "the provider configuration is unknown at plan time (a warning, once per run)"

@@ -128,6 +128,7 @@ pub(crate) fn interpret<T: DeserializeOwned>(
                         .to_owned(),
                     request_id: top_request_id,
                     sent_with: None,
+                    caller: None,
                 },
             });
         }

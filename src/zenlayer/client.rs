@@ -304,7 +304,10 @@ impl Client {
                             return Ok(ok);
                         }
                         Err(err) => {
-                            let err = err.sent_with(self.inner.config.credentials.kind());
+                            let config = &self.inner.config;
+                            let err = err
+                                .sent_with(config.credentials.kind())
+                                .sent_by(config.caller());
                             tracing::debug!(
                                 target: LOG_TARGET, action, attempt, http_status = status,
                                 request_id = %word(err.api_error().map(|a| a.request_id.as_str()).unwrap_or("")),

@@ -80,6 +80,19 @@ pub struct ClientConfig {
     pub user_agent: String,
 }
 
+impl ClientConfig {
+    /// Who this client's requests come from, without the secret.
+    pub fn caller(&self) -> super::error::Caller {
+        super::error::Caller {
+            key_id: match &self.credentials {
+                Credentials::AccessKey { id, .. } => Some(id.clone()),
+                Credentials::Token(_) => None,
+            },
+            domain: self.domain.clone(),
+        }
+    }
+}
+
 /// Whether `host` (a name or an IP address, IPv6 with or without brackets, no port) always
 /// means this machine: `localhost` or an address in `127.0.0.0/8` or `::1` (also as
 /// `::ffff:127.x.y.z`). The one rule for both "may `http` be used" and "bypass the proxy".

@@ -13,6 +13,18 @@ pub struct ApiError {
     /// The credentials the refused request carried, when the client knows (it always does;
     /// unit-test fakes may not). Advice about authentication depends on it.
     pub sent_with: Option<CredentialKind>,
+    /// Who sent the refused request, so that with several provider aliases an
+    /// authentication error says which one failed. Never holds a secret.
+    pub caller: Option<Box<Caller>>,
+}
+
+/// The non-secret half of the credentials a request carried, and where it went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// The access key ID; `None` for an access token.
+    pub key_id: Option<String>,
+    /// The API domain the request went to.
+    pub domain: String,
 }
 
 /// Which kind of credentials a request carried.
@@ -128,6 +140,14 @@ impl Error {
         self
     }
 
+    /// The same error, noting who sent the request if the API refused it.
+    pub fn sent_by(mut self, caller: Caller) -> Error {
+        if let Error::Api { source, .. } = &mut self {
+            source.caller = Some(Box::new(caller));
+        }
+        self
+    }
+
     /// The API error code, when the API answered with one.
     pub fn code(&self) -> Option<&str> {
         match self {
@@ -170,6 +190,7 @@ mod tests {
                 message: "Too many requests".into(),
                 request_id: "REQ-1".into(),
                 sent_with: None,
+                caller: None,
             },
         };
         assert_eq!(

@@ -17,6 +17,6 @@ mod transport;
 
 pub use client::{CallLimits, Client};
 pub use config::{ClientConfig, Credentials, Scheme, Secret};
-pub use error::{ApiError, CONFIGURATION, CredentialKind, Error};
+pub use error::{ApiError, CONFIGURATION, Caller, CredentialKind, Error};
 pub use lookup::Lookup;
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy};

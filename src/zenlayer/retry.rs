@@ -138,6 +138,7 @@ mod tests {
                 message: String::new(),
                 request_id: String::new(),
                 sent_with: None,
+                caller: None,
             },
         }
     }

@@ -91,6 +91,9 @@ pub enum Feature {
     ResourceIdentity,
     /// List resources, `terraform query` and `terraform validate -query`.
     Query,
+    /// `ClientCapabilities` in PlanResourceChange, which tells the plan Terraform redoes
+    /// during apply from the plan a person reviews.
+    FinalPlanSignal,
 }
 
 impl Feature {
@@ -101,6 +104,7 @@ impl Feature {
             Feature::ImportBlocks => (1, 5),
             Feature::ResourceIdentity => (1, 12),
             Feature::Query => (1, 14),
+            Feature::FinalPlanSignal => (1, 9),
         }
     }
 
@@ -110,6 +114,7 @@ impl Feature {
             Feature::ImportBlocks => "import blocks",
             Feature::ResourceIdentity => "resource identity",
             Feature::Query => "list resources and `terraform query`",
+            Feature::FinalPlanSignal => "client capabilities in PlanResourceChange",
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::framework::Severity;
 use crate::framework::{
     ApplyOutcome, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
     Diagnostic, Diagnostics, IdentitySchema, ImportOutcome, ImportRequest, NestedBlock, Nesting,
-    PlanKind, PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest,
+    PlanKind, PlanPass, PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest,
 };
 use crate::provider::catalogue::{self, Op, Situation, Subject};
 use crate::provider::handover::{self, Fate};
@@ -210,7 +210,10 @@ impl Resource for NicAttachment {
     }
 
     async fn modify_plan(&self, ctx: &Context, change: &mut PlannedChange) -> Diagnostics {
-        let diags = self.plan_change(ctx, change).await;
+        let mut diags = self.plan_change(ctx, change).await;
+        if change.pass == PlanPass::Final && change.kind == PlanKind::Create {
+            diags = with_final_plan_note(diags);
+        }
         for_this_command(diags, self.shared.invocation())
     }
 
@@ -300,6 +303,30 @@ fn for_this_command(diags: Diagnostics, invocation: Invocation) -> Diagnostics {
     out
 }
 
+/// Errors of the plan Terraform redoes at apply, which the create reports instead (see
+/// `framework::deferred`): they say why a plan that passed review stops now.
+fn with_final_plan_note(diags: Diagnostics) -> Diagnostics {
+    diags
+        .into_vec()
+        .into_iter()
+        .map(|mut d| {
+            if d.is_error() {
+                d.detail.push_str(FINAL_PLAN_NOTE);
+            }
+            d
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// Appended to errors found by the plan Terraform redoes during apply.
+const FINAL_PLAN_NOTE: &str = "\n\nThis was found by the plan Terraform redoes during \
+    apply, so nothing was sent to the API. If this resource sets `create_before_destroy` and \
+    its replacement keeps the same NIC, that is why: Terraform creates the replacement while \
+    the current attachment still holds the NIC, and a NIC is attached to one instance at a \
+    time. The current attachment stays in state as it was. Remove `create_before_destroy` for \
+    this change and apply again.";
+
 /// How a destroy gets past a plan check when the provider cannot tell it is one.
 const DESTROY_ADVICE: &str = "\n\nIf you are running `terraform destroy` (or `apply -destroy`): \
     this check is about creating the attachment and does not matter to a destroy, but the \
@@ -345,10 +372,22 @@ impl NicAttachment {
             // Terraform plans the new object in a second call with no prior state; carry the
             // attachment being replaced there. Checks run in that call only, so each finding
             // is reported once.
+            let mut diags = Diagnostics::new();
             if let Some((n, i)) = model::pair(&change.prior_state) {
                 change.planned_private = prior.with_replacing(&n, &i).encode();
+                // Said here: Terraform drops the warnings of its second call.
+                if nic.as_deref() == Some(n.as_str()) {
+                    let instance = instance.as_deref().unwrap_or(checks::UNKNOWN_ID);
+                    diags.push(self.situation(
+                        Situation::ReplaceKeepsNic,
+                        Severity::Warning,
+                        &n,
+                        instance,
+                        &[],
+                    ));
+                }
             }
-            return Diagnostics::new();
+            return diags;
         }
         // The delete half of a replacement receives this private data: give it the
         // configuration's delete timeout, not the state's older copy.
@@ -365,6 +404,7 @@ impl NicAttachment {
             return Diagnostics::new();
         }
         let this_object = prior.replacing();
+        let mut diags = Diagnostics::new();
         if this_object.as_ref() != Some(&(nic.clone(), instance.clone())) {
             // Said at once, before any read, so that an object of this state that gives up
             // the same attachment in this run (its refresh, or its destroy plan) hands it
@@ -373,7 +413,7 @@ impl NicAttachment {
         }
         // Checks first: they read the NIC, and give state a moment to mention a NIC found
         // attached, so the handover below sees the object that holds it.
-        let mut diags = match self.shared.setup() {
+        diags.extend(match self.shared.setup() {
             crate::provider::Setup::Ready(ready) => {
                 checks::check(
                     ctx,
@@ -399,7 +439,7 @@ impl NicAttachment {
                 d
             }
             crate::provider::Setup::Unconfigured => Diagnostics::new(),
-        };
+        });
         match self
             .arrival(ctx, &nic, &instance, this_object.as_ref())
             .await

@@ -49,6 +49,7 @@ fn draft(config: &Value) -> Value {
 /// What Terraform asks the provider to plan for a new object with configuration `cfg`.
 fn create_change(cfg: Value) -> PlannedChange {
     PlannedChange {
+        pass: crate::framework::PlanPass::Review,
         kind: PlanKind::Create,
         prior_state: Value::Null,
         planned_state: draft(&cfg),
@@ -261,6 +262,7 @@ async fn a_create_plan_knows_the_id_when_both_ids_are_known() {
     let w = world();
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
     let mut change = PlannedChange {
+        pass: crate::framework::PlanPass::Review,
         kind: PlanKind::Create,
         prior_state: Value::Null,
         config: cfg.clone(),
@@ -290,6 +292,7 @@ async fn both_ids_unknown_skip_checks_and_leave_the_id_unknown() {
     let w = world();
     let cfg = config(Value::unknown(), Value::unknown(), Value::Null);
     let mut change = PlannedChange {
+        pass: crate::framework::PlanPass::Review,
         kind: PlanKind::Create,
         prior_state: Value::Null,
         config: cfg.clone(),
@@ -314,6 +317,7 @@ async fn plan_checks_off_makes_no_calls_even_for_a_broken_attachment() {
     w.fake.remove_nic("nic-1");
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
     let mut change = PlannedChange {
+        pass: crate::framework::PlanPass::Review,
         kind: PlanKind::Create,
         prior_state: Value::Null,
         config: cfg.clone(),
@@ -342,8 +346,9 @@ async fn a_replacement_moving_the_nic_plans_cleanly_through_both_plan_calls() {
     let prior = attached_state("ins-2", Value::Null);
     w.shared.memory.record("nic-1", "ins-2");
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
-    // First call: the real prior state. No checks yet, no API calls.
+    // First call: the real prior state. No checks yet, no API calls;
     let mut first = PlannedChange {
+        pass: crate::framework::PlanPass::Review,
         kind: PlanKind::Replace,
         prior_state: prior,
         config: cfg.clone(),
@@ -352,16 +357,20 @@ async fn a_replacement_moving_the_nic_plans_cleanly_through_both_plan_calls() {
         prior_private: Vec::new(),
         planned_private: Vec::new(),
     };
-    assert!(
-        w.res
-            .modify_plan(&Context::default(), &mut first)
-            .await
-            .is_empty()
-    );
+    // It only warns that create_before_destroy cannot do this.
+    let warned = w.res.modify_plan(&Context::default(), &mut first).await;
+    let summaries: Vec<_> = warned
+        .iter()
+        .map(|d| (d.severity, d.summary.clone()))
+        .collect();
+    assert_eq!(summaries.len(), 1, "{summaries:?}");
+    assert_eq!(summaries[0].0, Severity::Warning);
+    assert!(summaries[0].1.contains("cannot be created before destroy"));
     assert_eq!(w.fake.calls().total(), 0);
     assert_eq!(first.planned_state.attr(model::ID), Some(&s("nic-1:ins-1")));
     // Second call: no prior state, the first call's private data.
     let mut second = PlannedChange {
+        pass: crate::framework::PlanPass::Review,
         kind: PlanKind::Create,
         prior_state: Value::Null,
         config: cfg.clone(),
@@ -384,6 +393,7 @@ async fn a_tainted_attachment_recreate_plans_cleanly() {
     w.shared.memory.record("nic-1", "ins-1");
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
     let mut change = PlannedChange {
+        pass: crate::framework::PlanPass::Review,
         kind: PlanKind::Create,
         prior_state: Value::Null,
         config: cfg.clone(),
@@ -406,6 +416,7 @@ async fn noop_and_update_plans_make_no_calls() {
     for kind in [PlanKind::NoOp, PlanKind::Update] {
         let state = attached_state("ins-1", Value::Null);
         let mut change = PlannedChange {
+            pass: crate::framework::PlanPass::Review,
             kind,
             prior_state: state.clone(),
             config: config(s("nic-1"), s("ins-1"), Value::Null),
