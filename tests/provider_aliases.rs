@@ -99,3 +99,69 @@ fn a_token_beside_a_key_pair_gets_one_warning_that_the_token_is_used() {
         );
     });
 }
+
+/// A provider configuration that is known only after apply: its `domain` comes from an
+/// attribute (`primary_ipv4`) of an attachment made through another alias in the same run.
+fn config_known_after_apply(sim: &Sim, second_nic: &str) -> String {
+    let block = sim.provider_block();
+    let seed = block.replacen("provider \"zenlayer\" {", "provider \"zenlayer\" {\n  alias = \"seed\"", 1);
+    let late = block.replacen(
+        &format!("\"{}\"", sim.domain()),
+        &format!(
+            "\"{}${{substr(zenlayer_nic_attachment.seed.primary_ipv4, 0, 0)}}\"",
+            sim.domain()
+        ),
+        1,
+    );
+    format!(
+        r#"{seed}
+{late}
+resource "zenlayer_nic_attachment" "seed" {{
+  provider    = zenlayer.seed
+  nic_id      = "nic-app-3"
+  instance_id = "ins-web-2"
+}}
+
+resource "zenlayer_nic_attachment" "one" {{
+  nic_id      = "nic-app-1"
+  instance_id = "ins-web-1"
+}}
+
+resource "zenlayer_nic_attachment" "two" {{
+  nic_id      = "{second_nic}"
+  instance_id = "ins-web-1"
+}}
+"#
+    )
+}
+
+#[test]
+fn a_provider_configuration_unknown_at_plan_says_once_that_checks_wait_for_apply() {
+    on_each(oldest_and_newest(), |tf| {
+        let sim = Sim::quick();
+        let dir = tf
+            .workdir()
+            .config(&config_known_after_apply(&sim, "nic-gone-9"));
+        let out = dir.plan();
+        out.assert_success();
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert_eq!(
+            all.matches("Plan checks cannot run").count(),
+            1,
+            "Terraform {}: one warning for the whole run:\n{all}",
+            tf.version
+        );
+        // The apply checks each NIC before it attaches: the missing one is refused with the
+        // plan check's own words and nothing is sent for it; the others are attached.
+        let out = dir.apply();
+        out.assert_failure_contains("nic-gone-9");
+        let calls = sim.api().calls();
+        assert_eq!(
+            calls.action("AttachNetworkInterface").received,
+            2,
+            "Terraform {}: seed and one are attached, the missing NIC gets no attach",
+            tf.version
+        );
+        assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+    });
+}
