@@ -83,6 +83,24 @@ fn assert_no_provider_diagnostics(human: &Outcome, json: &Outcome) {
     assert!(j.is_empty(), "{}: {j:#?}", json.command);
 }
 
+/// The note a replacement that keeps its NIC carries: `create_before_destroy` cannot do it.
+const KEEPS_NIC: &str =
+    "This replacement attaches the same NIC again: it cannot be created before destroy";
+
+/// Asserts the plan of a replacement that keeps its NIC shows that note at `address`, once,
+/// as a warning, and nothing else from the provider, in either output.
+#[track_caller]
+fn assert_only_the_keeps_nic_note(human: &Outcome, json: &Outcome, address: &str) {
+    human.assert_success();
+    json.assert_success();
+    for shown in [from_human(human), from_json(json)] {
+        assert_eq!(shown.len(), 1, "{shown:#?}");
+        assert_eq!(shown[0].severity, Severity::Warning);
+        assert_eq!(shown[0].summary, KEEPS_NIC);
+        assert_eq!(shown[0].address.as_deref(), Some(address));
+    }
+}
+
 // ---- One scenario per row of the table ----------------------------------------------------
 
 #[test]
@@ -259,7 +277,7 @@ fn a_nic_attached_elsewhere_outside_terraform_fails_the_plan_and_importing_it_mo
             .assert_success();
         let human = dir.plan();
         human.assert_stdout_contains("1 to add, 0 to change, 1 to destroy");
-        assert_no_provider_diagnostics(&human, &plan_json(&dir));
+        assert_only_the_keeps_nic_note(&human, &plan_json(&dir), &addr("used"));
         dir.apply().assert_success();
         assert_eq!(
             sim.attached_instance("nic-db-1").as_deref(),
@@ -795,10 +813,11 @@ fn moving_an_attachment_to_another_instance_plans_and_applies_cleanly() {
         );
         let human = dir.plan();
         human.assert_stdout_contains("1 to add, 0 to change, 1 to destroy");
-        assert_no_provider_diagnostics(&human, &plan_json(&dir));
+        assert_only_the_keeps_nic_note(&human, &plan_json(&dir), &addr("app"));
         let applied = dir.apply();
         applied.assert_success();
-        assert!(from_human(&applied).is_empty(), "{applied:#?}");
+        let notes = from_human(&applied);
+        assert!(notes.iter().all(|d| d.summary == KEEPS_NIC), "{applied:#?}");
         assert_eq!(
             sim.attached_instance("nic-app-1").as_deref(),
             Some("ins-web-2")
@@ -835,6 +854,7 @@ fn replacing_an_attachment_onto_a_bad_target_reports_each_problem_once() {
             &dir,
             &config,
             &[
+                Expect::new(Severity::Warning, &addr("to_stopped"), None, KEEPS_NIC),
                 Expect::error(&addr("to_stopped"), INSTANCE, "The instance is not running")
                     .mentioning(&["Instance ins-stopped-1 is in the STOPPED state"]),
                 Expect::error(&addr("to_ghost"), NIC, "The NIC does not exist")

@@ -104,7 +104,11 @@ fn a_token_beside_a_key_pair_gets_one_warning_that_the_token_is_used() {
 /// attribute (`primary_ipv4`) of an attachment made through another alias in the same run.
 fn config_known_after_apply(sim: &Sim, second_nic: &str) -> String {
     let block = sim.provider_block();
-    let seed = block.replacen("provider \"zenlayer\" {", "provider \"zenlayer\" {\n  alias = \"seed\"", 1);
+    let seed = block.replacen(
+        "provider \"zenlayer\" {",
+        "provider \"zenlayer\" {\n  alias = \"seed\"",
+        1,
+    );
     let late = block.replacen(
         &format!("\"{}\"", sim.domain()),
         &format!(

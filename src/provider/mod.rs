@@ -61,6 +61,8 @@ pub(crate) struct Shared {
     pub(crate) handovers: handover::Handovers,
     /// The Terraform command that started this process, read once.
     invocation: std::sync::OnceLock<invocation::Invocation>,
+    /// `(major, minor)` of the Terraform that configured this process.
+    terraform_release: std::sync::OnceLock<(u32, u32)>,
 }
 
 /// How far configuration got.
@@ -121,6 +123,21 @@ impl Shared {
         *self.invocation.get_or_init(invocation::current)
     }
 
+    /// Notes the Terraform version ConfigureProvider named (`1.2.9`); unreadable ones are
+    /// ignored.
+    pub(crate) fn note_terraform_version(&self, version: &str) {
+        let mut parts = version.split('.').map(|p| p.parse::<u32>());
+        if let (Some(Ok(major)), Some(Ok(minor))) = (parts.next(), parts.next()) {
+            let _ = self.terraform_release.set((major, minor));
+        }
+    }
+
+    /// False on Terraform before 1.3, which plans destroys without the provider, so a
+    /// delete there cannot have learned of a handover at plan time. True when unknown.
+    pub(crate) fn plans_destroys(&self) -> bool {
+        self.terraform_release.get().is_none_or(|r| *r >= (1, 3))
+    }
+
     /// A provider wired to `api`, for tests of the resource logic.
     #[cfg(test)]
     pub(crate) fn with_api(api: Arc<dyn Zec>, plan_checks: PlanChecks) -> Arc<Shared> {
@@ -153,6 +170,7 @@ impl framework::Provider for ZenlayerProvider {
     }
 
     async fn configure(&self, _ctx: &Context, req: framework::ConfigureRequest) -> Diagnostics {
+        self.shared.note_terraform_version(&req.terraform_version);
         match config::resolve(&req.config, &req.terraform_version, &ProcessEnv) {
             Resolution::Deferred => {
                 self.shared.set(Setup::Deferred);

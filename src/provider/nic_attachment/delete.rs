@@ -18,9 +18,10 @@ use crate::provider::api::Zec;
 use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
 use crate::provider::checks::facts::{self, Facts};
 use crate::provider::checks::judge::{self, Holders};
-use crate::provider::duration;
+use crate::provider::invocation::Invocation;
 use crate::provider::waiters::{self, FirstLook, Halt, Probe, Waits};
 use crate::provider::{LOG_TARGET, Shared};
+use crate::provider::{duration, handover};
 use crate::zenlayer::models::{NicInfo, NicStatus};
 use crate::zenlayer::{Error, codes};
 
@@ -52,6 +53,20 @@ pub(super) async fn delete(ctx: &Context, shared: &Shared, req: DeleteRequest) -
     {
         // Another object of this state keeps this attachment in this run: no detach.
         tracing::info!(target: LOG_TARGET, nic_id, instance_id, "attachment handed over to another object in this run; not detaching");
+        return done();
+    }
+    if !shared.plans_destroys()
+        && private.replacing().is_none()
+        && shared.invocation() != Invocation::Destroy
+        && shared
+            .handovers
+            .wait_for_arrival(ctx, &nic_id, &instance_id, handover::ARRIVAL_WINDOW)
+            .await
+    {
+        // Terraform before 1.3 never showed this destroy to the provider at plan time, and
+        // runs it beside the creates: a create of the same attachment at another address
+        // (a refactor) says so within a moment of the apply's start.
+        tracing::info!(target: LOG_TARGET, nic_id, instance_id, "a create in this run keeps this attachment; not detaching");
         return done();
     }
     let ready = match shared.ready() {

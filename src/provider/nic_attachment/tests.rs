@@ -1372,3 +1372,53 @@ async fn a_refresh_marks_the_handover_only_when_a_create_in_this_run_keeps_the_a
     let r = w.read(attached_state("ins-1", Value::Null)).await;
     assert!(Private::decode(&r.private).hands_over("nic-1", "ins-1"));
 }
+
+/// How long a delete of an attached NIC takes on Terraform `version`, with `private` as
+/// planned and no create arriving.
+async fn timed_delete(version: &str, private: Vec<u8>) -> Duration {
+    let w = world();
+    w.shared.note_terraform_version(version);
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let t0 = tokio::time::Instant::now();
+    w.delete_in_this_run(
+        &Context::default(),
+        attached_state("ins-1", Value::Null),
+        private,
+    )
+    .await;
+    assert_eq!(w.fake.calls().detaches, 1, "{version}");
+    t0.elapsed()
+}
+
+#[tokio::test(start_paused = true)]
+async fn before_terraform_1_3_a_delete_waits_briefly_for_a_create_that_keeps_its_attachment() {
+    let w = world();
+    w.shared.note_terraform_version("1.2.9");
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    // The refactor's create is planned (in the apply walk) a moment after the delete starts.
+    let shared = w.shared.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        shared.handovers.arrive("nic-1", "ins-1");
+    });
+    let out = w
+        .delete_in_this_run(
+            &Context::default(),
+            attached_state("ins-1", Value::Null),
+            Vec::new(),
+        )
+        .await;
+    assert!(out.diagnostics.is_empty() && out.new_state.is_null());
+    assert_eq!(w.fake.calls().detaches, 0, "handed over, not detached");
+    // With no such create, the delete detaches after the arrival window.
+    let newer = timed_delete("1.3.0", Vec::new()).await;
+    let older = timed_delete("1.2.9", Vec::new()).await;
+    assert_eq!(older, newer + crate::provider::handover::ARRIVAL_WINDOW);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_delete_half_of_a_replacement_does_not_wait_for_a_create() {
+    let newer = timed_delete("1.3.0", Vec::new()).await;
+    let replacing = Private::default().with_replacing("nic-1", "ins-1").encode();
+    assert_eq!(timed_delete("1.2.9", replacing).await, newer);
+}
