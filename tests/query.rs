@@ -174,3 +174,49 @@ fn an_account_with_5000_attached_nics_is_listed_in_at_most_6_api_calls() {
         assert!(calls <= 6, "v{}: {calls} listing calls", tf.version);
     });
 }
+
+/// The `list_resource_found` messages of a `terraform query -json` run.
+fn found(out: &support::Outcome) -> Vec<serde_json::Value> {
+    out.stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["type"] == "list_resource_found")
+        .map(|m| m["list_resource_found"].clone())
+        .collect()
+}
+
+#[test]
+fn include_resource_returns_each_attachment_as_state_would_hold_it_and_only_when_asked() {
+    on_each(supporting(Feature::Query), |tf| {
+        let sim = Sim::quick();
+        let body = format!("  include_resource = true\n{IN_ASIA}");
+        let dir = query_dir(tf, &sim, &body);
+        let out = dir.run(&["query", "-json"]);
+        out.assert_success();
+        let results = found(&out);
+        assert_eq!(results.len(), ASIA.len(), "v{}: {results:#?}", tf.version);
+        for r in &results {
+            let object = &r["resource_object"];
+            let nic_id = object["nic_id"].as_str().expect("nic_id");
+            let nic = sim.api().nic(nic_id).expect("a listed NIC exists");
+            let instance = nic.instance_id.clone().expect("a listed NIC is attached");
+            assert_eq!(object["instance_id"], instance.as_str());
+            assert_eq!(object["id"], format!("{nic_id}:{instance}").as_str());
+            assert_eq!(object["region_id"], nic.region_id.as_str());
+            assert_eq!(object["mac_address"].as_str(), nic.mac_address.as_deref());
+            assert_eq!(object["primary_ipv4"].as_str(), nic.primary_ipv4.as_deref());
+            assert_eq!(r["identity"]["nic_id"], nic_id);
+        }
+        // Without include_resource, identities only.
+        let dir = query_dir(tf, &sim, IN_ASIA);
+        let out = dir.run(&["query", "-json"]);
+        out.assert_success();
+        let results = found(&out);
+        assert_eq!(results.len(), ASIA.len());
+        assert!(
+            results.iter().all(|r| r["resource_object"].is_null()),
+            "v{}: {results:#?}",
+            tf.version
+        );
+    });
+}
