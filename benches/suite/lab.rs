@@ -89,6 +89,8 @@ impl Run {
 pub(crate) struct Workdir {
     pub dir: PathBuf,
     cli_config: PathBuf,
+    /// Another Terraform than the lab's, for cases that need a newer one.
+    terraform: Option<PathBuf>,
 }
 
 impl Lab {
@@ -197,6 +199,31 @@ provider "zenlayer" {{
         let w = Workdir {
             dir,
             cli_config: cli_config.to_owned(),
+            terraform: None,
+        };
+        self.run(&w, &["init", "-input=false", "-no-color"]).expect(
+            &format!("terraform init in {name}"),
+            "has been successfully initialized",
+        );
+        w
+    }
+
+    /// A working directory for our provider alone, holding `zenlayer_body` under the
+    /// simulator's provider block, run (and initialised) with `terraform`.
+    pub(crate) fn zenlayer_workdir_on(
+        &self,
+        terraform: &Path,
+        name: &str,
+        zenlayer_body: &str,
+    ) -> Workdir {
+        let dir = self.root.join(name);
+        std::fs::create_dir_all(&dir).expect("working directory");
+        let config = format!("{}\n{zenlayer_body}", self.zenlayer_header());
+        std::fs::write(dir.join("main.tf"), config).expect("write main.tf");
+        let w = Workdir {
+            dir,
+            cli_config: self.cli_config.clone(),
+            terraform: Some(terraform.to_owned()),
         };
         self.run(&w, &["init", "-input=false", "-no-color"]).expect(
             &format!("terraform init in {name}"),
@@ -206,7 +233,7 @@ provider "zenlayer" {{
     }
 
     fn command(&self, w: &Workdir, args: &[&str]) -> Command {
-        let mut c = Command::new(&self.terraform);
+        let mut c = Command::new(w.terraform.as_ref().unwrap_or(&self.terraform));
         c.args(args)
             .current_dir(&w.dir)
             .env("TF_CLI_CONFIG_FILE", &w.cli_config)
@@ -291,6 +318,37 @@ provider "zenlayer" {{
             provider_memory: memory.into_values().collect(),
         }
     }
+}
+
+/// A Terraform of at least `major.minor`: `TPZ_BENCH_QUERY_TERRAFORM`, or the newest such in
+/// `TF_ACC_TERRAFORM_PATHS` (as `.tools/env` sets it), with its version.
+pub(crate) fn terraform_at_least(major: u64, minor: u64) -> Option<(PathBuf, String)> {
+    let candidates: Vec<PathBuf> = match std::env::var_os("TPZ_BENCH_QUERY_TERRAFORM") {
+        Some(p) => vec![PathBuf::from(p)],
+        None => std::env::var_os("TF_ACC_TERRAFORM_PATHS")
+            .map(|p| std::env::split_paths(&p).collect())
+            .unwrap_or_default(),
+    };
+    candidates
+        .into_iter()
+        .filter_map(|p| {
+            let v = terraform_version(&p)?;
+            let mut parts = v.split('.').filter_map(|x| x.parse::<u64>().ok());
+            let release = (parts.next()?, parts.next()?);
+            (release >= (major, minor)).then_some((release, p, v))
+        })
+        .max_by_key(|(release, ..)| *release)
+        .map(|(_, p, v)| (p, v))
+}
+
+fn terraform_version(path: &Path) -> Option<String> {
+    let out = Command::new(path)
+        .args(["version", "-json"])
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .ok()?;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    json["terraform_version"].as_str().map(str::to_owned)
 }
 
 /// `terraform` from `TPZ_BENCH_TERRAFORM` or PATH, and its version; panics if there is none.

@@ -11,6 +11,8 @@
 //! * `checks`: `terraform plan` of 200 new attachments (plan checks): API calls and time.
 //! * `apply-destroy`: `terraform apply` of 100 new attachments, each attach taking 1 s in the
 //!   simulator, then `terraform destroy` of them, each detach taking 1 s.
+//! * `query` (Terraform 1.14+): `terraform query` of 1,000 attachments, with and without
+//!   `include_resource`, and `terraform apply` of the 1,000 imports it generates.
 //!
 //! Both providers are installed the way users get them: from a filesystem mirror through
 //! `terraform init`, with the suite's own CLI config. Runs of ours and of the reference
@@ -31,6 +33,7 @@ mod go_plugin;
 mod apply;
 mod lab;
 mod plan;
+mod query;
 mod report;
 mod start;
 mod stats;
@@ -71,6 +74,10 @@ const CASES: &[Case] = &[
     Case {
         name: "apply-destroy",
         run: apply::apply_destroy,
+    },
+    Case {
+        name: "query",
+        run: query::query,
     },
 ];
 
