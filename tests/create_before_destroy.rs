@@ -31,6 +31,17 @@ fn writes(sim: &Sim) -> (u64, u64) {
     (calls.action(ATTACH).received, calls.action(DETACH).received)
 }
 
+/// `terraform apply -replace=zenlayer_nic_attachment.one`.
+fn replace_one(dir: &Workdir) -> support::Outcome {
+    dir.run(&[
+        "apply",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-replace=zenlayer_nic_attachment.one",
+    ])
+}
+
 fn has_deposed(dir: &Workdir) -> bool {
     dir.state_json().to_string().contains("deposed")
 }
@@ -119,13 +130,7 @@ fn cbd_replace_of_the_same_attachment_stops_before_any_write_and_keeps_it_in_sta
             .config(&config(&sim, "nic-app-1", "ins-web-1", CBD));
         dir.apply().assert_success();
         sim.api().reset_calls();
-        let out = dir.run(&[
-            "apply",
-            "-no-color",
-            "-input=false",
-            "-auto-approve",
-            "-replace=zenlayer_nic_attachment.one",
-        ]);
+        let out = replace_one(&dir);
         out.assert_failure_contains("already attached");
         assert_eq!(
             writes(&sim),
@@ -150,14 +155,7 @@ fn cbd_replace_of_the_same_attachment_stops_before_any_write_and_keeps_it_in_sta
         // Without create_before_destroy the same -replace re-attaches the NIC.
         let dir = dir.config(&config(&sim, "nic-app-1", "ins-web-1", ""));
         sim.api().reset_calls();
-        dir.run(&[
-            "apply",
-            "-no-color",
-            "-input=false",
-            "-auto-approve",
-            "-replace=zenlayer_nic_attachment.one",
-        ])
-        .assert_success();
+        replace_one(&dir).assert_success();
         assert!(
             !has_deposed(&dir),
             "Terraform {}: no deposed object",

@@ -98,13 +98,12 @@ fn listing_request() -> proto::list_resource::Request {
     }
 }
 
-fn listing_calls(sim: &Sim) -> u64 {
-    sim.api().calls().action(LISTING).received
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn stop_provider_ends_a_listing_at_once_without_reading_further_pages() {
-    let (sim, service, _stop) = slow_account().await;
+/// Starts the listing and waits for its first result (the first page has arrived).
+async fn listing_under_way(
+    service: &ProviderService,
+) -> std::pin::Pin<
+    Box<dyn futures_util::Stream<Item = Result<proto::list_resource::Event, tonic::Status>> + Send>,
+> {
     let mut events = service
         .list_resource(Request::new(listing_request()))
         .await
@@ -116,6 +115,17 @@ async fn stop_provider_ends_a_listing_at_once_without_reading_further_pages() {
         .expect("a first result")
         .expect("the stream is open");
     assert!(first.identity.is_some(), "{first:?}");
+    events
+}
+
+fn listing_calls(sim: &Sim) -> u64 {
+    sim.api().calls().action(LISTING).received
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_provider_ends_a_listing_at_once_without_reading_further_pages() {
+    let (sim, service, _stop) = slow_account().await;
+    let mut events = listing_under_way(&service).await;
 
     // Ctrl-C: Terraform asks the provider to stop.
     let t0 = Instant::now();
@@ -142,16 +152,7 @@ async fn stop_provider_ends_a_listing_at_once_without_reading_further_pages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_listing_whose_stream_terraform_drops_reads_no_further_page() {
     let (sim, service, _stop) = slow_account().await;
-    let mut events = service
-        .list_resource(Request::new(listing_request()))
-        .await
-        .expect("ListResource answers")
-        .into_inner();
-    events
-        .next()
-        .await
-        .expect("a first result")
-        .expect("the stream is open");
+    let events = listing_under_way(&service).await;
     // Terraform cancels the call (its limit, or Ctrl-C): the stream is dropped.
     drop(events);
     tokio::time::sleep(Duration::from_millis(800)).await;

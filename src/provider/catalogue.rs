@@ -1384,47 +1384,46 @@ mod tests {
         }
     }
 
-    #[test]
-    fn credential_refusals_name_the_key_id_and_the_domain_but_never_the_secret() {
+    /// The detail of `code` answered to a request sent by `key_id` (a token when `None`).
+    fn refused_detail(code: &str, key_id: Option<&str>, domain: &str) -> String {
         let subject = Subject {
             nic_id: "nic-1",
             instance_id: "ins-1",
             op: Op::Attach,
             facts: None,
         };
-        for (key_id, expected) in [
-            (Some("AKID-PROD"), "the access key ID \"AKID-PROD\""),
-            (None, "an access token"),
-        ] {
-            let mut api = answered(codes::AUTHFAILURE_SIGNATURE_FAILURE, "bad sig", "rid-1");
-            api.caller = Some(Box::new(Caller {
-                key_id: key_id.map(str::to_owned),
-                domain: "eu.api.example".into(),
-            }));
-            let d = for_code(
-                &api.code.clone(),
-                Case::Default,
-                Severity::Error,
-                &subject,
-                Origin::Answered(&api),
-            );
-            assert!(d.detail.contains(expected), "{}", d.detail);
-            assert!(d.detail.contains("\"eu.api.example\""), "{}", d.detail);
-        }
-        // Other codes do not mention credentials.
-        let mut api = answered(codes::INVALID_NIC_STATUS, "busy", "rid-2");
+        let mut api = answered(code, "refused", "rid-1");
         api.caller = Some(Box::new(Caller {
-            key_id: Some("AKID".into()),
-            domain: "d".into(),
+            key_id: key_id.map(str::to_owned),
+            domain: domain.into(),
         }));
-        let d = for_code(
-            &api.code.clone(),
+        for_code(
+            code,
             Case::Default,
             Severity::Error,
             &subject,
             Origin::Answered(&api),
-        );
-        assert!(!d.detail.contains("AKID"));
+        )
+        .detail
+    }
+
+    #[test]
+    fn credential_refusals_name_the_key_id_and_the_domain_but_never_the_secret() {
+        for (key_id, expected) in [
+            (Some("AKID-PROD"), "the access key ID \"AKID-PROD\""),
+            (None, "an access token"),
+        ] {
+            let d = refused_detail(
+                codes::AUTHFAILURE_SIGNATURE_FAILURE,
+                key_id,
+                "eu.api.example",
+            );
+            assert!(d.contains(expected), "{d}");
+            assert!(d.contains("\"eu.api.example\""), "{d}");
+        }
+        // Other codes do not mention credentials.
+        let d = refused_detail(codes::INVALID_NIC_STATUS, Some("AKID"), "d");
+        assert!(!d.contains("AKID"), "{d}");
     }
 
     #[test]
