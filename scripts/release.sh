@@ -4,12 +4,20 @@
 #   OUT_DIR/terraform-provider-zenlayer_<version>_manifest.json    {"version":1,"metadata":{"protocol_versions":["5.0"]}}
 #   OUT_DIR/terraform-provider-zenlayer_<version>_SHA256SUMS       sha256sum lines for the two files above
 #   OUT_DIR/terraform-provider-zenlayer_<version>_SHA256SUMS.sig   with --sign: a detached GPG signature
-# The version is Cargo.toml's. The zip is reproducible: the same binary gives the same bytes.
+# The version is Cargo.toml's. The zip is reproducible: the same binary gives the same bytes,
+# and the release build maps every build-machine path (the checkout, CARGO_HOME with its
+# registry sources, the target dir, the toolchain, $HOME) to a fixed name, in Rust
+# (--remap-path-prefix) and in C (-ffile-prefix-map, for aws-lc), then refuses a binary in
+# which any of them is still found. scripts/check-reproducible.sh builds one commit twice and
+# compares the zips. The toolchain is rust-toolchain.toml's.
 # Needs cargo, sha256sum, and python3 (or zip); gpg for --sign.
 #
 # Usage: scripts/release.sh [--binary PATH] [--sign KEY] OUT_DIR
+#        scripts/release.sh --print-build-env
 #   --binary PATH  package PATH instead of building the release binary (tests/release.rs packs
 #                  the debug build this way, to keep the slow LTO build out of `cargo test`)
+#   --print-build-env  print the RUSTFLAGS and CFLAGS the release build uses, and the paths
+#                  they hide, then exit (tests/release.rs checks them on a small program)
 #   --sign KEY     sign SHA256SUMS with the GPG secret key KEY (a fingerprint, or $GPG_FINGERPRINT
 #                  when set), as the public Registry requires; the key must sign without a prompt
 #                  (gpg-agent already unlocked, or a key without a passphrase on a CI runner)
@@ -17,19 +25,43 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 name=terraform-provider-zenlayer
 
-usage() { echo "usage: scripts/release.sh [--binary PATH] [--sign KEY] OUT_DIR" >&2; exit 2; }
+usage() { echo "usage: scripts/release.sh [--binary PATH] [--sign KEY] OUT_DIR | --print-build-env" >&2; exit 2; }
 binary=""
 out=""
+print_env=""
 sign_key="${GPG_FINGERPRINT:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) [ $# -ge 2 ] || usage; binary=$2; shift 2 ;;
+    --print-build-env) print_env=1; shift ;;
     --sign) [ $# -ge 2 ] || usage; sign_key=$2; shift 2 ;;
     -h|--help) usage ;;
     -*) echo "unknown option $1" >&2; usage ;;
     *) [ -z "$out" ] || usage; out=$1; shift ;;
   esac
 done
+
+# Build-machine paths, most general first: when two prefixes match, the last one given wins
+# (rustc and gcc alike), so the checkout and target dir keep their own names inside $HOME.
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+mkdir -p "$target_dir"
+target_dir=$(cd "$target_dir" && pwd)
+cargo_home=${CARGO_HOME:-${HOME:-/nonexistent}/.cargo}
+sysroot=$(cd "$root" && rustc --print sysroot)
+hidden=()
+[ -n "${HOME:-}" ] && [ "$HOME" != / ] && hidden+=("$HOME=/home/builder")
+hidden+=("$sysroot=/rustc/toolchain" "$cargo_home=/cargo" "$root=/build/$name" "$target_dir=/build/target")
+rustflags=""
+cflags=""
+for pair in "${hidden[@]}"; do
+  rustflags+=" --remap-path-prefix=$pair"
+  cflags+=" -ffile-prefix-map=$pair"
+done
+if [ -n "$print_env" ]; then
+  printf 'RUSTFLAGS=%s\nCFLAGS=%s\n' "${rustflags# }" "${cflags# }"
+  for pair in "${hidden[@]}"; do printf 'HIDDEN=%s\n' "${pair%=*}"; done
+  exit 0
+fi
 [ -n "$out" ] || usage
 if [ -n "$sign_key" ] && ! command -v gpg >/dev/null 2>&1; then
   echo "--sign needs gpg (GnuPG), which is not installed" >&2; exit 1
@@ -50,11 +82,28 @@ case "$(uname -m)" in
   *) echo "unsupported architecture $(uname -m)" >&2; exit 1 ;;
 esac
 
+built=""
 if [ -z "$binary" ]; then
-  (cd "$root" && cargo build --release --locked --bin "$name")
-  binary="${CARGO_TARGET_DIR:-$root/target}/release/$name"
+  # SOURCE_DATE_EPOCH is the commit's time, for any build step that stamps a date.
+  epoch=$(git -C "$root" log -1 --format=%ct 2>/dev/null || echo 315532800)
+  (cd "$root" && SOURCE_DATE_EPOCH=$epoch \
+    RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }${rustflags# }" \
+    CFLAGS="${CFLAGS:+$CFLAGS }${cflags# }" CXXFLAGS="${CXXFLAGS:+$CXXFLAGS }${cflags# }" \
+    CARGO_TARGET_DIR="$target_dir" cargo build --release --locked --bin "$name")
+  binary="$target_dir/release/$name"
+  built=1
 fi
 [ -x "$binary" ] || { echo "$binary is not an executable file" >&2; exit 1; }
+if [ -n "$built" ]; then
+  # The proof, on every release: no build-machine path survived in the binary.
+  for path in "${hidden[@]%=*}" .cargo/registry; do
+    if LC_ALL=C grep -a -q -F -e "$path" "$binary"; then
+      echo "$binary still contains the build path $path:" >&2
+      LC_ALL=C grep -a -o -F -e "$path" "$binary" | head -3 >&2
+      exit 1
+    fi
+  done
+fi
 # A stale or foreign binary would be shipped under the wrong version: ask it.
 reported=$("$binary" --version)
 [ "$reported" = "$name $version" ] || {

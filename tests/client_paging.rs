@@ -1,4 +1,5 @@
-//! By-ID reads: chunks of at most 100 IDs, every page followed, duplicates removed.
+//! By-ID reads: chunks of at most 100 IDs, every page followed, duplicates removed, and a
+//! server's `totalCount` never trusted: no more pages than the IDs need, nothing unasked kept.
 
 mod client_support;
 
@@ -130,4 +131,65 @@ async fn instances_are_read_by_id_in_chunks_too() {
     assert_eq!(instances.len(), 150);
     assert_eq!(instances[0].zone_id, "asia-east-1a");
     assert_eq!(server.hits_of("DescribeInstances"), 2);
+}
+
+/// A server that claims 10^12 matches and answers each page with one of the IDs asked for
+/// (in order) plus `extra` NICs nobody asked for.
+async fn absurd_server(extra: usize) -> ApiServer {
+    ApiServer::scripted(move |rec, _| {
+        let page = rec.json["pageNum"].as_u64().expect("a pageNum") as usize;
+        let asked = rec.ids("nicIds");
+        let mut data: Vec<serde_json::Value> = (0..extra)
+            .map(|i| json!({"nicId": format!("nic-junk-{page}-{i}"), "status": "USED"}))
+            .collect();
+        if let Some(id) = asked.get(page - 1) {
+            data.push(json!({"nicId": id, "status": "USED"}));
+        }
+        Reply::ok(json!({"totalCount": 1_000_000_000_000u64, "dataSet": data}))
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_absurd_total_count_costs_no_more_pages_than_the_ids_asked_for_and_extras_are_dropped() {
+    let server = absurd_server(50).await;
+    let ids = ["nic-a", "nic-b", "nic-c"].map(String::from);
+    let nics = client(server.addr)
+        .describe_nics_by_id(&ids, &no_limits())
+        .await
+        .unwrap();
+    let got: Vec<&str> = nics.iter().map(|n| n.nic_id.as_str()).collect();
+    assert_eq!(got, ["nic-a", "nic-b", "nic-c"], "only what was asked for");
+    assert_eq!(server.hits(), 3, "one page per ID at most, not 10^12 / 100");
+}
+
+#[tokio::test]
+async fn a_page_with_nothing_asked_for_ends_the_paging_whatever_the_total_count() {
+    // Full pages of NICs nobody asked for, with 10^12 promised: one call, nothing kept.
+    let server = absurd_server(100).await;
+    let ids = ["nic-x".to_owned()];
+    let nics = client(server.addr)
+        .describe_nics_by_id(&ids, &no_limits())
+        .await
+        .unwrap();
+    assert_eq!(
+        nics.iter().map(|n| n.nic_id.as_str()).collect::<Vec<_>>(),
+        ["nic-x"]
+    );
+    assert_eq!(server.hits(), 1, "every ID answered: no second page");
+
+    let server = ApiServer::scripted(|_, _| {
+        let junk: Vec<serde_json::Value> = (0..100)
+            .map(|i| json!({"nicId": format!("nic-junk-{i}"), "status": "USED"}))
+            .collect();
+        Reply::ok(json!({"totalCount": 1_000_000_000_000u64, "dataSet": junk}))
+    })
+    .await;
+    let ids: Vec<String> = (0..100).map(nic_id).collect();
+    let nics = client(server.addr)
+        .describe_nics_by_id(&ids, &no_limits())
+        .await
+        .unwrap();
+    assert!(nics.is_empty(), "{} NICs kept", nics.len());
+    assert_eq!(server.hits(), 1);
 }

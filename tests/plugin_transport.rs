@@ -261,8 +261,87 @@ fn a_protocol_list_without_5_is_refused_with_a_clear_error_and_exit_1() {
     assert!(stderr.contains("speaks only version 5"), "{stderr}");
 }
 
+/// Runs `command` (the provider started as Terraform would) and expects it to refuse at
+/// once: exit 1, no handshake line; returns stderr.
+fn refused_start(command: &mut Command) -> String {
+    let output = command.output().expect("the provider runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(output.stdout, b"", "no handshake line: {stderr}");
+    stderr
+}
+
 #[test]
-fn debug_mode_prints_reattach_config_serves_plaintext_and_stops_on_sigint() {
+fn a_symlinked_or_world_writable_plugin_unix_socket_dir_is_refused_with_the_reason() {
+    let cert = TerraformCert::generate();
+    let outer = tempfile::tempdir().unwrap();
+    let real = outer.path().join("sockets");
+    std::fs::create_dir(&real).unwrap();
+    let link = outer.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+
+    let mut command = provider_command(Path::new(PROVIDER_BIN), "5", Some(&cert));
+    command.env("PLUGIN_UNIX_SOCKET_DIR", &link);
+    let stderr = refused_start(&mut command);
+    assert!(
+        stderr.contains("PLUGIN_UNIX_SOCKET_DIR") && stderr.contains("symbolic link"),
+        "{stderr}"
+    );
+
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let mut command = provider_command(Path::new(PROVIDER_BIN), "5", Some(&cert));
+    command.env("PLUGIN_UNIX_SOCKET_DIR", &real);
+    let stderr = refused_start(&mut command);
+    assert!(
+        stderr.contains("PLUGIN_UNIX_SOCKET_DIR") && stderr.contains("sticky bit"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&real).unwrap().count(),
+        0,
+        "nothing was created in it"
+    );
+}
+
+#[tokio::test]
+async fn a_world_writable_plugin_unix_socket_dir_with_the_sticky_bit_is_served() {
+    let cert = TerraformCert::generate();
+    let base = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(base.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let mut provider = start_with_tls(&cert, base.path());
+    assert_serves_then_shuts_down(&mut provider, ClientAuth::Cert(&cert)).await;
+}
+
+#[test]
+fn a_plugin_client_cert_that_holds_no_certificate_is_refused_never_pinned_or_plaintext() {
+    let base = tempfile::tempdir().unwrap();
+    for (what, pem) in [
+        ("blank", "  \n"),
+        (
+            "a key, no certificate",
+            "-----BEGIN PRIVATE KEY-----\nAAECAwQ=\n-----END PRIVATE KEY-----\n",
+        ),
+        (
+            "a CERTIFICATE block holding no certificate",
+            "-----BEGIN CERTIFICATE-----\nAAECAwQFBgcICQ==\n-----END CERTIFICATE-----\n",
+        ),
+    ] {
+        let mut command = provider_command(Path::new(PROVIDER_BIN), "5", None);
+        command
+            .env("PLUGIN_UNIX_SOCKET_DIR", base.path())
+            .env("PLUGIN_CLIENT_CERT", pem);
+        let stderr = refused_start(&mut command);
+        assert!(
+            stderr.contains("PLUGIN_CLIENT_CERT holds no usable PEM certificate"),
+            "{what}: {stderr}"
+        );
+        println!("{what}: {}", stderr.trim());
+    }
+}
+
+#[test]
+fn debug_mode_says_it_is_plaintext_and_who_can_connect_prints_reattach_config_and_stops_on_sigint()
+{
     let base = tempfile::tempdir().unwrap();
     let mut command = Command::new(PROVIDER_BIN);
     command
@@ -274,14 +353,33 @@ fn debug_mode_prints_reattach_config_serves_plaintext_and_stops_on_sigint() {
         .stderr(Stdio::piped());
     let mut child = command.spawn().unwrap();
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut hint = String::new();
+    let mut banner = String::new();
     let mut export = String::new();
-    std::io::BufRead::read_line(&mut stdout, &mut hint).unwrap();
-    std::io::BufRead::read_line(&mut stdout, &mut export).unwrap();
-    assert!(
-        hint.starts_with("# ") && hint.contains("Terraform"),
-        "{hint}"
-    );
+    while export.is_empty() {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        assert!(
+            !line.is_empty(),
+            "stdout ended before the export line:\n{banner}"
+        );
+        if line.starts_with("# ") {
+            banner.push_str(&line);
+        } else {
+            export = line;
+        }
+    }
+    let uid = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(base.path()).unwrap());
+    for needle in [
+        "debug mode".to_owned(),
+        "PLAINTEXT".to_owned(),
+        "no TLS".to_owned(),
+        format!("user ID {uid} (you) and root"),
+        base.path().display().to_string(),
+        "Terraform".to_owned(),
+    ] {
+        assert!(banner.contains(&needle), "no {needle:?} in:\n{banner}");
+    }
+    print!("{banner}");
 
     let json = export
         .trim_end()

@@ -8,6 +8,11 @@
 //! LTO, one codegen unit) takes minutes, and everything the script does after building (the
 //! version, the names, the zip, the sums, the manifest) is the same for either binary. The
 //! build step itself is the one `cargo build --release` the quickstart also runs.
+//!
+//! What the release build adds, the remapping of build-machine paths, is checked here on a
+//! small Rust program and C object built with the script's own flags
+//! (`--print-build-env`); the script also scans every binary it builds for those paths, and
+//! `scripts/check-reproducible.sh` builds one commit twice and compares the zips.
 
 mod support;
 
@@ -353,5 +358,148 @@ fn release_zip_installs_from_a_filesystem_mirror_and_plans_against_the_simulator
             "Terraform {}: the installed provider's plan checks never read the simulator",
             tf.version
         );
+    }
+}
+
+/// What `scripts/release.sh --print-build-env` says the release build uses.
+struct BuildEnv {
+    rustflags: Vec<String>,
+    cflags: Vec<String>,
+    hidden: Vec<String>,
+}
+
+fn build_env(target_dir: &Path) -> BuildEnv {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.sh");
+    let output = Command::new(&script)
+        .arg("--print-build-env")
+        .env("CARGO_TARGET_DIR", target_dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let field = |key: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix(key))
+            .flat_map(|v| v.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+            .collect()
+    };
+    BuildEnv {
+        rustflags: field("RUSTFLAGS="),
+        cflags: field("CFLAGS="),
+        hidden: field("HIDDEN="),
+    }
+}
+
+/// Which of `paths` occur in the file at `binary`.
+fn paths_in(binary: &Path, paths: &[String]) -> Vec<String> {
+    let bytes = read(binary);
+    paths
+        .iter()
+        .filter(|p| bytes.windows(p.len()).any(|w| w == p.as_bytes()))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn release_build_flags_leave_no_build_machine_path_in_rust_or_c_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // target/debug/terraform-provider-zenlayer → target
+    let target_dir = Path::new(PROVIDER_BIN)
+        .parent()
+        .and_then(Path::parent)
+        .expect("the provider binary lives in <target>/debug");
+    let env = build_env(target_dir);
+    let root_text = root.display().to_string();
+    let target_text = target_dir
+        .canonicalize()
+        .expect("the target dir exists")
+        .display()
+        .to_string();
+    for must in [&root_text, &target_text, &".cargo".to_owned()] {
+        assert!(
+            env.hidden.iter().any(|h| h.contains(must.as_str())),
+            "{must} is not hidden: {:?}",
+            env.hidden
+        );
+    }
+
+    // Sources where the real ones live: in the checkout and in the target dir (build scripts'
+    // output), each naming its own path (`file!()`, `__FILE__`) the way a panic or an assert
+    // message does.
+    for base in [root.to_path_buf(), target_dir.to_path_buf()] {
+        let dir = tempfile::Builder::new()
+            .prefix("remap-probe-")
+            .tempdir_in(&base)
+            .expect("a probe dir");
+        let rs = dir.path().join("probe.rs");
+        std::fs::write(&rs, "fn main() { println!(\"{}\", file!()); }\n").unwrap();
+        let c = dir.path().join("probe.c");
+        std::fs::write(&c, "const char *where_am_i(void) { return __FILE__; }\n").unwrap();
+        let build = |flags: &[String], n: &str| -> (PathBuf, PathBuf) {
+            let bin = dir.path().join(format!("probe-{n}"));
+            let rustc = Command::new("rustc")
+                .current_dir(root)
+                .args(flags)
+                .args(["-C", "debuginfo=1", "-o"])
+                .arg(&bin)
+                .arg(&rs)
+                .output()
+                .expect("run rustc");
+            assert!(
+                rustc.status.success(),
+                "{}",
+                String::from_utf8_lossy(&rustc.stderr)
+            );
+            let obj = dir.path().join(format!("probe-{n}.o"));
+            let cflags: &[String] = if flags.is_empty() { &[] } else { &env.cflags };
+            let cc = Command::new("cc")
+                .args(cflags)
+                .args(["-g", "-c", "-o"])
+                .arg(&obj)
+                .arg(&c)
+                .output()
+                .expect("run cc");
+            assert!(
+                cc.status.success(),
+                "{}",
+                String::from_utf8_lossy(&cc.stderr)
+            );
+            (bin, obj)
+        };
+        let probe_dir = dir.path().display().to_string();
+        // Without the flags the path is there, so the check below can fail.
+        let (bin, obj) = build(&[], "plain");
+        assert_eq!(
+            paths_in(&bin, std::slice::from_ref(&probe_dir)),
+            std::slice::from_ref(&probe_dir)
+        );
+        assert_eq!(
+            paths_in(&obj, std::slice::from_ref(&probe_dir)),
+            std::slice::from_ref(&probe_dir)
+        );
+        // With them, no hidden path remains, in the binary or the C object's debug info.
+        let (bin, obj) = build(&env.rustflags, "release");
+        let mut hidden = env.hidden.clone();
+        hidden.push(probe_dir.clone());
+        assert_eq!(
+            paths_in(&bin, &hidden),
+            Vec::<String>::new(),
+            "{}",
+            bin.display()
+        );
+        assert_eq!(
+            paths_in(&obj, &hidden),
+            Vec::<String>::new(),
+            "{}",
+            obj.display()
+        );
+        let said = Command::new(&bin).output().expect("run the probe").stdout;
+        let said = String::from_utf8_lossy(&said);
+        assert!(said.starts_with("/build/"), "file!() is {said}");
+        println!("{} -> {}", rs.display(), said.trim());
     }
 }

@@ -1,7 +1,7 @@
 //! Secrets stay secret and the connection to the API is what it claims to be: credentials are
 //! sensitive in the schema, no secret reaches even a `TF_LOG=trace` log (of a successful run,
 //! a failing apply, or an authentication failure), HTTPS is verified by default, plain HTTP
-//! to anything but this machine is warned about, and the provider's socket directory is
+//! to anything but this machine is refused, and the provider's socket directory is
 //! private while real Terraform runs and gone after them. (Mutual TLS on that socket, and
 //! refusals of peers without Terraform's certificate, are proven in `plugin_transport.rs`.)
 
@@ -239,25 +239,42 @@ fn https_is_the_default_and_a_certificate_nobody_vouches_for_is_refused_at_once(
 }
 
 #[test]
-fn plain_http_warns_unless_the_domain_is_this_machine() {
+fn plain_http_is_refused_at_scheme_unless_the_domain_is_this_machine() {
     let sim = sim_with_secrets();
     for tf in oldest_and_newest() {
         let remote = tf.workdir().config(&format!(
             "provider \"zenlayer\" {{\n  domain = \"api.example.com\"\n  scheme = \"http\"\n  access_key_id = \"AKID\"\n  access_key_password = \"{PASSWORD}\"\n  plan_checks = \"off\"\n}}\n{}",
             resource("nic-app-1", "ins-web-1")
         ));
-        let out = remote.plan();
-        out.assert_success()
-            .assert_stdout_contains("Credentials will travel unencrypted")
-            .assert_stdout_contains("api.example.com")
-            .assert_not_contains(PASSWORD);
+        // `terraform validate` already refuses it, pointing at the argument.
+        for out in [remote.validate(), remote.plan()] {
+            out.assert_failure_contains("Plain HTTP is allowed only to this machine")
+                .assert_failure_contains("scheme = \"http\"")
+                .assert_failure_contains("api.example.com")
+                .assert_failure_contains("clear text")
+                .assert_failure_contains("zenlayer-sim")
+                .assert_not_contains(PASSWORD);
+        }
+
+        // The same from the environment variable: refused, naming the variable.
+        let from_env = tf
+            .workdir()
+            .env("ZENLAYERCLOUD_SCHEME", "http")
+            .config(&format!(
+                "provider \"zenlayer\" {{\n  domain = \"api.example.com\"\n  access_token = \"{TOKEN}\"\n  plan_checks = \"off\"\n}}\n{}",
+                resource("nic-app-1", "ins-web-1")
+            ));
+        from_env
+            .plan()
+            .assert_failure_contains("Plain HTTP is allowed only to this machine")
+            .assert_failure_contains("ZENLAYERCLOUD_SCHEME")
+            .assert_not_contains(TOKEN);
 
         let local = tf.workdir().config(
             &(provider(&sim, &key_pair(&sim, PASSWORD), "") + &resource("nic-app-5", "ins-web-2")),
         );
         let out = local.apply();
-        out.assert_success()
-            .assert_not_contains("Credentials will travel unencrypted");
+        out.assert_success().assert_not_contains("Plain HTTP");
         assert_eq!(
             sim.attached_instance("nic-app-5").as_deref(),
             Some("ins-web-2")

@@ -141,9 +141,19 @@ impl Client {
     }
 
     async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Answer {
-        let mut req = self
-            .http
-            .request(method, format!("{}/_sim{path}", self.running.base_url()));
+        let mut req = self.http.request(
+            method.clone(),
+            format!("{}/_sim{path}", self.running.base_url()),
+        );
+        let writes = [
+            reqwest::Method::POST,
+            reqwest::Method::PUT,
+            reqwest::Method::PATCH,
+        ];
+        if writes.contains(&method) {
+            // Required even without a body: what a web page cannot send across origins.
+            req = req.header("Content-Type", "application/json");
+        }
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -853,6 +863,92 @@ async fn admin_state_can_be_read_and_replaced_and_bad_states_are_explained() {
 }
 
 #[tokio::test]
+async fn admin_endpoints_refuse_what_a_web_page_could_send_across_origins() {
+    let c = Client::default().await;
+    let base = c.running.base_url();
+    // A change a forged reset would undo.
+    let moved = c
+        .admin(
+            reqwest::Method::PATCH,
+            "/nics/nic-app-1",
+            Some(json!({"instanceId": "ins-web-2"})),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{moved:?}");
+
+    // What an HTML form or a `no-cors` fetch sends: no JSON content type.
+    for (content_type, body) in [
+        (None, ""),
+        (Some("text/plain"), "{}"),
+        (Some("application/x-www-form-urlencoded"), "a=b"),
+    ] {
+        let mut req = c.http.post(format!("{base}/_sim/reset")).body(body);
+        if let Some(ct) = content_type {
+            req = req.header("Content-Type", ct);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 415, "{content_type:?}");
+        let said: Value = r.json().await.unwrap();
+        assert!(
+            said["error"]
+                .as_str()
+                .unwrap()
+                .contains("Content-Type: application/json"),
+            "{said}"
+        );
+    }
+    let r = c
+        .http
+        .put(format!("{base}/_sim/faults"))
+        .header("Content-Type", "text/plain")
+        .body(r#"{"rate": 1.0, "kinds": ["503"]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    assert_eq!(
+        c.nic("nic-app-1").await["instanceId"],
+        "ins-web-2",
+        "the reset was refused"
+    );
+    assert_eq!(
+        c.api("DescribeZones", json!({})).await.status,
+        200,
+        "no fault was set"
+    );
+
+    // A page of another origin, even with the right content type, and even for reads.
+    for (method, path) in [
+        (reqwest::Method::POST, "/reset"),
+        (reqwest::Method::GET, "/state"),
+        (reqwest::Method::DELETE, "/nics/nic-app-1"),
+    ] {
+        let r = c
+            .http
+            .request(method.clone(), format!("{base}/_sim{path}"))
+            .header("Content-Type", "application/json")
+            .header("Origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{method} {path}");
+    }
+    assert_eq!(c.nic("nic-app-1").await["instanceId"], "ins-web-2");
+
+    // A page served from this machine, and a program (no Origin), are served.
+    let r = c
+        .http
+        .post(format!("{base}/_sim/reset"))
+        .header("Content-Type", "application/json")
+        .header("Origin", base.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(c.nic("nic-app-1").await["status"], "AVAILABLE");
+}
+
+#[tokio::test]
 async fn admin_changes_made_outside_terraform_show_in_describe() {
     let c = Client::default().await;
     let patch = |path: &'static str, body: Value| c.admin(reqwest::Method::PATCH, path, Some(body));
@@ -1283,4 +1379,65 @@ async fn shutdown_stops_listening() {
     assert_eq!(c.api("DescribeZones", json!({})).await.status, 200);
     c.running.shutdown().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
+
+// ---- the binary ----
+
+/// `zenlayer-sim ARGS`, with its output piped.
+fn sim_binary(args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_zenlayer-sim"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("zenlayer-sim starts")
+}
+
+#[test]
+fn the_binary_refuses_a_remote_listen_address_without_allow_remote() {
+    for address in ["0.0.0.0:0", "[::]:0"] {
+        let out = sim_binary(&["--listen", address, "--log-level", "off"])
+            .wait_with_output()
+            .expect("zenlayer-sim exits");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{address}: {stderr}");
+        assert!(out.stdout.is_empty(), "{address}: it never listened");
+        for needle in [
+            "refusing to listen on",
+            "no authentication",
+            "--allow-remote",
+        ] {
+            assert!(stderr.contains(needle), "{address}: {stderr}");
+        }
+        println!("{address}: {}", stderr.trim());
+    }
+}
+
+#[test]
+fn the_binary_listens_remotely_with_allow_remote_and_warns_loudly() {
+    use std::io::BufRead;
+    let mut child = sim_binary(&[
+        "--listen",
+        "0.0.0.0:0",
+        "--allow-remote",
+        "--log-level",
+        "off",
+    ]);
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("the listening line");
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("zenlayer-sim exits");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        line.starts_with("zenlayer-sim listening on http://0.0.0.0:"),
+        "{line}"
+    );
+    assert!(
+        stderr.contains("WARNING") && stderr.contains("NO AUTHENTICATION"),
+        "{stderr}"
+    );
+    println!("{}", stderr.trim());
 }

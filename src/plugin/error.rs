@@ -29,6 +29,12 @@ pub enum PluginError {
     SocketDir { dir: PathBuf, source: io::Error },
 
     #[error(
+        "PLUGIN_UNIX_SOCKET_DIR {dir} is not safe for the provider's socket: {reason}; set it \
+         to a directory only you can write to (or unset it to use the temp directory)"
+    )]
+    UnsafeSocketDir { dir: PathBuf, reason: &'static str },
+
+    #[error(
         "could not listen on {path}: {source}; a unix socket path must be short (under 108 \
          bytes), so set PLUGIN_UNIX_SOCKET_DIR or TMPDIR to a shorter directory"
     )]

@@ -72,8 +72,10 @@ pub fn run(provider: Arc<dyn Provider>, mode: Mode) -> ExitCode {
 fn terraform_setup() -> Result<serve::Setup, PluginError> {
     handshake::negotiate(std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref())?;
     let client_certs = match std::env::var("PLUGIN_CLIENT_CERT") {
-        Ok(pem) if !pem.trim().is_empty() => Some(tls::client_certs_from_pem(&pem)?),
-        // Unset when TF_DISABLE_PLUGIN_TLS is set: Terraform then connects in plaintext.
+        // Set but holding no certificate (blank, a key, garbage) is an error, never plaintext.
+        Ok(pem) if !pem.is_empty() => Some(tls::client_certs_from_pem(&pem)?),
+        // Unset (or empty, as go-plugin reads it) when TF_DISABLE_PLUGIN_TLS is set: Terraform
+        // then connects in plaintext.
         _ => None,
     };
     Ok(serve::Setup {

@@ -85,7 +85,14 @@ fn listen_and_announce(
             line.check()?;
             line.to_string()
         }
-        Mode::Debug => debug::reattach_instructions(socket, std::process::id()),
+        Mode::Debug => {
+            // Who can reach the socket: the owner of its private directory (and root).
+            let owner = socket
+                .parent()
+                .and_then(|dir| std::fs::metadata(dir).ok())
+                .map(|meta| std::os::unix::fs::MetadataExt::uid(&meta));
+            debug::reattach_instructions(socket, std::process::id(), owner)
+        }
     };
     handshake::announce(&text).map_err(PluginError::Stdout)?;
     tracing::debug!(

@@ -21,7 +21,16 @@ pub(crate) struct SocketDir {
 
 impl SocketDir {
     /// Creates the directory under `base` (`PLUGIN_UNIX_SOCKET_DIR`), else under the temp dir.
+    /// A `base` that another user could redirect or rearrange is refused (see `unsafe_base`).
     pub(crate) fn create(base: Option<&Path>) -> Result<Self, PluginError> {
+        if let Some(base) = base
+            && let Some(reason) = unsafe_base(base)
+        {
+            return Err(PluginError::UnsafeSocketDir {
+                dir: base.to_path_buf(),
+                reason,
+            });
+        }
         let base = base.map_or_else(std::env::temp_dir, Path::to_path_buf);
         let dir = tempfile::Builder::new()
             .prefix("zenlayer-")
@@ -51,6 +60,28 @@ impl SocketDir {
     }
 }
 
+/// Why a `PLUGIN_UNIX_SOCKET_DIR` is unsafe, if it is: a symbolic link (whoever can change
+/// it decides where the socket goes), or a directory every user may write to without the
+/// sticky bit (any of them could rename the private directory and put their own in its place
+/// before the socket is bound). A missing directory is left to the creation's own error.
+fn unsafe_base(base: &Path) -> Option<&'static str> {
+    let meta = std::fs::symlink_metadata(base).ok()?;
+    if meta.file_type().is_symlink() {
+        return Some(
+            "it is a symbolic link, which could be pointed elsewhere; give the directory it \
+             points to",
+        );
+    }
+    let mode = meta.permissions().mode();
+    if meta.is_dir() && mode & 0o002 != 0 && mode & 0o1000 == 0 {
+        return Some(
+            "every user may write to it and it lacks the sticky bit, so another user could \
+             replace the provider's private directory in it",
+        );
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +105,30 @@ mod tests {
     fn a_missing_base_dir_is_a_clear_error() {
         let err = SocketDir::create(Some(Path::new("/nonexistent/tpz"))).unwrap_err();
         assert!(err.to_string().contains("PLUGIN_UNIX_SOCKET_DIR"), "{err}");
+    }
+
+    #[test]
+    fn a_symlinked_or_world_writable_base_dir_is_refused_and_a_sticky_one_is_not() {
+        let outer = tempfile::tempdir().unwrap();
+        let real = outer.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let link = outer.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let err = SocketDir::create(Some(&link)).unwrap_err().to_string();
+        assert!(
+            err.contains("PLUGIN_UNIX_SOCKET_DIR") && err.contains("symbolic link"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_dir(&real).unwrap().count(), 0, "nothing made");
+
+        std::fs::set_permissions(&real, Permissions::from_mode(0o777)).unwrap();
+        let err = SocketDir::create(Some(&real)).unwrap_err().to_string();
+        assert!(err.contains("sticky bit"), "{err}");
+
+        // /tmp's own shape: world-writable with the sticky bit.
+        std::fs::set_permissions(&real, Permissions::from_mode(0o1777)).unwrap();
+        let dir = SocketDir::create(Some(&real)).unwrap();
+        dir.remove().unwrap();
     }
 
     #[tokio::test]

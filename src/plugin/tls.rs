@@ -132,6 +132,18 @@ pub(crate) fn client_certs_from_pem(
             reason: "no CERTIFICATE block".to_owned(),
         });
     }
+    // A block that is not an X.509 certificate would be pinned and match no one: refuse it
+    // now, with a reason, rather than refuse every connection later.
+    for (n, cert) in certs.iter().enumerate() {
+        if let Err(e) = rustls::server::ParsedCertificate::try_from(cert) {
+            return Err(PluginError::ClientCert {
+                reason: format!(
+                    "CERTIFICATE block {} is not an X.509 certificate: {e}",
+                    n + 1
+                ),
+            });
+        }
+    }
     Ok(certs)
 }
 
@@ -490,5 +502,27 @@ mod tests {
             err.contains("PLUGIN_CLIENT_CERT") && !err.contains("not a pem"),
             "{err}"
         );
+        for nothing in [
+            "",
+            "  \n",
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        ] {
+            let err = client_certs_from_pem(nothing).unwrap_err().to_string();
+            assert!(err.contains("no CERTIFICATE block"), "{nothing:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_certificate_block_that_holds_no_certificate_is_an_error_not_a_pin() {
+        let garbage = "-----BEGIN CERTIFICATE-----\nAAECAwQFBgcICQ==\n-----END CERTIFICATE-----\n";
+        let err = client_certs_from_pem(garbage).unwrap_err().to_string();
+        assert!(err.contains("not an X.509 certificate"), "{err}");
+        // One good block does not excuse a bad one beside it.
+        let good = terraform_like_cert().pem;
+        assert!(client_certs_from_pem(&good).is_ok());
+        let err = client_certs_from_pem(&format!("{good}{garbage}"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("block 2"), "{err}");
     }
 }

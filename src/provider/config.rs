@@ -187,8 +187,9 @@ pub(crate) fn schema() -> Schema {
                     SCHEME,
                     format!(
                         "`https` (the default) or `http`, in any letter case. Falls back to the \
-                         `{}` environment variable. `http` sends credentials unencrypted, so the \
-                         provider warns about it unless `domain` is a loopback address.",
+                         `{}` environment variable. `http` would send credentials unencrypted, so \
+                         it is refused unless `domain` is this machine (`localhost`, \
+                         `127.0.0.0/8` or `::1`), as for zenlayer-sim.",
                         SCHEME.env
                     ),
                 ),
@@ -606,8 +607,61 @@ fn read_all(config: &Value, env: &dyn Env, diags: &mut Diagnostics) -> Settings 
 /// works without them.
 pub(crate) fn validate(config: &Value, env: &dyn Env) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let _ = read_all(config, env, &mut diags);
+    let s = read_all(config, env, &mut diags);
+    if let Some(refusal) = clear_text_refusal(&s) {
+        diags.push(refusal);
+    }
     diags
+}
+
+/// The refusal of `http` to a host that is not this machine, once both `scheme` and `domain`
+/// are known: a bearer token would be readable, and a signed request replayable for its five
+/// minutes of validity, by anyone on the path. Loopback (zenlayer-sim) stays allowed.
+fn clear_text_refusal(s: &Settings) -> Option<Diagnostic> {
+    let Read::Set(Scheme::Http, scheme_source) = &s.scheme else {
+        return None;
+    };
+    let domain = match &s.domain {
+        Read::Set(domain, _) => domain.as_str(),
+        Read::Unset => DEFAULT_DOMAIN,
+        Read::Unknown => return None,
+    };
+    if is_loopback(domain) {
+        return None;
+    }
+    let (setting, fix) = match scheme_source {
+        Source::Attr => (
+            format!("`{}` is `http`", SCHEME.attr),
+            format!(
+                "Use `{} = \"https\"` (or remove it: `https` is the default)",
+                SCHEME.attr
+            ),
+        ),
+        Source::Env => (
+            format!(
+                "the environment variable {} (read because `{}` is not set) is `http`",
+                SCHEME.env, SCHEME.attr
+            ),
+            format!("Unset {} or set it to `https`", SCHEME.env),
+        ),
+    };
+    let refusal = Diagnostic::error(
+        "Plain HTTP is allowed only to this machine",
+        format!(
+            "{setting} and `{}` is {}, which is not this machine. Over plain HTTP the access \
+             token, or each signed request (valid for five minutes, so it can be replayed), \
+             would cross the network in clear text, readable by anyone on the way. {fix}. \
+             To try configurations against zenlayer-sim, run it on a loopback address \
+             (`127.0.0.1`, `::1` or `localhost`) and point `{}` there.",
+            DOMAIN.attr,
+            quoted(domain),
+            DOMAIN.attr
+        ),
+    );
+    Some(match scheme_source {
+        Source::Attr => refusal.at(AttributePath::root(SCHEME.attr)),
+        Source::Env => refusal,
+    })
 }
 
 /// A provider configuration ready for use.
@@ -632,6 +686,9 @@ pub(crate) enum Resolution {
 pub(crate) fn resolve(config: &Value, terraform_version: &str, env: &dyn Env) -> Resolution {
     let mut diags = Diagnostics::new();
     let s = read_all(config, env, &mut diags);
+    if let Some(refusal) = clear_text_refusal(&s) {
+        diags.push(refusal);
+    }
     if diags.has_errors() {
         return Resolution::Failed(diags);
     }
@@ -658,20 +715,6 @@ pub(crate) fn resolve(config: &Value, terraform_version: &str, env: &dyn Env) ->
     }
     let domain = value_or(s.domain, DEFAULT_DOMAIN.to_owned());
     let scheme = value_or(s.scheme, Scheme::Https);
-    if scheme == Scheme::Http && !is_loopback(&domain) {
-        diags.push(
-            Diagnostic::warning(
-                "Credentials will travel unencrypted",
-                format!(
-                    "`scheme` is `http` and `domain` is {domain:?}, which is not this machine, so \
-                     API requests (including the access token or request signatures) cross the \
-                     network in clear text. Use `scheme = \"https\"` unless {domain:?} is a \
-                     trusted local endpoint such as zenlayer-sim."
-                ),
-            )
-            .at(AttributePath::root(SCHEME.attr)),
-        );
-    }
     let client = ClientConfig {
         credentials,
         scheme,
@@ -937,7 +980,6 @@ mod tests {
     fn good_arguments_pass_validation() {
         let cases: Vec<(&str, Value)> = vec![
             ("scheme", s("HTTPS")),
-            ("scheme", s("Http")),
             ("domain", s("console.zenlayer.com")),
             ("domain", s("127.0.0.1:8089")),
             ("domain", s("[::1]:8089")),
@@ -1126,6 +1168,18 @@ mod tests {
         assert!(token(&r.client.credentials));
     }
 
+    /// The one refusal a configuration with `http` to a remote host gets, from validate and
+    /// from configure alike.
+    fn clear_text_refusals(cfg: &[(&str, Value)], e: &MapEnv) -> Vec<Diagnostic> {
+        let validated: Vec<Diagnostic> = validate(&config(cfg), e).iter().cloned().collect();
+        let Resolution::Failed(configured) = resolve(&config(cfg), "1", e) else {
+            panic!("configure accepted {cfg:?}");
+        };
+        let configured: Vec<Diagnostic> = configured.iter().cloned().collect();
+        assert_eq!(validated, configured, "validate and configure disagree");
+        validated
+    }
+
     #[test]
     fn a_token_beside_a_key_pair_is_used_and_one_warning_says_so() {
         let mut cfg = keys();
@@ -1155,15 +1209,77 @@ mod tests {
     }
 
     #[test]
-    fn http_to_a_remote_host_warns_and_loopback_is_silent() {
+    fn http_to_a_remote_host_is_refused_at_scheme_with_why_and_what_to_do() {
+        for remote in [
+            "api.example.com",
+            "console.zenlayer.com:80",
+            "10.0.0.8:8089",
+            "[2001:db8::1]:80",
+            // `*.localhost` may be resolved (or proxied) elsewhere: the same rule as the
+            // proxy bypass, which sends it through a configured proxy.
+            "sim.localhost",
+        ] {
+            let mut cfg = keys();
+            cfg.push(("scheme", s("http")));
+            cfg.push(("domain", s(remote)));
+            let d = clear_text_refusals(&cfg, &env(&[]));
+            assert_eq!(d.len(), 1, "{remote}: {d:?}");
+            assert_eq!(d[0].severity, Severity::Error, "{remote}");
+            assert_eq!(d[0].summary, "Plain HTTP is allowed only to this machine");
+            assert_eq!(d[0].path, Some(AttributePath::root("scheme")), "{remote}");
+            for needle in [
+                remote,
+                "clear text",
+                "replayed",
+                "`scheme = \"https\"`",
+                "zenlayer-sim",
+                "127.0.0.1",
+            ] {
+                assert!(
+                    d[0].detail.contains(needle),
+                    "{remote}: no {needle:?} in {}",
+                    d[0].detail
+                );
+            }
+        }
+        // No `domain`: the public endpoint, which is not this machine either.
         let mut cfg = keys();
-        cfg.push(("scheme", s("http")));
-        cfg.push(("domain", s("api.example.com")));
-        let (_, diags) = ready(resolve(&config(&cfg), "1", &env(&[])));
-        let d: Vec<_> = diags.iter().collect();
+        cfg.push(("scheme", s("HTTP")));
+        let d = clear_text_refusals(&cfg, &env(&[]));
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].severity, Severity::Warning);
-        assert!(d[0].detail.contains("api.example.com"));
+        assert!(d[0].detail.contains(DEFAULT_DOMAIN), "{}", d[0].detail);
+    }
+
+    #[test]
+    fn http_from_the_environment_to_a_remote_host_is_refused_naming_the_variable() {
+        let mut cfg = keys();
+        cfg.push(("domain", s("api.example.com")));
+        let d = clear_text_refusals(&cfg, &env(&[("ZENLAYERCLOUD_SCHEME", "http")]));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].severity, Severity::Error);
+        assert_eq!(
+            d[0].path, None,
+            "an environment variable has no config line"
+        );
+        assert!(
+            d[0].detail.contains("ZENLAYERCLOUD_SCHEME"),
+            "{}",
+            d[0].detail
+        );
+        // Both from the environment.
+        let d = clear_text_refusals(
+            &keys(),
+            &env(&[
+                ("ZENLAYERCLOUD_SCHEME", "http"),
+                ("ZENLAYERCLOUD_DOMAIN", "api.example.com"),
+            ]),
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].detail.contains("api.example.com"), "{}", d[0].detail);
+    }
+
+    #[test]
+    fn http_to_loopback_is_silent() {
         for local in [
             "127.0.0.1:8089",
             "localhost",
@@ -1172,18 +1288,36 @@ mod tests {
             "127.8.9.1",
         ] {
             let mut cfg = keys();
-            cfg.push(("scheme", s("http")));
+            cfg.push(("scheme", s("Http")));
             cfg.push(("domain", s(local)));
+            assert!(validate(&config(&cfg), &env(&[])).is_empty(), "{local}");
             let (_, diags) = ready(resolve(&config(&cfg), "1", &env(&[])));
             assert!(diags.is_empty(), "{local}: {diags:?}");
         }
-        // `*.localhost` may be resolved (or proxied) elsewhere: the same rule as the proxy
-        // bypass, which sends it through a configured proxy.
+    }
+
+    #[test]
+    fn http_with_a_domain_known_only_at_apply_is_judged_at_configure() {
         let mut cfg = keys();
         cfg.push(("scheme", s("http")));
-        cfg.push(("domain", s("sim.localhost")));
-        let (_, diags) = ready(resolve(&config(&cfg), "1", &env(&[])));
-        assert_eq!(diags.iter().count(), 1, "{diags:?}");
+        cfg.push(("domain", Value::unknown()));
+        assert!(validate(&config(&cfg), &env(&[])).is_empty());
+        assert!(matches!(
+            resolve(&config(&cfg), "1", &env(&[])),
+            Resolution::Deferred
+        ));
+        let mut cfg = keys();
+        cfg.push(("scheme", Value::unknown()));
+        cfg.push(("domain", s("api.example.com")));
+        assert!(validate(&config(&cfg), &env(&[])).is_empty());
+        // Once known, configure refuses it (validate has already run by then).
+        let mut cfg = keys();
+        cfg.push(("scheme", s("http")));
+        cfg.push(("domain", s("api.example.com")));
+        assert!(matches!(
+            resolve(&config(&cfg), "1", &env(&[])),
+            Resolution::Failed(_)
+        ));
     }
 
     #[test]

@@ -131,11 +131,13 @@ pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
              environment). Set the other, or use an access token instead.",
         ),
         other(
-            "Credentials will travel unencrypted",
-            "Warning",
+            "Plain HTTP is allowed only to this machine",
+            "Error",
             Some("scheme"),
-            "`scheme = \"http\"` with a `domain` that is not this machine: the token or the \
-             request signatures would cross the network in clear text. Use `https`.",
+            "`scheme = \"http\"` (or ZENLAYERCLOUD_SCHEME=http) with a `domain` that is not this \
+             machine (`localhost`, `127.0.0.0/8`, `::1`): the token, or signed requests that \
+             could be replayed for five minutes, would cross the network in clear text. Use \
+             `https`, or run zenlayer-sim on a loopback address.",
         ),
         other(
             "The Zenlayer API client could not be set up",

@@ -55,6 +55,12 @@ fn signature_failure(message: impl Into<String>) -> Failure {
     Failure::new(codes::AUTHFAILURE_SIGNATURE_FAILURE, message)
 }
 
+/// An optionally signed run of ASCII digits: a number, however large.
+fn is_whole_number(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Checks one request's credentials against `accepted`; `now` is Unix seconds.
 pub(crate) fn authenticate(
     accepted: &Accepted,
@@ -95,16 +101,26 @@ pub(crate) fn authenticate(
             signer::ALGORITHM
         )));
     }
-    let Ok(timestamp) = header(headers, "x-zc-timestamp").parse::<i64>() else {
-        return Err(invalid(
-            "The X-ZC-Timestamp header must be the Unix time in seconds.",
-        ));
-    };
-    if (now - timestamp).abs() > MAX_CLOCK_SKEW_SECS {
-        return Err(Failure::new(
+    let expired = || {
+        Failure::new(
             codes::AUTHFAILURE_SIGNATURE_EXPIRED,
             "The request timestamp is more than 5 minutes away from the server time; check the clock.",
-        ));
+        )
+    };
+    let text = header(headers, "x-zc-timestamp");
+    let timestamp = match text.parse::<i64>() {
+        Ok(timestamp) => timestamp,
+        // Whole seconds too many for 64 bits are far from now, not malformed.
+        Err(_) if is_whole_number(text) => return Err(expired()),
+        Err(_) => {
+            return Err(invalid(
+                "The X-ZC-Timestamp header must be the Unix time in seconds.",
+            ));
+        }
+    };
+    // `abs_diff` cannot overflow, whatever the two values (`now - i64::MIN` would).
+    if now.abs_diff(timestamp) > MAX_CLOCK_SKEW_SECS.unsigned_abs() {
+        return Err(expired());
     }
     if parsed.credential != accepted.access_key_id {
         return Err(signature_failure(format!(
@@ -225,6 +241,38 @@ mod tests {
         }
         let h = signed(b"{}", NOW + 300, "pw");
         assert!(authenticate(&accepted(), &h, b"{}", NOW).is_ok());
+    }
+
+    #[test]
+    fn timestamps_at_the_ends_of_the_range_are_expired_without_overflow() {
+        for ts in [i64::MAX, i64::MIN, i64::MIN + 1, -1, 0, NOW * 1000] {
+            let h = signed(b"{}", ts, "pw");
+            assert_eq!(
+                code(authenticate(&accepted(), &h, b"{}", NOW)),
+                codes::AUTHFAILURE_SIGNATURE_EXPIRED,
+                "{ts}"
+            );
+            // Whatever the server's clock says.
+            for now in [i64::MIN, i64::MAX, 0] {
+                if now.abs_diff(ts) > 300 {
+                    assert_eq!(
+                        code(authenticate(&accepted(), &h, b"{}", now)),
+                        codes::AUTHFAILURE_SIGNATURE_EXPIRED,
+                        "{ts} at {now}"
+                    );
+                }
+            }
+        }
+        // Numbers too large for 64 bits are far away too, not malformed.
+        for huge in ["99999999999999999999999999", "-99999999999999999999999999"] {
+            let mut h = signed(b"{}", NOW, "pw");
+            h.insert("x-zc-timestamp", HeaderValue::from_static(huge));
+            assert_eq!(
+                code(authenticate(&accepted(), &h, b"{}", NOW)),
+                codes::AUTHFAILURE_SIGNATURE_EXPIRED,
+                "{huge}"
+            );
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::ffi::OsString;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -25,7 +26,10 @@ zenlayer-sim: a local Zenlayer ZEC API (POST /api/v2/zec, version 2025-09-01)
 Usage: zenlayer-sim [OPTIONS]
 
 Options:
-  --listen ADDR               where to listen [default: 127.0.0.1:8089]; port 0 picks a free one
+  --listen ADDR               where to listen [default: 127.0.0.1:8089]; port 0 picks a free one;
+                              only loopback addresses unless --allow-remote
+  --allow-remote              allow a --listen address other machines can reach (the admin
+                              endpoints have no authentication)
   --state FILE                initial state (JSON, see --print-default-state) [default: built-in]
   --access-key-id ID          accepted access key id [default: sim-access-key-id]
   --access-key-password PW    accepted access key password [default: sim-access-key-password]
@@ -38,13 +42,15 @@ Options:
   -h, --help                  print this help
   -V, --version               print the version
 
-Admin endpoints (plain JSON, no signing) are under /_sim/; see the README.
+Admin endpoints (plain JSON, no signing, no authentication) are under /_sim/; see the README.
 ";
 
 /// Settings for serving.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     pub listen: String,
+    /// `--allow-remote`: listening where other machines can connect was asked for explicitly.
+    pub allow_remote: bool,
     pub state: Option<PathBuf>,
     pub access_key_id: String,
     pub access_key_password: String,
@@ -57,6 +63,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             listen: DEFAULT_LISTEN.to_owned(),
+            allow_remote: false,
             state: None,
             access_key_id: DEFAULT_ACCESS_KEY_ID.to_owned(),
             access_key_password: DEFAULT_ACCESS_KEY_PASSWORD.to_owned(),
@@ -149,6 +156,7 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, U
     while let Some(arg) = parser.next()? {
         match arg {
             Long("listen") => opts.listen = string(&mut parser, "--listen")?,
+            Long("allow-remote") => opts.allow_remote = true,
             Long("state") => opts.state = Some(PathBuf::from(parser.value()?)),
             Long("access-key-id") => opts.access_key_id = string(&mut parser, "--access-key-id")?,
             Long("access-key-password") => {
@@ -181,6 +189,41 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, U
     opts.delays.attach = attach.unwrap_or(opts.delays.attach);
     opts.delays.detach = detach.unwrap_or(opts.delays.detach);
     Ok(Command::Serve(opts))
+}
+
+/// Whether every address `--listen` resolves to is this machine, and so whether the
+/// simulator may listen there: `Ok(None)` for loopback only, `Ok(Some(warning))` for a remote
+/// address allowed by `--allow-remote`, `Err(refusal)` otherwise. The admin endpoints have no
+/// authentication, and the API accepts well-known default credentials, so anyone who can
+/// connect could change the simulated account.
+pub fn listen_check(
+    listen: &str,
+    addrs: &[SocketAddr],
+    allow_remote: bool,
+) -> Result<Option<String>, String> {
+    let remote: Vec<String> = addrs
+        .iter()
+        .filter(|a| !crate::zenlayer::config::is_loopback_host(&a.ip().to_string()))
+        .map(|a| a.ip().to_string())
+        .collect();
+    if remote.is_empty() {
+        return Ok(None);
+    }
+    let remote = remote.join(", ");
+    if !allow_remote {
+        return Err(format!(
+            "refusing to listen on {listen} ({remote} is not a loopback address, so other \
+             machines could connect): the admin endpoints under /_sim/ have no authentication \
+             and the API accepts the default credentials. Listen on 127.0.0.1 or [::1] (the \
+             default is {DEFAULT_LISTEN}), or add --allow-remote if other machines must reach it."
+        ));
+    }
+    Ok(Some(format!(
+        "WARNING: --allow-remote: listening on {listen} ({remote}), which other machines can \
+         reach. The admin endpoints under /_sim/ have NO AUTHENTICATION: anyone who can connect \
+         can read and replace the whole state, change NICs and instances, and inject faults. \
+         Use it only on a network you trust, with your own --access-key-password."
+    )))
 }
 
 /// The binary's whole life: parse, then serve until SIGINT/SIGTERM.
@@ -243,7 +286,16 @@ fn run(opts: Options) -> Result<(), String> {
         .build()
         .map_err(|e| format!("could not start the runtime: {e}"))?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&opts.listen)
+        let addrs: Vec<SocketAddr> = tokio::net::lookup_host(&opts.listen)
+            .await
+            .map_err(|e| format!("could not listen on {}: {e}", opts.listen))?
+            .collect();
+        if let Some(warning) = listen_check(&opts.listen, &addrs, opts.allow_remote)? {
+            eprintln!("zenlayer-sim: {warning}");
+            tracing::warn!("{warning}");
+        }
+        // The addresses just checked, not a second lookup that could answer differently.
+        let listener = tokio::net::TcpListener::bind(addrs.as_slice())
             .await
             .map_err(|e| format!("could not listen on {}: {e}", opts.listen))?;
         let addr = listener
@@ -367,6 +419,44 @@ mod tests {
             parse(&["--print-default-state"]),
             Ok(Command::PrintDefaultState)
         ));
+    }
+
+    #[test]
+    fn only_loopback_addresses_are_listened_on_without_allow_remote() {
+        let at = |text: &str| -> SocketAddr { text.parse().unwrap() };
+        for local in ["127.0.0.1:8089", "127.3.2.1:0", "[::1]:8089"] {
+            assert_eq!(
+                listen_check(local, &[at(local)], false),
+                Ok(None),
+                "{local}"
+            );
+        }
+        for remote in [
+            "0.0.0.0:8089",
+            "[::]:8089",
+            "192.168.1.5:8089",
+            "[2001:db8::1]:1",
+        ] {
+            let refusal = listen_check(remote, &[at(remote)], false).unwrap_err();
+            for needle in [
+                "refusing to listen",
+                "no authentication",
+                "--allow-remote",
+                "127.0.0.1",
+            ] {
+                assert!(refusal.contains(needle), "{remote}: {refusal}");
+            }
+            let warning = listen_check(remote, &[at(remote)], true).unwrap().unwrap();
+            assert!(warning.starts_with("WARNING"), "{warning}");
+            assert!(warning.contains("NO AUTHENTICATION"), "{warning}");
+        }
+        // A name that resolves to loopback and elsewhere is remote.
+        let both = [at("127.0.0.1:8089"), at("10.1.2.3:8089")];
+        assert!(listen_check("myhost:8089", &both, false).is_err());
+        assert!(
+            parse(&["--allow-remote"])
+                .is_ok_and(|c| matches!(c, Command::Serve(o) if o.allow_remote))
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! quickstart, the scenario tests, the benchmarks and offline trials.
 //!
 //! Boundary: shares only `zenlayer::{models, codes, signer}` with the client, so both speak
-//! exactly the same JSON and signatures.
+//! exactly the same JSON and signatures, and the loopback rule `zenlayer::config::is_loopback_host`.
 //!
 //! In-process use (tests): `RunningSim::start(SimConfig::default()).await` serves on
 //! `127.0.0.1:0`; `running.sim()` reads and changes the world, counts calls, injects faults.

@@ -55,9 +55,6 @@ pub const REASON_DEADLINE: &str = "the operation's timeout was reached";
 /// `GaveUp` reason when the caller's cancellation token fires.
 pub const REASON_STOPPED: &str = "the provider was asked to stop";
 
-/// The most pages one by-ID Describe follows, against a server that never stops paging.
-const MAX_PAGES: u32 = 1000;
-
 /// Log target of every API call, retry and give-up.
 pub const LOG_TARGET: &str = "zenlayer.api";
 
@@ -208,6 +205,10 @@ impl Client {
     }
 
     /// The objects with these IDs, in chunks of 100 IDs, every page of each; each object once.
+    ///
+    /// The server's `totalCount` is never trusted for memory or calls: a chunk's pages stop
+    /// once every ID of it was answered, or a page brings none not seen yet, so a chunk of `n`
+    /// IDs costs at most `n` pages; objects that were not asked for are dropped as they come.
     pub async fn describe_by_id<P: DescribePage>(
         &self,
         ids: &[String],
@@ -215,16 +216,25 @@ impl Client {
     ) -> Result<Vec<P::Item>, Error> {
         let mut found = Vec::new();
         for chunk in unique(ids).chunks(MAX_IDS_PER_CALL) {
+            let mut wanted: HashSet<&str> = chunk.iter().map(String::as_str).collect();
             let mut pages = Pager::new();
             while let Some(page_num) = pages.next_page() {
                 let req = P::request(Some(chunk.to_vec()), page_num, PAGE_SIZE);
                 let (total, items) = self.describe_page::<P>(&req, limits).await?.into_items();
-                pages.saw(items.len(), total);
-                found.extend(items);
+                let returned = items.len();
+                let before = found.len();
+                found.extend(
+                    items
+                        .into_iter()
+                        .filter(|item| wanted.remove(P::id_of(item))),
+                );
+                let new = found.len() - before;
+                if new == 0 || wanted.is_empty() || page_num as usize >= chunk.len() {
+                    break;
+                }
+                pages.saw(returned, total);
             }
         }
-        let mut seen = HashSet::new();
-        found.retain(|item| seen.insert(P::id_of(item).to_owned()));
         Ok(found)
     }
 
@@ -429,7 +439,7 @@ impl Pager {
         let Some(current) = self.next else { return };
         self.seen += items as u64;
         let more = more_pages(items, self.seen, total, PAGE_SIZE);
-        self.next = (more && current < MAX_PAGES).then_some(current + 1);
+        self.next = more.then(|| current.saturating_add(1));
     }
 }
 
