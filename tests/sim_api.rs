@@ -473,13 +473,13 @@ async fn every_attach_refusal_has_its_documented_code_and_status() {
             "nic-app-1",
             "ins-stopped-1",
             codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
-            403,
+            400,
         ),
         (
             "nic-app-1",
             "ins-booting-1",
             codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
-            403,
+            400,
         ),
         (
             "nic-app-1",
