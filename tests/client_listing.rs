@@ -44,6 +44,7 @@ fn sim_lookup(sim: &RunningSim) -> Lookup {
         client_timeout: Duration::from_secs(5),
         max_retries: 2,
         user_agent: "terraform-provider-zenlayer/test Terraform/1.11.4".into(),
+        extra_roots: Default::default(),
     };
     Lookup::new(client_with(config))
 }

@@ -210,13 +210,15 @@ fn https_is_the_default_and_a_certificate_nobody_vouches_for_is_refused_at_once(
         let plan = dir.plan();
         plan.assert_success()
             .assert_stdout_contains("Plan checks were skipped")
-            .assert_stdout_contains("invalid peer certificate");
+            .assert_stdout_contains("signed by an unknown issuer");
         let started = std::time::Instant::now();
         let apply = dir.apply();
         let took = started.elapsed();
         apply
             .assert_failure_contains("The Zenlayer API could not be reached")
-            .assert_failure_contains("the TLS handshake failed: invalid peer certificate")
+            .assert_failure_contains("the TLS handshake with localhost failed")
+            .assert_failure_contains("signed by an unknown issuer")
+            .assert_failure_contains("custom_ca_bundle")
             .assert_not_contains("Timed out");
         assert!(
             mitm.connections() > 0,

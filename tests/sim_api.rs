@@ -483,13 +483,13 @@ async fn every_attach_refusal_has_its_documented_code_and_status() {
             "nic-app-1",
             "ins-stopped-1",
             codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
-            403,
+            400,
         ),
         (
             "nic-app-1",
             "ins-booting-1",
             codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
-            403,
+            400,
         ),
         (
             "nic-app-1",
@@ -1132,6 +1132,53 @@ async fn admin_delays_change_how_long_transitions_last() {
         .await
         .response();
     assert_eq!(c.nic("nic-app-1").await["status"], "DETACHING");
+}
+
+#[tokio::test]
+async fn admin_policy_refuses_chosen_actions_as_the_real_api_refuses_a_missing_permission() {
+    let c = Client::default().await;
+    let p = c
+        .admin(
+            reqwest::Method::PUT,
+            "/policy",
+            Some(json!({"deny": ["DescribeZones", "AttachNetworkInterface"]})),
+        )
+        .await;
+    assert_eq!(p.status, 200, "{p:?}");
+    for action in ["DescribeZones", "AttachNetworkInterface"] {
+        let a = c
+            .api(
+                action,
+                json!({"nicId": "nic-app-1", "instanceId": "ins-web-1"}),
+            )
+            .await;
+        assert_eq!(
+            (a.code(), a.status),
+            (codes::AUTHFAILURE_UNAUTHORIZED_OPERATION, 403),
+            "{action}: {a:?}"
+        );
+        let message = a.body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(action), "{message}");
+    }
+    assert_eq!(c.nic("nic-app-1").await["status"], "AVAILABLE");
+    c.api("DescribeInstances", json!({})).await.response();
+    let bad = c
+        .admin(
+            reqwest::Method::PUT,
+            "/policy",
+            Some(json!({"deny": ["DescribeZone"]})),
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{bad:?}");
+    assert!(
+        bad.body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("DescribeZone")
+    );
+    let cleared = c.admin(reqwest::Method::DELETE, "/policy", None).await;
+    assert_eq!(cleared.body, json!({"deny": []}));
+    c.api("DescribeZones", json!({})).await.response();
 }
 
 // ---- injected faults ----

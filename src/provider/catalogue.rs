@@ -567,11 +567,14 @@ pub(crate) const ENTRIES: &[Entry] = &[
         code: codes::AUTHFAILURE_UNAUTHORIZED_OPERATION,
         text: text(
             Neither,
-            "The credentials may not manage NICs",
-            "The Zenlayer API refused to let these credentials {op} NIC {nic_id} on instance \
-             {instance_id}.",
-            "Grant the access key's member permission for ZEC vNIC operations in zenConsole, or \
-             use other credentials: {credential_settings}.",
+            "The credentials are not allowed this API action",
+            "The Zenlayer API refused the action {action}, which the provider called to {op} NIC \
+             {nic_id} on instance {instance_id}: the policy of these credentials does not \
+             include the permission for it.",
+            "Grant the permission for the ZEC action {action} to the access key's member (or \
+             the token) in zenConsole, under Member & Permission, or use other credentials: \
+             {credential_settings}. The provider documentation lists the actions each Terraform \
+             command calls.",
         ),
         cases: &[],
     },
@@ -663,6 +666,8 @@ pub(crate) enum Situation {
     UnexpectedAnswer,
     /// Plan checks could not read the API.
     ChecksSkipped,
+    /// The credentials may not call a read action some plan checks need; the others ran.
+    CheckNotPermitted,
     /// Two attachments planned in one run name the same NIC.
     ClaimedTwice,
     /// Import named a NIC the API does not know.
@@ -916,8 +921,8 @@ pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
             Neither,
             "The Zenlayer API could not be reached",
             "The provider could not {op} NIC {nic_id} on instance {instance_id}: {reason}.",
-            "Check the network connection and the `domain` and `scheme` settings, then run \
-             again.",
+            "Check the network connection, the `domain` and `scheme` settings, and any proxy \
+             named above (HTTPS_PROXY, NO_PROXY), then run again.",
         ),
     ),
     (
@@ -940,8 +945,25 @@ pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
              apply still checks everything. This warning appears once per run, for the first \
              attachment affected.",
             "Run the plan again later. If the API could not be reached, check the network \
-             connection and the `domain` and `scheme` settings. To plan without calling the API \
-             at all, set `plan_checks = \"off\"` (or ZENLAYERCLOUD_PLAN_CHECKS=off).",
+             connection, the `domain` and `scheme` settings, and any proxy named above \
+             (HTTPS_PROXY, NO_PROXY). To plan without calling the API at all, set \
+             `plan_checks = \"off\"` (or ZENLAYERCLOUD_PLAN_CHECKS=off).",
+        ),
+    ),
+    (
+        Situation::CheckNotPermitted,
+        text(
+            Neither,
+            "Some plan checks could not run: a permission is missing",
+            "The credentials may not call the Zenlayer API action {action} (the API refused it \
+             with AUTHFAILURE_UNAUTHORIZED_OPERATION), so this plan could not check {checks}, \
+             starting with NIC {nic_id} and instance {instance_id}. Every check that does not \
+             need {action} ran. Apply checks again before it attaches. This warning appears \
+             once per run for each missing permission.",
+            "To have these checks at plan time, grant the permission for the ZEC action \
+             {action} to the credentials in zenConsole (Member & Permission). The provider \
+             documentation lists the actions each command calls. To plan without calling the \
+             API at all, set `plan_checks = \"off\"`.",
         ),
     ),
     (
@@ -1038,6 +1060,18 @@ pub(crate) fn for_code(
     subject: &Subject<'_>,
     origin: Origin<'_>,
 ) -> Diagnostic {
+    for_code_in(code, case, severity, subject, origin, None)
+}
+
+/// As [`for_code`], for an answer to the API action `action` (which the text may name).
+pub(crate) fn for_code_in(
+    code: &str,
+    case: Case,
+    severity: Severity,
+    subject: &Subject<'_>,
+    origin: Origin<'_>,
+    action: Option<&str>,
+) -> Diagnostic {
     let case = match (case, origin) {
         (Case::Default, Origin::Answered(api)) => match api.sent_with {
             Some(CredentialKind::AccessKey) => Case::SignedWithKeyPair,
@@ -1047,7 +1081,8 @@ pub(crate) fn for_code(
         _ => case,
     };
     let t = entry(code).map_or(&GENERIC, |e| e.variant(case));
-    let extras = [("code", word(code))];
+    let action = action.map_or_else(|| "(not named)".to_owned(), word);
+    let extras = [("code", word(code)), ("action", action)];
     let mut detail = body(t, subject, &extras);
     if code.starts_with(AUTH_CODE_PREFIX)
         && let Origin::Answered(ApiError {
@@ -1109,12 +1144,13 @@ pub(crate) fn for_situation(
 /// otherwise the situation (unreachable, unexpected answer) with the client's explanation.
 pub(crate) fn for_error(e: &Error, case: Case, subject: &Subject<'_>) -> Diagnostic {
     if let Some(api) = e.api_error() {
-        return for_code(
+        return for_code_in(
             &api.code,
             case,
             Severity::Error,
             subject,
             Origin::Answered(api),
+            Some(e.action()),
         );
     }
     let situation = match e {
@@ -1564,6 +1600,11 @@ mod tests {
             ("last_seen", "ATTACHING on instance ins-1".to_owned()),
             ("reason", "connection refused".to_owned()),
             ("other_instance_id", "ins-2".to_owned()),
+            ("action", "DescribeZones".to_owned()),
+            (
+                "checks",
+                "whether the NIC and the instance share a region".to_owned(),
+            ),
         ];
         for (s, _) in SITUATIONS {
             let d = for_situation(*s, Severity::Error, &subject(&f), &extras);

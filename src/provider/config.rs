@@ -15,7 +15,7 @@ use crate::framework::{
     Attribute, AttributePath, Block, Diagnostic, Diagnostics, Schema, Severity,
 };
 use crate::untrusted::quoted;
-use crate::zenlayer::{ClientConfig, Credentials, Scheme};
+use crate::zenlayer::{ClientConfig, Credentials, ExtraRoots, Scheme, read_ca_bundle};
 
 /// The Zenlayer API's public endpoint.
 pub(crate) const DEFAULT_DOMAIN: &str = "console.zenlayer.com";
@@ -69,10 +69,14 @@ pub(crate) const PLAN_CHECKS: Setting = Setting {
     attr: "plan_checks",
     env: "ZENLAYERCLOUD_PLAN_CHECKS",
 };
+pub(crate) const CA_BUNDLE: Setting = Setting {
+    attr: "custom_ca_bundle",
+    env: "ZENLAYERCLOUD_CA_BUNDLE",
+};
 
 /// Every setting, in schema order.
 #[cfg(test)]
-pub(crate) const ALL: [Setting; 8] = [
+pub(crate) const ALL: [Setting; 9] = [
     ACCESS_KEY_ID,
     ACCESS_KEY_PASSWORD,
     ACCESS_TOKEN,
@@ -81,6 +85,7 @@ pub(crate) const ALL: [Setting; 8] = [
     CLIENT_TIMEOUT,
     MAX_RETRIES,
     PLAN_CHECKS,
+    CA_BUNDLE,
 ];
 
 /// The credential settings, as every authentication message names them.
@@ -226,6 +231,20 @@ pub(crate) fn schema() -> Schema {
                          Checks run only for attachments being created or replaced whose IDs are \
                          known at plan time.",
                         PLAN_CHECKS.env
+                    ),
+                ),
+                s(
+                    CA_BUNDLE,
+                    format!(
+                        "The path of a PEM file with one or more CA certificates to trust in \
+                         addition to the bundled public roots, for networks where a \
+                         TLS-inspecting proxy or an internal gateway re-signs the API's \
+                         certificate with a private CA. Falls back to the `{}` environment \
+                         variable. The file is read when the configuration is validated; a \
+                         missing or unreadable file, or one without a certificate, is an error. \
+                         Proxies themselves come from the HTTPS_PROXY and NO_PROXY environment \
+                         variables (see the company networks guide).",
+                        CA_BUNDLE.env
                     ),
                 ),
             ],
@@ -466,6 +485,14 @@ fn parse_plan_checks(text: &str) -> Result<PlanChecks, String> {
     }
 }
 
+/// A CA bundle path: read now, so `terraform validate` reports a bad file.
+fn parse_ca_bundle(text: &str) -> Result<ExtraRoots, String> {
+    if text.trim().is_empty() {
+        return Err("it is empty".into());
+    }
+    read_ca_bundle(std::path::Path::new(text))
+}
+
 /// The settings whose values no message may repeat.
 const SECRETS: [Setting; 2] = [ACCESS_KEY_PASSWORD, ACCESS_TOKEN];
 
@@ -514,6 +541,7 @@ struct Settings {
     client_timeout: Read<Duration>,
     max_retries: Read<u32>,
     plan_checks: Read<PlanChecks>,
+    ca_bundle: Read<ExtraRoots>,
 }
 
 fn read_all(config: &Value, env: &dyn Env, diags: &mut Diagnostics) -> Settings {
@@ -597,6 +625,17 @@ fn read_all(config: &Value, env: &dyn Env, diags: &mut Diagnostics) -> Settings 
             "plan checks mode",
             "Use `error` (the default), `warn` or `off`.",
             parse_plan_checks,
+            diags,
+        ),
+        ca_bundle: read(
+            c,
+            CA_BUNDLE,
+            env,
+            "CA bundle",
+            "Give the path of a readable PEM file holding the CA certificate(s) to trust \
+             (blocks starting with -----BEGIN CERTIFICATE-----), or leave it unset to trust only \
+             the bundled public roots.",
+            parse_ca_bundle,
             diags,
         ),
     }
@@ -699,7 +738,8 @@ pub(crate) fn resolve(config: &Value, terraform_version: &str, env: &dyn Env) ->
         || matches!(s.scheme, Read::Unknown)
         || matches!(s.client_timeout, Read::Unknown)
         || matches!(s.max_retries, Read::Unknown)
-        || matches!(s.plan_checks, Read::Unknown);
+        || matches!(s.plan_checks, Read::Unknown)
+        || matches!(s.ca_bundle, Read::Unknown);
     if any_unknown {
         return Resolution::Deferred;
     }
@@ -722,6 +762,7 @@ pub(crate) fn resolve(config: &Value, terraform_version: &str, env: &dyn Env) ->
         client_timeout: value_or(s.client_timeout, DEFAULT_CLIENT_TIMEOUT),
         max_retries: value_or(s.max_retries, DEFAULT_MAX_RETRIES),
         user_agent: user_agent(terraform_version, env),
+        extra_roots: value_or(s.ca_bundle, ExtraRoots::none()),
     };
     Resolution::Ready(
         Box::new(Resolved {

@@ -193,7 +193,10 @@ impl framework::Provider for ZenlayerProvider {
                     self.shared.set(Setup::Unconfigured);
                     diags.push(Diagnostic::error(
                         "The Zenlayer API client could not be set up",
-                        format!("{e}. Check the `domain` and `scheme` settings."),
+                        format!(
+                            "{e}. Check the `domain` and `scheme` settings and the proxy \
+                             environment variables (HTTPS_PROXY, NO_PROXY)."
+                        ),
                     ));
                     diags
                 }

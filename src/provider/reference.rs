@@ -98,7 +98,7 @@ pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
             Some("the setting"),
             "A provider argument holds a value the provider cannot use. `<setting>` names it: \
              access key ID, access key password, access token, Zenlayer API domain, Zenlayer API \
-             scheme, client timeout, retry count or plan checks mode. The detail says what is \
+             scheme, client timeout, retry count, plan checks mode or CA bundle. The detail says what is \
              wrong and which values are accepted; secrets are never repeated.",
         ),
         other(
@@ -144,7 +144,8 @@ pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
             "Error",
             None,
             "The settings are valid one by one, but the API client cannot be built from them \
-             (for example a `domain` that does not fit in a URL). The detail gives the reason.",
+             (for example a `domain` that does not fit in a URL, or a proxy variable such as \
+             HTTPS_PROXY that is not an HTTP(S) proxy URL). The detail gives the reason.",
         ),
         other(
             "The provider configuration is not known yet",
@@ -444,6 +445,10 @@ fn situation_condition(situation: Situation) -> &'static str {
         }
         Situation::ChecksSkipped => {
             "plan checks could not read the API (a warning; the plan goes on)"
+        }
+        Situation::CheckNotPermitted => {
+            "the credentials may not call a read action some plan checks need (a warning, once \
+             per missing permission; the other checks run and the plan goes on)"
         }
         Situation::ClaimedTwice => {
             "two attachments planned in the same run name the same NIC (found without calling the \

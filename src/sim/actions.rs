@@ -261,13 +261,16 @@ pub(crate) fn attach_network_interface(
         }
     }
     if instance.status != InstanceStatus::Running {
+        // The AttachNetworkInterface page lists this code as HTTP 400 (the first version of
+        // the API answered 403, which detach keeps).
         return Err(Failure::new(
             codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
             format!(
                 "The instance `{}` is {}; vNICs can only be attached to a RUNNING instance.",
                 instance.instance_id, instance.status
             ),
-        ));
+        )
+        .with_status(400));
     }
     let bound = world.nics_bound_to(&instance.instance_id);
     if bound >= instance.nic_limit as usize {

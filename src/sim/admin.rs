@@ -1,5 +1,5 @@
 //! Admin endpoints under `/_sim/`: plain JSON, no signing, never faulted. They let tests and
-//! users read and change the world, count calls, set delays and inject faults.
+//! users read and change the world, count calls, set delays, deny actions and inject faults.
 //! Errors are `{"error": "<what is wrong and how to fix it>"}` with a 4xx status.
 //!
 //! They have no authentication, so they refuse what a web page in a browser could send to
@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 
 use super::faults::FaultConfig;
 use super::outside::{ChangeError, InstancePatch, NewInstances, NewNics, NicPatch};
-use super::simulator::{DelaysMs, Sim};
+use super::simulator::{DelaysMs, Policy, Sim};
 use super::state::State as SimState;
 
 /// The prefix of every admin path.
@@ -208,6 +208,22 @@ async fn put_delays(State(sim): State<Sim>, body: Bytes) -> Answer {
     Ok(ok(DelaysMs::from(sim.delays())))
 }
 
+async fn get_policy(State(sim): State<Sim>) -> Response {
+    ok(sim.policy())
+}
+
+async fn put_policy(State(sim): State<Sim>, body: Bytes) -> Answer {
+    let policy: Policy = parse(&body)?;
+    sim.set_policy(policy).map_err(bad_request)?;
+    Ok(ok(sim.policy()))
+}
+
+async fn clear_policy(State(sim): State<Sim>) -> Response {
+    // The empty policy names no action, so it is always accepted.
+    let _ = sim.set_policy(Policy::default());
+    ok(sim.policy())
+}
+
 async fn get_faults(State(sim): State<Sim>) -> Response {
     ok(sim.faults())
 }
@@ -242,6 +258,10 @@ pub(crate) fn routes() -> Router<Sim> {
         )
         .route("/calls", get(get_calls).delete(reset_calls))
         .route("/delays", get(get_delays).put(put_delays))
+        .route(
+            "/policy",
+            get(get_policy).put(put_policy).delete(clear_policy),
+        )
         .route(
             "/faults",
             get(get_faults).put(put_faults).delete(clear_faults),

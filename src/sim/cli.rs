@@ -11,7 +11,7 @@ use super::fixture;
 use super::fixture::DEFAULT_STATE_JSON;
 use super::server::{ZEC_PATH, serve};
 use super::simulator::{
-    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_PASSWORD, DEFAULT_ACCESS_TOKEN, Delays, Sim,
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_PASSWORD, DEFAULT_ACCESS_TOKEN, Delays, Policy, Sim,
     SimConfig,
 };
 use super::state::State;
@@ -37,6 +37,8 @@ Options:
   --transition-delay DUR      how long ATTACHING and DETACHING last, e.g. 300ms, 2s, 0 [default: 300ms]
   --attach-delay DUR          how long ATTACHING lasts (overrides --transition-delay)
   --detach-delay DUR          how long DETACHING lasts (overrides --transition-delay)
+  --deny-action ACTION        refuse ACTION to the credentials with AUTHFAILURE_UNAUTHORIZED_OPERATION
+                              (403), as a least-privilege key's policy does; repeatable
   --log-level LEVEL           off, error, warn, info or debug [default: info]
   --print-default-state       print the built-in state as JSON and exit
   -h, --help                  print this help
@@ -56,6 +58,8 @@ pub struct Options {
     pub access_key_password: String,
     pub access_token: Option<String>,
     pub delays: Delays,
+    /// Actions refused to the credentials (`--deny-action`).
+    pub policy: Policy,
     pub log_level: Option<tracing::Level>,
 }
 
@@ -69,6 +73,7 @@ impl Default for Options {
             access_key_password: DEFAULT_ACCESS_KEY_PASSWORD.to_owned(),
             access_token: Some(DEFAULT_ACCESS_TOKEN.to_owned()),
             delays: Delays::default(),
+            policy: Policy::default(),
             log_level: Some(tracing::Level::INFO),
         }
     }
@@ -171,6 +176,10 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, U
             }
             Long("attach-delay") => attach = Some(duration(&mut parser, "--attach-delay")?),
             Long("detach-delay") => detach = Some(duration(&mut parser, "--detach-delay")?),
+            Long("deny-action") => {
+                let action = string(&mut parser, "--deny-action")?;
+                opts.policy.deny.insert(action);
+            }
             Long("log-level") => {
                 let text = string(&mut parser, "--log-level")?;
                 opts.log_level = parse_level(&text).map_err(UsageError)?;
@@ -186,6 +195,9 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, U
             "--access-key-id and --access-key-password must not be empty".into(),
         ));
     }
+    opts.policy
+        .check()
+        .map_err(|e| UsageError(format!("--deny-action: {e}")))?;
     opts.delays.attach = attach.unwrap_or(opts.delays.attach);
     opts.delays.detach = detach.unwrap_or(opts.delays.detach);
     Ok(Command::Serve(opts))
@@ -279,6 +291,7 @@ fn run(opts: Options) -> Result<(), String> {
         access_token: opts.access_token.clone(),
         state: load_state(&opts)?,
         delays: opts.delays,
+        policy: opts.policy.clone(),
     })
     .map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -314,6 +327,7 @@ fn run(opts: Options) -> Result<(), String> {
             attach_delay_ms = opts.delays.attach.as_millis() as u64,
             detach_delay_ms = opts.delays.detach.as_millis() as u64,
             bearer_token = opts.access_token.is_some(),
+            denied_actions = ?opts.policy.deny,
             "serving"
         );
         serve(listener, sim, shutdown_signal()).await;
@@ -456,6 +470,27 @@ mod tests {
         assert!(
             parse(&["--allow-remote"])
                 .is_ok_and(|c| matches!(c, Command::Serve(o) if o.allow_remote))
+        );
+    }
+
+    #[test]
+    fn deny_action_builds_the_policy_and_refuses_unknown_actions() {
+        let Command::Serve(opts) = parse(&[
+            "--deny-action",
+            "DescribeZones",
+            "--deny-action=DescribeInstances",
+        ])
+        .unwrap() else {
+            panic!("expected serve")
+        };
+        assert_eq!(
+            opts.policy,
+            Policy::denying(&["DescribeInstances", "DescribeZones"]).unwrap()
+        );
+        let err = parse(&["--deny-action", "DescribeZone"]).unwrap_err().0;
+        assert!(
+            err.contains("--deny-action") && err.contains("`DescribeZone`"),
+            "{err}"
         );
     }
 

@@ -7,6 +7,8 @@ use crate::zenlayer::codes;
 pub(crate) struct Failure {
     pub(crate) code: &'static str,
     pub(crate) message: String,
+    /// Where one action's page documents another status for this code than `http_status`.
+    status: Option<u16>,
 }
 
 impl Failure {
@@ -14,16 +16,25 @@ impl Failure {
         Failure {
             code,
             message: message.into(),
+            status: None,
         }
     }
 
+    /// The same refusal with the status the action's own documentation gives it.
+    pub(crate) fn with_status(mut self, status: u16) -> Failure {
+        self.status = Some(status);
+        self
+    }
+
     pub(crate) fn http_status(&self) -> u16 {
-        http_status(self.code)
+        self.status.unwrap_or_else(|| http_status(self.code))
     }
 }
 
 /// The HTTP status the simulator sends with each code. Where Zenlayer's documentation versions
-/// disagree, the first version's status is used; codes with no documented status get the
+/// disagree, the first version's status is used, except where an action answers otherwise
+/// (`Failure::with_status`: AttachNetworkInterface's `OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT`
+/// is 400, as its current page lists it); codes with no documented status get the
 /// conventional one for their class (401 for signature problems, 400 for parameters).
 pub fn http_status(code: &str) -> u16 {
     match code {

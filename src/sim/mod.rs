@@ -36,6 +36,6 @@ pub use outside::{
 pub use server::{BackgroundSim, RunningSim, StartError, ZEC_PATH, router, serve};
 pub use simulator::{
     DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_PASSWORD, DEFAULT_ACCESS_TOKEN,
-    DEFAULT_TRANSITION_DELAY, Delays, DelaysMs, Sim, SimConfig,
+    DEFAULT_TRANSITION_DELAY, Delays, DelaysMs, Policy, Sim, SimConfig,
 };
 pub use state::{DEFAULT_NIC_LIMIT, Instance, Nic, NicType, State, StateError, Zone};

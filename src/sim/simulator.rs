@@ -96,6 +96,42 @@ pub struct SimConfig {
     pub access_token: Option<String>,
     pub state: State,
     pub delays: Delays,
+    /// Actions the credentials may not call, as a least-privilege key's policy leaves them out.
+    pub policy: Policy,
+}
+
+/// What the accepted credentials may not do: each action named in `deny` is refused with
+/// `AUTHFAILURE_UNAUTHORIZED_OPERATION` (HTTP 403) after authentication, before parameters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Policy {
+    #[serde(default)]
+    pub deny: std::collections::BTreeSet<String>,
+}
+
+impl Policy {
+    /// A policy refusing `actions`, each a served action's name.
+    pub fn denying(actions: &[&str]) -> Result<Policy, String> {
+        let policy = Policy {
+            deny: actions.iter().map(|a| (*a).to_owned()).collect(),
+        };
+        policy.check()?;
+        Ok(policy)
+    }
+
+    /// Refuses names the simulator does not serve: a typo would otherwise deny nothing.
+    pub fn check(&self) -> Result<(), String> {
+        match self.deny.iter().find(|a| Action::from_name(a).is_none()) {
+            None => Ok(()),
+            Some(unknown) => {
+                let served: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+                Err(format!(
+                    "`{unknown}` is not an action this simulator serves ({})",
+                    served.join(", ")
+                ))
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for SimConfig {
@@ -103,6 +139,7 @@ impl std::fmt::Debug for SimConfig {
         f.debug_struct("SimConfig")
             .field("access_key_id", &self.access_key_id)
             .field("delays", &self.delays)
+            .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
 }
@@ -116,6 +153,7 @@ impl Default for SimConfig {
             access_token: Some(DEFAULT_ACCESS_TOKEN.to_owned()),
             state: fixture::default_state(),
             delays: Delays::default(),
+            policy: Policy::default(),
         }
     }
 }
@@ -130,6 +168,8 @@ struct Inner {
     accepted: Accepted,
     initial_state: State,
     initial_delays: Delays,
+    initial_policy: Policy,
+    policy: Mutex<Policy>,
     world: Mutex<World>,
     delays: Mutex<Delays>,
     faults: Mutex<Injector>,
@@ -161,6 +201,10 @@ impl Sim {
     /// A simulator serving `config.state`, which must be consistent.
     pub fn new(config: SimConfig) -> Result<Sim, StateError> {
         let world = World::new(config.state.clone())?;
+        config
+            .policy
+            .check()
+            .map_err(|e| StateError(format!("the policy denies {e}")))?;
         Ok(Sim {
             inner: Arc::new(Inner {
                 accepted: Accepted {
@@ -170,6 +214,8 @@ impl Sim {
                 },
                 initial_state: config.state,
                 initial_delays: config.delays,
+                initial_policy: config.policy.clone(),
+                policy: Mutex::new(config.policy),
                 world: Mutex::new(world),
                 delays: Mutex::new(config.delays),
                 faults: Mutex::new(Injector::default()),
@@ -266,6 +312,18 @@ impl Sim {
         *lock(&self.inner.delays) = delays;
     }
 
+    /// The actions the credentials may not call now.
+    pub fn policy(&self) -> Policy {
+        lock(&self.inner.policy).clone()
+    }
+
+    /// Replaces the policy; the error names an action the simulator does not serve.
+    pub fn set_policy(&self, policy: Policy) -> Result<(), String> {
+        policy.check()?;
+        *lock(&self.inner.policy) = policy;
+        Ok(())
+    }
+
     pub fn faults(&self) -> FaultReport {
         lock(&self.inner.faults).report()
     }
@@ -293,7 +351,7 @@ impl Sim {
         lock(&self.inner.faults).reset_counts();
     }
 
-    /// Back to the starting state and delays, no faults, zero counters.
+    /// Back to the starting state, delays and policy, no faults, zero counters.
     pub fn reset(&self) {
         match World::new(self.inner.initial_state.clone()) {
             Ok(world) => *lock(&self.inner.world) = world,
@@ -301,6 +359,7 @@ impl Sim {
             Err(e) => tracing::error!("resetting the simulator failed: {e}"),
         }
         self.set_delays(self.inner.initial_delays);
+        *lock(&self.inner.policy) = self.inner.initial_policy.clone();
         self.clear_faults();
         self.reset_calls();
     }
@@ -333,7 +392,7 @@ impl Sim {
                 };
             }
         };
-        let result = self.perform(headers, body, request_id);
+        let result = self.perform(headers, body, request_id, &caller);
         let result = result.and_then(|answer| {
             if let Some(t) = answer.transition {
                 self.schedule(t);
@@ -356,6 +415,7 @@ impl Sim {
         headers: &HeaderMap,
         body: &[u8],
         request_id: &str,
+        caller: &Caller,
     ) -> Result<Answer, Failure> {
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         match header("x-zc-version") {
@@ -391,6 +451,19 @@ impl Sim {
                 )
             })?,
         };
+        if lock(&self.inner.policy).deny.contains(action.name()) {
+            let who = match caller {
+                Caller::AccessKey(id) => format!("The access key `{id}`"),
+                Caller::Token => "The access token".to_owned(),
+            };
+            return Err(Failure::new(
+                codes::AUTHFAILURE_UNAUTHORIZED_OPERATION,
+                format!(
+                    "{who} is not authorised to perform `{}` (denied by the simulator's policy).",
+                    action.name()
+                ),
+            ));
+        }
         let params = Params::parse(body)?;
         let delays = self.delays();
         match action {

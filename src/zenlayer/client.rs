@@ -517,6 +517,7 @@ mod tests {
             client_timeout: Duration::from_secs(1),
             max_retries: 0,
             user_agent: "ua".into(),
+            extra_roots: Default::default(),
         })
         .expect("valid config");
         let l = CallLimits::default();

@@ -78,6 +78,8 @@ pub struct ClientConfig {
     pub max_retries: u32,
     /// The full User-Agent value.
     pub user_agent: String,
+    /// CA certificates trusted besides the bundled roots (`custom_ca_bundle`).
+    pub extra_roots: super::roots::ExtraRoots,
 }
 
 impl ClientConfig {

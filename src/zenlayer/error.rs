@@ -148,6 +148,17 @@ impl Error {
         self
     }
 
+    /// The API action the failed call was (for `GaveUp`, the last attempt's).
+    pub fn action(&self) -> &'static str {
+        match self {
+            Error::Api { action, .. }
+            | Error::UnexpectedResponse { action, .. }
+            | Error::Network { action, .. }
+            | Error::OutcomeUnknown { action, .. }
+            | Error::GaveUp { action, .. } => action,
+        }
+    }
+
     /// The API error code, when the API answered with one.
     pub fn code(&self) -> Option<&str> {
         match self {

@@ -11,7 +11,9 @@ pub mod config;
 mod error;
 pub mod lookup;
 pub mod models;
+mod proxy;
 mod retry;
+pub mod roots;
 pub mod signer;
 mod transport;
 
@@ -20,3 +22,4 @@ pub use config::{ClientConfig, Credentials, Scheme, Secret};
 pub use error::{ApiError, CONFIGURATION, Caller, CredentialKind, Error};
 pub use lookup::Lookup;
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
+pub use roots::{ExtraRoots, read_ca_bundle};

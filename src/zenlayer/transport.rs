@@ -1,6 +1,7 @@
-//! One HTTP attempt: builds the TLS-verified connection pool, signs a request with a fresh
+//! One HTTP attempt: builds the TLS-verified connection pool (bundled roots plus any
+//! `custom_ca_bundle`, through the proxy the environment names), signs a request with a fresh
 //! timestamp, sends it, reads a bounded body, and says whether a failed request could have
-//! reached the server.
+//! reached the server, naming the proxy and the TLS problem when there is one.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,9 +10,11 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderMap, HeaderName, HeaderValue};
 
 use super::answer::{Body, MAX_BODY_BYTES, RawAnswer};
-use super::config::{ClientConfig, Credentials, Scheme, is_loopback_host};
+use super::config::{ClientConfig, Credentials, Scheme};
 use super::models::API_VERSION;
+use super::proxy::{self, ProxyChoice};
 use super::retry::parse_retry_after;
+use super::roots::ExtraRoots;
 use super::signer::{self, SigningInput};
 
 /// The exact `Content-Type` sent, and therefore signed.
@@ -55,6 +58,16 @@ pub(crate) struct Transport {
     domain: String,
     user_agent: HeaderValue,
     credentials: Credentials,
+    /// What failures name: the API host and the proxy, if one is used.
+    route: Route,
+}
+
+/// Where requests go, for messages: the API's host and the proxy in between, if any.
+#[derive(Clone, Debug)]
+struct Route {
+    host: String,
+    proxy: Option<ProxyChoice>,
+    custom_roots: bool,
 }
 
 impl std::fmt::Debug for Transport {
@@ -62,6 +75,7 @@ impl std::fmt::Debug for Transport {
         f.debug_struct("Transport")
             .field("url", &self.url.as_str())
             .field("credentials", &self.credentials)
+            .field("proxy", &self.route.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -122,21 +136,34 @@ impl Transport {
             }
         }
 
-        // The same rule as the provider's check that `http` stays on this machine.
-        let loopback = url.host_str().is_some_and(is_loopback_host);
+        let api_host = url.host_str().unwrap_or_default().to_owned();
+        // curl's variables and precedence, decided here once; loopback is never proxied (the
+        // same rule as the provider's check that `http` stays on this machine).
+        let chosen = proxy::choose(config.scheme, &api_host, &|name| std::env::var(name).ok())
+            .map_err(|p| ConfigProblem(p.0))?;
         let mut builder = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config()?)
+            .tls_backend_preconfigured(tls_config(&config.extra_roots)?)
             .https_only(config.scheme == Scheme::Https)
             .connect_timeout(config.client_timeout.min(MAX_CONNECT_TIMEOUT))
             .redirect(reqwest::redirect::Policy::none())
-            .pool_idle_timeout(Duration::from_secs(60));
-        if loopback {
-            // Like Go's net/http: a proxy from the environment never applies to loopback.
-            builder = builder.no_proxy();
+            .pool_idle_timeout(Duration::from_secs(60))
+            // reqwest's own reading of the environment differs from curl's; ours replaces it.
+            .no_proxy();
+        if let Some(choice) = &chosen {
+            let proxy = reqwest::Proxy::all(choice.url.clone()).map_err(|_| {
+                ConfigProblem(format!(
+                    "{} cannot be used as a proxy; write it as http://HOST:PORT",
+                    choice.variable
+                ))
+            })?;
+            builder = builder.proxy(proxy);
         }
         let http = builder
             .build()
             .map_err(|e| ConfigProblem(format!("the HTTP client could not be built: {e}")))?;
+        if let Some(choice) = &chosen {
+            tracing::debug!(proxy = %choice.shown, from = choice.variable, "API calls go through a proxy");
+        }
         Ok(Transport {
             http,
             url,
@@ -144,6 +171,11 @@ impl Transport {
             domain,
             user_agent,
             credentials: config.credentials.clone(),
+            route: Route {
+                host: api_host,
+                proxy: chosen,
+                custom_roots: !config.extra_roots.is_empty(),
+            },
         })
     }
 
@@ -161,7 +193,7 @@ impl Transport {
             .post(self.url.clone())
             .headers(headers)
             .body(body.clone());
-        match tokio::time::timeout(timeout, send_and_read(request)).await {
+        match tokio::time::timeout(timeout, send_and_read(request, &self.route)).await {
             Ok(result) => result,
             Err(_) => Err(Failure::Lost {
                 message: format!("no complete answer within {}", human(timeout)),
@@ -221,9 +253,21 @@ impl Transport {
     }
 }
 
-async fn send_and_read(request: reqwest::RequestBuilder) -> Result<Answer, Failure> {
-    let mut response = request.send().await.map_err(|e| classify_send_error(&e))?;
+async fn send_and_read(request: reqwest::RequestBuilder, route: &Route) -> Result<Answer, Failure> {
+    let mut response = request
+        .send()
+        .await
+        .map_err(|e| classify_send_error(&e, route))?;
     let status = response.status().as_u16();
+    if status == 407
+        && let Some(proxy) = &route.proxy
+    {
+        // A plain-HTTP request through the proxy: its refusal, not the API's answer.
+        return Err(Failure::NotSent {
+            message: proxy_auth_refused(proxy),
+            retryable: false,
+        });
+    }
     let headers = response.headers();
     let cf_challenge = headers
         .get("cf-mitigated")
@@ -270,8 +314,9 @@ async fn send_and_read(request: reqwest::RequestBuilder) -> Result<Answer, Failu
     })
 }
 
-/// Sorts a failed send into "never left" and "may have arrived".
-fn classify_send_error(e: &reqwest::Error) -> Failure {
+/// Sorts a failed send into "never left" and "may have arrived", naming the proxy and the
+/// TLS problem where they are the cause.
+fn classify_send_error(e: &reqwest::Error, route: &Route) -> Failure {
     if let Some(tls) = find_rustls_error(e) {
         let retryable = !matches!(
             tls,
@@ -280,9 +325,40 @@ fn classify_send_error(e: &reqwest::Error) -> Failure {
                 | rustls::Error::UnsupportedNameType
         );
         return Failure::NotSent {
-            message: format!("the TLS handshake failed: {tls}"),
+            message: tls_failure_text(tls, route),
             retryable,
         };
+    }
+    let cause = root_cause(e);
+    if let Some(proxy) = &route.proxy {
+        if chain_mentions(e, "proxy authorization required") {
+            return Failure::NotSent {
+                message: proxy_auth_refused(proxy),
+                retryable: false,
+            };
+        }
+        // hyper-util's tunnel errors are private types; their texts are what tells them apart.
+        if chain_mentions(e, "tunnel error: unsuccessful") {
+            return Failure::NotSent {
+                message: format!(
+                    "{} refused to open a tunnel (CONNECT) to {}: {cause}",
+                    proxy.describe(),
+                    route.host
+                ),
+                retryable: true,
+            };
+        }
+        if e.is_connect() {
+            let what = if e.is_timeout() {
+                "could not be reached in time"
+            } else {
+                "could not be reached"
+            };
+            return Failure::NotSent {
+                message: format!("{} {what}: {cause}", proxy.describe()),
+                retryable: true,
+            };
+        }
     }
     if e.is_connect() {
         let what = if e.is_dns() {
@@ -293,19 +369,84 @@ fn classify_send_error(e: &reqwest::Error) -> Failure {
             "the connection could not be established"
         };
         return Failure::NotSent {
-            message: format!("{what}: {}", root_cause(e)),
+            message: format!("{what}: {cause}"),
             retryable: true,
         };
     }
     if e.is_builder() {
         return Failure::NotSent {
-            message: format!("the request could not be built: {}", root_cause(e)),
+            message: format!("the request could not be built: {cause}"),
             retryable: false,
         };
     }
+    let via = route
+        .proxy
+        .as_ref()
+        .map(|p| format!(" (through {})", p.describe()))
+        .unwrap_or_default();
     Failure::Lost {
-        message: format!("the connection broke before an answer: {}", root_cause(e)),
+        message: format!("the connection broke before an answer{via}: {cause}"),
     }
+}
+
+/// The proxy answered 407: it wants credentials, or refused the ones in its URL.
+fn proxy_auth_refused(proxy: &ProxyChoice) -> String {
+    let no_credentials = proxy.url.username().is_empty() && proxy.url.password().is_none();
+    let fix = if no_credentials {
+        "the proxy URL carries no user name and password; write them into it as          http://USER:PASSWORD@HOST:PORT"
+    } else {
+        "it refused the user name and password in the proxy URL; check them (characters such          as @ : / in them must be percent-encoded)"
+    };
+    format!(
+        "{} answered 407 Proxy Authentication Required: {fix}",
+        proxy.describe()
+    )
+}
+
+/// What went wrong in the TLS handshake, for whom, and the fix when a private CA can be it.
+fn tls_failure_text(tls: &rustls::Error, route: &Route) -> String {
+    use rustls::CertificateError as C;
+    let host = &route.host;
+    let via = route
+        .proxy
+        .as_ref()
+        .map(|p| format!(" (through {})", p.describe()))
+        .unwrap_or_default();
+    let fix_ca = if route.custom_roots {
+        "If a TLS-inspecting proxy or a private CA issued it, check that `custom_ca_bundle`          (or ZENLAYERCLOUD_CA_BUNDLE) holds that CA's certificate"
+    } else {
+        "If a TLS-inspecting proxy or a private CA issued it, trust that CA by pointing          `custom_ca_bundle` (or ZENLAYERCLOUD_CA_BUNDLE) at its PEM certificate"
+    };
+    let reason = match tls {
+        rustls::Error::InvalidCertificate(cert) => match cert {
+            C::UnknownIssuer => format!(
+                "the certificate presented for {host} is signed by an unknown issuer, which                  neither the bundled roots nor `custom_ca_bundle` trust. {fix_ca}"
+            ),
+            C::Expired | C::ExpiredContext { .. } => format!(
+                "the certificate presented for {host} has expired. Renew it where it is                  issued (the API, or the TLS-inspecting proxy in between); `custom_ca_bundle`                  only adds trusted CAs and cannot make an expired certificate valid"
+            ),
+            C::NotValidForName | C::NotValidForNameContext { .. } => format!(
+                "the certificate presented is not valid for the name {host} (name mismatch).                  Check `domain`; a TLS-inspecting proxy must issue its certificate for {host},                  and `custom_ca_bundle` only adds trusted CAs, it cannot accept another name"
+            ),
+            other => format!(
+                "the certificate presented for {host} is not acceptable ({other:?}). {fix_ca}"
+            ),
+        },
+        other => format!("{other}"),
+    };
+    format!("the TLS handshake with {host}{via} failed: {reason}")
+}
+
+/// Whether any error in `e`'s chain says `needle` (for errors whose types are private).
+fn chain_mentions(e: &(dyn std::error::Error + 'static), needle: &str) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.to_string().contains(needle) {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 fn find_rustls_error(e: &reqwest::Error) -> Option<&rustls::Error> {
@@ -342,13 +483,21 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     if text.is_empty() { e.to_string() } else { text }
 }
 
-/// The rustls configuration: aws-lc-rs, and only the bundled Mozilla roots, so a machine's
-/// certificate store can neither break nor widen what this provider trusts.
-fn tls_config() -> Result<rustls::ClientConfig, ConfigProblem> {
+/// The rustls configuration: aws-lc-rs, the bundled Mozilla roots and the `custom_ca_bundle`
+/// ones only, so a machine's certificate store can neither break nor widen what this provider
+/// trusts.
+fn tls_config(extra: &ExtraRoots) -> Result<rustls::ClientConfig, ConfigProblem> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let roots = rustls::RootCertStore {
+    let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
+    for cert in extra.certificates() {
+        roots.add(cert.clone()).map_err(|e| {
+            ConfigProblem(format!(
+                "a certificate of `custom_ca_bundle` cannot be trusted: {e}"
+            ))
+        })?;
+    }
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| ConfigProblem(format!("TLS could not be configured: {e}")))?

@@ -461,6 +461,7 @@ pub fn config(addr: SocketAddr) -> ClientConfig {
         client_timeout: Duration::from_secs(5),
         max_retries: 3,
         user_agent: USER_AGENT.into(),
+        extra_roots: Default::default(),
     }
 }
 

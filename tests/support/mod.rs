@@ -39,6 +39,8 @@ pub mod garbage_api;
 pub mod go_plugin;
 pub mod hostile_api;
 pub mod lifecycle;
+pub mod private_ca;
+pub mod proxy;
 pub mod running;
 mod sim;
 pub mod tls_api;
@@ -545,4 +547,10 @@ fn words(text: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Everything a command printed (stdout, then stderr), words folded as by `words`, so wrapped
+/// diagnostics read as one line.
+pub fn folded_output(out: &Outcome) -> String {
+    words(&format!("{}\n{}", out.stdout, out.stderr))
 }

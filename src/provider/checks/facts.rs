@@ -3,7 +3,8 @@
 
 use crate::provider::api::Zec;
 use crate::untrusted::word;
-use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus};
+use crate::zenlayer::codes;
+use crate::zenlayer::models::{InstanceInfo, NicInfo, NicStatus, action};
 use crate::zenlayer::{CallLimits, Error};
 
 /// The observed state of the NIC and instance an attachment names.
@@ -21,7 +22,7 @@ pub(crate) struct Facts {
 
 impl Facts {
     /// Facts about one side only; the unknown side reads as present and unremarkable, and
-    /// findings about it are never reported (see `judge::judge_one_side`).
+    /// findings about it are never reported (see `judge::judge_read`).
     pub(crate) fn one_side(
         nic_id: Option<&str>,
         nic: Option<Option<NicInfo>>,
@@ -57,34 +58,17 @@ impl Facts {
     }
 }
 
-/// How fresh the facts must be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Reads {
-    /// Read after the request: for messages about a write that just happened.
-    Fresh,
-    /// May come from a listing a few seconds old: for plan checks.
-    Recent,
-}
-
-/// Reads the NIC, and the instance then its region, concurrently.
+/// Reads the NIC, and the instance then its region, concurrently and fresh: for messages
+/// about a write that just happened. (Plan checks use `gather_permitted`'s recent reads.)
 pub(crate) async fn gather(
     api: &dyn Zec,
     nic_id: &str,
     instance_id: &str,
     limits: &CallLimits,
-    reads: Reads,
 ) -> Result<Facts, Error> {
-    let nic = async {
-        match reads {
-            Reads::Fresh => api.find_nic(nic_id, limits).await,
-            Reads::Recent => api.recent_nic(nic_id, limits).await,
-        }
-    };
+    let nic = api.find_nic(nic_id, limits);
     let instance = async {
-        let instance = match reads {
-            Reads::Fresh => api.find_instance(instance_id, limits).await?,
-            Reads::Recent => api.recent_instance(instance_id, limits).await?,
-        };
+        let instance = api.find_instance(instance_id, limits).await?;
         let region = match &instance {
             Some(i) if !i.zone_id.is_empty() => api.region_of_zone(&i.zone_id, limits).await?,
             _ => None,
@@ -100,6 +84,135 @@ pub(crate) async fn gather(
         nic,
         instance,
         instance_region,
+    })
+}
+
+/// One read plan checks make, each through one API action a key's policy may leave out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Part {
+    Nic,
+    Instance,
+    Region,
+}
+
+impl Part {
+    /// The API action this read calls.
+    pub(crate) fn action(self) -> &'static str {
+        match self {
+            Part::Nic => action::DESCRIBE_NETWORK_INTERFACES,
+            Part::Instance => action::DESCRIBE_INSTANCES,
+            Part::Region => action::DESCRIBE_ZONES,
+        }
+    }
+
+    /// The checks that need this read, in the words of the warning that they could not run.
+    pub(crate) fn checks(self) -> &'static str {
+        match self {
+            Part::Nic => {
+                "whether the NIC exists, its state, whether it is attached elsewhere, and \
+                 whether it is in the instance's region"
+            }
+            Part::Instance => {
+                "whether the instance exists, its state, and whether it is in the NIC's region"
+            }
+            Part::Region => "whether the NIC and the instance are in the same region",
+        }
+    }
+}
+
+/// True when the API refused a call because the credentials may not make it.
+pub(crate) fn is_denied(e: &Error) -> bool {
+    e.code() == Some(codes::AUTHFAILURE_UNAUTHORIZED_OPERATION)
+}
+
+/// Facts, with the reads the credentials were not allowed to make left out (their side reads
+/// as present and unremarkable; see `judge::judge_read`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Permitted {
+    pub facts: Facts,
+    /// The reads that were refused or skipped as known to be refused.
+    pub unread: Vec<Part>,
+}
+
+impl Permitted {
+    /// Whether `part` was read (the region counts as read only with the instance).
+    pub(crate) fn read(&self, part: Part) -> bool {
+        let unread_with_instance = part == Part::Region && self.unread.contains(&Part::Instance);
+        !(self.unread.contains(&part) || unread_with_instance)
+    }
+}
+
+/// Like `gather` with recent reads, but a read the credentials may not make (refused with
+/// `AUTHFAILURE_UNAUTHORIZED_OPERATION`, or whose action `denied` already knows) is left out
+/// instead of failing the whole gathering. `nic_id`/`instance_id` `None` reads only one side.
+pub(crate) async fn gather_permitted(
+    api: &dyn Zec,
+    nic_id: Option<&str>,
+    instance_id: Option<&str>,
+    limits: &CallLimits,
+    denied: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Permitted, Error> {
+    let nic = async {
+        let Some(id) = nic_id else {
+            return Ok((None, false));
+        };
+        if denied(Part::Nic.action()) {
+            return Ok((None, true));
+        }
+        match api.recent_nic(id, limits).await {
+            Ok(n) => Ok((Some(n), false)),
+            Err(e) if is_denied(&e) => Ok((None, true)),
+            Err(e) => Err(e),
+        }
+    };
+    let instance = async {
+        let Some(id) = instance_id else {
+            return Ok((None, None, Vec::new()));
+        };
+        if denied(Part::Instance.action()) {
+            return Ok((None, None, vec![Part::Instance]));
+        }
+        let instance = match api.recent_instance(id, limits).await {
+            Ok(i) => i,
+            Err(e) if is_denied(&e) => return Ok((None, None, vec![Part::Instance])),
+            Err(e) => return Err(e),
+        };
+        let zone = instance
+            .as_ref()
+            .map(|i| i.zone_id.clone())
+            .unwrap_or_default();
+        if zone.is_empty() {
+            return Ok((Some(instance), None, Vec::new()));
+        }
+        if denied(Part::Region.action()) {
+            return Ok((Some(instance), None, vec![Part::Region]));
+        }
+        match api.region_of_zone(&zone, limits).await {
+            Ok(region) => Ok((Some(instance), region, Vec::new())),
+            Err(e) if is_denied(&e) => Ok((Some(instance), None, vec![Part::Region])),
+            Err(e) => Err(e),
+        }
+    };
+    let (nic, instance) = tokio::join!(nic, instance);
+    let (nic, nic_unread) = nic?;
+    let (instance, instance_region, mut unread) = instance?;
+    if nic_unread {
+        unread.insert(0, Part::Nic);
+    }
+    let facts = Facts::one_side(
+        nic_id.filter(|_| !nic_unread),
+        nic,
+        instance_id.filter(|_| !unread.contains(&Part::Instance)),
+        instance,
+    );
+    Ok(Permitted {
+        facts: Facts {
+            nic_id: nic_id.unwrap_or_default().to_owned(),
+            instance_id: instance_id.unwrap_or_default().to_owned(),
+            instance_region,
+            ..facts
+        },
+        unread,
     })
 }
 

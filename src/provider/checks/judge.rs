@@ -160,20 +160,26 @@ pub(crate) fn judge(facts: &Facts, holders: &Holders, mode: PlanChecks) -> Vec<F
     out
 }
 
-/// Judges the known side of an attachment whose other ID is unknown (empty in `facts`):
-/// only findings about the known side, never the region, which needs both.
-pub(crate) fn judge_one_side(facts: &Facts, holders: &Holders, mode: PlanChecks) -> Vec<Finding> {
-    let nic_known = !facts.nic_id.is_empty();
-    let instance_known = !facts.instance_id.is_empty();
+/// Judges what could be read: findings about the NIC only if `nic_read`, about the instance
+/// only if `instance_read`, the region only when both were (and `facts` holds the region).
+/// An ID unknown until apply counts as unread, so one-sided checks use it too.
+pub(crate) fn judge_read(
+    facts: &Facts,
+    holders: &Holders,
+    mode: PlanChecks,
+    nic_read: bool,
+    instance_read: bool,
+) -> Vec<Finding> {
+    let both = nic_read && instance_read;
     judge(facts, holders, mode)
         .into_iter()
         .filter(|f| match f.code {
             codes::INVALID_NIC_NOT_FOUND
             | codes::INVALID_NIC_STATUS
-            | codes::INVALID_NIC_ATTACHED => nic_known,
+            | codes::INVALID_NIC_ATTACHED => nic_read,
             codes::INVALID_INSTANCE_NOT_FOUND
-            | codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT => instance_known,
-            _ => false,
+            | codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT => instance_read,
+            _ => both,
         })
         .collect()
 }

@@ -5,13 +5,17 @@
 //! Checks never change a planned value. When the API cannot be read, the plan still succeeds
 //! with one warning per process (authentication failures: one error per process), and later
 //! attachments skip silently, without calling an API that is throttling, down, or refusing the
-//! credentials.
+//! credentials. When the credentials may not call one read action (a least-privilege key),
+//! only the checks that need it are skipped: one warning per missing permission and process,
+//! and the action is not called again.
 
 pub(crate) mod claims;
 pub(crate) mod facts;
 pub(crate) mod judge;
 pub(crate) mod memory;
 
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -36,6 +40,8 @@ pub(crate) struct Notices {
     skipped: AtomicBool,
     auth: AtomicBool,
     deferred: AtomicBool,
+    /// Read actions the credentials may not call, as this process has learnt.
+    denied: Mutex<BTreeSet<&'static str>>,
 }
 
 impl Notices {
@@ -57,6 +63,22 @@ impl Notices {
     /// True the first time only.
     fn first_auth_failure(&self) -> bool {
         !self.auth.swap(true, Ordering::SeqCst)
+    }
+
+    /// Whether `action` is known to be refused to these credentials.
+    fn is_denied(&self, action: &str) -> bool {
+        self.denied
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(action)
+    }
+
+    /// Records that `action` is refused; true the first time only.
+    fn first_denial(&self, action: &'static str) -> bool {
+        self.denied
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(action)
     }
 }
 
@@ -95,15 +117,16 @@ pub(crate) async fn check(
         deadline: Some(Instant::now() + GATHER_TIMEOUT),
         cancel: ctx.stop_token().clone(),
     };
-    let gathered = facts::gather(
+    let denied = |action: &str| shared.notices.is_denied(action);
+    let gathered = facts::gather_permitted(
         ready.api.as_ref(),
-        nic_id,
-        instance_id,
+        Some(nic_id),
+        Some(instance_id),
         &limits,
-        facts::Reads::Recent,
+        &denied,
     );
-    let facts = match gathered.await {
-        Ok(f) => f,
+    let permitted = match gathered.await {
+        Ok(p) => p,
         Err(e) => {
             tracing::info!(target: LOG_TARGET, nic_id, instance_id, error = %e, "plan checks could not read the API");
             if !ctx.is_stopped() {
@@ -117,25 +140,60 @@ pub(crate) async fn check(
             return diags;
         }
     };
+    diags.extend(not_permitted(shared, &permitted, &subject(None)));
+    let facts = &permitted.facts;
     let mut holders = judge::Holders {
         this_object,
         in_state: shared.memory.holders(nic_id),
         moved_from: shared.memory.moved_from(nic_id),
     };
-    if judge::unheld_binding(&facts, &holders).is_some() {
+    if judge::unheld_binding(facts, &holders).is_some() {
         holders.in_state = shared
             .memory
             .wait_for_nic(ctx, nic_id, memory::SETTLE)
             .await;
     }
-    for finding in judge::judge(&facts, &holders, ready.plan_checks) {
+    let findings = judge::judge_read(
+        facts,
+        &holders,
+        ready.plan_checks,
+        permitted.read(facts::Part::Nic),
+        permitted.read(facts::Part::Instance),
+    );
+    for finding in findings {
         diags.push(catalogue::for_code(
             finding.code,
             finding.case,
             finding.severity,
-            &subject(Some(&facts)),
+            &subject(Some(facts)),
             Origin::Predicted,
         ));
+    }
+    diags
+}
+
+/// The warning, once per missing permission and process, that some checks could not run
+/// because the credentials may not call the read action they need.
+fn not_permitted(
+    shared: &Shared,
+    permitted: &facts::Permitted,
+    subject: &Subject<'_>,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for part in &permitted.unread {
+        let action = part.action();
+        if shared.notices.first_denial(action) {
+            tracing::info!(target: LOG_TARGET, action, "plan checks may not call this action; its checks are skipped");
+            diags.push(catalogue::for_situation(
+                Situation::CheckNotPermitted,
+                Severity::Warning,
+                subject,
+                &[
+                    ("action", action.to_owned()),
+                    ("checks", part.checks().to_owned()),
+                ],
+            ));
+        }
     }
     diags
 }
@@ -161,21 +219,12 @@ pub(crate) async fn check_one_side(
         deadline: Some(Instant::now() + GATHER_TIMEOUT),
         cancel: ctx.stop_token().clone(),
     };
-    let api = ready.api.as_ref();
-    let read = async {
-        let nic = match nic_id {
-            Some(n) => Some(api.recent_nic(n, &limits).await?),
-            None => None,
-        };
-        let instance = match instance_id {
-            Some(i) => Some(api.recent_instance(i, &limits).await?),
-            None => None,
-        };
-        Ok::<_, Error>((nic, instance))
-    };
     let shown_nic = nic_id.unwrap_or(UNKNOWN_ID);
     let shown_instance = instance_id.unwrap_or(UNKNOWN_ID);
-    let (nic, instance) = match read.await {
+    let denied = |action: &str| shared.notices.is_denied(action);
+    let gathered =
+        facts::gather_permitted(ready.api.as_ref(), nic_id, instance_id, &limits, &denied);
+    let permitted = match gathered.await {
         Ok(found) => found,
         Err(e) => {
             if !ctx.is_stopped() {
@@ -190,19 +239,31 @@ pub(crate) async fn check_one_side(
             return diags;
         }
     };
-    let facts = facts::Facts::one_side(nic_id, nic, instance_id, instance);
+    let plain = Subject {
+        nic_id: shown_nic,
+        instance_id: shown_instance,
+        op: Op::Attach,
+        facts: None,
+    };
+    diags.extend(not_permitted(shared, &permitted, &plain));
+    let facts = &permitted.facts;
     let holders = judge::Holders {
         this_object: None,
         in_state: nic_id.map(|n| shared.memory.holders(n)).unwrap_or_default(),
         moved_from: None,
     };
     let subject = Subject {
-        nic_id: shown_nic,
-        instance_id: shown_instance,
-        op: Op::Attach,
-        facts: Some(&facts),
+        facts: Some(facts),
+        ..plain
     };
-    for finding in judge::judge_one_side(&facts, &holders, ready.plan_checks) {
+    let findings = judge::judge_read(
+        facts,
+        &holders,
+        ready.plan_checks,
+        nic_id.is_some() && permitted.read(facts::Part::Nic),
+        instance_id.is_some() && permitted.read(facts::Part::Instance),
+    );
+    for finding in findings {
         diags.push(catalogue::for_code(
             finding.code,
             finding.case,
@@ -225,12 +286,13 @@ fn cannot_check(
     let severity = mode.severity(Severity::Error);
     if let Some(api) = e.api_error().filter(|a| a.code.starts_with("AUTHFAILURE_")) {
         if shared.notices.first_auth_failure() {
-            diags.push(catalogue::for_code(
+            diags.push(catalogue::for_code_in(
                 &api.code,
                 Case::Default,
                 severity,
                 subject,
                 Origin::Answered(api),
+                Some(e.action()),
             ));
         }
         return diags;

@@ -158,15 +158,9 @@ pub(super) async fn facts_after_failure(
     nic_id: &str,
     instance_id: &str,
 ) -> Option<Facts> {
-    facts::gather(
-        api,
-        nic_id,
-        instance_id,
-        &reconcile_limits(),
-        facts::Reads::Fresh,
-    )
-    .await
-    .ok()
+    facts::gather(api, nic_id, instance_id, &reconcile_limits())
+        .await
+        .ok()
 }
 
 /// A wait's look whose read failed: a transient failure is a look that saw nothing (the wait
