@@ -132,5 +132,9 @@ fn nic(nic_id: String, nic_type: NicType, instance_id: Option<String>) -> Nic {
         subnet_id: None,
         primary_ipv4: None,
         mac_address: None,
+        private_ip_list: None,
+        public_ip_list: Vec::new(),
+        security_group_id: None,
+        create_time: None,
     }
 }
