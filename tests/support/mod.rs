@@ -91,6 +91,10 @@ pub enum Feature {
     ResourceIdentity,
     /// List resources, `terraform query` and `terraform validate -query`.
     Query,
+    /// `terraform test` with `.tftest.hcl` files.
+    TerraformTest,
+    /// `mock_provider` blocks in `.tftest.hcl` files.
+    MockProviders,
 }
 
 impl Feature {
@@ -101,6 +105,8 @@ impl Feature {
             Feature::ImportBlocks => (1, 5),
             Feature::ResourceIdentity => (1, 12),
             Feature::Query => (1, 14),
+            Feature::TerraformTest => (1, 6),
+            Feature::MockProviders => (1, 7),
         }
     }
 
@@ -110,6 +116,8 @@ impl Feature {
             Feature::ImportBlocks => "import blocks",
             Feature::ResourceIdentity => "resource identity",
             Feature::Query => "list resources and `terraform query`",
+            Feature::TerraformTest => "`terraform test`",
+            Feature::MockProviders => "`mock_provider` in `terraform test`",
         }
     }
 }
