@@ -220,34 +220,9 @@ fn no_match_and_a_shared_name_are_errors_that_say_what_was_found() {
     });
 }
 
-/// Attaches every free secondary NIC of a subnet, plus those already on the pool, to a pool of
-/// instances, round robin: the pattern the docs show.
-const POOL: &str = r#"
-locals {
-  pool = ["ins-web-1", "ins-web-2"]
-}
-
-data "zenlayer_nics" "subnet" {
-  subnet_id  = "subnet-asia-east-1"
-  nic_type   = "Secondary"
-  name_regex = "^app-[1-4]$"
-}
-
-locals {
-  mine = [for n in data.zenlayer_nics.subnet.nics : n.id
-          if n.instance_id == null || contains(local.pool, coalesce(n.instance_id, "-"))]
-}
-
-resource "zenlayer_nic_attachment" "pool" {
-  for_each    = { for i, id in local.mine : id => local.pool[i % length(local.pool)] }
-  nic_id      = each.key
-  instance_id = each.value
-}
-
-output "attached" {
-  value = { for k, a in zenlayer_nic_attachment.pool : k => a.instance_id }
-}
-"#;
+/// The pattern the docs show: every free secondary NIC of a subnet, plus those already on
+/// the pool, attached to a pool of instances, round robin.
+const POOL: &str = include_str!("../examples/data-sources/zenlayer_nics/pool.tf");
 
 #[test]
 fn for_each_over_found_ids_attaches_them_and_then_plans_no_changes() {
