@@ -86,7 +86,8 @@ fn ask(config: &Value) -> Result<Option<Ask>, Diagnostic> {
              by other filters, use `data \"zenlayer_nics\"`.",
         ));
     }
-    Ok(match (text(config, ID), text(config, NAME)) {
+    let known = |name| config.attr(name).and_then(Value::as_str).map(str::to_owned);
+    Ok(match (known(ID), known(NAME)) {
         (Some(id), _) => Some(Ask::ById(id)),
         (_, Some(name)) => Some(Ask::ByName(name)),
         _ => None,
@@ -165,7 +166,14 @@ impl DataSource for NicLookup {
         let region = text(&req.config, REGION_ID);
         let found = match ask(&req.config) {
             Err(d) => return (Value::Null, d.into()),
-            Ok(None) => return (Value::Null, Diagnostics::new()),
+            // Terraform reads a data source only once its arguments are known.
+            Ok(None) => {
+                let d = Diagnostic::error(
+                    "Neither `id` nor `name` is set",
+                    "`data \"zenlayer_nic\"` was read before `id` or `name` was known.",
+                );
+                return (Value::Null, d.into());
+            }
             Ok(Some(Ask::ById(nic_id))) => {
                 let filters = filters_text(
                     &NicFilter {
@@ -253,6 +261,9 @@ mod tests {
         );
         let unknown = config(&[(NAME, Value::unknown())]);
         assert!(ds.validate(&ctx, &unknown).await.is_empty());
+        let empty = config(&[(ID, Value::string(""))]);
+        let d = ds.validate(&ctx, &empty).await;
+        assert_eq!(d.iter().next().unwrap().summary, "Invalid NIC ID");
         let bad_id = config(&[(ID, Value::string("nic 1"))]);
         let d = ds.validate(&ctx, &bad_id).await;
         assert_eq!(d.iter().next().unwrap().summary, "Invalid NIC ID");
