@@ -33,6 +33,8 @@ async fn slow_account() -> (Sim, ProviderService, CancellationToken) {
             region_id: None,
             instance_id: Some("ins-web-1".into()),
             status: None,
+            vpc_id: None,
+            subnet_id: None,
         })
         .expect("create 5000 attached NICs");
     sim.api()

@@ -154,6 +154,8 @@ fn an_account_with_5000_attached_nics_is_listed_in_at_most_6_api_calls() {
                 region_id: None,
                 instance_id: Some("ins-web-1".into()),
                 status: None,
+                vpc_id: None,
+                subnet_id: None,
             })
             .expect("create 5000 attached NICs");
         sim.api().reset_calls();

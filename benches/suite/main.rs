@@ -9,6 +9,9 @@
 //!   200 `null_resource`s; the peak resident memory of the provider processes during it; the
 //!   API calls the refresh makes.
 //! * `checks`: `terraform plan` of 200 new attachments (plan checks): API calls and time.
+//! * `lookups`: `terraform plan` of 20 `zenlayer_nics` data sources and the 200 new
+//!   attachments built on the IDs they find: API calls (data sources and plan checks share
+//!   the plan's reads) and time.
 //! * `apply-destroy`: `terraform apply` of 100 new attachments, each attach taking 1 s in the
 //!   simulator, then `terraform destroy` of them, each detach taking 1 s.
 //! * `query` (Terraform 1.14+): `terraform query` of 1,000 attachments, with and without
@@ -70,6 +73,10 @@ const CASES: &[Case] = &[
     Case {
         name: "checks",
         run: plan::plan_checks,
+    },
+    Case {
+        name: "lookups",
+        run: plan::plan_lookups,
     },
     Case {
         name: "apply-destroy",

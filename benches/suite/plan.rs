@@ -1,4 +1,5 @@
-//! `plan` and `checks`: `terraform plan` of 200 attachments beside 200 `null_resource`s.
+//! `plan`, `checks` and `lookups`: `terraform plan` of 200 attachments beside 200
+//! `null_resource`s.
 
 use std::time::Duration;
 
@@ -112,6 +113,35 @@ pub(crate) fn plan_checks(bench: &Bench) {
         ratio: ratio(calls as f64, (3 * NEW.nics) as f64),
         target: "≤ 40",
         met: calls <= 40,
+    });
+}
+
+/// Plan of 20 `zenlayer_nics` data sources and the 200 new attachments built on their IDs
+/// (plan checks on), beside 200 new `null_resource`s: data sources and plan checks share
+/// the plan's reads.
+pub(crate) fn plan_lookups(bench: &Bench) {
+    let lab = bench.lab();
+    let subjects = lab.subjects(
+        "plan-lookups",
+        &NEW.looked_up_attachments(),
+        &world::null_resources(NEW.nics),
+    );
+    let runs = bench.tf_runs(5);
+    let plans = measure(lab, &subjects, runs, "Plan: 200 to add");
+    println!(
+        "\nlookups: `terraform plan` of 20 data sources and {} new resources on their IDs, {runs} runs each (interleaved, 1 warm-up)",
+        NEW.nics
+    );
+    print_plans(&plans);
+    let calls = most_calls(&ends(&plans).0.calls);
+    bench.report.add(Row {
+        case: "API calls",
+        measured: "calls in a plan of 20 data sources + 200 new",
+        ours: calls.to_string(),
+        reference: format!("naive {}", 20 + 3 * NEW.nics),
+        ratio: ratio(calls as f64, (20 + 3 * NEW.nics) as f64),
+        target: "≤ 10",
+        met: calls <= 10,
     });
 }
 

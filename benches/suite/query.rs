@@ -38,6 +38,8 @@ fn seed(lab: &Lab) -> String {
         region_id: Some(REGION.into()),
         instance_id: Some(instance.clone()),
         status: None,
+        vpc_id: None,
+        subnet_id: None,
     })
     .expect("create the attached NICs");
     instance

@@ -2,7 +2,8 @@
 //!
 //! Three groups of secondary NICs, eight per instance: `sync` (attached once during setup,
 //! then planned in sync), `new` (planned as new attachments, never applied) and `apply`
-//! (attached and detached by every apply-destroy run).
+//! (attached and detached by every apply-destroy run). Each ten NICs of a group share a
+//! subnet, for the data sources of the `lookups` case.
 
 use tpz::sim::{Instance, Nic, NicType, State, Zone};
 use tpz::zenlayer::models::{InstanceStatus, NicStatus};
@@ -11,6 +12,8 @@ pub(crate) const REGION: &str = "bench-1";
 pub(crate) const ZONE: &str = "bench-1a";
 /// Secondary NICs per instance.
 const PER_INSTANCE: usize = 8;
+/// Secondary NICs per subnet (what one data source of the `lookups` case finds).
+const NICS_PER_SUBNET: usize = 10;
 
 /// A group of NICs and the instances they are meant for.
 #[derive(Clone, Copy)]
@@ -43,6 +46,34 @@ impl Group {
 
     fn instance_id(self, j: usize) -> String {
         format!("ins-{}-{j:02}", self.name)
+    }
+
+    /// The subnet of the group's `k`-th ten NICs.
+    fn subnet_id(self, k: usize) -> String {
+        format!("subnet-{}-{k:02}", self.name)
+    }
+
+    /// One `zenlayer_nics` data source per subnet of the group (20 for 200 NICs), and an
+    /// attachment of every NIC they find to its instance: the IDs come from the data sources.
+    pub(crate) fn looked_up_attachments(self) -> String {
+        format!(
+            r#"data "zenlayer_nics" "{name}" {{
+  count     = {subnets}
+  subnet_id = format("subnet-{name}-%02d", count.index)
+  status    = "AVAILABLE"
+}}
+
+resource "zenlayer_nic_attachment" "{name}" {{
+  for_each    = toset(flatten(data.zenlayer_nics.{name}[*].ids))
+  nic_id      = each.key
+  instance_id = format("ins-{name}-%02d", floor(tonumber(substr(each.key, {at}, 3)) / {per}))
+}}
+"#,
+            name = self.name,
+            subnets = self.nics.div_ceil(NICS_PER_SUBNET),
+            at = "nic--".len() + self.name.len(),
+            per = PER_INSTANCE,
+        )
     }
 
     /// `count` resources attaching every NIC of the group to its instance.
@@ -108,9 +139,9 @@ pub(crate) fn state() -> State {
             });
         }
         for i in 0..group.nics {
-            state
-                .nics
-                .push(nic(group.nic_id(i), NicType::Secondary, None));
+            let mut n = nic(group.nic_id(i), NicType::Secondary, None);
+            n.subnet_id = Some(group.subnet_id(i / NICS_PER_SUBNET));
+            state.nics.push(n);
         }
     }
     state
@@ -132,5 +163,9 @@ fn nic(nic_id: String, nic_type: NicType, instance_id: Option<String>) -> Nic {
         subnet_id: None,
         primary_ipv4: None,
         mac_address: None,
+        private_ip_list: None,
+        public_ip_list: Vec::new(),
+        security_group_id: None,
+        create_time: None,
     }
 }

@@ -2,15 +2,15 @@
 //! goes through the coalescing [`Lookup`], and unit tests substitute a scripted API.
 //!
 //! Reads come in three freshnesses (see [`Lookup`]): `find_*` read after the request,
-//! `poll_nic` too but shares its call with other waiters' polls, and `recent_*` (refresh and
-//! plan checks only) may be served from a listing a few seconds old.
+//! `poll_nic` too but shares its call with other waiters' polls, and `recent_*` (refresh, plan
+//! checks and data sources only) may be served from a listing a few seconds old.
 
 use async_trait::async_trait;
 
 use crate::zenlayer::models::{
     DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, InstanceInfo, NicInfo,
 };
-use crate::zenlayer::{CallLimits, Error, Lookup};
+use crate::zenlayer::{CallLimits, Error, Lookup, NicFilter};
 
 /// Finders (None = the API does not know the ID) and the two writes.
 #[async_trait]
@@ -45,6 +45,28 @@ pub(crate) trait Zec: Send + Sync + 'static {
         limits: &CallLimits,
     ) -> Result<Option<InstanceInfo>, Error> {
         self.find_instance(instance_id, limits).await
+    }
+
+    /// Every NIC the filters match, as of a few seconds ago at most (for data sources, which
+    /// share the plan's reads with plan checks). The default pages through [`Zec::nic_page`].
+    async fn recent_nics(
+        &self,
+        filter: &NicFilter,
+        limits: &CallLimits,
+    ) -> Result<Vec<NicInfo>, Error> {
+        let mut found = Vec::new();
+        let mut page_num = 1;
+        loop {
+            let page = self
+                .nic_page(&filter.request(page_num, 1000), limits)
+                .await?;
+            let n = page.data_set.len();
+            found.extend(page.data_set.into_iter().filter(|nic| filter.matches(nic)));
+            if n < 1000 {
+                return Ok(found);
+            }
+            page_num += 1;
+        }
     }
 
     async fn region_of_zone(
@@ -123,6 +145,14 @@ impl Zec for LiveZec {
         limits: &CallLimits,
     ) -> Result<Option<InstanceInfo>, Error> {
         self.lookup.recent_instance(instance_id, limits).await
+    }
+
+    async fn recent_nics(
+        &self,
+        filter: &NicFilter,
+        limits: &CallLimits,
+    ) -> Result<Vec<NicInfo>, Error> {
+        self.lookup.recent_nics(filter, limits).await
     }
 
     async fn region_of_zone(

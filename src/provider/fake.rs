@@ -120,6 +120,15 @@ impl FakeZec {
         f(&mut w)
     }
 
+    /// Gives the NIC a name.
+    pub(crate) fn rename_nic(&self, id: &str, name: &str) {
+        self.with(|w| {
+            if let Some(n) = w.nics.get_mut(id) {
+                n.name = Some(name.to_owned());
+            }
+        });
+    }
+
     /// An AVAILABLE secondary NIC in `region`.
     pub(crate) fn add_nic(&self, id: &str, region: &str) -> &Self {
         self.with(|w| {

@@ -1,4 +1,5 @@
-//! The Zenlayer provider: its configuration, `zenlayer_nic_attachment`, plan checks, the one
+//! The Zenlayer provider: its configuration, `zenlayer_nic_attachment`, the NIC data
+//! sources, plan checks, the one
 //! catalogue of readable messages per API code, and waiters. Knows nothing of gRPC.
 
 mod api;
@@ -11,6 +12,7 @@ mod fake;
 mod handover;
 mod invocation;
 mod nic_attachment;
+mod nic_data;
 mod reference;
 mod waiters;
 
@@ -157,6 +159,13 @@ impl framework::Provider for ZenlayerProvider {
         vec![Arc::new(nic_attachment::NicAttachment::new(
             self.shared.clone(),
         ))]
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn framework::DataSource>> {
+        vec![
+            Arc::new(nic_data::one::NicLookup::new(self.shared.clone())),
+            Arc::new(nic_data::many::NicSearch::new(self.shared.clone())),
+        ]
     }
 
     fn list_resources(&self) -> Vec<Arc<dyn crate::framework::ListResource>> {

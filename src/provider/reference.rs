@@ -166,8 +166,9 @@ pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
             "Invalid NIC ID",
             "Error",
             Some("nic_id"),
-            "`nic_id` is empty, holds whitespace, a control character or `:`, or is longer than \
-             a Zenlayer ID can be. Found by `terraform validate`, without calling the API.",
+            "`nic_id` (or the `id` of `data \"zenlayer_nic\"`) is empty, holds whitespace, a \
+             control character or `:`, or is longer than a Zenlayer ID can be. Found by \
+             `terraform validate`, without calling the API.",
         ),
         other(
             "Invalid instance ID",
@@ -201,6 +202,52 @@ pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
             None,
             "The ID given to `terraform import` (or an `import` block) is not `<nic_id>:<instance_id>` \
              or `<nic_id>`, or one of its IDs fails the checks above.",
+        ),
+        // The NIC data sources.
+        other(
+            "Both `id` and `name` are set",
+            "Error",
+            Some("name"),
+            "`data \"zenlayer_nic\"` finds a NIC by `id` or by `name`, not both. Found by \
+             `terraform validate`.",
+        ),
+        other(
+            "Neither `id` nor `name` is set",
+            "Error",
+            None,
+            "`data \"zenlayer_nic\"` needs one of them. To search by other filters, use \
+             `data \"zenlayer_nics\"`. Found by `terraform validate`.",
+        ),
+        other(
+            "No NIC matches the search",
+            "Error",
+            None,
+            "`data \"zenlayer_nic\"` found no NIC with the given `id` or exact `name` (and \
+             `region_id`, if set); the detail names the filters used. `zenlayer_nics` returns \
+             an empty list instead.",
+        ),
+        other(
+            "Several NICs match the name",
+            "Error",
+            Some("name"),
+            "More than one NIC has the exact `name` (in `region_id`, if set). The detail lists \
+             up to 20 of them with their ID, region and status, and counts the rest. Use `id`, \
+             add `region_id`, or make the names unique.",
+        ),
+        other(
+            "Invalid regular expression",
+            "Error",
+            Some("name_regex"),
+            "`name_regex` of `data \"zenlayer_nics\"` does not parse (or is too large to \
+             compile). The detail says what is wrong and points at the character where it \
+             fails. Found by `terraform validate`.",
+        ),
+        other(
+            "Invalid filter value",
+            "Error",
+            Some("the filter"),
+            "`status` or `nic_type` of `data \"zenlayer_nics\"` is a value the API does not \
+             know; the detail lists those it does. Found by `terraform validate`.",
         ),
         // The generic engine and the protocol layer: Terraform and the provider disagreeing,
         // state this version cannot read, and the provider's own bugs.

@@ -158,6 +158,8 @@ pub(crate) fn describe_network_interfaces(
         .filter(|n| (req.instance_id.as_ref()).is_none_or(|i| n.instance_id.as_ref() == Some(i)))
         .filter(|n| req.status.as_ref().is_none_or(|s| n.status.as_str() == s))
         .filter(|n| (req.nic_type.as_ref()).is_none_or(|t| n.nic_type.as_str() == t))
+        .filter(|n| (req.vpc_id.as_ref()).is_none_or(|v| n.vpc_id.as_ref() == Some(v)))
+        .filter(|n| (req.subnet_id.as_ref()).is_none_or(|v| n.subnet_id.as_ref() == Some(v)))
         .filter(|n| fuzzy_match(n.name.as_deref(), &req.name))
         .collect();
     let (total_count, on_page) = page(matching, req.page_num, req.page_size);

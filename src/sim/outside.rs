@@ -100,6 +100,11 @@ pub struct NewNics {
     /// Default: USED when `instanceId` is given, AVAILABLE otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<NicStatus>,
+    /// The VPC and subnet every new NIC is in (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
 }
 
 impl NewNics {
@@ -112,6 +117,8 @@ impl NewNics {
             region_id: Some(region.to_owned()),
             instance_id: None,
             status: None,
+            vpc_id: None,
+            subnet_id: None,
         }
     }
 }
@@ -242,6 +249,9 @@ fn ids(prefix: &str, first: u32, count: u32) -> Result<Vec<String>, ChangeError>
     Ok((first..=last).map(|n| format!("{prefix}{n}")).collect())
 }
 
+/// The creation time generated NICs report: fixed, so runs compare.
+const CREATED_AT: &str = "2026-01-01T00:00:00Z";
+
 /// A made-up but unique private address and MAC for the `serial`-th generated NIC.
 fn addresses(serial: usize) -> (String, String) {
     let [_, a, b, c] = (serial as u32).to_be_bytes();
@@ -304,10 +314,14 @@ pub(crate) fn create_nics(state: &mut State, req: NewNics) -> Result<Vec<String>
             status: status.clone(),
             nic_type: NicType::Secondary,
             instance_id: req.instance_id.clone(),
-            vpc_id: None,
-            subnet_id: None,
+            vpc_id: req.vpc_id.clone(),
+            subnet_id: req.subnet_id.clone(),
             primary_ipv4: Some(ip),
             mac_address: Some(mac),
+            private_ip_list: None,
+            public_ip_list: Vec::new(),
+            security_group_id: None,
+            create_time: Some(CREATED_AT.to_owned()),
         });
     }
     Ok(new_ids)
@@ -356,6 +370,10 @@ pub(crate) fn create_instances(
             subnet_id: None,
             primary_ipv4: Some(ip),
             mac_address: Some(mac),
+            private_ip_list: None,
+            public_ip_list: Vec::new(),
+            security_group_id: None,
+            create_time: Some(CREATED_AT.to_owned()),
         });
     }
     Ok(CreatedInstances {
@@ -421,6 +439,8 @@ mod tests {
                 region_id: Some("asia-east-1".into()),
                 instance_id: None,
                 status: None,
+                vpc_id: None,
+                subnet_id: None,
             },
         )
         .unwrap();
@@ -442,6 +462,8 @@ mod tests {
                 region_id: Some("asia-east-1".into()),
                 instance_id: None,
                 status: None,
+                vpc_id: None,
+                subnet_id: None,
             },
         );
         assert!(matches!(clash, Err(ChangeError::Conflict(m)) if m.contains("nic-bench-300")));

@@ -156,6 +156,8 @@ impl Params {
             status: self.optional_enum("status", &statuses)?,
             nic_type: self.optional_enum("nicType", &["Primary", "Secondary"])?,
             name: self.optional_string("name")?,
+            vpc_id: self.optional_string("vpcId")?,
+            subnet_id: self.optional_string("subnetId")?,
             page_num,
             page_size,
         })

@@ -90,6 +90,15 @@ pub struct Nic {
     pub primary_ipv4: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
+    /// Private IPv4 addresses; when left out, the NIC reports `[primaryIpv4]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip_list: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_ip_list: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
 }
 
 impl Nic {
@@ -106,6 +115,14 @@ impl Nic {
             subnet_id: self.subnet_id.clone(),
             primary_ipv4: self.primary_ipv4.clone(),
             mac_address: self.mac_address.clone(),
+            private_ip_list: Some(
+                self.private_ip_list
+                    .clone()
+                    .unwrap_or_else(|| self.primary_ipv4.iter().cloned().collect()),
+            ),
+            public_ip_list: Some(self.public_ip_list.clone()),
+            security_group_id: self.security_group_id.clone(),
+            create_time: self.create_time.clone(),
         }
     }
 }

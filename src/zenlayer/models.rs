@@ -77,8 +77,13 @@ pub struct DescribeNetworkInterfacesRequest {
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nic_type: Option<String>,
+    /// A fuzzy match: the API returns NICs whose name contains it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_num: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,6 +125,15 @@ pub struct NicInfo {
     pub primary_ipv4: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_ip_list: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip_list: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_id: Option<String>,
+    /// As the API writes it, e.g. `2024-05-01T08:00:00Z`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
 }
 
 impl NicInfo {

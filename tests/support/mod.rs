@@ -96,6 +96,10 @@ pub enum Feature {
     /// `ClientCapabilities` in PlanResourceChange, which tells the plan Terraform redoes
     /// during apply from the plan a person reviews.
     FinalPlanSignal,
+    /// `terraform test` with `.tftest.hcl` files.
+    TerraformTest,
+    /// `mock_provider` blocks in `.tftest.hcl` files.
+    MockProviders,
 }
 
 impl Feature {
@@ -107,6 +111,8 @@ impl Feature {
             Feature::ResourceIdentity => (1, 12),
             Feature::Query => (1, 14),
             Feature::FinalPlanSignal => (1, 9),
+            Feature::TerraformTest => (1, 6),
+            Feature::MockProviders => (1, 7),
         }
     }
 
@@ -117,6 +123,8 @@ impl Feature {
             Feature::ResourceIdentity => "resource identity",
             Feature::Query => "list resources and `terraform query`",
             Feature::FinalPlanSignal => "client capabilities in PlanResourceChange",
+            Feature::TerraformTest => "`terraform test`",
+            Feature::MockProviders => "`mock_provider` in `terraform test`",
         }
     }
 }

@@ -117,7 +117,7 @@ pub(super) async fn create(ctx: &Context, shared: &Shared, req: CreateRequest) -
 
 /// How a create ended. `keep`: the attach may have happened, so the object stays in state.
 enum Ended {
-    Attached(NicInfo),
+    Attached(Box<NicInfo>),
     /// Stop arrived after the API took the attach: the object is stored untainted, with a
     /// warning, and the next refresh finds out whether the attach completed.
     Interrupted(Diagnostic),
@@ -186,7 +186,7 @@ impl Attach<'_> {
                 }
                 // Already done: nothing to wait for, and nothing for the pace to learn.
                 Ok(Settled::AlreadyOurs(nic)) if nic.status == NicStatus::Used => {
-                    return Ended::Attached(*nic);
+                    return Ended::Attached(nic);
                 }
                 Ok(Settled::AlreadyOurs(_)) => return self.confirm(&Pace::default()).await,
                 Ok(Settled::Go) => {}
@@ -555,7 +555,7 @@ impl Attach<'_> {
         };
         let awaited = format!("USED on instance {}", self.instance_id);
         match outcome {
-            Ok(nic) => Ended::Attached(nic),
+            Ok(nic) => Ended::Attached(Box::new(nic)),
             Err(Halt::TimedOut { last }) => Ended::Failed {
                 diag: self.situation(
                     Situation::AttachTimeout,

@@ -28,12 +28,13 @@ use std::time::Duration;
 
 use super::Error;
 use super::client::{CallLimits, Client};
+use super::filter::NicFilter;
 use super::models::{
     DescribeInstancesResponse, DescribeNetworkInterfacesResponse, DescribePage, InstanceInfo,
     MAX_PAGE_SIZE, NicInfo,
 };
 use batcher::{Batcher, Fetch};
-use snapshot::{Epoch, ListPage, Page, Recent, Snapshots};
+use snapshot::{Epoch, ListPage, Page, Recent, Search, Snapshots};
 use zones::ZoneCache;
 
 /// How long a waiter's poll may wait for the polls of other waiters before its call starts.
@@ -113,6 +114,31 @@ impl Lookup {
         limits: &CallLimits,
     ) -> Result<Option<NicInfo>, Error> {
         self.nics.recent(nic_id, limits).await
+    }
+
+    /// Every NIC of the account that `filter` matches, for plan-time searches (data
+    /// sources). Served, like [`Lookup::recent_nic`], from a complete listing requested less
+    /// than [`snapshot::TTL`] ago in this epoch, which the second distinct search starts;
+    /// otherwise the search goes to the API with its filters, every page. An empty answer is
+    /// always the API's. What a search finds serves the recent lookups after it.
+    pub async fn recent_nics(
+        &self,
+        filter: &NicFilter,
+        limits: &CallLimits,
+    ) -> Result<Vec<NicInfo>, Error> {
+        let key = format!("{filter:?}");
+        let matches = |nic: &NicInfo| filter.matches(nic);
+        let ticket = match self.nics.listed.search(&key, &matches, limits).await {
+            Search::Listed(found) if !found.is_empty() => return Ok(found),
+            Search::Listed(_) => self.nics.listed.ticket(),
+            Search::ReadFiltered(ticket) => ticket,
+        };
+        let found = self.client.describe_nics_where(filter, limits).await?;
+        for nic in &found {
+            self.nics.listed.observe(&nic.nic_id, Some(nic));
+            self.nics.listed.remember(&nic.nic_id, Some(nic), ticket);
+        }
+        Ok(found)
     }
 
     /// The instance as a recent read saw it, else read fresh. For refresh and plan checks.

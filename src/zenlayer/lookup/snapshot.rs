@@ -39,6 +39,9 @@ pub const IDS_PER_PAGE: usize = 4;
 /// The most pages one listing reads (10 000 objects); beyond them, the pages read still
 /// serve the IDs they hold and the others are read by ID.
 pub const MAX_PAGES: u32 = 10;
+/// Distinct searches (filtered reads, such as data sources) asked for before a search lists the
+/// whole account and answers the others from it: one search is sent to the API with its filters.
+pub const SEARCHES_BEFORE_LISTING: usize = 2;
 /// How long one listing may take in all.
 const LIST_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -84,6 +87,15 @@ pub(super) struct Page<T> {
 pub(super) type ListPage<T> =
     Box<dyn Fn(u32, CallLimits) -> BoxFuture<'static, Result<Page<T>, Error>> + Send + Sync>;
 
+/// What a recent search gets here.
+pub(super) enum Search<T> {
+    /// Every object of the account that matches, from a complete listing.
+    Listed(Vec<T>),
+    /// No complete listing to serve it: send the search to the API, then
+    /// [`Snapshots::remember`] what it found with this ticket.
+    ReadFiltered(Ticket),
+}
+
 /// What a recent lookup gets here.
 pub(super) enum Recent<T> {
     Seen(T),
@@ -123,6 +135,13 @@ struct State<T> {
     in_flight: Option<InFlight>,
     /// The epoch and start of the last listing whose objects were noted.
     listed: Option<(u64, Instant)>,
+    /// Distinct searches asked for.
+    searches: HashSet<String>,
+    /// The epoch and start of the last listing that read every page and was noted: only it
+    /// can answer a search.
+    complete: Option<(u64, Instant)>,
+    /// The epoch and start of the last listing started for searches (all pages allowed).
+    full_tried: Option<(u64, Instant)>,
     /// Set when a listing failed: the API may not allow it, so lookups go by ID.
     disabled: bool,
     listings: u64,
@@ -136,6 +155,26 @@ impl<T: Clone> State<T> {
         }
         let seen = self.seen.get(id)?;
         (now < seen.at + TTL).then(|| seen.value.clone())
+    }
+
+    /// Every object seen that `matches`, if a complete listing of this epoch, requested less
+    /// than [`TTL`] ago, knows the whole account.
+    fn search(
+        &self,
+        epoch: u64,
+        now: Instant,
+        matches: &(dyn Fn(&T) -> bool + Sync),
+    ) -> Option<Vec<T>> {
+        let fresh = |at: Instant| now < at + TTL;
+        let (e, at) = self.complete?;
+        if e != epoch || self.seen_epoch != epoch || !fresh(at) {
+            return None;
+        }
+        let found = (self.seen.values())
+            .filter(|s| fresh(s.at) && matches(&s.value))
+            .map(|s| s.value.clone())
+            .collect();
+        Some(found)
     }
 
     /// Notes `value` as seen at `at` in `epoch` (the current one), unless a later read saw it.
@@ -182,6 +221,9 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
                 seen_epoch: 0,
                 in_flight: None,
                 listed: None,
+                searches: HashSet::new(),
+                complete: None,
+                full_tried: None,
                 disabled: false,
                 listings: 0,
             }),
@@ -218,7 +260,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
             let worth_listing = !s.disabled && !listed_recently && s.asked.len() >= LIST_AFTER;
             match joinable {
                 Some(f) => f.result.clone(),
-                None if worth_listing => self.start_listing(&mut s, epoch, now),
+                None if worth_listing => self.start_listing(&mut s, epoch, now, false),
                 None => return Recent::ReadFresh(ticket),
             }
         };
@@ -234,6 +276,68 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
         match seen {
             Some(value) => Recent::Seen(value),
             None => Recent::ReadFresh(ticket),
+        }
+    }
+
+    /// Every object matching a search (`key` names it, `matches` applies it), from a complete
+    /// listing requested less than [`TTL`] ago in this epoch: waiting for one in flight, or
+    /// starting one once [`SEARCHES_BEFORE_LISTING`] distinct searches were asked for; else
+    /// a ticket to send the search to the API.
+    pub(super) async fn search(
+        self: &Arc<Self>,
+        key: &str,
+        matches: &(dyn Fn(&T) -> bool + Sync),
+        limits: &CallLimits,
+    ) -> Search<T> {
+        let (epoch, now) = (self.epoch.now(), Instant::now());
+        let ticket = Ticket { epoch, at: now };
+        let recent =
+            |mark: Option<(u64, Instant)>| mark.is_some_and(|(e, at)| e == epoch && now < at + TTL);
+        let pending = {
+            let mut s = self.lock();
+            if !s.searches.contains(key) {
+                s.searches.insert(key.to_owned());
+            }
+            if self.epoch.writing(now) {
+                return Search::ReadFiltered(ticket);
+            }
+            if let Some(found) = s.search(epoch, now, matches) {
+                return Search::Listed(found);
+            }
+            let joinable = s
+                .in_flight
+                .as_ref()
+                .filter(|f| f.epoch == epoch && now < f.started + TTL);
+            let worth_listing =
+                !s.disabled && !recent(s.full_tried) && s.searches.len() >= SEARCHES_BEFORE_LISTING;
+            match joinable {
+                Some(f) => f.result.clone(),
+                None if worth_listing => {
+                    s.full_tried = Some((epoch, now));
+                    self.start_listing(&mut s, epoch, now, true)
+                }
+                None => return Search::ReadFiltered(ticket),
+            }
+        };
+        let listed = tokio::select! {
+            biased;
+            listed = pending => listed,
+            _ = limits.ended() => false,
+        };
+        let found = listed
+            .then(|| self.lock().search(epoch, Instant::now(), matches))
+            .flatten();
+        match found {
+            Some(found) => Search::Listed(found),
+            None => Search::ReadFiltered(ticket),
+        }
+    }
+
+    /// A ticket for a read requested now, to [`Snapshots::remember`] its answer with.
+    pub(super) fn ticket(&self) -> Ticket {
+        Ticket {
+            epoch: self.epoch.now(),
+            at: Instant::now(),
         }
     }
 
@@ -262,10 +366,17 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
     }
 
     /// Starts a listing as its own task (so callers that leave do not cancel it for others).
-    fn start_listing(self: &Arc<Self>, s: &mut State<T>, epoch: u64, now: Instant) -> Pending {
+    /// A `full` listing may read every page ([`MAX_PAGES`]) so that it can answer searches.
+    fn start_listing(
+        self: &Arc<Self>,
+        s: &mut State<T>,
+        epoch: u64,
+        now: Instant,
+        full: bool,
+    ) -> Pending {
         s.listings += 1;
         let id = s.listings;
-        let task = tokio::spawn(Arc::clone(self).list(id, epoch, now));
+        let task = tokio::spawn(Arc::clone(self).list(id, epoch, now, full));
         let result: Pending = async move { task.await.unwrap_or(false) }.boxed().shared();
         s.in_flight = Some(InFlight {
             id,
@@ -285,7 +396,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
     }
 
     /// Lists the account and notes every object seen; true if they were noted.
-    async fn list(self: Arc<Self>, id: u64, epoch: u64, started: Instant) -> bool {
+    async fn list(self: Arc<Self>, id: u64, epoch: u64, started: Instant, full: bool) -> bool {
         let limits = CallLimits {
             deadline: Some(Instant::now() + LIST_TIMEOUT),
             cancel: CancellationToken::new(),
@@ -300,7 +411,8 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
                     seen += n as u64;
                     items.extend(page.items);
                     let more = more_pages(n, seen, page.total, MAX_PAGE_SIZE);
-                    if !more || page_num >= self.page_budget() {
+                    let budget = if full { MAX_PAGES } else { self.page_budget() };
+                    if !more || page_num >= budget {
                         break Ok(!more);
                     }
                     page_num += 1;
@@ -312,20 +424,40 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
         if s.in_flight.as_ref().is_some_and(|f| f.id == id) {
             s.in_flight = None;
         }
-        match outcome {
+        let complete = match outcome {
             Ok(complete) => {
                 tracing::debug!(target: LOG_TARGET, action = self.action, pages = page_num, objects = items.len(), complete, "listed for recent lookups");
+                complete
             }
             Err(e) => {
                 tracing::info!(target: LOG_TARGET, action = self.action, error = %e, "listing failed; recent lookups read by ID from now on");
                 s.disabled = true;
+                false
             }
-        }
+        };
         if self.epoch.now() != epoch || self.epoch.writing(Instant::now()) {
             return false;
         }
+        let listed: HashSet<String> = if complete {
+            items
+                .iter()
+                .map(|(object_id, _)| object_id.clone())
+                .collect()
+        } else {
+            HashSet::new()
+        };
+        if s.seen_epoch != epoch {
+            s.seen.clear();
+            s.seen_epoch = epoch;
+        }
         for (object_id, value) in items {
             s.note(object_id, value, epoch, started);
+        }
+        if complete {
+            // Objects seen before the listing that it no longer lists are gone.
+            s.seen
+                .retain(|object_id, seen| seen.at >= started || listed.contains(object_id));
+            s.complete = Some((epoch, started));
         }
         s.listed = Some((epoch, started));
         true

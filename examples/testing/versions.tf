@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    zenlayer = {
+      source = "zenlayer/zenlayer"
+    }
+  }
+}
