@@ -39,6 +39,7 @@ pub mod garbage_api;
 pub mod go_plugin;
 pub mod hostile_api;
 pub mod lifecycle;
+pub mod official;
 pub mod running;
 mod sim;
 pub mod tls_api;
@@ -87,6 +88,10 @@ pub enum Feature {
     ImportBlocks,
     /// The built-in `terraform_data` resource.
     TerraformData,
+    /// `removed` blocks, which forget an object without destroying it.
+    RemovedBlocks,
+    /// `moved` blocks across resource types and providers (MoveResourceState).
+    CrossTypeMoves,
     /// Resource identity: identity schemas, `import { identity = {...} }`.
     ResourceIdentity,
     /// List resources, `terraform query` and `terraform validate -query`.
@@ -99,6 +104,8 @@ impl Feature {
         match self {
             Feature::TerraformData => (1, 4),
             Feature::ImportBlocks => (1, 5),
+            Feature::RemovedBlocks => (1, 7),
+            Feature::CrossTypeMoves => (1, 8),
             Feature::ResourceIdentity => (1, 12),
             Feature::Query => (1, 14),
         }
@@ -108,6 +115,8 @@ impl Feature {
         match self {
             Feature::TerraformData => "`terraform_data` resources",
             Feature::ImportBlocks => "import blocks",
+            Feature::RemovedBlocks => "`removed` blocks",
+            Feature::CrossTypeMoves => "`moved` blocks across resource types and providers",
             Feature::ResourceIdentity => "resource identity",
             Feature::Query => "list resources and `terraform query`",
         }
