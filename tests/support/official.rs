@@ -97,20 +97,43 @@ impl OfficialAttachment {
 }
 
 /// A state file (format 4) holding `attachments` under the official provider, as Terraform
-/// writes it after the official provider created or imported them: schema version 0 and the
-/// SDK's private data `{"schema_version":"0"}`.
+/// writes it after the official provider created or imported them.
 pub fn official_state(attachments: &[OfficialAttachment]) -> String {
-    let resources: Vec<serde_json::Value> = attachments
+    let objects: Vec<OfficialObject> = attachments
         .iter()
-        .map(|a| {
+        .map(|a| OfficialObject {
+            type_name: "zenlayercloud_zec_vnic_attachment",
+            name: a.name,
+            attributes: a.attributes(),
+        })
+        .collect();
+    official_state_of(&objects)
+}
+
+/// One object of any official resource type, for `official_state_of`.
+#[derive(Clone, Debug)]
+pub struct OfficialObject {
+    pub type_name: &'static str,
+    pub name: &'static str,
+    /// Every attribute of the type's schema, as the official provider stores them.
+    pub attributes: serde_json::Value,
+}
+
+/// A state file (format 4) holding `objects` under the official provider: schema version 0
+/// and the plugin SDK's private data `{"schema_version":"0"}`, as the official provider
+/// leaves them.
+pub fn official_state_of(objects: &[OfficialObject]) -> String {
+    let resources: Vec<serde_json::Value> = objects
+        .iter()
+        .map(|o| {
             json!({
                 "mode": "managed",
-                "type": "zenlayercloud_zec_vnic_attachment",
-                "name": a.name,
+                "type": o.type_name,
+                "name": o.name,
                 "provider": format!("provider[\"{OFFICIAL_ADDRESS}\"]"),
                 "instances": [{
                     "schema_version": 0,
-                    "attributes": a.attributes(),
+                    "attributes": o.attributes,
                     "sensitive_attributes": [],
                     "private": "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ==",
                 }],
