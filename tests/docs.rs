@@ -928,12 +928,18 @@ fn readme_states_the_prerequisites_before_the_first_command_and_links_only_to_fi
     for (page, dir) in [
         ("README.md", ""),
         ("docs/index.md", "docs/"),
-        ("docs/guides/migrating-from-zenlayercloud.md", "docs/guides/"),
+        (
+            "docs/guides/migrating-from-zenlayercloud.md",
+            "docs/guides/",
+        ),
         ("docs/zenlayer-sim.md", "docs/"),
     ] {
         for target in relative_links(&read(page)) {
             let path = root().join(dir).join(&target);
-            assert!(path.exists(), "{page} links to {target}, which does not exist");
+            assert!(
+                path.exists(),
+                "{page} links to {target}, which does not exist"
+            );
         }
     }
 }

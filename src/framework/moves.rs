@@ -23,9 +23,9 @@ pub struct MoveSource {
 }
 
 impl MoveSource {
-    /// Whether Terraform's `address` names this source's provider. Terraform 1.8 to 1.15 send
-    /// the provider type implied by the resource type name (`zenlayercloud`); later releases
-    /// send the full address. Both, and the address without its registry host, match.
+    /// Whether the `address` a move request names is this source's provider. Terraform (1.11
+    /// to 1.15 seen) sends the full address; OpenTofu sends the provider type implied by the
+    /// resource type name (`zenlayercloud`). Both, and the address without its host, match.
     pub fn matches_provider(&self, address: &str) -> bool {
         let address = address.trim();
         let without_host = self.provider.split_once('/').map_or("", |(_, rest)| rest);

@@ -143,7 +143,7 @@ mod tests {
                 "{vnic}"
             );
         }
-        let state = moved(r#"{"id":"nic-app-2:ins-web-1"}"#);
+        let state = moved(r#"{"id":"nic-app-2:ins-web-1","timeouts":null}"#);
         assert_eq!(model::known_str(&state, IID), Some("ins-web-1"));
     }
 
