@@ -7,7 +7,7 @@ use tpz::plugin::{self, Mode};
 const USAGE: &str = "\
 usage: terraform-provider-zenlayer [--debug | --version | --help]
 
-Terraform starts this provider itself (see the README for dev_overrides).
+Terraform starts this provider itself (see docs/zenlayer-sim.md for dev_overrides).
   --debug     serve without Terraform starting it; prints TF_REATTACH_PROVIDERS to paste
   --version   print the version
   -h, --help  print this help";

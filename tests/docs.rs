@@ -101,7 +101,14 @@ fn front_matter_keys(doc: &str) -> Vec<String> {
 
 #[test]
 fn docs_pages_have_registry_front_matter() {
-    for page in [INDEX, RESOURCE, NIC, NICS, TESTING] {
+    for page in [
+        INDEX,
+        RESOURCE,
+        NIC,
+        NICS,
+        TESTING,
+        "docs/guides/migrating-from-zenlayercloud.md",
+    ] {
         let keys = front_matter_keys(&read(page));
         for key in ["page_title", "subcategory", "description"] {
             assert!(keys.iter().any(|k| k == key), "{page} has no `{key}`");
@@ -929,4 +936,64 @@ fn the_summary_matcher_tells_templates_apart() {
         Some("A \"b\"")
     );
     assert_eq!(literal_summary(" t.summary, detail"), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The README and the pages it points to
+
+/// The relative link targets of a Markdown page (`](target)`), without `#fragments`.
+fn relative_links(doc: &str) -> Vec<String> {
+    doc.match_indices("](")
+        .filter_map(|(i, _)| {
+            let rest = &doc[i + 2..];
+            let target = &rest[..rest.find(')')?];
+            let target = target.split('#').next().unwrap_or_default();
+            (!target.is_empty() && !target.contains("://")).then(|| target.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn readme_states_the_prerequisites_before_the_first_command_and_links_only_to_files_that_exist() {
+    let readme = read("README.md");
+    let first_command = readme.find("```sh").expect("the README shows its commands");
+    let before = &readme[..first_command];
+    for prerequisite in [
+        "Rust 1.88",
+        "C compiler",
+        "Terraform on PATH",
+        "Python 3",
+        "`venv`",
+        "package index",
+        "Linux",
+        "first quickstart",
+        "full test run",
+    ] {
+        assert!(
+            before.contains(prerequisite),
+            "the README does not state {prerequisite:?} before its first command"
+        );
+    }
+    let manifest = read("Cargo.toml");
+    assert!(
+        manifest.contains("rust-version = \"1.88\""),
+        "the README's Rust version is Cargo.toml's"
+    );
+    for (page, dir) in [
+        ("README.md", ""),
+        ("docs/index.md", "docs/"),
+        (
+            "docs/guides/migrating-from-zenlayercloud.md",
+            "docs/guides/",
+        ),
+        ("docs/zenlayer-sim.md", "docs/"),
+    ] {
+        for target in relative_links(&read(page)) {
+            let path = root().join(dir).join(&target);
+            assert!(
+                path.exists(),
+                "{page} links to {target}, which does not exist"
+            );
+        }
+    }
 }

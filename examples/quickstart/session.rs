@@ -104,7 +104,7 @@ pub(crate) fn run(options: &Options, out: &mut dyn Write) -> Result<Finished, Er
         out,
         "\nDone. The simulator has stopped and the working directory is removed.\n\
          To try your own configurations, run `zenlayer-sim` and point the provider at it \
-         (see the README's quickstart section)."
+         (see docs/zenlayer-sim.md)."
     )?;
     Ok(finished)
 }

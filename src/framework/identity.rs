@@ -113,6 +113,13 @@ impl ResourceType {
         self.derived(state, true, "importing", diags)
     }
 
+    /// The identity of an object a `moved` block handed over from another type: derived
+    /// from the converted state, whatever identity the source had.
+    pub fn identity_after_move(&self, state: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        self.identity.as_ref()?;
+        self.derived(state, true, "moving", diags)
+    }
+
     /// Imports by identity (`import { identity = {...} }`): the resource turns the identity
     /// into its import ID (or explains which attribute is wrong), then imports as by ID.
     pub async fn import_by_identity(&self, ctx: &Context, identity: &Value) -> ImportOutcome {

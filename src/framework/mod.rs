@@ -13,6 +13,7 @@ mod deferred;
 mod diagnostics;
 mod identity;
 mod list;
+mod moves;
 mod path;
 mod plan;
 mod read;
@@ -30,6 +31,7 @@ pub use context::Context;
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use identity::{IdentityAttribute, IdentitySchema};
 pub use list::{ListEvent, ListRequest, ListResource, ListSink, ListType, Listed};
+pub use moves::{MoveRequest, MoveSource, MovedObject};
 pub use path::{AttributePath, PathStep};
 pub use resource::{
     ApplyOutcome, ConfigureRequest, CreateRequest, DataSource, DeleteRequest, ImportOutcome,

@@ -27,6 +27,8 @@ pub struct ResourceType {
     pub(crate) value_type: Type,
     /// The identity schema and its object type, for resources that have an identity.
     pub(crate) identity: Option<(IdentitySchema, Type)>,
+    /// The types whose objects `moved` blocks may hand to this one.
+    pub(crate) move_sources: Vec<super::MoveSource>,
 }
 
 /// A data source type with its schema.
@@ -50,6 +52,7 @@ impl Registry {
                     let ty = s.value_type();
                     (s, ty)
                 });
+                let move_sources = r.move_sources();
                 (
                     r.type_name(),
                     Arc::new(ResourceType {
@@ -57,6 +60,7 @@ impl Registry {
                         schema,
                         value_type,
                         identity,
+                        move_sources,
                     }),
                 )
             })

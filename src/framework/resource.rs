@@ -2,7 +2,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::{AttributePath, Context, Diagnostic, Diagnostics, IdentitySchema, PlanPass, Schema};
+use super::{
+    AttributePath, Context, Diagnostic, Diagnostics, IdentitySchema, MoveRequest, MoveSource,
+    MovedObject, PlanPass, Schema,
+};
 use crate::cty::Value;
 
 /// A Terraform provider: its configuration block and the types it serves.
@@ -137,6 +140,33 @@ pub trait Resource: Send + Sync + 'static {
             format!(
                 "The stored identity of this {} has version {version}, which this provider                  cannot upgrade.",
                 self.type_name()
+            ),
+        )
+        .into())
+    }
+
+    /// The resource types whose objects a `moved` block may hand to this one (Terraform ≥ 1.8,
+    /// MoveResourceState). Empty: this type accepts no cross-type moves.
+    fn move_sources(&self) -> Vec<MoveSource> {
+        Vec::new()
+    }
+
+    /// Converts a moved object of `source` (already checked: a declared source, a schema
+    /// version it knows) into a value of this type. Computed attributes the source lacks may
+    /// be null; the refresh after the move reads them.
+    async fn move_state(
+        &self,
+        _ctx: &Context,
+        source: &MoveSource,
+        _req: MoveRequest,
+    ) -> Result<MovedObject, Diagnostics> {
+        Err(Diagnostic::error(
+            "Moving resources is not supported",
+            format!(
+                "The resource type {} declares `{}` as a move source but cannot convert it. \
+                 This is a bug in the provider; please report it to the provider developers.",
+                self.type_name(),
+                source.type_name
             ),
         )
         .into())

@@ -159,12 +159,13 @@ fn nested_block(b: &framework::NestedBlock) -> proto::schema::NestedBlock {
 }
 
 /// What this server supports beyond the base protocol. Configuration is generated for the
-/// objects `terraform query` finds, so only a provider with list resources offers it.
+/// objects `terraform query` finds, so only a provider with list resources offers it; moves
+/// across types only a provider with a resource that declares move sources.
 pub(super) fn server_capabilities(registry: &framework::Registry) -> proto::ServerCapabilities {
     proto::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: true,
-        move_resource_state: false,
+        move_resource_state: registry.resources().any(|r| !r.move_sources().is_empty()),
         generate_resource_config: registry.list_resources().next().is_some(),
     }
 }
@@ -364,6 +365,37 @@ pub(super) fn upgrade_response(
     proto::upgrade_resource_state::Response {
         upgraded_state,
         diagnostics: diagnostics(diags),
+    }
+}
+
+pub(super) fn move_request(req: proto::move_resource_state::Request) -> framework::MoveRequest {
+    framework::MoveRequest {
+        source_provider: req.source_provider_address,
+        source_type: req.source_type_name,
+        source_schema_version: req.source_schema_version,
+        json: req.source_state.map(|r| r.json).unwrap_or_default(),
+        source_private: req.source_private,
+    }
+}
+
+pub(super) fn move_response(
+    out: Result<framework::MovedObject, Diagnostics>,
+    ty: &Type,
+) -> proto::move_resource_state::Response {
+    let (state, private, mut diags) = match out {
+        Ok(m) => (m.state, m.private, Diagnostics::new()),
+        Err(d) => (Value::Null, Vec::new(), d),
+    };
+    let target_state = if state.is_null() {
+        None
+    } else {
+        dynamic_value(&state, ty, "moved state", &mut diags)
+    };
+    proto::move_resource_state::Response {
+        target_state,
+        diagnostics: diagnostics(diags),
+        target_private: private,
+        target_identity: None,
     }
 }
 

@@ -426,15 +426,25 @@ impl proto::provider_server::Provider for ProviderService {
         let req = request.into_inner();
         let span = span("MoveResourceState", &req.target_type_name);
         self.serve("MoveResourceState", span, async {
-            Err(Diagnostic::error(
-                "Moving resources is not supported",
-                format!(
-                    "This provider cannot move a {} from {} into a {}. Remove the `moved` block \
-                     and import the object instead.",
-                    req.source_type_name, req.source_provider_address, req.target_type_name
-                ),
-            )
-            .into())
+            let rt = self.registry().resource(&req.target_type_name)?;
+            tracing::debug!(
+                source_provider = %req.source_provider_address,
+                source_type = %req.source_type_name,
+                source_schema_version = req.source_schema_version,
+                "moving an object across types"
+            );
+            let out = rt
+                .move_state(&self.context(), convert::move_request(req))
+                .await;
+            let mut diags = Diagnostics::new();
+            let identity = match &out {
+                Ok(moved) => rt.identity_after_move(&moved.state, &mut diags),
+                Err(_) => None,
+            };
+            let mut reply = convert::move_response(out, rt.value_type());
+            reply.target_identity = convert::identity_data(identity, rt, &mut diags);
+            reply.diagnostics.extend(convert::diagnostics(diags));
+            Ok(reply)
         })
         .await
     }

@@ -408,8 +408,42 @@ pub fn other_diagnostics() -> &'static [OtherDiagnostic] {
             "Moving resources is not supported",
             "Error",
             None,
-            "A `moved` block moves a resource of another type into this provider, which it \
-             cannot convert.",
+            "A `moved` block moves a resource of another type into a resource type that accepts \
+             no moves. `zenlayer_nic_attachment` accepts them from the official provider, so \
+             this provider does not give it today.",
+        ),
+        other(
+            "Unsupported move source",
+            "Error",
+            None,
+            "A `moved` block (Terraform 1.8 or later) moves a resource of a type other than the \
+             official provider's `zenlayercloud_zec_vnic_attachment` into \
+             `zenlayer_nic_attachment`. The detail names it; remove the block and take the \
+             object over with `removed` and `import` instead.",
+        ),
+        other(
+            "Source state written by a newer provider",
+            "Error",
+            None,
+            "The `zenlayercloud_zec_vnic_attachment` being moved was stored under a schema \
+             version newer than this provider can convert. Take it over with `removed` and \
+             `import` instead.",
+        ),
+        other(
+            "Source state cannot be moved",
+            "Error",
+            None,
+            "Terraform sent the object being moved without its attributes (state last written by \
+             Terraform 0.11). Refresh it with its own provider, or use `removed` and `import`.",
+        ),
+        other(
+            "Cannot move this attachment",
+            "Error",
+            None,
+            "The `zenlayercloud_zec_vnic_attachment` being moved has no ID, an ID that is not \
+             `<vnic_id>:<instance_id>`, or a `vnic_id`/`instance_id` that disagrees with its ID. \
+             The detail names the value; nothing is changed. Take the attachment over with \
+             `removed` and `import` instead.",
         ),
     ];
     ALL

@@ -44,7 +44,7 @@ Options:
   -h, --help                  print this help
   -V, --version               print the version
 
-Admin endpoints (plain JSON, no signing, no authentication) are under /_sim/; see the README.
+Admin endpoints (plain JSON, no signing, no authentication) are under /_sim/; see docs/zenlayer-sim.md.
 ";
 
 /// Settings for serving.

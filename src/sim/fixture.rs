@@ -1,5 +1,5 @@
 //! The built-in account the simulator serves without `--state`: every plan diagnostic of the
-//! quickstart has an object here (see the README's table of IDs).
+//! quickstart has an object here (see the table of IDs in docs/zenlayer-sim.md).
 
 use super::state::State;
 

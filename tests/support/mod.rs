@@ -39,6 +39,7 @@ pub mod garbage_api;
 pub mod go_plugin;
 pub mod hostile_api;
 pub mod lifecycle;
+pub mod official;
 pub mod private_ca;
 pub mod proxy;
 pub mod running;
@@ -89,6 +90,10 @@ pub enum Feature {
     ImportBlocks,
     /// The built-in `terraform_data` resource.
     TerraformData,
+    /// `removed` blocks, which forget an object without destroying it.
+    RemovedBlocks,
+    /// `moved` blocks across resource types and providers (MoveResourceState).
+    CrossTypeMoves,
     /// Resource identity: identity schemas, `import { identity = {...} }`.
     ResourceIdentity,
     /// List resources, `terraform query` and `terraform validate -query`.
@@ -108,6 +113,8 @@ impl Feature {
         match self {
             Feature::TerraformData => (1, 4),
             Feature::ImportBlocks => (1, 5),
+            Feature::RemovedBlocks => (1, 7),
+            Feature::CrossTypeMoves => (1, 8),
             Feature::ResourceIdentity => (1, 12),
             Feature::Query => (1, 14),
             Feature::FinalPlanSignal => (1, 9),
@@ -120,6 +127,8 @@ impl Feature {
         match self {
             Feature::TerraformData => "`terraform_data` resources",
             Feature::ImportBlocks => "import blocks",
+            Feature::RemovedBlocks => "`removed` blocks",
+            Feature::CrossTypeMoves => "`moved` blocks across resource types and providers",
             Feature::ResourceIdentity => "resource identity",
             Feature::Query => "list resources and `terraform query`",
             Feature::FinalPlanSignal => "client capabilities in PlanResourceChange",

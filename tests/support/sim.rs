@@ -11,7 +11,7 @@ pub struct Sim {
 }
 
 impl Sim {
-    /// A simulator with the built-in account (see the README's table) and default delays.
+    /// A simulator with the built-in account (see docs/zenlayer-sim.md) and default delays.
     pub fn start() -> Sim {
         Sim::with_config(SimConfig::default())
     }

@@ -2,7 +2,7 @@
 //!
 //! Both IDs require replacement (Zenlayer moves a NIC only by detaching and attaching it). The
 //! ID `<nic_id>:<instance_id>` is known at plan time whenever both IDs are. Create, read,
-//! delete and import each live in their own module; this one holds the schema, offline
+//! delete, import and moves from the official provider each live in their own module; this one holds the schema, offline
 //! validation and the plan (including plan checks).
 
 mod calls;
@@ -13,6 +13,7 @@ mod identity;
 mod import;
 pub(crate) mod list;
 pub(crate) mod model;
+mod moved;
 mod private;
 mod read;
 
@@ -24,8 +25,9 @@ use crate::cty::{Type, Value};
 use crate::framework::Severity;
 use crate::framework::{
     ApplyOutcome, Attribute, AttributePath, Block, Context, CreateRequest, DeleteRequest,
-    Diagnostic, Diagnostics, IdentitySchema, ImportOutcome, ImportRequest, NestedBlock, Nesting,
-    PlanKind, PlanPass, PlannedChange, ReadRequest, ReadResult, Resource, Schema, UpdateRequest,
+    Diagnostic, Diagnostics, IdentitySchema, ImportOutcome, ImportRequest, MoveRequest, MoveSource,
+    MovedObject, NestedBlock, Nesting, PlanKind, PlanPass, PlannedChange, ReadRequest, ReadResult,
+    Resource, Schema, UpdateRequest,
 };
 use crate::provider::catalogue::{self, Op, Situation, Subject};
 use crate::provider::handover::{self, Fate};
@@ -273,6 +275,19 @@ impl Resource for NicAttachment {
 
     fn identity_schema(&self) -> Option<IdentitySchema> {
         Some(identity::schema())
+    }
+
+    fn move_sources(&self) -> Vec<MoveSource> {
+        vec![moved::OFFICIAL]
+    }
+
+    async fn move_state(
+        &self,
+        _ctx: &Context,
+        _source: &MoveSource,
+        req: MoveRequest,
+    ) -> Result<MovedObject, Diagnostics> {
+        moved::convert(&req)
     }
 
     fn identity_of(&self, state: &Value) -> Value {
