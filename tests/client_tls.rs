@@ -4,6 +4,9 @@
 mod client_support;
 // The Terraform scenarios' self-signed endpoint; only its acceptor is used here.
 #[allow(dead_code, unreachable_pub)]
+#[path = "support/loopback_server.rs"]
+mod loopback_server;
+#[allow(dead_code, unreachable_pub)]
 #[path = "support/tls_api.rs"]
 mod tls_api;
 

@@ -39,6 +39,7 @@ pub mod garbage_api;
 pub mod go_plugin;
 pub mod hostile_api;
 pub mod lifecycle;
+pub mod loopback_server;
 pub mod official;
 pub mod private_ca;
 pub mod proxy;

@@ -6,10 +6,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread::JoinHandle;
 
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::sync::oneshot;
+
+use super::loopback_server::LoopbackServer;
 
 /// A CA that exists only for one test: its PEM goes into `custom_ca_bundle`.
 pub struct PrivateCa {
@@ -88,79 +88,37 @@ impl PrivateCa {
 /// An HTTPS listener on 127.0.0.1 that terminates TLS and relays the bytes to `backend`;
 /// stops when dropped.
 pub struct TlsFront {
-    port: u16,
+    server: LoopbackServer,
     handshakes: Arc<AtomicUsize>,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl TlsFront {
     /// Serves `backend` with `config`'s certificate.
     pub fn start(config: rustls::ServerConfig, backend: SocketAddr) -> TlsFront {
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let port = listener.local_addr().expect("local address").port();
         let handshakes = Arc::new(AtomicUsize::new(0));
         let done = handshakes.clone();
-        let (tx, mut rx) = oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime for the TLS front");
-            runtime.block_on(async move {
-                let listener =
-                    tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
-                loop {
-                    let tcp = tokio::select! {
-                        _ = &mut rx => return,
-                        accepted = listener.accept() => match accepted {
-                            Ok((tcp, _)) => tcp,
-                            Err(_) => return,
-                        },
-                    };
-                    let acceptor = acceptor.clone();
-                    let done = done.clone();
-                    tokio::spawn(async move {
-                        let Ok(mut tls) = acceptor.accept(tcp).await else {
-                            return;
-                        };
-                        done.fetch_add(1, Ordering::SeqCst);
-                        if let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await {
-                            let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
-                        }
-                    });
+        let server = LoopbackServer::start(move |tcp| {
+            let (acceptor, done) = (acceptor.clone(), done.clone());
+            async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                done.fetch_add(1, Ordering::SeqCst);
+                if let Ok(mut plain) = tokio::net::TcpStream::connect(backend).await {
+                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
                 }
-            });
+            }
         });
-        TlsFront {
-            port,
-            handshakes,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
+        TlsFront { server, handshakes }
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.server.port()
     }
 
     /// TLS handshakes that completed (each a connection the client accepted the certificate of).
     pub fn handshakes(&self) -> usize {
         self.handshakes.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for TlsFront {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }

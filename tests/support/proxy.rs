@@ -6,12 +6,12 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use base64::Engine as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
+
+use super::loopback_server::LoopbackServer;
 
 /// One request the proxy saw: `CONNECT api.zenlayer.test:443` or `POST http://…`, and what it
 /// answered (200, 407, 502).
@@ -24,10 +24,8 @@ pub struct Seen {
 
 /// A running proxy; stops when dropped.
 pub struct Proxy {
-    port: u16,
+    server: LoopbackServer,
     seen: Arc<Mutex<Vec<Seen>>>,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
 }
 
 /// How the proxy is set up.
@@ -43,11 +41,6 @@ const MAX_HEAD: usize = 16 * 1024;
 
 impl Proxy {
     pub fn start(config: ProxyConfig) -> Proxy {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let port = listener.local_addr().expect("local address").port();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = seen.clone();
         let expected = config.credentials.as_ref().map(|c| {
@@ -63,47 +56,24 @@ impl Proxy {
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
         );
-        let (tx, mut rx) = oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime for the proxy");
-            runtime.block_on(async move {
-                let listener =
-                    tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
-                loop {
-                    let tcp = tokio::select! {
-                        _ = &mut rx => return,
-                        accepted = listener.accept() => match accepted {
-                            Ok((tcp, _)) => tcp,
-                            Err(_) => return,
-                        },
-                    };
-                    let (log, hosts, expected) = (log.clone(), hosts.clone(), expected.clone());
-                    tokio::spawn(async move {
-                        let _ = serve(tcp, &log, &hosts, expected.as_deref()).await;
-                    });
-                }
-            });
+        let server = LoopbackServer::start(move |tcp| {
+            let (log, hosts, expected) = (log.clone(), hosts.clone(), expected.clone());
+            async move {
+                let _ = serve(tcp, &log, &hosts, expected.as_deref()).await;
+            }
         });
-        Proxy {
-            port,
-            seen,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
+        Proxy { server, seen }
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.server.port()
     }
 
     /// `http://127.0.0.1:PORT`, optionally with `user:password@`.
     pub fn url(&self, credentials: Option<&str>) -> String {
         match credentials {
-            Some(c) => format!("http://{c}@127.0.0.1:{}", self.port),
-            None => format!("http://127.0.0.1:{}", self.port),
+            Some(c) => format!("http://{c}@127.0.0.1:{}", self.port()),
+            None => format!("http://127.0.0.1:{}", self.port()),
         }
     }
 
@@ -115,17 +85,6 @@ impl Proxy {
     /// Forgets what was seen.
     pub fn clear(&self) {
         self.seen.lock().expect("the proxy's log").clear();
-    }
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
