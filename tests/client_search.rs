@@ -37,22 +37,6 @@ async fn sim(subnets: u32, per_subnet: u32) -> RunningSim {
     sim
 }
 
-fn sim_lookup(sim: &RunningSim) -> Lookup {
-    let config = tpz::zenlayer::ClientConfig {
-        credentials: tpz::zenlayer::Credentials::AccessKey {
-            id: sim.sim().access_key_id().into(),
-            password: sim.sim().access_key_password().into(),
-        },
-        scheme: tpz::zenlayer::Scheme::Http,
-        domain: sim.domain(),
-        client_timeout: Duration::from_secs(5),
-        max_retries: 2,
-        user_agent: "terraform-provider-zenlayer/test Terraform/1.11.4".into(),
-        extra_roots: Default::default(),
-    };
-    Lookup::new(client_with(config))
-}
-
 fn nic_calls(sim: &RunningSim) -> u64 {
     sim.sim()
         .calls()

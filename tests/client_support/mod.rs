@@ -485,6 +485,23 @@ pub fn client_with(config: ClientConfig) -> Client {
         .with_retry_policy(fast())
 }
 
+/// A lookup over a client of `sim` (its credentials, 2 retries): how the provider reads it.
+pub fn sim_lookup(sim: &tpz::sim::RunningSim) -> tpz::zenlayer::lookup::Lookup {
+    let config = ClientConfig {
+        credentials: Credentials::AccessKey {
+            id: sim.sim().access_key_id().into(),
+            password: sim.sim().access_key_password().into(),
+        },
+        scheme: Scheme::Http,
+        domain: sim.domain(),
+        client_timeout: Duration::from_secs(5),
+        max_retries: 2,
+        user_agent: "terraform-provider-zenlayer/test Terraform/1.11.4".into(),
+        extra_roots: Default::default(),
+    };
+    tpz::zenlayer::lookup::Lookup::new(client_with(config))
+}
+
 pub fn no_limits() -> CallLimits {
     CallLimits::default()
 }
