@@ -9,6 +9,7 @@
 mod support;
 
 use support::lifecycle::on_each;
+use support::markdown::code_blocks;
 use support::{Feature, Sim, supporting};
 
 const GUIDE: &str = include_str!("../docs/guides/adopt-existing-attachments.md");
@@ -28,13 +29,9 @@ enum Step {
 
 fn steps(markdown: &str) -> Vec<Step> {
     let mut steps = Vec::new();
-    let mut lines = markdown.lines();
-    while let Some(line) = lines.next() {
-        let Some(lang) = line.strip_prefix("```") else {
-            continue;
-        };
-        let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
-        match lang {
+    for (lang, text) in code_blocks(markdown) {
+        let body: Vec<&str> = text.lines().collect();
+        match lang.as_str() {
             "hcl" => {
                 let name = body
                     .first()

@@ -9,6 +9,8 @@
 
 mod support;
 
+use support::markdown::code_blocks;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -59,31 +61,6 @@ fn read(relative: &str) -> String {
 /// Whitespace runs folded to one space, as Markdown renders them.
 fn folded(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The fenced code blocks of a Markdown page: language and contents (with a final newline).
-fn code_blocks(doc: &str) -> Vec<(String, String)> {
-    let mut blocks = Vec::new();
-    let mut open: Option<(String, String)> = None;
-    for line in doc.lines() {
-        match open.as_mut() {
-            None => {
-                if let Some(lang) = line.strip_prefix("```") {
-                    open = Some((lang.trim().to_owned(), String::new()));
-                }
-            }
-            Some((_, body)) => {
-                if line == "```" {
-                    blocks.extend(open.take());
-                } else {
-                    body.push_str(line);
-                    body.push('\n');
-                }
-            }
-        }
-    }
-    assert!(open.is_none(), "a code block is not closed");
-    blocks
 }
 
 /// The YAML front matter's top-level keys.

@@ -11,6 +11,8 @@
 
 mod support;
 
+use support::markdown::code_blocks;
+
 use support::lifecycle::on_each;
 use support::official::{OfficialObject, official_state_of};
 use support::{Feature, Sim, Terraform, Workdir, oldest_and_newest, supporting};
@@ -21,31 +23,6 @@ const GUIDE: &str = "docs/guides/migrating-from-zenlayercloud.md";
 fn guide() -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(GUIDE);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
-/// The fenced code blocks of the guide: language and contents.
-fn code_blocks(doc: &str) -> Vec<(String, String)> {
-    let mut blocks = Vec::new();
-    let mut open: Option<(String, String)> = None;
-    for line in doc.lines() {
-        match open.as_mut() {
-            None => {
-                if let Some(lang) = line.strip_prefix("```") {
-                    open = Some((lang.trim().to_owned(), String::new()));
-                }
-            }
-            Some((_, body)) => {
-                if line == "```" {
-                    blocks.extend(open.take());
-                } else {
-                    body.push_str(line);
-                    body.push('\n');
-                }
-            }
-        }
-    }
-    assert!(open.is_none(), "{GUIDE}: a code block is not closed");
-    blocks
 }
 
 /// The guide's configuration whose first line says `marker`.

@@ -40,6 +40,7 @@ pub mod go_plugin;
 pub mod hostile_api;
 pub mod lifecycle;
 pub mod loopback_server;
+pub mod markdown;
 pub mod official;
 pub mod private_ca;
 pub mod proxy;
