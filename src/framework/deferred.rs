@@ -19,8 +19,6 @@ const MARK: &[u8] = b"tpz-deferred-errors:";
 #[derive(Serialize, Deserialize)]
 struct Carried {
     errors: Vec<CarriedError>,
-    /// The resource's own planned private data, kept for completeness.
-    private: Vec<u8>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -37,7 +35,8 @@ enum Step {
     Index(i64),
 }
 
-/// Takes the errors out of `diags` and wraps them around `private`; warnings stay.
+/// Takes the errors out of `diags` and, if there are any, carries them in place of the
+/// resource's `private` (the create that receives them never runs); warnings stay.
 pub(crate) fn defer_errors(diags: Diagnostics, private: Vec<u8>) -> (Diagnostics, Vec<u8>) {
     let mut kept = Diagnostics::new();
     let mut errors = Vec::new();
@@ -55,7 +54,7 @@ pub(crate) fn defer_errors(diags: Diagnostics, private: Vec<u8>) -> (Diagnostics
     if errors.is_empty() {
         return (kept, private);
     }
-    let carried = Carried { errors, private };
+    let carried = Carried { errors };
     let mut bytes = MARK.to_vec();
     match serde_json::to_vec(&carried) {
         Ok(json) => bytes.extend(json),
