@@ -42,9 +42,25 @@ impl Input {
     }
 }
 
-/// Which variant of an entry applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Case {
+/// Declares `Case` and `Case::ALL` from one list of variants, so the tests that walk every
+/// case cannot leave one out.
+macro_rules! cases {
+    ($($(#[$doc:meta])* $variant:ident,)*) => {
+        /// Which variant of an entry applies.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub(crate) enum Case {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Case {
+            /// Every case, in declaration order, for the tests that walk them all.
+            #[cfg(test)]
+            pub(crate) const ALL: &[Case] = &[$(Case::$variant,)*];
+        }
+    };
+}
+
+cases! {
     /// The entry's main text.
     Default,
     /// A state the resource leaves by itself; apply waits it out.
@@ -635,9 +651,25 @@ pub(crate) const GENERIC: Text = text(
      with the request id.",
 );
 
-/// Situations the provider meets itself, with no API code behind them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Situation {
+/// Declares `Situation` and `Situation::ALL` from one list of variants, so a walk over every
+/// situation (the docs, the tests) cannot leave one out.
+macro_rules! situations {
+    ($($(#[$doc:meta])* $variant:ident,)*) => {
+        /// Situations the provider meets itself, with no API code behind them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub(crate) enum Situation {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Situation {
+            /// Every situation, in declaration order, for the tests that walk them all.
+            #[cfg(test)]
+            pub(crate) const ALL: &[Situation] = &[$(Situation::$variant,)*];
+        }
+    };
+}
+
+situations! {
     /// Waiting for the NIC or instance to settle before attaching timed out.
     PreAttachTimeout,
     /// Stop arrived before anything was attached.
@@ -1395,19 +1427,8 @@ mod tests {
         all
     }
 
-    const ALL_CASES: [Case; 11] = [
-        Case::Default,
-        Case::WillWait,
-        Case::Blocking,
-        Case::UnknownStatus,
-        Case::AttachedHere,
-        Case::HeldByOther,
-        Case::Primary,
-        Case::NicMissing,
-        Case::InstanceMissing,
-        Case::SignedWithKeyPair,
-        Case::SentWithToken,
-    ];
+    /// Every case the rendering tests walk: all of them, so a new case is checked at once.
+    const ALL_CASES: &[Case] = Case::ALL;
 
     fn answered(code: &str, message: &str, request_id: &str) -> ApiError {
         ApiError {
@@ -1483,6 +1504,14 @@ mod tests {
                 "{s:?}"
             );
         }
+        // Walked from the declaration: a situation without a text would render the generic one.
+        for s in Situation::ALL {
+            assert!(
+                SITUATIONS.iter().any(|(x, _)| x == s),
+                "{s:?} has no text in SITUATIONS"
+            );
+        }
+        assert_eq!(SITUATIONS.len(), Situation::ALL.len());
     }
 
     fn assert_readable(d: &Diagnostic, code: Option<&str>, what: &str) {
@@ -1522,7 +1551,7 @@ mod tests {
         let mut codes: Vec<&str> = ENTRIES.iter().map(|e| e.code).collect();
         codes.push("SOMETHING_NEW");
         for code in codes {
-            for case in ALL_CASES {
+            for &case in ALL_CASES {
                 let what = format!("{code}/{case:?}");
                 let plan = for_code(code, case, Severity::Error, &subject(&f), Origin::Predicted);
                 assert_readable(&plan, Some(code), &what);
@@ -1880,7 +1909,7 @@ mod tests {
         let e = Error::GaveUp {
             action: "DescribeNetworkInterfaces",
             attempts: 5,
-            reason: crate::zenlayer::client::REASON_DEADLINE.into(),
+            reason: crate::zenlayer::GiveUpReason::Deadline,
             last: Some(Box::new(refused)),
         };
         let d = for_error(&e, Case::Default, &subject(&facts()));
@@ -1979,7 +2008,7 @@ mod tests {
         let api = answered(&hostile, &hostile, &hostile);
         let mut shown = Vec::new();
         for e in ENTRIES {
-            for case in ALL_CASES {
+            for &case in ALL_CASES {
                 for origin in [Origin::Predicted, Origin::Answered(&api)] {
                     shown
                         .push(for_code(e.code, case, Severity::Error, &subject(&f), origin).detail);
