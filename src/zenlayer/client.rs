@@ -118,15 +118,19 @@ impl Client {
             nic_id: nic_id.to_owned(),
             instance_id: instance_id.to_owned(),
         };
-        let ok: Success<RequestIdOnly> = self
-            .call(
-                action::ATTACH_NETWORK_INTERFACE,
-                CallKind::Write,
-                &req,
-                &[],
-                limits,
-            )
-            .await?;
+        self.write(action::ATTACH_NETWORK_INTERFACE, &req, limits)
+            .await
+    }
+
+    /// A write whose answer is only a request id (attach, detach).
+    async fn write(
+        &self,
+        action: &'static str,
+        req: &impl Serialize,
+        limits: &CallLimits,
+    ) -> Result<String, Error> {
+        let ok: Success<RequestIdOnly> =
+            self.call(action, CallKind::Write, req, &[], limits).await?;
         Ok(ok.request_id)
     }
 
@@ -139,16 +143,8 @@ impl Client {
         let req = DetachNetworkInterfaceRequest {
             nic_id: nic_id.to_owned(),
         };
-        let ok: Success<RequestIdOnly> = self
-            .call(
-                action::DETACH_NETWORK_INTERFACE,
-                CallKind::Write,
-                &req,
-                &[],
-                limits,
-            )
-            .await?;
-        Ok(ok.request_id)
+        self.write(action::DETACH_NETWORK_INTERFACE, &req, limits)
+            .await
     }
 
     /// One page of `DescribeNetworkInterfaces`.

@@ -25,42 +25,24 @@ pub(crate) struct Setting {
     pub env: &'static str,
 }
 
-pub(crate) const ACCESS_KEY_ID: Setting = Setting {
-    attr: "access_key_id",
-    env: "ZENLAYERCLOUD_ACCESS_KEY_ID",
-};
-pub(crate) const ACCESS_KEY_PASSWORD: Setting = Setting {
-    attr: "access_key_password",
-    env: "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD",
-};
-pub(crate) const ACCESS_TOKEN: Setting = Setting {
-    attr: "access_token",
-    env: "ZENLAYERCLOUD_ACCESS_TOKEN",
-};
-pub(crate) const DOMAIN: Setting = Setting {
-    attr: "domain",
-    env: "ZENLAYERCLOUD_DOMAIN",
-};
-pub(crate) const SCHEME: Setting = Setting {
-    attr: "scheme",
-    env: "ZENLAYERCLOUD_SCHEME",
-};
-pub(crate) const CLIENT_TIMEOUT: Setting = Setting {
-    attr: "client_timeout",
-    env: "ZENLAYERCLOUD_CLIENT_TIMEOUT",
-};
-pub(crate) const MAX_RETRIES: Setting = Setting {
-    attr: "max_retries",
-    env: "ZENLAYERCLOUD_MAX_RETRIES",
-};
-pub(crate) const PLAN_CHECKS: Setting = Setting {
-    attr: "plan_checks",
-    env: "ZENLAYERCLOUD_PLAN_CHECKS",
-};
-pub(crate) const CA_BUNDLE: Setting = Setting {
-    attr: "custom_ca_bundle",
-    env: "ZENLAYERCLOUD_CA_BUNDLE",
-};
+impl Setting {
+    const fn new(attr: &'static str, env: &'static str) -> Setting {
+        Setting { attr, env }
+    }
+}
+
+pub(crate) const ACCESS_KEY_ID: Setting =
+    Setting::new("access_key_id", "ZENLAYERCLOUD_ACCESS_KEY_ID");
+pub(crate) const ACCESS_KEY_PASSWORD: Setting =
+    Setting::new("access_key_password", "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD");
+pub(crate) const ACCESS_TOKEN: Setting = Setting::new("access_token", "ZENLAYERCLOUD_ACCESS_TOKEN");
+pub(crate) const DOMAIN: Setting = Setting::new("domain", "ZENLAYERCLOUD_DOMAIN");
+pub(crate) const SCHEME: Setting = Setting::new("scheme", "ZENLAYERCLOUD_SCHEME");
+pub(crate) const CLIENT_TIMEOUT: Setting =
+    Setting::new("client_timeout", "ZENLAYERCLOUD_CLIENT_TIMEOUT");
+pub(crate) const MAX_RETRIES: Setting = Setting::new("max_retries", "ZENLAYERCLOUD_MAX_RETRIES");
+pub(crate) const PLAN_CHECKS: Setting = Setting::new("plan_checks", "ZENLAYERCLOUD_PLAN_CHECKS");
+pub(crate) const CA_BUNDLE: Setting = Setting::new("custom_ca_bundle", "ZENLAYERCLOUD_CA_BUNDLE");
 
 /// Every setting, in schema order.
 #[cfg(test)]
