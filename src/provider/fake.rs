@@ -14,7 +14,7 @@ use crate::zenlayer::models::{
     DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, InstanceInfo,
     InstanceStatus, NicInfo, NicStatus,
 };
-use crate::zenlayer::{ApiError, CallLimits, Error, codes};
+use crate::zenlayer::{ApiError, CallLimits, Error, GiveUpReason, codes};
 
 /// How many calls of each kind the fake served.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -390,16 +390,16 @@ impl World {
 /// attempt starts after either.
 fn cancelled(limits: &CallLimits, action: &'static str) -> Result<(), Error> {
     let reason = if limits.cancel.is_cancelled() {
-        "Terraform asked the provider to stop"
+        GiveUpReason::Stopped
     } else if limits.deadline.is_some_and(|d| Instant::now() >= d) {
-        crate::zenlayer::client::REASON_DEADLINE
+        GiveUpReason::Deadline
     } else {
         return Ok(());
     };
     Err(Error::GaveUp {
         action,
         attempts: 0,
-        reason: reason.into(),
+        reason,
         last: None,
     })
 }

@@ -5,12 +5,12 @@
 use serde_json::{Map, Value};
 
 use super::failure::Failure;
-use crate::zenlayer::codes;
 use crate::zenlayer::models::{
     AttachNetworkInterfaceRequest, DescribeInstancesRequest, DescribeNetworkInterfacesRequest,
     DescribeZonesRequest, DetachNetworkInterfaceRequest, InstanceStatus, MAX_IDS_PER_CALL,
     MAX_PAGE_SIZE, NicStatus,
 };
+use crate::zenlayer::{codes, json_kind};
 
 /// The request body as a JSON object.
 pub(crate) struct Params(Map<String, Value>);
@@ -24,7 +24,7 @@ impl Params {
                 codes::INVALID_PARAMETER_TYPE,
                 format!(
                     "The request body must be a JSON object, not {}.",
-                    type_name(&other)
+                    json_kind(&other)
                 ),
             )),
             Err(e) => Err(Failure::new(
@@ -186,23 +186,12 @@ impl Params {
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 fn wrong_type(name: &str, expected: &str, got: &Value) -> Failure {
     Failure::new(
         codes::INVALID_PARAMETER_TYPE,
         format!(
             "The parameter `{name}` must be {expected}, not {}.",
-            type_name(got)
+            json_kind(got)
         ),
     )
 }

@@ -308,7 +308,9 @@ fn preview(bytes: &[u8]) -> String {
     quoted(text.trim())
 }
 
-fn json_kind(v: &Value) -> &'static str {
+/// A JSON value's kind in words ("a string", "an object"), for messages about a value of the
+/// wrong kind; the simulator's parameter errors say it the same way.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::Error;
 use super::answer::{Success, interpret};
 use super::config::ClientConfig;
+use super::error::{ConfigError, GiveUpReason};
 use super::filter::NicFilter;
 use super::models::{
     AttachNetworkInterfaceRequest, DescribeInstancesRequest, DescribeInstancesResponse,
@@ -35,7 +36,7 @@ pub struct CallLimits {
 impl CallLimits {
     /// Resolves once the call must end, saying why as a `GaveUp` reason: Terraform sent Stop
     /// (checked first), or the deadline passed.
-    pub async fn ended(&self) -> &'static str {
+    pub async fn ended(&self) -> GiveUpReason {
         let deadline = async {
             match self.deadline {
                 Some(d) => tokio::time::sleep_until(d).await,
@@ -44,17 +45,18 @@ impl CallLimits {
         };
         tokio::select! {
             biased;
-            () = self.cancel.cancelled() => REASON_STOPPED,
-            () = deadline => REASON_DEADLINE,
+            () = self.cancel.cancelled() => GiveUpReason::Stopped,
+            () = deadline => GiveUpReason::Deadline,
         }
     }
 }
 
-/// `GaveUp` reason when the caller's deadline stops a call.
-pub const REASON_DEADLINE: &str = "the operation's timeout was reached";
+/// `GaveUp` reason when the caller's deadline stops a call (a reference, so a bound
+/// `reason` compares with `==`).
+pub const REASON_DEADLINE: &GiveUpReason = &GiveUpReason::Deadline;
 
 /// `GaveUp` reason when the caller's cancellation token fires.
-pub const REASON_STOPPED: &str = "the provider was asked to stop";
+pub const REASON_STOPPED: &GiveUpReason = &GiveUpReason::Stopped;
 
 /// The most pages one filtered listing follows, against a server that never stops paging.
 const MAX_PAGES: u32 = 1000;
@@ -78,12 +80,8 @@ struct Inner {
 impl Client {
     /// Builds the client and its TLS-verified connection pool; fails if the configuration
     /// cannot be put on the wire (a domain with a path, a header-unsafe credential).
-    pub fn new(config: ClientConfig) -> Result<Client, Error> {
-        let transport = Transport::new(&config).map_err(|p| Error::Network {
-            action: super::error::CONFIGURATION,
-            message: p.0,
-            lasting: true,
-        })?;
+    pub fn new(config: ClientConfig) -> Result<Client, ConfigError> {
+        let transport = Transport::new(&config)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
@@ -120,15 +118,19 @@ impl Client {
             nic_id: nic_id.to_owned(),
             instance_id: instance_id.to_owned(),
         };
-        let ok: Success<RequestIdOnly> = self
-            .call(
-                action::ATTACH_NETWORK_INTERFACE,
-                CallKind::Write,
-                &req,
-                &[],
-                limits,
-            )
-            .await?;
+        self.write(action::ATTACH_NETWORK_INTERFACE, &req, limits)
+            .await
+    }
+
+    /// A write whose answer is only a request id (attach, detach).
+    async fn write(
+        &self,
+        action: &'static str,
+        req: &impl Serialize,
+        limits: &CallLimits,
+    ) -> Result<String, Error> {
+        let ok: Success<RequestIdOnly> =
+            self.call(action, CallKind::Write, req, &[], limits).await?;
         Ok(ok.request_id)
     }
 
@@ -141,16 +143,8 @@ impl Client {
         let req = DetachNetworkInterfaceRequest {
             nic_id: nic_id.to_owned(),
         };
-        let ok: Success<RequestIdOnly> = self
-            .call(
-                action::DETACH_NETWORK_INTERFACE,
-                CallKind::Write,
-                &req,
-                &[],
-                limits,
-            )
-            .await?;
-        Ok(ok.request_id)
+        self.write(action::DETACH_NETWORK_INTERFACE, &req, limits)
+            .await
     }
 
     /// One page of `DescribeNetworkInterfaces`.
@@ -298,13 +292,13 @@ impl Client {
         let mut attempt: u32 = 0;
         loop {
             if limits.cancel.is_cancelled() {
-                return Err(give_up(action, attempt, REASON_STOPPED, last));
+                return Err(give_up(action, attempt, GiveUpReason::Stopped, last));
             }
             let timeout = match limits.deadline {
                 Some(deadline) => {
                     let left = deadline.saturating_duration_since(Instant::now());
                     if left.is_zero() {
-                        return Err(give_up(action, attempt, REASON_DEADLINE, last));
+                        return Err(give_up(action, attempt, GiveUpReason::Deadline, last));
                     }
                     left.min(self.inner.config.client_timeout)
                 }
@@ -317,10 +311,10 @@ impl Client {
                 () = limits.cancel.cancelled() => {
                     tracing::debug!(target: LOG_TARGET, action, attempt, "cancelled while waiting for the answer");
                     return Err(match kind {
-                        CallKind::Read => give_up(action, attempt, REASON_STOPPED, last),
+                        CallKind::Read => give_up(action, attempt, GiveUpReason::Stopped, last),
                         CallKind::Write => Error::OutcomeUnknown {
                             action,
-                            message: format!("{REASON_STOPPED} before the answer arrived"),
+                            message: format!("{} before the answer arrived", GiveUpReason::Stopped),
                         },
                     });
                 }
@@ -384,7 +378,7 @@ impl Client {
                             // says more about the failure than "no answer in the time left".
                             if limits.deadline.is_some_and(|d| Instant::now() >= d) {
                                 let last = last.or(Some(err));
-                                return Err(give_up(action, attempt, REASON_DEADLINE, last));
+                                return Err(give_up(action, attempt, GiveUpReason::Deadline, last));
                             }
                             (Verdict::Retry(err), None)
                         }
@@ -406,7 +400,7 @@ impl Client {
                 .is_some_and(|deadline| Instant::now() + wait >= deadline)
             {
                 tracing::warn!(target: LOG_TARGET, action, attempts = attempt, error = %err, "giving up: the next attempt would start after the deadline");
-                return Err(give_up(action, attempt, REASON_DEADLINE, Some(err)));
+                return Err(give_up(action, attempt, GiveUpReason::Deadline, Some(err)));
             }
             tracing::warn!(
                 target: LOG_TARGET, action, attempt, wait = %human(wait),
@@ -416,7 +410,7 @@ impl Client {
             tokio::select! {
                 biased;
                 () = limits.cancel.cancelled() => {
-                    return Err(give_up(action, attempt, REASON_STOPPED, last));
+                    return Err(give_up(action, attempt, GiveUpReason::Stopped, last));
                 }
                 () = tokio::time::sleep(wait) => {}
             }
@@ -428,13 +422,13 @@ impl Client {
 pub(super) fn give_up(
     action: &'static str,
     attempts: u32,
-    reason: &str,
+    reason: GiveUpReason,
     last: Option<Error>,
 ) -> Error {
     Error::GaveUp {
         action,
         attempts,
-        reason: reason.to_owned(),
+        reason,
         last: last.map(Box::new),
     }
 }

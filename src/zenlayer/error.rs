@@ -71,9 +71,7 @@ pub enum Error {
         what: String,
     },
     /// No answer, and the request certainly changed nothing (connect failed, or a read).
-    /// `Client::new` also uses it, with action [`CONFIGURATION`], for settings that cannot be
-    /// put on the wire.
-    #[error("{}", network_text(.action, .message))]
+    #[error("{action}: could not reach the Zenlayer API: {message}")]
     Network {
         action: &'static str,
         message: String,
@@ -98,22 +96,35 @@ pub enum Error {
     GaveUp {
         action: &'static str,
         attempts: u32,
-        /// e.g. "the operation's timeout was reached" or "Terraform asked the provider to stop".
-        reason: String,
+        /// Why the call ended: its deadline, or Stop.
+        reason: GiveUpReason,
         last: Option<Box<Error>>,
     },
 }
 
-/// `Error::Network`'s action when the client refuses its configuration.
-pub const CONFIGURATION: &str = "configuration";
+/// Why a call ended before an answer: a type, so callers match on it instead of on text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUpReason {
+    /// The caller's deadline (the operation's timeout, or the plan checks' budget) passed.
+    Deadline,
+    /// Terraform asked the provider to stop.
+    Stopped,
+}
 
-fn network_text(action: &str, message: &str) -> String {
-    if action == CONFIGURATION {
-        format!("the API client cannot use this configuration: {message}")
-    } else {
-        format!("{action}: could not reach the Zenlayer API: {message}")
+impl std::fmt::Display for GiveUpReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GiveUpReason::Deadline => "the operation's timeout was reached",
+            GiveUpReason::Stopped => "the provider was asked to stop",
+        })
     }
 }
+
+/// Why `Client::new` refuses its configuration (no request was made); the message names
+/// the setting that cannot be put on the wire.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the API client cannot use this configuration: {0}")]
+pub struct ConfigError(pub String);
 
 /// What the last attempt met, for a give-up's text: without it a timeout hides the
 /// throttling or outage that caused it.
@@ -186,7 +197,7 @@ mod tests {
         Error::GaveUp {
             action: "DescribeNetworkInterfaces",
             attempts: 3,
-            reason: "the operation's timeout was reached".into(),
+            reason: GiveUpReason::Deadline,
             last: last.map(Box::new),
         }
     }

@@ -18,9 +18,10 @@ pub mod roots;
 pub mod signer;
 mod transport;
 
+pub(crate) use answer::json_kind;
 pub use client::{CallLimits, Client};
 pub use config::{ClientConfig, Credentials, Scheme, Secret};
-pub use error::{ApiError, CONFIGURATION, Caller, CredentialKind, Error};
+pub use error::{ApiError, Caller, ConfigError, CredentialKind, Error, GiveUpReason};
 pub use filter::NicFilter;
 pub use lookup::Lookup;
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy};

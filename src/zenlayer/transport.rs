@@ -11,6 +11,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderMap, HeaderName, 
 
 use super::answer::{Body, MAX_BODY_BYTES, RawAnswer};
 use super::config::{ClientConfig, Credentials, Scheme};
+use super::error::ConfigError;
 use super::models::API_VERSION;
 use super::proxy::{self, ProxyChoice};
 use super::retry::parse_retry_after;
@@ -80,12 +81,8 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-/// Why the configuration cannot produce a client; the message names the setting.
-#[derive(Clone, Debug)]
-pub(crate) struct ConfigProblem(pub(crate) String);
-
 impl Transport {
-    pub(crate) fn new(config: &ClientConfig) -> Result<Transport, ConfigProblem> {
+    pub(crate) fn new(config: &ClientConfig) -> Result<Transport, ConfigError> {
         let domain = config.domain.trim().to_owned();
         let scheme = match config.scheme {
             Scheme::Https => "https",
@@ -103,15 +100,15 @@ impl Transport {
                     && !domain.contains(['/', '?', '#', '@', ' '])
             })
             .ok_or_else(|| {
-                ConfigProblem(format!(
+                ConfigError(format!(
                     "domain {domain:?} is not a host name with an optional port, \
                      e.g. \"console.zenlayer.com\" or \"127.0.0.1:8089\""
                 ))
             })?;
         let host = HeaderValue::from_str(&domain)
-            .map_err(|_| ConfigProblem(format!("domain {domain:?} cannot be sent as a Host")))?;
+            .map_err(|_| ConfigError(format!("domain {domain:?} cannot be sent as a Host")))?;
         let user_agent = HeaderValue::from_str(&config.user_agent).map_err(|_| {
-            ConfigProblem(format!(
+            ConfigError(format!(
                 "the User-Agent {:?} contains characters HTTP headers cannot carry",
                 config.user_agent
             ))
@@ -121,7 +118,7 @@ impl Transport {
             Credentials::AccessKey { id, .. } => {
                 HeaderValue::from_str(&format!("{} Credential={id}", signer::ALGORITHM)).map_err(
                     |_| {
-                        ConfigProblem(
+                        ConfigError(
                             "access_key_id contains characters HTTP headers cannot carry".into(),
                         )
                     },
@@ -129,7 +126,7 @@ impl Transport {
             }
             Credentials::Token(token) => {
                 HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                    ConfigProblem(
+                    ConfigError(
                         "the access token contains characters HTTP headers cannot carry".into(),
                     )
                 })?;
@@ -140,7 +137,7 @@ impl Transport {
         // curl's variables and precedence, decided here once; loopback is never proxied (the
         // same rule as the provider's check that `http` stays on this machine).
         let chosen = proxy::choose(config.scheme, &api_host, &|name| std::env::var(name).ok())
-            .map_err(|p| ConfigProblem(p.0))?;
+            .map_err(|p| ConfigError(p.0))?;
         let mut builder = reqwest::Client::builder()
             .tls_backend_preconfigured(tls_config(&config.extra_roots)?)
             .https_only(config.scheme == Scheme::Https)
@@ -151,7 +148,7 @@ impl Transport {
             .no_proxy();
         if let Some(choice) = &chosen {
             let proxy = reqwest::Proxy::all(choice.url.clone()).map_err(|_| {
-                ConfigProblem(format!(
+                ConfigError(format!(
                     "{} cannot be used as a proxy; write it as http://HOST:PORT",
                     choice.variable
                 ))
@@ -160,7 +157,7 @@ impl Transport {
         }
         let http = builder
             .build()
-            .map_err(|e| ConfigProblem(format!("the HTTP client could not be built: {e}")))?;
+            .map_err(|e| ConfigError(format!("the HTTP client could not be built: {e}")))?;
         if let Some(choice) = &chosen {
             tracing::debug!(proxy = %choice.shown, from = choice.variable, "API calls go through a proxy");
         }
@@ -486,21 +483,21 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 /// The rustls configuration: aws-lc-rs, the bundled Mozilla roots and the `custom_ca_bundle`
 /// ones only, so a machine's certificate store can neither break nor widen what this provider
 /// trusts.
-fn tls_config(extra: &ExtraRoots) -> Result<rustls::ClientConfig, ConfigProblem> {
+fn tls_config(extra: &ExtraRoots) -> Result<rustls::ClientConfig, ConfigError> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
     for cert in extra.certificates() {
         roots.add(cert.clone()).map_err(|e| {
-            ConfigProblem(format!(
+            ConfigError(format!(
                 "a certificate of `custom_ca_bundle` cannot be trusted: {e}"
             ))
         })?;
     }
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| ConfigProblem(format!("TLS could not be configured: {e}")))?
+        .map_err(|e| ConfigError(format!("TLS could not be configured: {e}")))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     config.alpn_protocols = vec![b"http/1.1".to_vec()];

@@ -25,7 +25,7 @@ use crate::framework::{Context, Diagnostics, Severity};
 use crate::provider::catalogue::{self, Case, Op, Origin, Situation, Subject};
 use crate::provider::config::PlanChecks;
 use crate::provider::{LOG_TARGET, Ready, Shared};
-use crate::zenlayer::client::REASON_DEADLINE;
+use crate::zenlayer::GiveUpReason;
 use crate::zenlayer::{CallLimits, Error};
 
 /// How long plan-time reads may take in all, retries included. Checks only advise, and a plan
@@ -312,7 +312,11 @@ fn cannot_check(
 /// checks allow themselves, not a timeout the user set.
 fn skip_reason(e: &Error) -> String {
     match e {
-        Error::GaveUp { reason, last, .. } if reason == REASON_DEADLINE => {
+        Error::GaveUp {
+            reason: GiveUpReason::Deadline,
+            last,
+            ..
+        } => {
             let budget = GATHER_TIMEOUT.as_secs();
             match last {
                 Some(last) => {

@@ -7,6 +7,7 @@ use super::*;
 use crate::framework::{AttributePath, Diagnostic};
 use crate::provider::fake::{FakeZec, api_error};
 use crate::provider::{Ready, Setup};
+use crate::zenlayer::client::REASON_DEADLINE;
 use crate::zenlayer::codes;
 use crate::zenlayer::models::{InstanceStatus, NicStatus};
 

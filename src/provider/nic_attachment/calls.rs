@@ -208,7 +208,7 @@ mod tests {
         assert!(ambiguous(&Error::GaveUp {
             action: "AttachNetworkInterface",
             attempts: 2,
-            reason: "the operation's timeout was reached".into(),
+            reason: crate::zenlayer::GiveUpReason::Deadline,
             last: Some(Box::new(lost("AttachNetworkInterface"))),
         }));
         assert!(!ambiguous(&api_error(codes::INVALID_NIC_ATTACHED)));
@@ -226,7 +226,7 @@ mod tests {
         assert!(not_now(&Error::GaveUp {
             action: "AttachNetworkInterface",
             attempts: 6,
-            reason: "no retries left".into(),
+            reason: crate::zenlayer::GiveUpReason::Deadline,
             last: Some(Box::new(api_error(codes::REQUEST_LIMIT_EXCEEDED))),
         }));
         assert!(!not_now(&api_error(codes::INVALID_NIC_ATTACHED)));
