@@ -9,6 +9,7 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
+use support::closed_port::ClosedPort;
 use support::lifecycle::{assert_available, assert_used_by, attachment, errors, main_tf, on_each};
 use support::private_ca::{PrivateCa, TlsFront, Validity};
 use support::proxy::{Proxy, ProxyConfig, Seen};
@@ -77,12 +78,6 @@ fn assert_all_tunnelled(proxy: &Proxy, api: &Api, what: &str) {
         "{what}: the proxy should have tunnelled every call to {API_HOST}, and saw {seen:?}"
     );
     proxy.clear();
-}
-
-/// A closed port on 127.0.0.1: nothing listens there.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address").port()
 }
 
 #[test]
@@ -245,7 +240,8 @@ fn an_unreachable_proxy_gets_the_unreachable_api_warning_and_error_naming_the_pr
                 "  timeouts {\n    create = \"3s\"\n  }\n",
             )],
         );
-        let port = closed_port();
+        let closed = ClosedPort::reserve();
+        let port = closed.port();
         let dir = dir.config(&config).env(
             "https_proxy",
             format!("http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{port}"),

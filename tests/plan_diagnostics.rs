@@ -7,8 +7,7 @@
 
 mod support;
 
-use std::net::TcpListener;
-
+use support::closed_port::ClosedPort;
 use support::diagnostics::{Expect, Severity, assert_plan_reports, from_human, from_json, line_of};
 use support::lifecycle::{self, attachment};
 use support::{Feature, Outcome, Sim, Workdir, terraforms};
@@ -977,17 +976,12 @@ fn wrong_credentials_are_one_error_naming_the_credential_settings() {
     }
 }
 
-/// A loopback port with nothing listening.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("its address").port()
-}
-
 #[test]
 fn an_unreachable_api_is_one_warning_and_the_plan_succeeds() {
     for tf in terraforms() {
         let sim = Sim::start();
-        let domain = format!("127.0.0.1:{}", closed_port());
+        let closed = ClosedPort::reserve();
+        let domain = closed.addr().to_string();
         let config = main_tf(
             &provider_for(&domain, &sim, sim.api().access_key_password()),
             &[

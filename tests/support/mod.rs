@@ -34,6 +34,7 @@
 #![allow(dead_code, unused_imports, unreachable_pub)]
 
 pub mod agreement;
+pub mod closed_port;
 pub mod diagnostics;
 pub mod garbage_api;
 pub mod go_plugin;
