@@ -10,7 +10,8 @@ mod support;
 use support::closed_port::ClosedPort;
 use support::diagnostics::{Expect, Severity, assert_plan_reports, from_human, from_json, line_of};
 use support::lifecycle::{self, attachment};
-use support::{Feature, Outcome, Sim, Terraform, Workdir, terraforms};
+use support::{Feature, Outcome, Sim, Terraform, Workdir};
+use support::{Versions, for_each_terraform};
 use tpz::sim::{FaultConfig, FaultKind, NewInstances, NicPatch};
 use tpz::zenlayer::models::{InstanceStatus, NicStatus};
 
@@ -415,7 +416,7 @@ fn plan_row(tf: &Terraform, row: &Row) {
 
 #[test]
 fn every_row_of_the_plan_check_table_shows_its_findings_in_plan_and_plan_json() {
-    lifecycle::on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let failed: Vec<&str> = TABLE
             .iter()
             .filter(|row| {
@@ -442,7 +443,7 @@ fn every_row_of_the_plan_check_table_shows_its_findings_in_plan_and_plan_json() 
 
 #[test]
 fn a_nic_attached_elsewhere_outside_terraform_fails_the_plan_and_importing_it_moves_it() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         set_nic(&sim, "nic-app-4", NicStatus::Attaching, Some("ins-web-1"));
         let config = main_tf(
@@ -486,12 +487,12 @@ fn a_nic_attached_elsewhere_outside_terraform_fails_the_plan_and_importing_it_mo
             sim.attached_instance("nic-db-1").as_deref(),
             Some("ins-web-2")
         );
-    }
+    });
 }
 
 #[test]
 fn a_nic_attached_here_outside_terraform_fails_the_plan_and_the_suggested_import_works() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let config = main_tf(&sim.provider_block(), &[("db", "nic-db-1", "ins-web-1")]);
         let dir = tf.workdir().config(&config);
@@ -515,12 +516,12 @@ fn a_nic_attached_here_outside_terraform_fails_the_plan_and_the_suggested_import
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes");
-    }
+    });
 }
 
 #[test]
 fn a_nic_held_by_another_object_in_state_warns_and_depends_on_makes_the_apply_work() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let provider = sim.provider_block();
         let dir = tf
@@ -561,12 +562,12 @@ fn a_nic_held_by_another_object_in_state_warns_and_depends_on_makes_the_apply_wo
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes");
-    }
+    });
 }
 
 #[test]
 fn a_nic_held_by_an_attachment_being_removed_warns_and_the_suggested_targeted_removal_works() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let provider = sim.provider_block();
         let dir = tf
@@ -605,14 +606,14 @@ fn a_nic_held_by_an_attachment_being_removed_warns_and_the_suggested_targeted_re
             sim.attached_instance("nic-app-2").as_deref(),
             Some("ins-web-2")
         );
-    }
+    });
 }
 
 // ---- Found across the configuration ---------------------------------------------------------
 
 #[test]
 fn two_attachments_of_one_nic_get_one_error_before_either_is_applied() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let config = main_tf(
             &sim.provider_block(),
@@ -661,7 +662,7 @@ fn two_attachments_of_one_nic_get_one_error_before_either_is_applied() {
             None,
             "nothing was attached"
         );
-    }
+    });
 }
 
 // ---- Unknown IDs ----------------------------------------------------------------------------
@@ -669,7 +670,7 @@ fn two_attachments_of_one_nic_get_one_error_before_either_is_applied() {
 #[test]
 fn with_one_id_unknown_until_apply_the_known_side_is_still_checked_and_both_unknown_costs_no_call()
 {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         // `seed` is planned by a provider with checks off; the attachments below take one or
         // both IDs from its `region_id`, unknown until apply.
@@ -728,7 +729,7 @@ fn with_one_id_unknown_until_apply_the_known_side_is_still_checked_and_both_unkn
             human.command,
             sim.api().calls()
         );
-    }
+    });
 }
 
 // ---- plan_checks -----------------------------------------------------------------------------
@@ -781,7 +782,7 @@ fn error_row_findings() -> Vec<Expect> {
 
 #[test]
 fn plan_checks_off_makes_no_api_call_during_plan_in_the_block_or_the_environment() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let config = main_tf(
             &sim.provider_block_with("plan_checks = \"off\""),
@@ -808,14 +809,14 @@ fn plan_checks_off_makes_no_api_call_during_plan_in_the_block_or_the_environment
             "{:?}",
             sim.api().calls()
         );
-    }
+    });
 }
 
 // ---- Replacements and tainted objects --------------------------------------------------------
 
 #[test]
 fn moving_an_attachment_to_another_instance_plans_and_applies_cleanly() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let provider = sim.provider_block();
         let dir = tf
@@ -841,12 +842,12 @@ fn moving_an_attachment_to_another_instance_plans_and_applies_cleanly() {
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes");
-    }
+    });
 }
 
 #[test]
 fn replacing_an_attachment_onto_a_bad_target_reports_each_problem_once() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let provider = sim.provider_block();
         let dir = tf.workdir().config(&main_tf(
@@ -877,12 +878,12 @@ fn replacing_an_attachment_onto_a_bad_target_reports_each_problem_once() {
                     .mentioning(&["nic-missing-1"]),
             ],
         );
-    }
+    });
 }
 
 #[test]
 fn a_tainted_or_replaced_attachment_plans_and_applies_cleanly() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let dir = tf.workdir().config(&main_tf(
             &sim.provider_block(),
@@ -924,7 +925,7 @@ fn a_tainted_or_replaced_attachment_plans_and_applies_cleanly() {
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes");
-    }
+    });
 }
 
 // ---- When the API cannot be read ------------------------------------------------------------
@@ -958,7 +959,7 @@ fn the_one_diagnostic(human: &Outcome, json: &Outcome) -> support::diagnostics::
 
 #[test]
 fn wrong_credentials_are_one_error_naming_the_credential_settings() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let password = "not-the-password-1234";
         let config = main_tf(
@@ -990,12 +991,12 @@ fn wrong_credentials_are_one_error_naming_the_credential_settings() {
         }
         human.assert_not_contains(password);
         json.assert_not_contains(password);
-    }
+    });
 }
 
 #[test]
 fn an_unreachable_api_is_one_warning_and_the_plan_succeeds() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let closed = ClosedPort::reserve();
         let domain = closed.addr().to_string();
@@ -1022,12 +1023,12 @@ fn an_unreachable_api_is_one_warning_and_the_plan_succeeds() {
         ] {
             assert!(d.detail.contains(words), "lacks {words:?}: {}", d.detail);
         }
-    }
+    });
 }
 
 #[test]
 fn throttling_that_passes_is_retried_and_the_plan_shows_the_real_findings() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let config = main_tf(
             &sim.provider_block(),
@@ -1064,12 +1065,12 @@ fn throttling_that_passes_is_retried_and_the_plan_shows_the_real_findings() {
                     .mentioning(&["INVALID_NIC_NOT_FOUND"]),
             ],
         );
-    }
+    });
 }
 
 #[test]
 fn throttling_that_persists_is_one_warning_and_the_plan_succeeds() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         sim.api()
             .set_faults(FaultConfig {
@@ -1093,14 +1094,14 @@ fn throttling_that_persists_is_one_warning_and_the_plan_succeeds() {
         assert_eq!(d.severity, Severity::Warning);
         assert_eq!(d.summary, "Plan checks were skipped for this run");
         assert!(d.detail.contains("REQUEST_LIMIT_EXCEEDED"), "{}", d.detail);
-    }
+    });
 }
 
 // ---- Apply says what plan said -------------------------------------------------------------
 
 #[test]
 fn apply_says_what_plan_said_plus_the_request_id_and_the_apis_own_message() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let checked = main_tf(&sim.provider_block(), ERROR_ROWS);
         let dir = tf.workdir().config(&checked);
@@ -1156,5 +1157,5 @@ fn apply_says_what_plan_said_plus_the_request_id_and_the_apis_own_message() {
             sim.attached_instance("nic-db-1").as_deref(),
             Some("ins-web-1")
         );
-    }
+    });
 }

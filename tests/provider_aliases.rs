@@ -7,8 +7,9 @@
 
 mod support;
 
-use support::lifecycle::{assert_used_by, on_each};
-use support::{Sim, oldest_and_newest};
+use support::Sim;
+use support::lifecycle::assert_used_by;
+use support::{Versions, for_each_terraform};
 
 fn two_aliases(sim: &Sim, eu_key_id: &str, eu_password: &str) -> String {
     format!(
@@ -40,7 +41,7 @@ resource "zenlayer_nic_attachment" "eu" {{
 
 #[test]
 fn a_refused_alias_is_named_by_its_access_key_id_and_domain_and_its_secret_stays_out() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let id = sim.api().access_key_id().to_owned();
         let dir = tf
@@ -71,7 +72,7 @@ fn a_refused_alias_is_named_by_its_access_key_id_and_domain_and_its_secret_stays
 
 #[test]
 fn a_token_beside_a_key_pair_gets_one_warning_that_the_token_is_used() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let token = sim
             .api()
@@ -141,7 +142,7 @@ resource "zenlayer_nic_attachment" "two" {{
 
 #[test]
 fn a_provider_configuration_unknown_at_plan_says_once_that_checks_wait_for_apply() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()

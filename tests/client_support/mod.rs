@@ -6,6 +6,7 @@
 
 #[path = "../support/closed_port.rs"]
 mod closed_port;
+#[allow(unused_imports)]
 pub use closed_port::ClosedPort;
 
 use std::collections::BTreeMap;
