@@ -8,9 +8,9 @@
 
 mod support;
 
-use support::lifecycle::on_each;
 use support::markdown::code_blocks;
-use support::{Feature, Sim, supporting};
+use support::{Feature, Sim};
+use support::{Versions, for_each_terraform};
 
 const GUIDE: &str = include_str!("../docs/guides/adopt-existing-attachments.md");
 
@@ -88,7 +88,7 @@ fn the_adopt_guide_works_as_written_and_writes_nothing_to_the_api() {
             >= 5,
         "{steps:#?}"
     );
-    on_each(supporting(Feature::Query), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::Query), |tf| {
         let sim = Sim::quick();
         let mut dir = tf.workdir();
         let mut printed = String::new();

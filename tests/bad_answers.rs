@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::garbage_api::{Garbage, GarbageApi};
+use support::garbage_api::Garbage;
 use support::{Outcome, Terraform, oldest_and_newest};
 
 const CRASH_SIGNS: [&str; 5] = [
@@ -52,7 +52,7 @@ fn assert_no_crash(out: &Outcome) {
 
 /// One user session against one kind of garbage: plan, then apply.
 fn session(tf: &Terraform, garbage: Garbage) {
-    let api = GarbageApi::start(garbage);
+    let api = garbage.serve();
     let dir = tf.workdir().config(&format!(
         r#"provider "zenlayer" {{
   domain              = "{domain}"

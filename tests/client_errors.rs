@@ -168,8 +168,8 @@ async fn plain_text_is_quoted_not_reported_as_a_parse_position() {
 
 #[tokio::test]
 async fn a_refused_connection_is_a_network_error_that_names_the_cause() {
-    let addr = closed_port().await;
-    let mut c = config(addr);
+    let closed = ClosedPort::reserve();
+    let mut c = config(closed.addr());
     c.max_retries = 1;
     let err = client_with(c)
         .describe_zones(&no_limits())

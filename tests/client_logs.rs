@@ -121,8 +121,8 @@ async fn a_write_that_could_not_connect_is_retried_because_it_never_left() {
     let capture = Capture::default();
     let _guard =
         tracing::subscriber::set_default(tracing_subscriber::registry().with(capture.clone()));
-    let addr = closed_port().await;
-    let mut c = config(addr);
+    let closed = ClosedPort::reserve();
+    let mut c = config(closed.addr());
     c.max_retries = 2;
 
     let err = client_with(c)

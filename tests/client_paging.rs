@@ -8,16 +8,21 @@ use std::collections::BTreeSet;
 use client_support::*;
 use serde_json::json;
 
+/// The NICs `describe_nics_by_id` returns for `ids` from `server`, without call limits.
+async fn nics_by_id(server: &ApiServer, ids: &[String]) -> Vec<tpz::zenlayer::models::NicInfo> {
+    client(server.addr)
+        .describe_nics_by_id(ids, &no_limits())
+        .await
+        .unwrap_or_else(|e| panic!("reading {} NICs by ID failed: {e}", ids.len()))
+}
+
 #[tokio::test]
 async fn two_hundred_fifty_ids_take_three_calls_of_at_most_one_hundred() {
     let world = World::with_nics(300);
     let server = world_server(world).await;
     let ids: Vec<String> = (0..250).map(nic_id).collect();
 
-    let nics = client(server.addr)
-        .describe_nics_by_id(&ids, &no_limits())
-        .await
-        .unwrap();
+    let nics = nics_by_id(&server, &ids).await;
 
     assert_eq!(nics.len(), 250);
     let got: BTreeSet<String> = nics.into_iter().map(|n| n.nic_id).collect();
@@ -42,10 +47,7 @@ async fn every_page_is_followed_when_the_server_pages_below_the_requested_size()
     let server = world_server(world).await;
     let ids: Vec<String> = (0..100).map(nic_id).collect();
 
-    let nics = client(server.addr)
-        .describe_nics_by_id(&ids, &no_limits())
-        .await
-        .unwrap();
+    let nics = nics_by_id(&server, &ids).await;
 
     assert_eq!(nics.len(), 100);
     let pages: Vec<u64> = server
@@ -62,10 +64,7 @@ async fn repeated_ids_are_asked_once_and_answered_once() {
     let ids: Vec<String> = ["nic-0001", "nic-0001", "nic-0002", "", "nic-0001"]
         .map(String::from)
         .to_vec();
-    let nics = client(server.addr)
-        .describe_nics_by_id(&ids, &no_limits())
-        .await
-        .unwrap();
+    let nics = nics_by_id(&server, &ids).await;
     let got: Vec<&str> = nics.iter().map(|n| n.nic_id.as_str()).collect();
     assert_eq!(got, ["nic-0001", "nic-0002"]);
     assert_eq!(server.requests()[0].ids("nicIds"), ["nic-0001", "nic-0002"]);
@@ -84,10 +83,7 @@ async fn a_server_repeating_items_across_pages_yields_each_once() {
     })
     .await;
     let ids = ["nic-a", "nic-b", "nic-c"].map(String::from);
-    let nics = client(server.addr)
-        .describe_nics_by_id(&ids, &no_limits())
-        .await
-        .unwrap();
+    let nics = nics_by_id(&server, &ids).await;
     let got: Vec<&str> = nics.iter().map(|n| n.nic_id.as_str()).collect();
     assert_eq!(got, ["nic-a", "nic-b", "nic-c"]);
     assert_eq!(server.hits(), 2);
@@ -97,10 +93,7 @@ async fn a_server_repeating_items_across_pages_yields_each_once() {
 async fn unknown_ids_are_simply_absent() {
     let server = world_server(World::with_nics(1)).await;
     let ids = ["nic-0000", "nic-missing"].map(String::from);
-    let nics = client(server.addr)
-        .describe_nics_by_id(&ids, &no_limits())
-        .await
-        .unwrap();
+    let nics = nics_by_id(&server, &ids).await;
     assert_eq!(nics.len(), 1);
     assert_eq!(nics[0].nic_id, "nic-0000");
 }
@@ -108,10 +101,7 @@ async fn unknown_ids_are_simply_absent() {
 #[tokio::test]
 async fn no_ids_make_no_call() {
     let server = world_server(World::default()).await;
-    let nics = client(server.addr)
-        .describe_nics_by_id(&[], &no_limits())
-        .await
-        .unwrap();
+    let nics = nics_by_id(&server, &[]).await;
     assert!(nics.is_empty());
     assert_eq!(server.hits(), 0);
 }
@@ -154,10 +144,7 @@ async fn absurd_server(extra: usize) -> ApiServer {
 async fn an_absurd_total_count_costs_no_more_pages_than_the_ids_asked_for_and_extras_are_dropped() {
     let server = absurd_server(50).await;
     let ids = ["nic-a", "nic-b", "nic-c"].map(String::from);
-    let nics = client(server.addr)
-        .describe_nics_by_id(&ids, &no_limits())
-        .await
-        .unwrap();
+    let nics = nics_by_id(&server, &ids).await;
     let got: Vec<&str> = nics.iter().map(|n| n.nic_id.as_str()).collect();
     assert_eq!(got, ["nic-a", "nic-b", "nic-c"], "only what was asked for");
     assert_eq!(server.hits(), 3, "one page per ID at most, not 10^12 / 100");
@@ -168,10 +155,7 @@ async fn a_page_with_nothing_asked_for_ends_the_paging_whatever_the_total_count(
     // Full pages of NICs nobody asked for, with 10^12 promised: one call, nothing kept.
     let server = absurd_server(100).await;
     let ids = ["nic-x".to_owned()];
-    let nics = client(server.addr)
-        .describe_nics_by_id(&ids, &no_limits())
-        .await
-        .unwrap();
+    let nics = nics_by_id(&server, &ids).await;
     assert_eq!(
         nics.iter().map(|n| n.nic_id.as_str()).collect::<Vec<_>>(),
         ["nic-x"]
@@ -186,10 +170,7 @@ async fn a_page_with_nothing_asked_for_ends_the_paging_whatever_the_total_count(
     })
     .await;
     let ids: Vec<String> = (0..100).map(nic_id).collect();
-    let nics = client(server.addr)
-        .describe_nics_by_id(&ids, &no_limits())
-        .await
-        .unwrap();
+    let nics = nics_by_id(&server, &ids).await;
     assert!(nics.is_empty(), "{} NICs kept", nics.len());
     assert_eq!(server.hits(), 1);
 }

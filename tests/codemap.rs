@@ -15,7 +15,7 @@ const MAP: &str = "ARCHITECTURE.md";
 const TERRAFORM_HARNESS: &[&str] = &[
     "terraforms()",
     "oldest_and_newest()",
-    "on_every_terraform(",
+    "for_each_terraform(",
     "supporting(",
     "newest_terraform()",
     "newest_native_terraform()",

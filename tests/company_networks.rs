@@ -9,10 +9,12 @@ mod support;
 use std::path::Path;
 use std::time::Duration;
 
-use support::lifecycle::{assert_available, assert_used_by, attachment, errors, main_tf, on_each};
+use support::closed_port::ClosedPort;
+use support::lifecycle::{assert_available, assert_used_by, attachment, errors, main_tf};
 use support::private_ca::{PrivateCa, TlsFront, Validity};
 use support::proxy::{Proxy, ProxyConfig, Seen};
-use support::{Outcome, Sim, Terraform, Workdir, folded_output, oldest_and_newest};
+use support::{Outcome, Sim, Terraform, Workdir, folded_output};
+use support::{Versions, for_each_terraform};
 
 /// The API's name inside the company: only the proxy resolves it.
 const API_HOST: &str = "api.zenlayer.test";
@@ -79,15 +81,9 @@ fn assert_all_tunnelled(proxy: &Proxy, api: &Api, what: &str) {
     proxy.clear();
 }
 
-/// A closed port on 127.0.0.1: nothing listens there.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address").port()
-}
-
 #[test]
 fn plan_apply_import_and_destroy_work_through_a_connect_proxy_and_a_private_ca() {
-    on_each(oldest_and_newest(), |tf: &Terraform| {
+    for_each_terraform(Versions::OldestAndNewest, |tf: &Terraform| {
         let ca = PrivateCa::new("Example Corp TLS Inspection CA");
         let api = Api::start(&ca, &[API_HOST], Validity::Current);
         let proxy = Proxy::start(ProxyConfig {
@@ -136,7 +132,7 @@ fn plan_apply_import_and_destroy_work_through_a_connect_proxy_and_a_private_ca()
 
 #[test]
 fn a_proxy_that_wants_credentials_works_with_them_and_without_them_names_itself_and_the_407() {
-    on_each(oldest_and_newest(), |tf: &Terraform| {
+    for_each_terraform(Versions::OldestAndNewest, |tf: &Terraform| {
         let ca = PrivateCa::new("Example Corp CA");
         let api = Api::start(&ca, &[API_HOST], Validity::Current);
         let proxy = Proxy::start(ProxyConfig {
@@ -227,7 +223,7 @@ fn base64_of(text: &str) -> String {
 
 #[test]
 fn an_unreachable_proxy_gets_the_unreachable_api_warning_and_error_naming_the_proxy() {
-    on_each(oldest_and_newest(), |tf: &Terraform| {
+    for_each_terraform(Versions::OldestAndNewest, |tf: &Terraform| {
         let ca = PrivateCa::new("Example Corp CA");
         let api = Api::start(&ca, &[API_HOST], Validity::Current);
         let dir = tf.workdir();
@@ -245,7 +241,8 @@ fn an_unreachable_proxy_gets_the_unreachable_api_warning_and_error_naming_the_pr
                 "  timeouts {\n    create = \"3s\"\n  }\n",
             )],
         );
-        let port = closed_port();
+        let closed = ClosedPort::reserve();
+        let port = closed.port();
         let dir = dir.config(&config).env(
             "https_proxy",
             format!("http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{port}"),
@@ -305,7 +302,7 @@ fn apply_errors(dir: Workdir, api: &Api, host: &str, extra: &str) -> (Outcome, S
 
 #[test]
 fn untrusted_certificates_are_refused_naming_the_host_the_reason_and_custom_ca_bundle() {
-    on_each(oldest_and_newest(), |tf: &Terraform| {
+    for_each_terraform(Versions::OldestAndNewest, |tf: &Terraform| {
         let ca = PrivateCa::new("Example Corp CA");
 
         // Unknown issuer, directly and through the proxy.
@@ -392,7 +389,7 @@ fn validated(provider_body: &str) -> String {
 
 #[test]
 fn unusable_ca_bundles_fail_validate_naming_the_argument_or_its_variable() {
-    on_each(oldest_and_newest(), |tf: &Terraform| {
+    for_each_terraform(Versions::OldestAndNewest, |tf: &Terraform| {
         let dir = tf.workdir();
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "no certificates here\n").expect("write");

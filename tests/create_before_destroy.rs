@@ -10,10 +10,9 @@
 
 mod support;
 
-use support::lifecycle::{
-    assert_available, assert_used_by, attachment, main_tf, on_every_terraform,
-};
+use support::lifecycle::{assert_available, assert_used_by, attachment, main_tf};
 use support::{Feature, Sim, Terraform, Workdir};
+use support::{Versions, for_each_terraform};
 
 const CBD: &str = "  lifecycle {\n    create_before_destroy = true\n  }\n";
 const ATTACH: &str = "AttachNetworkInterface";
@@ -78,7 +77,7 @@ fn recover_old_terraform(tf: &Terraform, sim: &Sim, dir: &Workdir) {
 
 #[test]
 fn cbd_with_a_changed_instance_is_flagged_at_the_first_plan_and_leaves_the_attachment_in_state() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
@@ -123,7 +122,7 @@ fn cbd_with_a_changed_instance_is_flagged_at_the_first_plan_and_leaves_the_attac
 
 #[test]
 fn cbd_replace_of_the_same_attachment_stops_before_any_write_and_keeps_it_in_state() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
@@ -170,7 +169,7 @@ fn cbd_replace_of_the_same_attachment_stops_before_any_write_and_keeps_it_in_sta
 
 #[test]
 fn cbd_with_a_new_nic_attaches_the_new_one_first_and_then_detaches_the_old_one() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()

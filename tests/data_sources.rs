@@ -8,8 +8,8 @@
 mod support;
 
 use serde_json::Value;
-use support::lifecycle::on_each;
-use support::{Sim, Workdir, oldest_and_newest};
+use support::{Sim, Workdir};
+use support::{Versions, for_each_terraform};
 use tpz::sim::{NewInstances, NewNics, NicPatch};
 use tpz::zenlayer::lookup::snapshot::TTL;
 use tpz::zenlayer::models::NicStatus;
@@ -55,7 +55,7 @@ output "db" {
 
 #[test]
 fn a_nic_found_by_name_shows_its_status_and_instance_as_of_each_plan() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let dir = dir(tf, &sim, DB_BY_NAME);
         dir.apply().assert_success();
@@ -95,7 +95,7 @@ fn a_nic_found_by_name_shows_its_status_and_instance_as_of_each_plan() {
 
 #[test]
 fn filters_go_to_the_api_and_name_regex_narrows_the_sorted_ids() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let dir = dir(
             tf,
@@ -140,7 +140,7 @@ output "first" {
 
 #[test]
 fn validate_refuses_id_with_name_neither_and_a_regex_showing_where_it_fails() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let both = dir(
             tf,
@@ -174,7 +174,7 @@ fn validate_refuses_id_with_name_neither_and_a_regex_showing_where_it_fails() {
 
 #[test]
 fn no_match_and_a_shared_name_are_errors_that_say_what_was_found() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         sim.api()
             .create_nics(NewNics::available("nic-twin-", 23, "asia-east-1"))
@@ -226,7 +226,7 @@ const POOL: &str = include_str!("../examples/data-sources/zenlayer_nics/pool.tf"
 
 #[test]
 fn for_each_over_found_ids_attaches_them_and_then_plans_no_changes() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let dir = dir(tf, &sim, POOL);
         dir.apply()
@@ -252,7 +252,7 @@ fn for_each_over_found_ids_attaches_them_and_then_plans_no_changes() {
 
 #[test]
 fn attachments_on_found_ids_get_plan_checks_at_plan_time() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let dir = dir(
             tf,
@@ -325,7 +325,7 @@ resource "zenlayer_nic_attachment" "bulk" {
 
 #[test]
 fn a_plan_with_20_data_sources_and_200_attachments_makes_at_most_10_api_calls() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         twenty_subnets(&sim);
         let dir = dir(tf, &sim, TWENTY_BY_200);
@@ -356,7 +356,7 @@ fn a_plan_with_20_data_sources_and_200_attachments_makes_at_most_10_api_calls() 
 
 #[test]
 fn an_account_of_5000_nics_returns_every_match() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         sim.api()
             .create_nics(NewNics {

@@ -12,10 +12,10 @@
 mod support;
 
 use support::markdown::code_blocks;
+use support::{Versions, for_each_terraform};
 
-use support::lifecycle::on_each;
 use support::official::{OfficialObject, official_state_of};
-use support::{Feature, Sim, Terraform, Workdir, oldest_and_newest, supporting};
+use support::{Feature, Sim, Terraform, Workdir};
 use tpz::sim::NicPatch;
 
 const GUIDE: &str = "docs/guides/migrating-from-zenlayercloud.md";
@@ -172,7 +172,7 @@ fn the_guides_moved_block_plans_what_the_guide_shows_and_applies_with_no_write()
         "the first steps plan: {}",
         steps[0]
     );
-    on_each(supporting(Feature::CrossTypeMoves), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::CrossTypeMoves), |tf| {
         let (sim, dir) = before(tf);
         dir.write("main.tf", &configuration(MOVED));
         let plan = dir.plan();
@@ -202,7 +202,7 @@ fn the_guides_removed_and_import_blocks_and_its_older_commands_take_the_attachme
         3,
         "state rm, import, plan: {old_commands:?}"
     );
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let (sim, dir) = before(tf);
         if tf.has(Feature::RemovedBlocks) {
             dir.write("main.tf", &newest_steps);

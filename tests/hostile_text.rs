@@ -135,7 +135,7 @@ fn assert_says(out: &Outcome, words: &[&str], context: &str) {
 
 /// One user session: plan (with provider trace logs), then apply.
 fn session(tf: &Terraform, hostile: Hostile) {
-    let api = HostileApi::start(hostile);
+    let api = hostile.serve();
     let context = format!("Terraform {}, {hostile:?}", tf.version);
     let dir = tf.workdir().config(&config(&api));
     let log = dir.path().join("trace.log");

@@ -7,8 +7,9 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::lifecycle::{StateReading, on_each, web_config};
+use support::lifecycle::{StateReading, web_config};
 use support::{Feature, Sim, Workdir, supporting, terraforms};
+use support::{Versions, for_each_terraform};
 use tpz::sim::NicPatch;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
@@ -68,7 +69,7 @@ fn providers_schema_json_shows_the_identity_with_nic_id_required_for_import() {
 
 #[test]
 fn create_stores_the_identity_and_the_next_plan_is_empty() {
-    on_each(supporting(Feature::ResourceIdentity), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
@@ -88,7 +89,7 @@ fn create_stores_the_identity_and_the_next_plan_is_empty() {
 
 #[test]
 fn import_by_identity_with_both_ids_or_the_nic_alone_writes_what_a_create_writes() {
-    on_each(supporting(Feature::ResourceIdentity), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let sim = Sim::quick();
         let created = tf
             .workdir()
@@ -130,7 +131,7 @@ fn import_by_identity_with_both_ids_or_the_nic_alone_writes_what_a_create_writes
 
 #[test]
 fn a_bad_identity_gets_one_error_naming_the_attribute() {
-    on_each(supporting(Feature::ResourceIdentity), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let sim = Sim::quick();
         attach_outside(&sim, "nic-app-1", "ins-web-1");
         let cases = [
@@ -187,7 +188,7 @@ fn state_written_before_identities_gets_one_on_the_first_refresh_with_no_diff() 
         "v{}",
         oldest.version
     );
-    on_each(supporting(Feature::ResourceIdentity), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let sim = Sim::quick();
         let mut dir = oldest
             .workdir()
@@ -217,7 +218,7 @@ fn state_written_before_identities_gets_one_on_the_first_refresh_with_no_diff() 
 
 #[test]
 fn a_nic_moved_outside_terraform_ends_the_attachment_instead_of_changing_its_identity() {
-    on_each(supporting(Feature::ResourceIdentity), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
@@ -244,7 +245,7 @@ fn a_nic_moved_outside_terraform_ends_the_attachment_instead_of_changing_its_ide
 
 #[test]
 fn an_attachment_whose_ids_are_known_only_at_apply_gets_its_identity_at_apply() {
-    on_each(supporting(Feature::ResourceIdentity), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let sim = Sim::quick();
         let config = format!(
             "{}\nresource \"terraform_data\" \"instance\" {{\n  input = \"ins-web-1\"\n}}\n\nresource \"zenlayer_nic_attachment\" \"web\" {{\n  nic_id      = \"nic-app-1\"\n  instance_id = terraform_data.instance.output\n}}\n",

@@ -8,8 +8,9 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use support::lifecycle::{assert_used_by, attachment, errors, main_tf, on_each};
-use support::{Feature, Sim, Terraform, folded_output, oldest_and_newest};
+use support::lifecycle::{assert_used_by, attachment, errors, main_tf};
+use support::{Feature, Sim, Terraform, folded_output};
+use support::{Versions, for_each_terraform};
 use tpz::sim::Policy;
 
 const GUIDE: &str = include_str!("../docs/guides/company-networks.md");
@@ -23,7 +24,7 @@ fn deny(sim: &Sim, actions: &[&str]) {
 
 #[test]
 fn a_plan_without_describe_zones_runs_every_other_check_and_warns_once() {
-    on_each(oldest_and_newest(), |tf: &Terraform| {
+    for_each_terraform(Versions::OldestAndNewest, |tf: &Terraform| {
         let sim = Sim::quick();
         deny(&sim, &["DescribeZones"]);
         let config = main_tf(
@@ -85,7 +86,7 @@ fn a_plan_without_describe_zones_runs_every_other_check_and_warns_once() {
 
 #[test]
 fn a_plan_without_describe_instances_still_checks_the_nics() {
-    on_each(oldest_and_newest(), |tf: &Terraform| {
+    for_each_terraform(Versions::OldestAndNewest, |tf: &Terraform| {
         let sim = Sim::quick();
         deny(&sim, &["DescribeInstances"]);
         let config = main_tf(
@@ -117,7 +118,7 @@ fn a_plan_without_describe_instances_still_checks_the_nics() {
 
 #[test]
 fn apply_destroy_and_import_name_the_refused_action_and_its_permission() {
-    on_each(oldest_and_newest(), |tf: &Terraform| {
+    for_each_terraform(Versions::OldestAndNewest, |tf: &Terraform| {
         let sim = Sim::quick();
         let config = main_tf(
             &sim.provider_block(),
@@ -202,7 +203,7 @@ fn each_command_calls_exactly_the_actions_the_guide_lists() {
             .unwrap_or_else(|| panic!("the guide lists no actions for `terraform {command}`"))
             .clone()
     };
-    on_each(oldest_and_newest(), |tf: &Terraform| {
+    for_each_terraform(Versions::OldestAndNewest, |tf: &Terraform| {
         let sim = Sim::quick();
         let config = main_tf(
             &sim.provider_block(),

@@ -9,9 +9,9 @@ mod support;
 
 use support::Sim;
 use support::lifecycle::{
-    ATTRIBUTES, NicWatch, StateReading, assert_available, assert_quiet, assert_used_by,
-    on_every_terraform, web_config,
+    ATTRIBUTES, NicWatch, StateReading, assert_available, assert_quiet, assert_used_by, web_config,
 };
+use support::{Versions, for_each_terraform};
 use tpz::sim::{NewInstances, NewNics, NicPatch};
 use tpz::zenlayer::models::NicStatus;
 
@@ -32,7 +32,7 @@ fn detach_outside_terraform(sim: &Sim, nic: &str) {
 
 #[test]
 fn create_records_every_attribute_then_plans_nothing_and_destroy_detaches() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
@@ -92,7 +92,7 @@ fn create_records_every_attribute_then_plans_nothing_and_destroy_detaches() {
 
 #[test]
 fn detached_outside_terraform_plans_a_create_and_apply_restores_it() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
@@ -136,7 +136,7 @@ fn detached_outside_terraform_plans_a_create_and_apply_restores_it() {
 
 #[test]
 fn moved_outside_terraform_is_reported_with_the_choices_and_never_moved_back_silently() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
@@ -180,7 +180,7 @@ fn moved_outside_terraform_is_reported_with_the_choices_and_never_moved_back_sil
 
 #[test]
 fn changing_instance_id_detaches_from_the_old_instance_before_attaching_to_the_new() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         // Default transitions (300 ms): long enough for the watcher to see each state.
         let sim = Sim::start();
         let dir = tf
@@ -248,7 +248,7 @@ fn changing_instance_id_detaches_from_the_old_instance_before_attaching_to_the_n
 
 #[test]
 fn changing_timeouts_updates_in_place_without_calling_the_api() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
@@ -294,7 +294,7 @@ fn changing_timeouts_updates_in_place_without_calling_the_api() {
 
 #[test]
 fn destroy_after_the_nic_was_detached_outside_terraform_succeeds_quietly() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
@@ -319,7 +319,7 @@ fn destroy_after_the_nic_was_detached_outside_terraform_succeeds_quietly() {
 
 #[test]
 fn destroy_without_refresh_of_a_nic_detached_outside_terraform_sends_no_detach() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
@@ -354,7 +354,7 @@ fn destroy_without_refresh_of_a_nic_detached_outside_terraform_sends_no_detach()
 
 #[test]
 fn twenty_attachments_in_one_apply_all_succeed_and_destroy_frees_them_all() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         // Three fresh instances take 7 secondary NICs each (8 with the primary).
         let sim = Sim::start();
         let instances = sim

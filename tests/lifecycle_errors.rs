@@ -13,9 +13,9 @@ mod support;
 
 use support::lifecycle::{
     Refusal, StateReading, assert_available, assert_quiet, assert_used_by, attachment, main_tf,
-    on_every_terraform,
 };
 use support::{Sim, Workdir};
+use support::{Versions, for_each_terraform};
 use tpz::sim::{FaultConfig, FaultKind, InstancePatch};
 use tpz::zenlayer::codes;
 use tpz::zenlayer::models::InstanceStatus;
@@ -57,7 +57,7 @@ fn assert_kept(dir: &Workdir, nic: &str, instance: &str) {
 
 #[test]
 fn attach_refusals_name_the_attribute_at_fault_and_leave_no_state() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let cases = [
             (
@@ -171,7 +171,7 @@ fn attach_refusals_name_the_attribute_at_fault_and_leave_no_state() {
 
 #[test]
 fn attach_refusals_the_world_cannot_cause_are_explained_too() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let config = main_tf(
             &checks_off(&sim),
@@ -211,7 +211,7 @@ fn attach_refusals_the_world_cannot_cause_are_explained_too() {
 
 #[test]
 fn destroying_a_primary_nic_attachment_is_refused_and_state_rm_lets_it_go() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf.workdir().config(&main_tf(
             &checks_off(&sim),
@@ -250,7 +250,7 @@ fn destroying_a_primary_nic_attachment_is_refused_and_state_rm_lets_it_go() {
 
 #[test]
 fn destroy_while_the_instance_is_stopped_is_refused_and_keeps_the_attachment() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = attached(tf, &sim, "nic-app-1", "ins-web-1");
         // Someone stops the instance in zenConsole.
@@ -290,7 +290,7 @@ fn destroy_while_the_instance_is_stopped_is_refused_and_keeps_the_attachment() {
 
 #[test]
 fn detach_refusals_the_world_cannot_cause_are_explained_and_keep_the_attachment() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = attached(tf, &sim, "nic-app-1", "ins-web-1");
         for refusal in [
@@ -329,7 +329,7 @@ fn detach_refusals_the_world_cannot_cause_are_explained_and_keep_the_attachment(
 
 #[test]
 fn detach_answers_that_there_is_nothing_to_detach_are_checked_against_the_nic() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         for (code, refusal) in [
             (
@@ -380,7 +380,7 @@ fn the_suggested_removed_block_lets_a_primary_nic_go_without_detaching_it_on_ter
  {
     // `removed` blocks exist from Terraform 1.7; on older versions (1.0.3 here) the message's
     // other advice, `terraform state rm`, is proven by the test above.
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         if !tf.at_least(1, 7) {
             return;
         }
@@ -411,7 +411,7 @@ fn the_suggested_removed_block_lets_a_primary_nic_go_without_detaching_it_on_ter
 
 #[test]
 fn an_expired_signature_gets_the_advice_for_the_credentials_in_use() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         for (credentials, advice, not) in [
             (
                 None,

@@ -9,8 +9,8 @@ use std::time::Duration;
 use support::Sim;
 use support::lifecycle::{
     StateReading, assert_available, assert_quiet, assert_used_by, attachment, main_tf, nic_truth,
-    on_every_terraform, wait_until,
 };
+use support::{Versions, eventually, for_each_terraform};
 use tpz::sim::{Delays, FaultConfig, FaultKind, SimConfig};
 use tpz::zenlayer::models::NicStatus;
 
@@ -25,7 +25,7 @@ fn lose_next(sim: &Sim, action: &str) {
 
 #[test]
 fn attach_slower_than_the_create_timeout_is_kept_tainted_and_replaced_by_the_next_apply() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::with_config(SimConfig {
             delays: Delays {
                 attach: Duration::from_secs(6),
@@ -74,7 +74,7 @@ fn attach_slower_than_the_create_timeout_is_kept_tainted_and_replaced_by_the_nex
         );
 
         // The API finishes; the next apply replaces the tainted attachment and converges.
-        wait_until("the attach to finish", Duration::from_secs(15), || {
+        eventually("the attach to finish", Duration::from_secs(15), || {
             nic_truth(&sim, "nic-app-1").0 == NicStatus::Used
         });
         sim.api()
@@ -103,7 +103,7 @@ fn attach_slower_than_the_create_timeout_is_kept_tainted_and_replaced_by_the_nex
 
 #[test]
 fn attach_whose_answer_is_lost_succeeds_once_without_a_duplicate() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::with_delay(Duration::from_millis(100));
         let dir = tf.workdir().config(&main_tf(
             &sim.provider_block(),
@@ -153,7 +153,7 @@ fn attach_whose_answer_is_lost_succeeds_once_without_a_duplicate() {
 
 #[test]
 fn detach_whose_answer_is_lost_still_destroys_cleanly() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::with_delay(Duration::from_millis(100));
         let dir = tf.workdir().config(&main_tf(
             &sim.provider_block(),

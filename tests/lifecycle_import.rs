@@ -6,8 +6,9 @@
 mod support;
 
 use serde_json::Value;
-use support::lifecycle::{StateReading, assert_used_by, on_every_terraform, web_config};
+use support::lifecycle::{StateReading, assert_used_by, web_config};
 use support::{Feature, Sim};
+use support::{Versions, for_each_terraform};
 use tpz::sim::NicPatch;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
@@ -32,7 +33,7 @@ fn values(dir: &support::Workdir) -> Value {
 
 #[test]
 fn import_by_pair_or_by_nic_alone_writes_what_a_create_writes_and_plans_nothing() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         // The reference: the attachment as `terraform apply` creates it.
         let sim = Sim::quick();
         let created = tf
@@ -66,7 +67,7 @@ fn import_by_pair_or_by_nic_alone_writes_what_a_create_writes_and_plans_nothing(
 
 #[test]
 fn import_block_imports_on_apply_then_plans_nothing() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         // Older versions have only the `terraform import` command, covered above.
         if !tf.supports(Feature::ImportBlocks) {
             return;
@@ -101,7 +102,7 @@ fn import_block_imports_on_apply_then_plans_nothing() {
 
 #[test]
 fn malformed_import_ids_are_refused_with_the_formats_that_work() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
@@ -134,7 +135,7 @@ fn malformed_import_ids_are_refused_with_the_formats_that_work() {
 
 #[test]
 fn importing_what_is_not_an_attachment_says_why() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()

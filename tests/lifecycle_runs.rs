@@ -9,11 +9,9 @@ mod support;
 use std::time::Duration;
 
 use support::Sim;
-use support::lifecycle::{
-    StateReading, assert_available, assert_used_by, attachment, main_tf, on_each,
-    on_every_terraform, wait_until,
-};
-use support::{Terraform, Workdir, oldest_and_newest};
+use support::lifecycle::{StateReading, assert_available, assert_used_by, attachment, main_tf};
+use support::{Terraform, Workdir};
+use support::{Versions, eventually, for_each_terraform};
 use tpz::sim::{Delays, NicPatch};
 use tpz::zenlayer::models::NicStatus;
 
@@ -78,7 +76,7 @@ fn destroy_succeeds(tf: &Terraform, detaches: u64, setup: impl Fn(&Sim) -> Workd
 
 #[test]
 fn destroy_gets_through_when_a_nic_was_deleted_by_hand() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         destroy_succeeds(tf, 1, |sim| {
             let dir = tf.workdir().config(&two_attachments(sim, "nic-app-2", ""));
             dir.apply().assert_success();
@@ -102,7 +100,7 @@ fn destroy_gets_through_when_a_nic_was_deleted_by_hand() {
 
 #[test]
 fn destroy_gets_through_when_an_attachment_never_got_created() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         destroy_succeeds(tf, 1, |sim| {
             // A typo'd NIC ID: the first apply creates one attachment and fails the other.
             let dir = tf.workdir().config(&two_attachments(sim, "nic-typo-9", ""));
@@ -122,7 +120,7 @@ fn destroy_gets_through_when_an_attachment_never_got_created() {
 
 #[test]
 fn a_nic_moved_by_hand_is_reported_with_the_choices_and_destroy_leaves_it_where_it_is() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf.workdir().config(&two_attachments(&sim, "nic-app-2", ""));
         dir.apply().assert_success();
@@ -163,7 +161,7 @@ fn a_nic_moved_by_hand_is_reported_with_the_choices_and_destroy_leaves_it_where_
 
 #[test]
 fn a_create_that_timed_out_and_then_finished_is_kept_without_a_detach() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         sim.api().set_delays(Delays {
             attach: Duration::from_secs(4),
@@ -185,7 +183,7 @@ fn a_create_that_timed_out_and_then_finished_is_kept_without_a_detach() {
                 .expect("kept in state")["tainted"],
             true
         );
-        wait_until("the attach to finish", Duration::from_secs(10), || {
+        eventually("the attach to finish", Duration::from_secs(10), || {
             sim.api()
                 .nic("nic-app-1")
                 .is_some_and(|n| n.status == NicStatus::Used)
@@ -210,7 +208,7 @@ fn a_create_that_timed_out_and_then_finished_is_kept_without_a_detach() {
 
 #[test]
 fn a_nic_held_by_an_attachment_that_stays_is_a_plan_error_and_the_holder_is_untouched() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let one = attachment("one", "nic-app-1", "ins-web-1", "");
         let dir = tf

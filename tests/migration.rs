@@ -14,9 +14,10 @@
 
 mod support;
 
-use support::lifecycle::{StateReading, on_each};
+use support::lifecycle::StateReading;
 use support::official::{OfficialAttachment, official_state};
-use support::{Feature, Sim, Terraform, Workdir, oldest_and_newest, supporting};
+use support::{Feature, Sim, Terraform, Workdir, supporting};
+use support::{Versions, for_each_terraform};
 use tpz::sim::NicPatch;
 
 const ATTACH: &str = "AttachNetworkInterface";
@@ -142,7 +143,7 @@ fn assert_taken_over(sim: &Sim, dir: &Workdir, version: &str) {
 
 #[test]
 fn a_moved_block_takes_over_official_attachments_with_no_change_no_write_and_an_empty_next_plan() {
-    on_each(supporting(Feature::CrossTypeMoves), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::CrossTypeMoves), |tf| {
         let (sim, dir) = official_world(tf);
         dir.write("main.tf", &our_config(&sim, &blocks(MOVED)));
 
@@ -276,7 +277,7 @@ import {
 
 #[test]
 fn forgetting_then_importing_official_attachments_takes_them_over_with_no_write() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let (sim, dir) = official_world(tf);
         forget_official(&dir, &sim, tf);
         let mut extra = String::new();

@@ -7,11 +7,11 @@
 
 mod support;
 
-use std::net::TcpListener;
-
+use support::closed_port::ClosedPort;
 use support::diagnostics::{Expect, Severity, assert_plan_reports, from_human, from_json, line_of};
 use support::lifecycle::{self, attachment};
-use support::{Feature, Outcome, Sim, Workdir, terraforms};
+use support::{Feature, Outcome, Sim, Terraform, Workdir};
+use support::{Versions, for_each_terraform};
 use tpz::sim::{FaultConfig, FaultKind, NewInstances, NicPatch};
 use tpz::zenlayer::models::{InstanceStatus, NicStatus};
 
@@ -101,94 +101,82 @@ fn assert_only_the_keeps_nic_note(human: &Outcome, json: &Outcome, address: &str
     }
 }
 
-// ---- One scenario per row of the table ----------------------------------------------------
+// ---- The plan-check table, one row a case ------------------------------------------------------
 
-#[test]
-fn a_missing_nic_fails_the_plan_at_nic_id() {
-    for tf in terraforms() {
-        let sim = Sim::start();
-        let config = main_tf(
-            &sim.provider_block(),
-            &[("app", "nic-missing-1", "ins-web-1")],
-        );
-        let dir = tf.workdir().config(&config);
-        assert_plan_reports(
-            &dir,
-            &config,
-            &[
+/// One case of the plan-check table: the world, the configuration, what the plan shows.
+struct Row {
+    /// The behaviour the row proves; named in every failure.
+    behaviour: &'static str,
+    /// Changes to the simulator's default world before the plan.
+    setup: fn(&Sim),
+    /// Settings added to the provider block.
+    provider: &'static str,
+    /// One attachment per `(name, nic, instance)`.
+    attachments: &'static [(&'static str, &'static str, &'static str)],
+    /// Every diagnostic the provider shows, in `terraform plan` and `plan -json`.
+    findings: fn() -> Vec<Expect>,
+}
+
+/// No change to the simulator's default world.
+fn as_shipped(_: &Sim) {}
+
+const TABLE: &[Row] = &[
+    Row {
+        behaviour: "a missing NIC fails the plan at nic_id",
+        setup: as_shipped,
+        provider: "",
+        attachments: &[("app", "nic-missing-1", "ins-web-1")],
+        findings: || {
+            vec![
                 Expect::error(&addr("app"), NIC, "The NIC does not exist").mentioning(&[
                     "no NIC with the ID nic-missing-1",
                     "Check `nic_id`",
                     "Zenlayer API code: INVALID_NIC_NOT_FOUND",
                 ]),
-            ],
-        );
-    }
-}
-
-#[test]
-fn a_missing_instance_fails_the_plan_at_instance_id() {
-    for tf in terraforms() {
-        let sim = Sim::start();
-        let config = main_tf(
-            &sim.provider_block(),
-            &[("app", "nic-app-1", "ins-missing-1")],
-        );
-        let dir = tf.workdir().config(&config);
-        assert_plan_reports(
-            &dir,
-            &config,
-            &[
+            ]
+        },
+    },
+    Row {
+        behaviour: "a missing instance fails the plan at instance_id",
+        setup: as_shipped,
+        provider: "",
+        attachments: &[("app", "nic-app-1", "ins-missing-1")],
+        findings: || {
+            vec![
                 Expect::error(&addr("app"), INSTANCE, "The instance does not exist").mentioning(&[
                     "no ZEC instance with the ID ins-missing-1",
                     "Check `instance_id`",
                     "Zenlayer API code: INVALID_INSTANCE_NOT_FOUND",
                 ]),
-            ],
-        );
-    }
-}
-
-#[test]
-fn a_nic_in_another_region_fails_the_plan_naming_both_regions() {
-    for tf in terraforms() {
-        let sim = Sim::start();
-        let config = main_tf(
-            &sim.provider_block(),
-            &[("app", "nic-eu-app-1", "ins-web-1")],
-        );
-        let dir = tf.workdir().config(&config);
-        assert_plan_reports(
-            &dir,
-            &config,
-            &[
+            ]
+        },
+    },
+    Row {
+        behaviour: "a NIC in another region fails the plan naming both regions",
+        setup: as_shipped,
+        provider: "",
+        attachments: &[("app", "nic-eu-app-1", "ins-web-1")],
+        findings: || {
+            vec![
                 Expect::error(&addr("app"), NIC, "The NIC is in another region").mentioning(&[
                     "NIC nic-eu-app-1 is in region europe-west-1",
                     "instance ins-web-1 is in region asia-east-1",
                     "Zenlayer API code: INVALID_NIC_INSTANCE_REGION_MISMATCH",
                 ]),
-            ],
-        );
-    }
-}
-
-#[test]
-fn a_nic_that_failed_to_create_or_is_being_deleted_fails_the_plan() {
-    for tf in terraforms() {
-        let sim = Sim::start();
-        let config = main_tf(
-            &sim.provider_block(),
-            &[
-                ("failed", "nic-failed-1", "ins-web-1"),
-                ("deleting", "nic-deleting-1", "ins-web-2"),
-            ],
-        );
-        let dir = tf.workdir().config(&config);
-        let summary = "The NIC cannot be attached in its state";
-        assert_plan_reports(
-            &dir,
-            &config,
-            &[
+            ]
+        },
+    },
+    Row {
+        behaviour: "a NIC that failed to create or is being deleted fails the plan",
+        setup: as_shipped,
+        provider: "",
+        attachments: &[
+            ("failed", "nic-failed-1", "ins-web-1"),
+            ("deleting", "nic-deleting-1", "ins-web-2"),
+        ],
+        findings: || {
+            let summary = "The NIC cannot be attached in its state";
+            vec![
                 Expect::error(&addr("failed"), NIC, summary).mentioning(&[
                     "NIC nic-failed-1 is in the CREATE_FAILED state",
                     "Create a new NIC",
@@ -199,29 +187,20 @@ fn a_nic_that_failed_to_create_or_is_being_deleted_fails_the_plan() {
                     "Create a new NIC",
                     "Zenlayer API code: INVALID_NIC_STATUS",
                 ]),
-            ],
-        );
-    }
-}
-
-#[test]
-fn a_pending_or_detaching_nic_only_warns_that_apply_will_wait() {
-    for tf in terraforms() {
-        let sim = Sim::start();
-        set_nic(&sim, "nic-app-3", NicStatus::Detaching, Some("ins-web-2"));
-        let config = main_tf(
-            &sim.provider_block(),
-            &[
-                ("pending", "nic-pending-1", "ins-web-1"),
-                ("detaching", "nic-app-3", "ins-web-1"),
-            ],
-        );
-        let dir = tf.workdir().config(&config);
-        let summary = "The NIC is still changing state";
-        assert_plan_reports(
-            &dir,
-            &config,
-            &[
+            ]
+        },
+    },
+    Row {
+        behaviour: "a pending or detaching NIC only warns that apply will wait",
+        setup: |sim| set_nic(sim, "nic-app-3", NicStatus::Detaching, Some("ins-web-2")),
+        provider: "",
+        attachments: &[
+            ("pending", "nic-pending-1", "ins-web-1"),
+            ("detaching", "nic-app-3", "ins-web-1"),
+        ],
+        findings: || {
+            let summary = "The NIC is still changing state";
+            vec![
                 Expect::warning(&addr("pending"), NIC, summary).mentioning(&[
                     "NIC nic-pending-1 is in the PENDING state (still being created)",
                     "apply waits",
@@ -232,14 +211,239 @@ fn a_pending_or_detaching_nic_only_warns_that_apply_will_wait() {
                     "apply waits",
                     "Zenlayer API code: INVALID_NIC_STATUS",
                 ]),
-            ],
-        );
-    }
+            ]
+        },
+    },
+    Row {
+        behaviour: "a stopped or vanishing instance fails the plan in every such status",
+        setup: |sim| {
+            for status in [
+                InstanceStatus::Stopping,
+                InstanceStatus::Releasing,
+                InstanceStatus::Recycle,
+                InstanceStatus::Recycling,
+                InstanceStatus::CreateFailed,
+            ] {
+                new_instance(sim, status);
+            }
+        },
+        provider: "",
+        attachments: &[
+            ("stopped", "nic-app-1", "ins-stopped-1"),
+            ("stopping", "nic-app-2", "ins-stopping-1"),
+            ("releasing", "nic-app-3", "ins-releasing-1"),
+            ("recycle", "nic-app-4", "ins-recycle-1"),
+            ("recycling", "nic-app-5", "ins-recycling-1"),
+            ("failed", "nic-app-6", "ins-create-failed-1"),
+        ],
+        findings: || {
+            // Each status with the words of the fix that fits it.
+            [
+                ("stopped", "ins-stopped-1", "STOPPED", "Start the instance"),
+                (
+                    "stopping",
+                    "ins-stopping-1",
+                    "STOPPING",
+                    "Start it again once it is STOPPED",
+                ),
+                (
+                    "releasing",
+                    "ins-releasing-1",
+                    "RELEASING",
+                    "Use another instance in `instance_id`",
+                ),
+                (
+                    "recycle",
+                    "ins-recycle-1",
+                    "RECYCLE",
+                    "Restore and start it in zenConsole",
+                ),
+                (
+                    "recycling",
+                    "ins-recycling-1",
+                    "RECYCLING",
+                    "Use another instance in `instance_id`",
+                ),
+                (
+                    "failed",
+                    "ins-create-failed-1",
+                    "CREATE_FAILED",
+                    "will never run",
+                ),
+            ]
+            .map(|(name, instance, status, fix)| {
+                Expect::error(&addr(name), INSTANCE, "The instance is not running").mentioning(&[
+                    &format!("Instance {instance} is in the {status} state"),
+                    fix,
+                    "Zenlayer API code: OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT",
+                ])
+            })
+            .into()
+        },
+    },
+    Row {
+        behaviour: "a busy instance only warns that apply will wait in every such status",
+        setup: |sim| {
+            for status in [
+                InstanceStatus::Deploying,
+                InstanceStatus::Reboot,
+                InstanceStatus::Rebuilding,
+                InstanceStatus::Resizing,
+                InstanceStatus::Imaging,
+            ] {
+                new_instance(sim, status);
+            }
+        },
+        provider: "",
+        attachments: &[
+            ("booting", "nic-app-1", "ins-booting-1"),
+            ("deploying", "nic-app-2", "ins-deploying-1"),
+            ("reboot", "nic-app-3", "ins-reboot-1"),
+            ("rebuilding", "nic-app-4", "ins-rebuilding-1"),
+            ("resizing", "nic-app-5", "ins-resizing-1"),
+            ("imaging", "nic-app-6", "ins-imaging-1"),
+        ],
+        findings: || {
+            [
+                ("booting", "ins-booting-1", "BOOTING"),
+                ("deploying", "ins-deploying-1", "DEPLOYING"),
+                ("reboot", "ins-reboot-1", "REBOOT"),
+                ("rebuilding", "ins-rebuilding-1", "REBUILDING"),
+                ("resizing", "ins-resizing-1", "RESIZING"),
+                ("imaging", "ins-imaging-1", "IMAGING"),
+            ]
+            .map(|(name, instance, status)| {
+                Expect::warning(
+                    &addr(name),
+                    INSTANCE,
+                    "The instance is still changing state",
+                )
+                .mentioning(&[
+                    &format!("Instance {instance} is in the {status} state"),
+                    "apply waits",
+                    "Zenlayer API code: OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT",
+                ])
+            })
+            .into()
+        },
+    },
+    Row {
+        behaviour: "three failing attachments give three errors in one plan",
+        setup: as_shipped,
+        provider: "",
+        attachments: &[
+            ("fine", "nic-app-1", "ins-web-1"),
+            ("ghost_nic", "nic-missing-1", "ins-web-1"),
+            ("ghost_instance", "nic-app-2", "ins-missing-1"),
+            ("stopped", "nic-app-3", "ins-stopped-1"),
+        ],
+        findings: || {
+            vec![
+                Expect::error(&addr("ghost_nic"), NIC, "The NIC does not exist")
+                    .mentioning(&["INVALID_NIC_NOT_FOUND"]),
+                Expect::error(
+                    &addr("ghost_instance"),
+                    INSTANCE,
+                    "The instance does not exist",
+                )
+                .mentioning(&["INVALID_INSTANCE_NOT_FOUND"]),
+                Expect::error(&addr("stopped"), INSTANCE, "The instance is not running")
+                    .mentioning(&["OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT"]),
+            ]
+        },
+    },
+    Row {
+        behaviour: "one attachment with two problems gets both errors",
+        setup: as_shipped,
+        provider: "",
+        attachments: &[("both", "nic-eu-app-1", "ins-stopped-1")],
+        findings: || {
+            vec![
+                Expect::error(&addr("both"), NIC, "The NIC is in another region")
+                    .mentioning(&["europe-west-1", "asia-east-1"]),
+                Expect::error(&addr("both"), INSTANCE, "The instance is not running")
+                    .mentioning(&["Instance ins-stopped-1 is in the STOPPED state"]),
+            ]
+        },
+    },
+    Row {
+        behaviour: "plan_checks = \"warn\" turns every error into a warning and the plan succeeds",
+        setup: as_shipped,
+        provider: "plan_checks = \"warn\"",
+        attachments: &[
+            ("ghost_nic", "nic-missing-1", "ins-web-1"),
+            ("ghost_instance", "nic-app-1", "ins-missing-1"),
+            ("far_nic", "nic-eu-app-1", "ins-web-1"),
+            ("failed_nic", "nic-failed-1", "ins-web-1"),
+            ("deleting_nic", "nic-deleting-1", "ins-web-2"),
+            ("taken_nic", "nic-db-1", "ins-web-2"),
+            ("stopped", "nic-app-2", "ins-stopped-1"),
+            ("here", "nic-stopped-1-data", "ins-stopped-1"),
+        ],
+        findings: || {
+            let mut warned: Vec<Expect> = error_row_findings()
+                .into_iter()
+                .map(Expect::warned)
+                .collect();
+            warned.extend([
+                Expect::warning(
+                    &addr("here"),
+                    NIC,
+                    "The NIC is already attached to this instance",
+                )
+                .mentioning(&["terraform import"]),
+                Expect::warning(&addr("here"), INSTANCE, "The instance is not running")
+                    .mentioning(&["STOPPED"]),
+            ]);
+            warned
+        },
+    },
+];
+
+/// Plans one row on one Terraform, in a simulator and working directory of its own.
+fn plan_row(tf: &Terraform, row: &Row) {
+    let sim = Sim::start();
+    (row.setup)(&sim);
+    let provider = if row.provider.is_empty() {
+        sim.provider_block()
+    } else {
+        sim.provider_block_with(row.provider)
+    };
+    let config = main_tf(&provider, row.attachments);
+    let dir = tf.workdir().config(&config);
+    assert_plan_reports(&dir, &config, &(row.findings)());
 }
 
 #[test]
+fn every_row_of_the_plan_check_table_shows_its_findings_in_plan_and_plan_json() {
+    for_each_terraform(Versions::All, |tf| {
+        let failed: Vec<&str> = TABLE
+            .iter()
+            .filter(|row| {
+                let planned = std::panic::catch_unwind(|| plan_row(tf, row));
+                if planned.is_err() {
+                    eprintln!(
+                        "row {:?} failed on Terraform {} (see the panic above)",
+                        row.behaviour, tf.version
+                    );
+                }
+                planned.is_err()
+            })
+            .map(|row| row.behaviour)
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "on Terraform {}, these rows failed (their panics are above): {failed:#?}",
+            tf.version
+        );
+    });
+}
+
+// ---- Followed through: the fix each diagnostic offers --------------------------------------------
+
+#[test]
 fn a_nic_attached_elsewhere_outside_terraform_fails_the_plan_and_importing_it_moves_it() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         set_nic(&sim, "nic-app-4", NicStatus::Attaching, Some("ins-web-1"));
         let config = main_tf(
@@ -283,12 +487,12 @@ fn a_nic_attached_elsewhere_outside_terraform_fails_the_plan_and_importing_it_mo
             sim.attached_instance("nic-db-1").as_deref(),
             Some("ins-web-2")
         );
-    }
+    });
 }
 
 #[test]
 fn a_nic_attached_here_outside_terraform_fails_the_plan_and_the_suggested_import_works() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let config = main_tf(&sim.provider_block(), &[("db", "nic-db-1", "ins-web-1")]);
         let dir = tf.workdir().config(&config);
@@ -312,12 +516,12 @@ fn a_nic_attached_here_outside_terraform_fails_the_plan_and_the_suggested_import
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes");
-    }
+    });
 }
 
 #[test]
 fn a_nic_held_by_another_object_in_state_warns_and_depends_on_makes_the_apply_work() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let provider = sim.provider_block();
         let dir = tf
@@ -358,12 +562,12 @@ fn a_nic_held_by_another_object_in_state_warns_and_depends_on_makes_the_apply_wo
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes");
-    }
+    });
 }
 
 #[test]
 fn a_nic_held_by_an_attachment_being_removed_warns_and_the_suggested_targeted_removal_works() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let provider = sim.provider_block();
         let dir = tf
@@ -402,153 +606,14 @@ fn a_nic_held_by_an_attachment_being_removed_warns_and_the_suggested_targeted_re
             sim.attached_instance("nic-app-2").as_deref(),
             Some("ins-web-2")
         );
-    }
+    });
 }
 
-#[test]
-fn a_stopped_or_vanishing_instance_fails_the_plan_in_every_such_status() {
-    for tf in terraforms() {
-        let sim = Sim::start();
-        // Each status with the words of the fix that fits it.
-        let mut instances = vec![("ins-stopped-1".to_owned(), "STOPPED", "Start the instance")];
-        for (status, fix) in [
-            (
-                InstanceStatus::Stopping,
-                "Start it again once it is STOPPED",
-            ),
-            (
-                InstanceStatus::Releasing,
-                "Use another instance in `instance_id`",
-            ),
-            (
-                InstanceStatus::Recycle,
-                "Restore and start it in zenConsole",
-            ),
-            (
-                InstanceStatus::Recycling,
-                "Use another instance in `instance_id`",
-            ),
-            (InstanceStatus::CreateFailed, "will never run"),
-        ] {
-            let text = status.as_str().to_owned().leak();
-            instances.push((new_instance(&sim, status), text, fix));
-        }
-        let names = [
-            "stopped",
-            "stopping",
-            "releasing",
-            "recycle",
-            "recycling",
-            "failed",
-        ];
-        let nics = (1..=6).map(|i| format!("nic-app-{i}")).collect::<Vec<_>>();
-        let rows: Vec<(&str, &str, &str)> = (0..6)
-            .map(|i| (names[i], nics[i].as_str(), instances[i].0.as_str()))
-            .collect();
-        let config = main_tf(&sim.provider_block(), &rows);
-        let dir = tf.workdir().config(&config);
-        let expected: Vec<Expect> = (0..6)
-            .map(|i| {
-                let (instance, status, fix) = &instances[i];
-                Expect::error(&addr(names[i]), INSTANCE, "The instance is not running").mentioning(
-                    &[
-                        &format!("Instance {instance} is in the {status} state"),
-                        fix,
-                        "Zenlayer API code: OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT",
-                    ],
-                )
-            })
-            .collect();
-        assert_plan_reports(&dir, &config, &expected);
-    }
-}
-
-#[test]
-fn a_busy_instance_only_warns_that_apply_will_wait_in_every_such_status() {
-    for tf in terraforms() {
-        let sim = Sim::start();
-        let mut instances = vec![("ins-booting-1".to_owned(), "BOOTING")];
-        for status in [
-            InstanceStatus::Deploying,
-            InstanceStatus::Reboot,
-            InstanceStatus::Rebuilding,
-            InstanceStatus::Resizing,
-            InstanceStatus::Imaging,
-        ] {
-            let text = status.as_str().to_owned().leak();
-            instances.push((new_instance(&sim, status), text));
-        }
-        let names = [
-            "booting",
-            "deploying",
-            "reboot",
-            "rebuilding",
-            "resizing",
-            "imaging",
-        ];
-        let nics = (1..=6).map(|i| format!("nic-app-{i}")).collect::<Vec<_>>();
-        let rows: Vec<(&str, &str, &str)> = (0..6)
-            .map(|i| (names[i], nics[i].as_str(), instances[i].0.as_str()))
-            .collect();
-        let config = main_tf(&sim.provider_block(), &rows);
-        let dir = tf.workdir().config(&config);
-        let expected: Vec<Expect> = (0..6)
-            .map(|i| {
-                let (instance, status) = &instances[i];
-                Expect::warning(
-                    &addr(names[i]),
-                    INSTANCE,
-                    "The instance is still changing state",
-                )
-                .mentioning(&[
-                    &format!("Instance {instance} is in the {status} state"),
-                    "apply waits",
-                    "Zenlayer API code: OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT",
-                ])
-            })
-            .collect();
-        assert_plan_reports(&dir, &config, &expected);
-    }
-}
-
-// ---- Several findings in one plan -----------------------------------------------------------
-
-#[test]
-fn three_failing_attachments_give_three_errors_in_one_plan() {
-    for tf in terraforms() {
-        let sim = Sim::start();
-        let config = main_tf(
-            &sim.provider_block(),
-            &[
-                ("fine", "nic-app-1", "ins-web-1"),
-                ("ghost_nic", "nic-missing-1", "ins-web-1"),
-                ("ghost_instance", "nic-app-2", "ins-missing-1"),
-                ("stopped", "nic-app-3", "ins-stopped-1"),
-            ],
-        );
-        let dir = tf.workdir().config(&config);
-        assert_plan_reports(
-            &dir,
-            &config,
-            &[
-                Expect::error(&addr("ghost_nic"), NIC, "The NIC does not exist")
-                    .mentioning(&["INVALID_NIC_NOT_FOUND"]),
-                Expect::error(
-                    &addr("ghost_instance"),
-                    INSTANCE,
-                    "The instance does not exist",
-                )
-                .mentioning(&["INVALID_INSTANCE_NOT_FOUND"]),
-                Expect::error(&addr("stopped"), INSTANCE, "The instance is not running")
-                    .mentioning(&["OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT"]),
-            ],
-        );
-    }
-}
+// ---- Found across the configuration ---------------------------------------------------------
 
 #[test]
 fn two_attachments_of_one_nic_get_one_error_before_either_is_applied() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let config = main_tf(
             &sim.provider_block(),
@@ -597,29 +662,7 @@ fn two_attachments_of_one_nic_get_one_error_before_either_is_applied() {
             None,
             "nothing was attached"
         );
-    }
-}
-
-#[test]
-fn one_attachment_with_two_problems_gets_both_errors() {
-    for tf in terraforms() {
-        let sim = Sim::start();
-        let config = main_tf(
-            &sim.provider_block(),
-            &[("both", "nic-eu-app-1", "ins-stopped-1")],
-        );
-        let dir = tf.workdir().config(&config);
-        assert_plan_reports(
-            &dir,
-            &config,
-            &[
-                Expect::error(&addr("both"), NIC, "The NIC is in another region")
-                    .mentioning(&["europe-west-1", "asia-east-1"]),
-                Expect::error(&addr("both"), INSTANCE, "The instance is not running")
-                    .mentioning(&["Instance ins-stopped-1 is in the STOPPED state"]),
-            ],
-        );
-    }
+    });
 }
 
 // ---- Unknown IDs ----------------------------------------------------------------------------
@@ -627,7 +670,7 @@ fn one_attachment_with_two_problems_gets_both_errors() {
 #[test]
 fn with_one_id_unknown_until_apply_the_known_side_is_still_checked_and_both_unknown_costs_no_call()
 {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         // `seed` is planned by a provider with checks off; the attachments below take one or
         // both IDs from its `region_id`, unknown until apply.
@@ -686,7 +729,7 @@ fn with_one_id_unknown_until_apply_the_known_side_is_still_checked_and_both_unkn
             human.command,
             sim.api().calls()
         );
-    }
+    });
 }
 
 // ---- plan_checks -----------------------------------------------------------------------------
@@ -739,7 +782,7 @@ fn error_row_findings() -> Vec<Expect> {
 
 #[test]
 fn plan_checks_off_makes_no_api_call_during_plan_in_the_block_or_the_environment() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let config = main_tf(
             &sim.provider_block_with("plan_checks = \"off\""),
@@ -766,40 +809,14 @@ fn plan_checks_off_makes_no_api_call_during_plan_in_the_block_or_the_environment
             "{:?}",
             sim.api().calls()
         );
-    }
-}
-
-#[test]
-fn plan_checks_warn_turns_every_error_into_a_warning_and_the_plan_succeeds() {
-    for tf in terraforms() {
-        let sim = Sim::start();
-        let mut rows = ERROR_ROWS.to_vec();
-        rows.push(("here", "nic-stopped-1-data", "ins-stopped-1"));
-        let config = main_tf(&sim.provider_block_with("plan_checks = \"warn\""), &rows);
-        let dir = tf.workdir().config(&config);
-        let mut expected: Vec<Expect> = error_row_findings()
-            .into_iter()
-            .map(Expect::warned)
-            .collect();
-        expected.extend([
-            Expect::warning(
-                &addr("here"),
-                NIC,
-                "The NIC is already attached to this instance",
-            )
-            .mentioning(&["terraform import"]),
-            Expect::warning(&addr("here"), INSTANCE, "The instance is not running")
-                .mentioning(&["STOPPED"]),
-        ]);
-        assert_plan_reports(&dir, &config, &expected);
-    }
+    });
 }
 
 // ---- Replacements and tainted objects --------------------------------------------------------
 
 #[test]
 fn moving_an_attachment_to_another_instance_plans_and_applies_cleanly() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let provider = sim.provider_block();
         let dir = tf
@@ -825,12 +842,12 @@ fn moving_an_attachment_to_another_instance_plans_and_applies_cleanly() {
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes");
-    }
+    });
 }
 
 #[test]
 fn replacing_an_attachment_onto_a_bad_target_reports_each_problem_once() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let provider = sim.provider_block();
         let dir = tf.workdir().config(&main_tf(
@@ -861,12 +878,12 @@ fn replacing_an_attachment_onto_a_bad_target_reports_each_problem_once() {
                     .mentioning(&["nic-missing-1"]),
             ],
         );
-    }
+    });
 }
 
 #[test]
 fn a_tainted_or_replaced_attachment_plans_and_applies_cleanly() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let dir = tf.workdir().config(&main_tf(
             &sim.provider_block(),
@@ -908,7 +925,7 @@ fn a_tainted_or_replaced_attachment_plans_and_applies_cleanly() {
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes");
-    }
+    });
 }
 
 // ---- When the API cannot be read ------------------------------------------------------------
@@ -942,7 +959,7 @@ fn the_one_diagnostic(human: &Outcome, json: &Outcome) -> support::diagnostics::
 
 #[test]
 fn wrong_credentials_are_one_error_naming_the_credential_settings() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let password = "not-the-password-1234";
         let config = main_tf(
@@ -974,20 +991,15 @@ fn wrong_credentials_are_one_error_naming_the_credential_settings() {
         }
         human.assert_not_contains(password);
         json.assert_not_contains(password);
-    }
-}
-
-/// A loopback port with nothing listening.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("its address").port()
+    });
 }
 
 #[test]
 fn an_unreachable_api_is_one_warning_and_the_plan_succeeds() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
-        let domain = format!("127.0.0.1:{}", closed_port());
+        let closed = ClosedPort::reserve();
+        let domain = closed.addr().to_string();
         let config = main_tf(
             &provider_for(&domain, &sim, sim.api().access_key_password()),
             &[
@@ -1011,12 +1023,12 @@ fn an_unreachable_api_is_one_warning_and_the_plan_succeeds() {
         ] {
             assert!(d.detail.contains(words), "lacks {words:?}: {}", d.detail);
         }
-    }
+    });
 }
 
 #[test]
 fn throttling_that_passes_is_retried_and_the_plan_shows_the_real_findings() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let config = main_tf(
             &sim.provider_block(),
@@ -1053,12 +1065,12 @@ fn throttling_that_passes_is_retried_and_the_plan_shows_the_real_findings() {
                     .mentioning(&["INVALID_NIC_NOT_FOUND"]),
             ],
         );
-    }
+    });
 }
 
 #[test]
 fn throttling_that_persists_is_one_warning_and_the_plan_succeeds() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         sim.api()
             .set_faults(FaultConfig {
@@ -1082,14 +1094,14 @@ fn throttling_that_persists_is_one_warning_and_the_plan_succeeds() {
         assert_eq!(d.severity, Severity::Warning);
         assert_eq!(d.summary, "Plan checks were skipped for this run");
         assert!(d.detail.contains("REQUEST_LIMIT_EXCEEDED"), "{}", d.detail);
-    }
+    });
 }
 
 // ---- Apply says what plan said -------------------------------------------------------------
 
 #[test]
 fn apply_says_what_plan_said_plus_the_request_id_and_the_apis_own_message() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::start();
         let checked = main_tf(&sim.provider_block(), ERROR_ROWS);
         let dir = tf.workdir().config(&checked);
@@ -1145,5 +1157,5 @@ fn apply_says_what_plan_said_plus_the_request_id_and_the_apis_own_message() {
             sim.attached_instance("nic-db-1").as_deref(),
             Some("ins-web-1")
         );
-    }
+    });
 }

@@ -7,8 +7,8 @@
 
 mod support;
 
-use support::lifecycle::{assert_used_by, on_each};
-use support::{Sim, oldest_and_newest};
+use support::lifecycle::assert_used_by;
+use support::{Sim, Versions, Workdir, for_each_terraform};
 
 fn two_aliases(sim: &Sim, eu_key_id: &str, eu_password: &str) -> String {
     format!(
@@ -38,9 +38,25 @@ resource "zenlayer_nic_attachment" "eu" {{
     )
 }
 
+/// Runs `terraform plan`, which must succeed and say `words` exactly once (`why`); returns
+/// everything it printed.
+#[track_caller]
+fn plan_saying_once(dir: &Workdir, words: &str, why: &str) -> String {
+    let out = dir.plan();
+    out.assert_success();
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        all.matches(words).count(),
+        1,
+        "{}: {why}:\n{all}",
+        out.command
+    );
+    all
+}
+
 #[test]
 fn a_refused_alias_is_named_by_its_access_key_id_and_domain_and_its_secret_stays_out() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let id = sim.api().access_key_id().to_owned();
         let dir = tf
@@ -71,7 +87,7 @@ fn a_refused_alias_is_named_by_its_access_key_id_and_domain_and_its_secret_stays
 
 #[test]
 fn a_token_beside_a_key_pair_gets_one_warning_that_the_token_is_used() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let token = sim
             .api()
@@ -83,15 +99,7 @@ fn a_token_beside_a_key_pair_gets_one_warning_that_the_token_is_used() {
             sim.provider_block_with(&format!("access_token = \"{token}\""))
         );
         let dir = tf.workdir().config(&config);
-        let out = dir.plan();
-        out.assert_success();
-        let all = format!("{}{}", out.stdout, out.stderr);
-        assert_eq!(
-            all.matches("the token is used").count(),
-            1,
-            "Terraform {}: one warning:\n{all}",
-            tf.version
-        );
+        let all = plan_saying_once(&dir, "the token is used", "one warning");
         assert!(
             !all.contains(&token),
             "Terraform {}: the token never shows",
@@ -141,19 +149,15 @@ resource "zenlayer_nic_attachment" "two" {{
 
 #[test]
 fn a_provider_configuration_unknown_at_plan_says_once_that_checks_wait_for_apply() {
-    on_each(oldest_and_newest(), |tf| {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let dir = tf
             .workdir()
             .config(&config_known_after_apply(&sim, "nic-gone-9"));
-        let out = dir.plan();
-        out.assert_success();
-        let all = format!("{}{}", out.stdout, out.stderr);
-        assert_eq!(
-            all.matches("Plan checks cannot run").count(),
-            1,
-            "Terraform {}: one warning for the whole run:\n{all}",
-            tf.version
+        plan_saying_once(
+            &dir,
+            "Plan checks cannot run",
+            "one warning for the whole run",
         );
         // The apply checks each NIC before it attaches: the missing one is refused with the
         // plan check's own words and nothing is sent for it; the others are attached.

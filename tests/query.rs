@@ -6,8 +6,8 @@
 
 mod support;
 
-use support::lifecycle::on_each;
-use support::{Feature, Sim, Workdir, supporting};
+use support::{Feature, Sim, Workdir};
+use support::{Versions, for_each_terraform};
 
 /// The attachments the simulator's built-in account has in `asia-east-1`, as the listing's
 /// display names show them.
@@ -32,7 +32,7 @@ const IN_ASIA: &str = "  config {\n    region_id = \"asia-east-1\"\n  }\n";
 
 #[test]
 fn query_lists_every_attached_secondary_nic_of_the_region_and_no_primary_nic() {
-    on_each(supporting(Feature::Query), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::Query), |tf| {
         let sim = Sim::quick();
         let dir = query_dir(tf, &sim, IN_ASIA);
         let out = dir.run(&["query", "-no-color"]);
@@ -57,7 +57,7 @@ fn query_lists_every_attached_secondary_nic_of_the_region_and_no_primary_nic() {
 
 #[test]
 fn query_honours_the_limit_and_the_instance_filter() {
-    on_each(supporting(Feature::Query), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::Query), |tf| {
         let sim = Sim::quick();
         let dir = query_dir(tf, &sim, &format!("  limit = 2\n{IN_ASIA}"));
         let out = dir.run(&["query", "-no-color"]);
@@ -79,7 +79,7 @@ fn query_honours_the_limit_and_the_instance_filter() {
 
 #[test]
 fn generated_configuration_imports_every_attachment_without_a_write_and_then_plans_nothing() {
-    on_each(supporting(Feature::Query), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::Query), |tf| {
         let sim = Sim::quick();
         let dir = query_dir(tf, &sim, IN_ASIA);
         dir.run(&["query", "-no-color", "-generate-config-out=adopted.tf"])
@@ -127,7 +127,7 @@ fn generated_configuration_imports_every_attachment_without_a_write_and_then_pla
 
 #[test]
 fn validate_query_reports_a_bad_filter_at_its_attribute() {
-    on_each(supporting(Feature::Query), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::Query), |tf| {
         let sim = Sim::quick();
         let dir = query_dir(
             tf,
@@ -144,7 +144,7 @@ fn validate_query_reports_a_bad_filter_at_its_attribute() {
 
 #[test]
 fn an_account_with_5000_attached_nics_is_listed_in_at_most_6_api_calls() {
-    on_each(supporting(Feature::Query), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::Query), |tf| {
         let sim = Sim::quick();
         sim.api()
             .create_nics(tpz::sim::NewNics {
@@ -189,7 +189,7 @@ fn found(out: &support::Outcome) -> Vec<serde_json::Value> {
 
 #[test]
 fn include_resource_returns_each_attachment_as_state_would_hold_it_and_only_when_asked() {
-    on_each(supporting(Feature::Query), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::Query), |tf| {
         let sim = Sim::quick();
         let body = format!("  include_resource = true\n{IN_ASIA}");
         let dir = query_dir(tf, &sim, &body);

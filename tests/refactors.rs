@@ -11,8 +11,9 @@
 mod support;
 
 use support::Sim;
-use support::lifecycle::{StateReading, assert_used_by, main_tf, on_every_terraform};
+use support::lifecycle::{StateReading, assert_used_by, main_tf};
 use support::{Outcome, Terraform, Workdir};
+use support::{Versions, for_each_terraform};
 
 const ATTACH: &str = "AttachNetworkInterface";
 const DETACH: &str = "DetachNetworkInterface";
@@ -79,7 +80,7 @@ fn assert_next_plan_empty(dir: &Workdir) {
 
 #[test]
 fn renaming_a_for_each_key_without_a_moved_block_keeps_the_nic_attached_and_sends_no_write() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = applied(tf, &sim, &for_each_config(&sim, ["a", "b"]));
         dir.write("main.tf", &for_each_config(&sim, ["a", "renamed"]));
@@ -115,7 +116,7 @@ fn renaming_a_for_each_key_without_a_moved_block_keeps_the_nic_attached_and_send
 
 #[test]
 fn turning_count_into_for_each_without_moved_blocks_keeps_every_nic_attached() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = applied(tf, &sim, &count_config(&sim));
         dir.write("main.tf", &for_each_config(&sim, ["a", "b"]));
@@ -133,7 +134,7 @@ fn turning_count_into_for_each_without_moved_blocks_keeps_every_nic_attached() {
 
 #[test]
 fn a_moved_block_moves_the_attachment_with_no_api_write() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         if !tf.at_least(1, 1) {
             eprintln!("Terraform {}: skipped, `moved` blocks need 1.1", tf.version);
             return;
@@ -155,7 +156,7 @@ fn a_moved_block_moves_the_attachment_with_no_api_write() {
 
 #[test]
 fn a_removed_block_forgets_the_attachment_and_leaves_the_nic_attached() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         if !tf.at_least(1, 7) {
             eprintln!(
                 "Terraform {}: skipped, `removed` blocks need 1.7",
@@ -179,7 +180,7 @@ fn a_removed_block_forgets_the_attachment_and_leaves_the_nic_attached() {
 
 #[test]
 fn state_mv_is_a_no_op_for_the_api_and_state_rm_then_a_plan_asks_for_an_import() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = applied(tf, &sim, &for_each_config(&sim, ["a", "b"]));
         dir.run(&[
@@ -204,7 +205,7 @@ fn state_mv_is_a_no_op_for_the_api_and_state_rm_then_a_plan_asks_for_an_import()
 
 #[test]
 fn replace_detaches_and_attaches_again_exactly_once() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = applied(tf, &sim, &for_each_config(&sim, ["a", "b"]));
         dir.run(&[
@@ -228,7 +229,7 @@ fn replace_detaches_and_attaches_again_exactly_once() {
 
 #[test]
 fn target_applies_only_the_targeted_attachment() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = tf.workdir().config(&for_each_config(&sim, ["a", "b"]));
         dir.run(&[
@@ -258,7 +259,7 @@ fn second_owner_refused(out: &Outcome, mode: &str) {
 
 #[test]
 fn a_second_repository_never_records_an_attachment_another_one_made() {
-    on_every_terraform(|tf| {
+    for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let first = applied(tf, &sim, &for_each_config(&sim, ["a", "b"]));
         for mode in ["error", "warn", "off"] {

@@ -4,11 +4,16 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+#[path = "support/eventually.rs"]
+mod eventually;
+
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tpz::sim::{Delays, RunningSim, SimConfig};
 use tpz::zenlayer::codes;
 use tpz::zenlayer::signer::{self, SigningInput};
+
+use eventually::eventually_async;
 
 /// A request as it will go on the wire; tests change fields to break it on purpose.
 #[derive(Clone)]
@@ -167,15 +172,27 @@ impl Client {
 
     /// Polls the NIC until `done` holds, for at most five seconds.
     async fn wait_nic(&self, id: &str, done: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
+        let what = format!("NIC {id} to settle");
+        eventually_async(&what, Duration::from_secs(5), || async {
             let nic = self.nic(id).await;
             if done(&nic) {
-                return nic;
+                Ok(nic)
+            } else {
+                Err(nic.to_string())
             }
-            assert!(Instant::now() < deadline, "NIC {id} never settled: {nic}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        })
+        .await
+    }
+
+    /// Waits (at most five seconds) until every transition the simulator scheduled has ended,
+    /// completed or overtaken, so what the test reads next is settled.
+    async fn transitions_ended(&self) {
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            self.running.sim().transitions_ended(),
+        )
+        .await
+        .expect("the simulator's transitions end within five seconds");
     }
 }
 
@@ -425,24 +442,28 @@ async fn a_hundred_concurrent_attaches_all_complete() {
     for a in &answers {
         assert_eq!(a.status, 200, "{a:?}");
     }
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let a = c
-            .api(
-                "DescribeNetworkInterfaces",
-                json!({"status": "USED", "pageSize": 1000}),
-            )
-            .await;
-        let used = ids(&a.response()["dataSet"], "nicId")
-            .iter()
-            .filter(|id| id.starts_with("nic-bench-"))
-            .count();
-        if used == 100 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "only {used} of 100 became USED");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually_async(
+        "all 100 NICs to become USED",
+        Duration::from_secs(5),
+        || async {
+            let a = c
+                .api(
+                    "DescribeNetworkInterfaces",
+                    json!({"status": "USED", "pageSize": 1000}),
+                )
+                .await;
+            let used = ids(&a.response()["dataSet"], "nicId")
+                .iter()
+                .filter(|id| id.starts_with("nic-bench-"))
+                .count();
+            if used == 100 {
+                Ok(())
+            } else {
+                Err(format!("{used} of 100 USED"))
+            }
+        },
+    )
+    .await;
     let report = c.running.sim().calls();
     assert_eq!(report.action("AttachNetworkInterface").succeeded, 100);
 }
@@ -1020,7 +1041,8 @@ async fn an_outside_change_during_attaching_wins_over_the_pending_transition() {
         Some(json!({"instanceId": null})),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // The attach's timer has fired (and found itself overtaken) before the NIC is read.
+    c.transitions_ended().await;
     assert_eq!(c.nic("nic-app-1").await["status"], "AVAILABLE");
 }
 
@@ -1308,7 +1330,8 @@ async fn a_dropped_call_gets_no_answer_and_changes_nothing() {
     );
     let err = c.send(&call).await.expect_err("reqwest sees no answer");
     assert!(!err.is_status() && !err.is_timeout(), "{err:?}");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Had the dropped call begun a transition, it would have ended by now.
+    c.transitions_ended().await;
     assert_eq!(c.nic("nic-app-1").await["status"], "AVAILABLE");
     let calls = c.running.sim().calls();
     assert_eq!(calls.action("AttachNetworkInterface").faulted, 2);

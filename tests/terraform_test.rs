@@ -9,8 +9,8 @@ mod support;
 
 use std::path::Path;
 
-use support::lifecycle::on_each;
-use support::{Feature, Sim, Terraform, Workdir, supporting};
+use support::{Feature, Sim, Terraform, Workdir};
+use support::{Versions, for_each_terraform};
 
 const KIT: &str = "examples/testing";
 
@@ -54,7 +54,7 @@ fn passes(dir: &Workdir, file: &str, passed: usize) {
 
 #[test]
 fn the_kits_suite_against_zenlayer_sim_plans_applies_and_cleans_up() {
-    on_each(supporting(Feature::TerraformTest), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::TerraformTest), |tf| {
         let sim = Sim::quick();
         let dir = kit(tf, &sim);
         passes(&dir, "sim.tftest.hcl", 4);
@@ -78,7 +78,7 @@ fn the_kits_suite_against_zenlayer_sim_plans_applies_and_cleans_up() {
 
 #[test]
 fn the_kits_offline_suite_runs_with_mock_provider_and_no_api() {
-    on_each(supporting(Feature::MockProviders), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::MockProviders), |tf| {
         let sim = Sim::quick();
         let dir = kit(tf, &sim);
         passes(&dir, "mock.tftest.hcl", 3);
@@ -93,7 +93,7 @@ fn the_kits_offline_suite_runs_with_mock_provider_and_no_api() {
 
 #[test]
 fn expect_failures_does_not_catch_a_provider_plan_error() {
-    on_each(supporting(Feature::TerraformTest), |tf| {
+    for_each_terraform(Versions::Supporting(Feature::TerraformTest), |tf| {
         let sim = Sim::quick();
         let dir = kit(tf, &sim);
         dir.write(

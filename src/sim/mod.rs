@@ -22,6 +22,7 @@ mod params;
 mod server;
 mod simulator;
 mod state;
+mod timers;
 
 pub use actions::{Action, DEFAULT_PAGE_SIZE};
 pub use admin::ADMIN_PREFIX;

@@ -20,6 +20,7 @@ use super::outside::{
 };
 use super::params::Params;
 use super::state::{Instance, Nic, State, StateError, World};
+use super::timers::Timers;
 use crate::zenlayer::codes;
 use crate::zenlayer::models::API_VERSION;
 
@@ -176,6 +177,7 @@ struct Inner {
     counters: Mutex<Counters>,
     request_prefix: String,
     request_seq: AtomicU64,
+    timers: Arc<Timers>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -222,6 +224,7 @@ impl Sim {
                 counters: Mutex::new(Counters::default()),
                 request_prefix: format!("{:08X}", fastrand::u32(..)),
                 request_seq: AtomicU64::new(0),
+                timers: Arc::default(),
             }),
         })
     }
@@ -492,10 +495,18 @@ impl Sim {
         }
     }
 
+    /// Returns once every transition scheduled so far has ended, completed or overtaken: what
+    /// a test awaits, instead of a guessed sleep, before it looks at a settled world.
+    pub async fn transitions_ended(&self) {
+        self.inner.timers.all_ended().await;
+    }
+
     /// One timer per transition; it completes the change unless something overtook it.
     fn schedule(&self, t: Transition) {
         let sim = self.clone();
+        let timer = self.inner.timers.start();
         tokio::spawn(async move {
+            let _timer = timer;
             tokio::time::sleep(t.delay).await;
             let applied = lock(&sim.inner.world).complete_transition(
                 &t.nic_id,

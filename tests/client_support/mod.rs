@@ -4,6 +4,11 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+#[path = "../support/closed_port.rs"]
+mod closed_port;
+#[allow(unused_imports)]
+pub use closed_port::ClosedPort;
+
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -504,14 +509,4 @@ pub fn sim_lookup(sim: &tpz::sim::RunningSim) -> tpz::zenlayer::lookup::Lookup {
 
 pub fn no_limits() -> CallLimits {
     CallLimits::default()
-}
-
-/// A local address nothing listens on.
-pub async fn closed_port() -> SocketAddr {
-    let l = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("loopback port available");
-    let addr = l.local_addr().expect("bound socket has an address");
-    drop(l);
-    addr
 }

@@ -2,15 +2,9 @@
 //! HTML page, an empty or cut-off body, JSON of the wrong shape, an enormous body, or statuses
 //! no documentation lists. Scenarios point the provider's `domain` at it.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread::JoinHandle;
+use axum::http::StatusCode;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderMap, Response, StatusCode};
-use tokio::sync::oneshot;
+use super::scripted_api::ScriptedApi;
 
 /// What comes back instead of the API's answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,83 +105,11 @@ fn odd_statuses(action: &str) -> String {
 }
 
 /// A running garbage API; stops when dropped.
-pub struct GarbageApi {
-    addr: SocketAddr,
-    calls: Arc<AtomicU64>,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
+pub type GarbageApi = ScriptedApi;
 
-impl GarbageApi {
-    /// Serves `garbage` to every call on 127.0.0.1 (a free port), on its own thread.
-    pub fn start(garbage: Garbage) -> GarbageApi {
-        let calls = Arc::new(AtomicU64::new(0));
-        let counter = calls.clone();
-        let app = Router::new().fallback(move |headers: HeaderMap| {
-            let counter = counter.clone();
-            async move {
-                counter.fetch_add(1, Ordering::Relaxed);
-                let action = headers
-                    .get("x-zc-action")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_owned();
-                let (status, content_type, body) = garbage.answer(&action);
-                Response::builder()
-                    .status(status)
-                    .header("content-type", content_type)
-                    .body(Body::from(body))
-                    .expect("a valid response")
-            }
-        });
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let addr = listener.local_addr().expect("local address");
-        let (tx, rx) = oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime for the garbage API");
-            runtime.block_on(async move {
-                let listener =
-                    tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    })
-                    .await
-                    .expect("the garbage API serves");
-            });
-        });
-        GarbageApi {
-            addr,
-            calls,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
-    }
-
-    /// `127.0.0.1:PORT`, the provider's `domain`.
-    pub fn domain(&self) -> String {
-        self.addr.to_string()
-    }
-
-    /// Requests served so far.
-    pub fn calls(&self) -> u64 {
-        self.calls.load(Ordering::Relaxed)
-    }
-}
-
-impl Drop for GarbageApi {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+impl Garbage {
+    /// Serves this garbage to every call on 127.0.0.1 (a free port), on its own thread.
+    pub fn serve(self) -> GarbageApi {
+        ScriptedApi::start(move |action| self.answer(action))
     }
 }

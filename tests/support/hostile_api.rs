@@ -4,16 +4,10 @@
 //! bidirectional override and a C1 control, and runs on for 3,000 characters. Scenarios point
 //! the provider's `domain` at it and check what the user sees.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread::JoinHandle;
-
-use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderMap, Response, StatusCode};
+use axum::http::StatusCode;
 use serde_json::json;
-use tokio::sync::oneshot;
+
+use super::scripted_api::ScriptedApi;
 
 /// The fake line the hostile text tries to print on a line of its own.
 pub const FAKE_LINE: &str = "Apply complete! Resources: 9 added, 0 changed, 0 destroyed.";
@@ -86,83 +80,14 @@ impl Hostile {
 }
 
 /// A running hostile API; stops when dropped.
-pub struct HostileApi {
-    addr: SocketAddr,
-    calls: Arc<AtomicU64>,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
+pub type HostileApi = ScriptedApi;
 
-impl HostileApi {
-    /// Serves `hostile` answers on 127.0.0.1 (a free port), on its own thread.
-    pub fn start(hostile: Hostile) -> HostileApi {
-        let calls = Arc::new(AtomicU64::new(0));
-        let counter = calls.clone();
-        let app = Router::new().fallback(move |headers: HeaderMap| {
-            let counter = counter.clone();
-            async move {
-                counter.fetch_add(1, Ordering::Relaxed);
-                let action = headers
-                    .get("x-zc-action")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_owned();
-                let (status, body) = hostile.answer(&action);
-                Response::builder()
-                    .status(status)
-                    .header("content-type", "application/json")
-                    .body(Body::from(body))
-                    .expect("a valid response")
-            }
-        });
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("nonblocking listener");
-        let addr = listener.local_addr().expect("local address");
-        let (tx, rx) = oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime for the hostile API");
-            runtime.block_on(async move {
-                let listener =
-                    tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    })
-                    .await
-                    .expect("the hostile API serves");
-            });
-        });
-        HostileApi {
-            addr,
-            calls,
-            shutdown: Some(tx),
-            thread: Some(thread),
-        }
-    }
-
-    /// `127.0.0.1:PORT`, the provider's `domain`.
-    pub fn domain(&self) -> String {
-        self.addr.to_string()
-    }
-
-    /// Requests served so far.
-    pub fn calls(&self) -> u64 {
-        self.calls.load(Ordering::Relaxed)
-    }
-}
-
-impl Drop for HostileApi {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+impl Hostile {
+    /// Serves hostile answers to every call on 127.0.0.1 (a free port), on its own thread.
+    pub fn serve(self) -> HostileApi {
+        ScriptedApi::start(move |action| {
+            let (status, body) = self.answer(action);
+            (status, "application/json", body.into_bytes())
+        })
     }
 }

