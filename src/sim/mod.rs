@@ -22,6 +22,7 @@ mod params;
 mod server;
 mod simulator;
 mod state;
+mod timing;
 
 pub use actions::{Action, DEFAULT_PAGE_SIZE};
 pub use admin::ADMIN_PREFIX;
@@ -39,3 +40,4 @@ pub use simulator::{
     DEFAULT_TRANSITION_DELAY, Delays, DelaysMs, Policy, Sim, SimConfig,
 };
 pub use state::{DEFAULT_NIC_LIMIT, Instance, Nic, NicType, State, StateError, Zone};
+pub use timing::{Operation, Spread, Timing};
