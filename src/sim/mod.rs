@@ -40,4 +40,4 @@ pub use simulator::{
     DEFAULT_TRANSITION_DELAY, Delays, DelaysMs, Policy, Sim, SimConfig,
 };
 pub use state::{DEFAULT_NIC_LIMIT, Instance, Nic, NicType, State, StateError, Zone};
-pub use timing::{Operation, Spread, Timing};
+pub use timing::{Operation, Spread, Timing, list_schedule};

@@ -153,6 +153,22 @@ impl Pacer {
     }
 }
 
+/// The makespan of `ops` over `workers`: taken in the order they started, each given to the
+/// worker free first (as Terraform's walk hands the next ready resource to the next free slot
+/// of `-parallelism`), each lasting its duration plus `extra`. With `extra` zero it is the
+/// ideal a perfect client reaches with these durations.
+pub fn list_schedule(ops: &[Operation], workers: usize, extra: Duration) -> Duration {
+    let mut ordered: Vec<&Operation> = ops.iter().collect();
+    ordered.sort_by_key(|o| o.started_ms);
+    let mut free = vec![Duration::ZERO; workers.max(1)];
+    for op in ordered {
+        if let Some(earliest) = free.iter_mut().min() {
+            *earliest += Duration::from_millis(op.duration_ms) + extra;
+        }
+    }
+    free.into_iter().max().unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +237,37 @@ mod tests {
             spread: None,
         };
         assert_eq!(t.there() + t.back(), Duration::from_millis(101));
+    }
+
+    fn op(started_ms: u64, duration_ms: u64) -> Operation {
+        Operation {
+            action: "AttachNetworkInterface".into(),
+            nic_id: format!("nic-{started_ms}"),
+            started_ms,
+            duration_ms,
+        }
+    }
+
+    #[test]
+    fn list_scheduling_gives_each_next_operation_to_the_worker_free_first() {
+        // Ten workers take 1..10 s; the eleventh operation goes to the one free at 1 s.
+        let mut ops: Vec<Operation> = (1..=10).map(|i| op(i, i * 1000)).collect();
+        ops.push(op(100, 9500));
+        assert_eq!(
+            list_schedule(&ops, 10, Duration::ZERO),
+            Duration::from_millis(10_500)
+        );
+        // A round trip per operation lengthens the busiest worker by its operations' count.
+        assert_eq!(
+            list_schedule(&ops, 10, Duration::from_millis(100)),
+            Duration::from_millis(10_700)
+        );
+        // A hundred 1 s operations over ten workers: the 10 s the benchmarks call ideal.
+        let hundred: Vec<Operation> = (0..100).map(|i| op(i, 1000)).collect();
+        assert_eq!(
+            list_schedule(&hundred, 10, Duration::ZERO),
+            Duration::from_secs(10)
+        );
     }
 
     #[test]
