@@ -92,7 +92,7 @@ impl Default for Options {
 /// What the command line asks for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    Serve(Options),
+    Serve(Box<Options>),
     PrintDefaultState,
     Help,
     Version,
@@ -241,7 +241,7 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, U
         .map_err(|e| UsageError(format!("--deny-action: {e}")))?;
     opts.delays.attach = attach.unwrap_or(opts.delays.attach);
     opts.delays.detach = detach.unwrap_or(opts.delays.detach);
-    Ok(Command::Serve(opts))
+    Ok(Command::Serve(Box::new(opts)))
 }
 
 /// Whether every address `--listen` resolves to is this machine, and so whether the
@@ -289,7 +289,7 @@ pub fn main() -> ExitCode {
         Ok(Command::Help) => print_and_exit(USAGE),
         Ok(Command::Version) => print_and_exit(&format!("zenlayer-sim {}\n", crate::VERSION)),
         Ok(Command::PrintDefaultState) => print_and_exit(DEFAULT_STATE_JSON),
-        Ok(Command::Serve(opts)) => match run(opts) {
+        Ok(Command::Serve(opts)) => match run(*opts) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("zenlayer-sim: {message}");
@@ -416,7 +416,7 @@ mod tests {
         let Command::Serve(opts) = parse(&[]).unwrap() else {
             panic!("expected serve")
         };
-        assert_eq!(opts, Options::default());
+        assert_eq!(*opts, Options::default());
         assert_eq!(opts.listen, "127.0.0.1:8089");
         assert_eq!(opts.delays, Delays::both(Duration::from_millis(300)));
     }
