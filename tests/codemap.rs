@@ -24,7 +24,15 @@ const TERRAFORM_HARNESS: &[&str] = &[
 
 /// Top-level folders whose paths the map may name.
 const ROOTS: &[&str] = &[
-    "src/", "tests/", "benches/", "examples/", "docs/", "scripts/", "proto/", "fuzz/", ".ci/",
+    "src/",
+    "tests/",
+    "benches/",
+    "examples/",
+    "docs/",
+    "scripts/",
+    "proto/",
+    "fuzz/",
+    ".ci/",
     ".cargo/",
 ];
 
@@ -118,7 +126,9 @@ fn names_a_path(word: &str) -> bool {
 fn resolves(word: &str, section: Option<&str>, files: &[String]) -> bool {
     let exists = |p: &str| {
         let t = p.trim_end_matches('/');
-        files.iter().any(|f| f == t || f.starts_with(&format!("{t}/")))
+        files
+            .iter()
+            .any(|f| f == t || f.starts_with(&format!("{t}/")))
     };
     if exists(word) {
         return true;
@@ -260,11 +270,7 @@ fn boundaries(map: &str) -> Vec<Boundary> {
         .map(|l| {
             let cells: Vec<&str> = l.split('|').map(str::trim).collect();
             let words = |c: &str| -> BTreeSet<String> {
-                c.split('`')
-                    .skip(1)
-                    .step_by(2)
-                    .map(str::to_owned)
-                    .collect()
+                c.split('`').skip(1).step_by(2).map(str::to_owned).collect()
             };
             Boundary {
                 folder: cells[1].trim_matches('`').to_owned(),
@@ -365,7 +371,10 @@ fn no_source_file_imports_across_a_boundary() {
             problems.push(format!("{file} uses gRPC types"));
         }
     }
-    assert!(covered > 50, "only {covered} source files matched the table");
+    assert!(
+        covered > 50,
+        "only {covered} source files matched the table"
+    );
     assert!(
         problems.is_empty(),
         "imports that cross {MAP}'s boundaries:\n  {}",

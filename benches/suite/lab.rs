@@ -269,15 +269,29 @@ provider "zenlayer" {{
         self.run_with(w, args, false)
     }
 
+    /// [`Lab::run`] with Terraform's own log (`TF_LOG_CORE=trace`, the provider's silenced)
+    /// written to `log`: where each resource's ApplyResourceChange starts and ends.
+    pub(crate) fn run_logged(&self, w: &Workdir, args: &[&str], log: &Path) -> Run {
+        let mut command = self.command(w, args);
+        command
+            .env_remove("TF_LOG")
+            .env("TF_LOG_CORE", "trace")
+            .env("TF_LOG_PATH", log);
+        self.run_command(w, command, false)
+    }
+
     /// [`Lab::run`], also sampling the peak memory of every provider process Terraform starts.
     pub(crate) fn run_sampled(&self, w: &Workdir, args: &[&str]) -> Run {
         self.run_with(w, args, true)
     }
 
     fn run_with(&self, w: &Workdir, args: &[&str], sample: bool) -> Run {
+        self.run_command(w, self.command(w, args), sample)
+    }
+
+    fn run_command(&self, w: &Workdir, mut command: Command, sample: bool) -> Run {
         let out_path = w.dir.join("last.stdout");
         let err_path = w.dir.join("last.stderr");
-        let mut command = self.command(w, args);
         command
             .stdout(File::create(&out_path).expect("stdout file"))
             .stderr(File::create(&err_path).expect("stderr file"));

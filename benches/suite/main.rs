@@ -14,6 +14,9 @@
 //!   the plan's reads) and time.
 //! * `apply-destroy`: `terraform apply` of 100 new attachments, each attach taking 1 s in the
 //!   simulator, then `terraform destroy` of them, each detach taking 1 s.
+//! * `net-plan`, `net-apply-destroy`, `net-spread`: the plans and the apply-destroy with
+//!   the API 100 ms away, the last with drawn operation durations (see `network.rs`);
+//!   `net-query`: the query case's listings with the API 100 ms away.
 //! * `query` (Terraform 1.14+): `terraform query` of 1,000 attachments, with and without
 //!   `include_resource`, and `terraform apply` of the 1,000 imports it generates.
 //!
@@ -35,6 +38,7 @@ mod go_plugin;
 
 mod apply;
 mod lab;
+mod network;
 mod plan;
 mod query;
 mod report;
@@ -85,6 +89,22 @@ const CASES: &[Case] = &[
     Case {
         name: "query",
         run: query::query,
+    },
+    Case {
+        name: "net-plan",
+        run: network::net_plan,
+    },
+    Case {
+        name: "net-apply-destroy",
+        run: network::net_apply_destroy,
+    },
+    Case {
+        name: "net-spread",
+        run: network::net_spread,
+    },
+    Case {
+        name: "net-query",
+        run: query::net_query,
     },
 ];
 

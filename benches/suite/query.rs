@@ -17,9 +17,14 @@ const COUNT: u32 = 1000;
 const LISTING: &str = "DescribeNetworkInterfaces";
 const WRITES: [&str; 2] = ["AttachNetworkInterface", "DetachNetworkInterface"];
 
-/// Creates an instance with `COUNT` attached NICs; its ID.
+/// Creates an instance with `COUNT` attached NICs (once per bench run); its ID.
 fn seed(lab: &Lab) -> String {
     let sim = lab.sim();
+    if let Some(existing) =
+        (sim.state().instances.iter()).find(|i| i.instance_id.starts_with("ins-query-"))
+    {
+        return existing.instance_id.clone();
+    }
     let created = sim
         .create_instances(NewInstances {
             count: 1,
@@ -69,12 +74,26 @@ pub(crate) fn query(bench: &Bench) {
     let instance = seed(lab);
     let runs = bench.tf_runs(3);
     println!("\nquery: Terraform {version}, {COUNT} attachments on {instance}, {runs} runs each");
+    list(bench, &terraform, &instance, runs, false);
+    import_generated(bench, lab, &terraform, &instance, runs.min(2));
+}
+
+/// `terraform query` of the `COUNT` attachments on `instance`, with and without
+/// `include_resource`; `away` labels the rows of the case run with the API 100 ms away.
+pub(crate) fn list(
+    bench: &Bench,
+    terraform: &std::path::Path,
+    instance: &str,
+    runs: usize,
+    away: bool,
+) {
+    let lab = bench.lab();
     for include_resource in [false, true] {
-        let name = format!("query-{include_resource}");
-        let w = lab.zenlayer_workdir_on(&terraform, &name, "");
+        let name = format!("query-{include_resource}{}", if away { "-net" } else { "" });
+        let w = lab.zenlayer_workdir_on(terraform, &name, "");
         std::fs::write(
             w.dir.join("bulk.tfquery.hcl"),
-            list_block(&instance, include_resource),
+            list_block(instance, include_resource),
         )
         .expect("write the list block");
         let mut walls = Vec::new();
@@ -99,10 +118,11 @@ pub(crate) fn query(bench: &Bench) {
         );
         bench.report.add(Row {
             case: "query",
-            measured: if include_resource {
-                "query 1,000 with include_resource (median wall; API calls)"
-            } else {
-                "query 1,000 (median wall; API calls)"
+            measured: match (include_resource, away) {
+                (true, false) => "query 1,000 with include_resource (median wall; API calls)",
+                (false, false) => "query 1,000 (median wall; API calls)",
+                (true, true) => "query 1,000 with include_resource, API 100 ms away",
+                (false, true) => "query 1,000, API 100 ms away",
             },
             ours: format!("{} ; {calls} calls", secs(wall)),
             reference: "-".into(),
@@ -111,7 +131,31 @@ pub(crate) fn query(bench: &Bench) {
             met: calls <= 2,
         });
     }
-    import_generated(bench, lab, &terraform, &instance, runs.min(2));
+}
+
+/// `net-query`: the query case's listings with the API 100 ms away.
+pub(crate) fn net_query(bench: &Bench) {
+    let Some((terraform, version)) = terraform_at_least(1, 14) else {
+        println!("\nnet-query: skipped: needs Terraform 1.14 or later");
+        return;
+    };
+    let lab = bench.lab();
+    let instance = seed(lab);
+    let runs = bench.tf_runs(3);
+    println!(
+        "\nnet-query: Terraform {version}, {COUNT} attachments on {instance}, API {} ms away, {runs} runs each",
+        crate::network::LATENCY.as_millis()
+    );
+    lab.sim()
+        .set_timing(tpz::sim::Timing {
+            latency_ms: crate::network::LATENCY.as_millis() as u64,
+            spread: None,
+        })
+        .expect("a valid pacing");
+    list(bench, &terraform, &instance, runs, true);
+    lab.sim()
+        .set_timing(tpz::sim::Timing::default())
+        .expect("no pacing");
 }
 
 /// `-generate-config-out`, then `terraform apply` of the 1,000 imports it wrote.

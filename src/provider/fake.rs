@@ -69,6 +69,11 @@ struct World {
     /// Errors returned by the next detach calls after the detach was applied.
     detach_echoes: VecDeque<Error>,
     read_faults: VecDeque<Error>,
+    /// How long each NIC or instance read takes (a distant API); zero answers at once.
+    read_latency: Duration,
+    reads_in_flight: usize,
+    /// The most reads that were in flight at once: two when a settle reads side by side.
+    most_reads_in_flight: usize,
 }
 
 /// The fake API.
@@ -250,6 +255,29 @@ impl FakeZec {
 
     pub(crate) fn fail_detach(&self, e: Error) {
         self.with(|w| w.detach_faults.push_back(e));
+    }
+
+    /// Makes every NIC and instance read take `d`, as over a distant network.
+    pub(crate) fn read_latency(&self, d: Duration) {
+        self.with(|w| w.read_latency = d);
+    }
+
+    /// The most NIC and instance reads that were in flight at once.
+    pub(crate) fn most_reads_in_flight(&self) -> usize {
+        self.with(|w| w.most_reads_in_flight)
+    }
+
+    /// One read's trip to the API and back, counted while in flight.
+    async fn read_trip(&self) {
+        let latency = self.with(|w| {
+            w.reads_in_flight += 1;
+            w.most_reads_in_flight = w.most_reads_in_flight.max(w.reads_in_flight);
+            w.read_latency
+        });
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        self.with(|w| w.reads_in_flight -= 1);
     }
 
     pub(crate) fn fail_reads(&self, e: Error) {
@@ -439,6 +467,7 @@ impl Zec for FakeZec {
 
     async fn find_nic(&self, nic_id: &str, limits: &CallLimits) -> Result<Option<NicInfo>, Error> {
         cancelled(limits, "DescribeNetworkInterfaces")?;
+        self.read_trip().await;
         self.with(|w| {
             w.calls.nic_reads += 1;
             w.read_fault()?;
@@ -452,6 +481,7 @@ impl Zec for FakeZec {
         limits: &CallLimits,
     ) -> Result<Option<InstanceInfo>, Error> {
         cancelled(limits, "DescribeInstances")?;
+        self.read_trip().await;
         self.with(|w| {
             w.calls.instance_reads += 1;
             w.read_fault()?;

@@ -21,6 +21,7 @@ use super::faults::FaultConfig;
 use super::outside::{ChangeError, InstancePatch, NewInstances, NewNics, NicPatch};
 use super::simulator::{DelaysMs, Policy, Sim};
 use super::state::State as SimState;
+use super::timing::Timing;
 
 /// The prefix of every admin path.
 pub const ADMIN_PREFIX: &str = "/_sim";
@@ -239,6 +240,25 @@ async fn clear_faults(State(sim): State<Sim>) -> Response {
     ok(sim.faults())
 }
 
+async fn get_timing(State(sim): State<Sim>) -> Response {
+    ok(sim.timing())
+}
+
+async fn put_timing(State(sim): State<Sim>, body: Bytes) -> Answer {
+    let timing: Timing = parse(&body)?;
+    sim.set_timing(timing).map_err(bad_request)?;
+    Ok(ok(sim.timing()))
+}
+
+async fn get_operations(State(sim): State<Sim>) -> Response {
+    ok(sim.operations())
+}
+
+async fn clear_operations(State(sim): State<Sim>) -> Response {
+    sim.clear_operations();
+    ok(sim.operations())
+}
+
 /// The admin routes, to be nested under `ADMIN_PREFIX`.
 pub(crate) fn routes() -> Router<Sim> {
     Router::new()
@@ -258,6 +278,8 @@ pub(crate) fn routes() -> Router<Sim> {
         )
         .route("/calls", get(get_calls).delete(reset_calls))
         .route("/delays", get(get_delays).put(put_delays))
+        .route("/timing", get(get_timing).put(put_timing))
+        .route("/operations", get(get_operations).delete(clear_operations))
         .route(
             "/policy",
             get(get_policy).put(put_policy).delete(clear_policy),

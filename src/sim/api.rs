@@ -85,6 +85,10 @@ pub(crate) async fn zec(State(sim): State<Sim>, headers: HeaderMap, body: Bytes)
         .and_then(Action::from_name)
         .map_or(UNKNOWN_ACTION, Action::name);
 
+    let timing = sim.timing();
+    if timing.latency_ms > 0 {
+        tokio::time::sleep(timing.there()).await;
+    }
     let decision = sim.decide_fault(raw_action.as_deref());
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
@@ -152,6 +156,9 @@ pub(crate) async fn zec(State(sim): State<Sim>, headers: HeaderMap, body: Bytes)
     };
 
     sim.record(action, outcome);
+    if timing.latency_ms > 0 {
+        tokio::time::sleep(timing.back()).await;
+    }
     let status = match response.extensions().get::<CloseWithoutAnswer>() {
         Some(_) => "closed".to_owned(),
         None => response.status().as_u16().to_string(),

@@ -15,6 +15,7 @@ use super::simulator::{
     SimConfig,
 };
 use super::state::State;
+use super::timing::{Spread, Timing};
 
 /// Where the simulator listens when `--listen` is not given.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8089";
@@ -37,6 +38,12 @@ Options:
   --transition-delay DUR      how long ATTACHING and DETACHING last, e.g. 300ms, 2s, 0 [default: 300ms]
   --attach-delay DUR          how long ATTACHING lasts (overrides --transition-delay)
   --detach-delay DUR          how long DETACHING lasts (overrides --transition-delay)
+  --latency DUR               added to every API call, half on the way there and half on the way
+                              back, as a distant API costs a round trip, e.g. 100ms [default: 0]
+  --durations MEDIAN,P95[,SEED]
+                              draw each attach and detach's duration from a log-normal with this
+                              median and 95th percentile, seeded (default seed 0), e.g. 3s,20s,7;
+                              overrides the delays above
   --deny-action ACTION        refuse ACTION to the credentials with AUTHFAILURE_UNAUTHORIZED_OPERATION
                               (403), as a least-privilege key's policy does; repeatable
   --log-level LEVEL           off, error, warn, info or debug [default: info]
@@ -58,6 +65,8 @@ pub struct Options {
     pub access_key_password: String,
     pub access_token: Option<String>,
     pub delays: Delays,
+    /// `--latency` and `--durations`.
+    pub timing: Timing,
     /// Actions refused to the credentials (`--deny-action`).
     pub policy: Policy,
     pub log_level: Option<tracing::Level>,
@@ -73,6 +82,7 @@ impl Default for Options {
             access_key_password: DEFAULT_ACCESS_KEY_PASSWORD.to_owned(),
             access_token: Some(DEFAULT_ACCESS_TOKEN.to_owned()),
             delays: Delays::default(),
+            timing: Timing::default(),
             policy: Policy::default(),
             log_level: Some(tracing::Level::INFO),
         }
@@ -82,7 +92,7 @@ impl Default for Options {
 /// What the command line asks for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
-    Serve(Options),
+    Serve(Box<Options>),
     PrintDefaultState,
     Help,
     Version,
@@ -141,6 +151,29 @@ fn parse_level(text: &str) -> Result<Option<tracing::Level>, String> {
     }))
 }
 
+/// `MEDIAN,P95[,SEED]`, e.g. `3s,20s,7`: a log-normal spread of operation durations.
+pub fn parse_spread(text: &str) -> Result<Spread, String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let (median, p95, seed) = match parts.as_slice() {
+        [m, p] => (*m, *p, "0"),
+        [m, p, s] => (*m, *p, *s),
+        _ => {
+            return Err(format!(
+                "`{text}` is not MEDIAN,P95[,SEED]; write e.g. 3s,20s,7"
+            ));
+        }
+    };
+    let spread = Spread {
+        median_ms: parse_duration(median)?.as_millis() as u64,
+        p95_ms: parse_duration(p95)?.as_millis() as u64,
+        seed: seed
+            .parse()
+            .map_err(|_| format!("the seed `{seed}` is not a whole number"))?,
+    };
+    spread.check()?;
+    Ok(spread)
+}
+
 /// Parses the arguments after the program name.
 pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageError> {
     use lexopt::prelude::*;
@@ -176,6 +209,14 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, U
             }
             Long("attach-delay") => attach = Some(duration(&mut parser, "--attach-delay")?),
             Long("detach-delay") => detach = Some(duration(&mut parser, "--detach-delay")?),
+            Long("latency") => {
+                opts.timing.latency_ms = duration(&mut parser, "--latency")?.as_millis() as u64;
+            }
+            Long("durations") => {
+                let text = string(&mut parser, "--durations")?;
+                opts.timing.spread =
+                    Some(parse_spread(&text).map_err(|e| UsageError(format!("--durations: {e}")))?);
+            }
             Long("deny-action") => {
                 let action = string(&mut parser, "--deny-action")?;
                 opts.policy.deny.insert(action);
@@ -200,7 +241,7 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, U
         .map_err(|e| UsageError(format!("--deny-action: {e}")))?;
     opts.delays.attach = attach.unwrap_or(opts.delays.attach);
     opts.delays.detach = detach.unwrap_or(opts.delays.detach);
-    Ok(Command::Serve(opts))
+    Ok(Command::Serve(Box::new(opts)))
 }
 
 /// Whether every address `--listen` resolves to is this machine, and so whether the
@@ -248,7 +289,7 @@ pub fn main() -> ExitCode {
         Ok(Command::Help) => print_and_exit(USAGE),
         Ok(Command::Version) => print_and_exit(&format!("zenlayer-sim {}\n", crate::VERSION)),
         Ok(Command::PrintDefaultState) => print_and_exit(DEFAULT_STATE_JSON),
-        Ok(Command::Serve(opts)) => match run(opts) {
+        Ok(Command::Serve(opts)) => match run(*opts) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("zenlayer-sim: {message}");
@@ -294,6 +335,7 @@ fn run(opts: Options) -> Result<(), String> {
         policy: opts.policy.clone(),
     })
     .map_err(|e| e.to_string())?;
+    sim.set_timing(opts.timing)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -374,9 +416,36 @@ mod tests {
         let Command::Serve(opts) = parse(&[]).unwrap() else {
             panic!("expected serve")
         };
-        assert_eq!(opts, Options::default());
+        assert_eq!(*opts, Options::default());
         assert_eq!(opts.listen, "127.0.0.1:8089");
         assert_eq!(opts.delays, Delays::both(Duration::from_millis(300)));
+    }
+
+    #[test]
+    fn latency_and_durations_flags_set_the_pacing() {
+        let Command::Serve(opts) =
+            parse(&["--latency", "100ms", "--durations", "3s,20s,7"]).unwrap()
+        else {
+            panic!("expected serve")
+        };
+        assert_eq!(
+            opts.timing,
+            Timing {
+                latency_ms: 100,
+                spread: Some(Spread {
+                    median_ms: 3000,
+                    p95_ms: 20_000,
+                    seed: 7
+                })
+            }
+        );
+        let err = parse(&["--durations", "20s,3s"]).unwrap_err().0;
+        assert!(
+            err.starts_with("--durations:") && err.contains("at most p95"),
+            "{err}"
+        );
+        let err = parse(&["--durations", "3s"]).unwrap_err().0;
+        assert!(err.contains("MEDIAN,P95"), "{err}");
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod server;
 mod simulator;
 mod state;
 mod timers;
+mod timing;
 
 pub use actions::{Action, DEFAULT_PAGE_SIZE};
 pub use admin::ADMIN_PREFIX;
@@ -40,3 +41,4 @@ pub use simulator::{
     DEFAULT_TRANSITION_DELAY, Delays, DelaysMs, Policy, Sim, SimConfig,
 };
 pub use state::{DEFAULT_NIC_LIMIT, Instance, Nic, NicType, State, StateError, Zone};
+pub use timing::{Operation, Spread, Timing, list_schedule};

@@ -21,6 +21,7 @@ use super::outside::{
 use super::params::Params;
 use super::state::{Instance, Nic, State, StateError, World};
 use super::timers::Timers;
+use super::timing::{Operation, Pacer, Timing};
 use crate::zenlayer::codes;
 use crate::zenlayer::models::API_VERSION;
 
@@ -174,6 +175,7 @@ struct Inner {
     world: Mutex<World>,
     delays: Mutex<Delays>,
     faults: Mutex<Injector>,
+    pacer: Mutex<Pacer>,
     counters: Mutex<Counters>,
     request_prefix: String,
     request_seq: AtomicU64,
@@ -221,6 +223,7 @@ impl Sim {
                 world: Mutex::new(world),
                 delays: Mutex::new(config.delays),
                 faults: Mutex::new(Injector::default()),
+                pacer: Mutex::new(Pacer::default()),
                 counters: Mutex::new(Counters::default()),
                 request_prefix: format!("{:08X}", fastrand::u32(..)),
                 request_seq: AtomicU64::new(0),
@@ -364,7 +367,30 @@ impl Sim {
         self.set_delays(self.inner.initial_delays);
         *lock(&self.inner.policy) = self.inner.initial_policy.clone();
         self.clear_faults();
+        // The default pacing is always valid.
+        let _ = self.set_timing(Timing::default());
+        self.clear_operations();
         self.reset_calls();
+    }
+
+    /// The latency and operation durations in force.
+    pub fn timing(&self) -> Timing {
+        lock(&self.inner.pacer).timing()
+    }
+
+    /// Paces the simulator like an API across a network; the error says what is wrong.
+    pub fn set_timing(&self, timing: Timing) -> Result<(), String> {
+        lock(&self.inner.pacer).configure(timing)
+    }
+
+    /// Every attach and detach started since the start or the last clear, with its duration.
+    pub fn operations(&self) -> Vec<Operation> {
+        lock(&self.inner.pacer).operations()
+    }
+
+    /// Forgets the recorded operations (before a measured run).
+    pub fn clear_operations(&self) {
+        lock(&self.inner.pacer).clear_operations();
     }
 
     pub(crate) fn next_request_id(&self) -> String {
@@ -469,6 +495,7 @@ impl Sim {
         }
         let params = Params::parse(body)?;
         let delays = self.delays();
+        let duration = |fixed| lock(&self.inner.pacer).duration(fixed);
         match action {
             Action::DescribeZones => {
                 let req = params.describe_zones()?;
@@ -485,12 +512,22 @@ impl Sim {
             Action::AttachNetworkInterface => {
                 let req = params.attach()?;
                 let mut world = lock(&self.inner.world);
-                actions::attach_network_interface(&mut world, &req, delays.attach, request_id)
+                actions::attach_network_interface(
+                    &mut world,
+                    &req,
+                    duration(delays.attach),
+                    request_id,
+                )
             }
             Action::DetachNetworkInterface => {
                 let req = params.detach()?;
                 let mut world = lock(&self.inner.world);
-                actions::detach_network_interface(&mut world, &req, delays.detach, request_id)
+                actions::detach_network_interface(
+                    &mut world,
+                    &req,
+                    duration(delays.detach),
+                    request_id,
+                )
             }
         }
     }
@@ -503,6 +540,11 @@ impl Sim {
 
     /// One timer per transition; it completes the change unless something overtook it.
     fn schedule(&self, t: Transition) {
+        let action = match t.status {
+            crate::zenlayer::models::NicStatus::Used => Action::AttachNetworkInterface,
+            _ => Action::DetachNetworkInterface,
+        };
+        lock(&self.inner.pacer).record(action.name(), &t.nic_id, t.delay);
         let sim = self.clone();
         let timer = self.inner.timers.start();
         tokio::spawn(async move {

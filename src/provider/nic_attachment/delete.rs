@@ -298,8 +298,9 @@ impl Detach<'_> {
         )
     }
 
-    /// Reads the NIC (and, when it is on our instance, the instance) until a detach can be
-    /// sent or is not needed.
+    /// Reads the NIC and the instance together until a detach can be sent or is not needed:
+    /// the twin of create's settle, one round trip per look. The instance matters only when
+    /// the NIC is USED on our instance.
     async fn settle(&self) -> Result<Before, Diagnostic> {
         let outcome = waiters::poll(
             self.ctx,
@@ -308,7 +309,11 @@ impl Detach<'_> {
             FirstLook::Now,
             || async {
                 let limits = calls::limits(self.ctx, self.deadline);
-                let nic = match self.api.find_nic(self.nic_id, &limits).await {
+                let (nic, instance) = tokio::join!(
+                    self.api.find_nic(self.nic_id, &limits),
+                    self.api.find_instance(self.instance_id, &limits)
+                );
+                let nic = match nic {
                     Ok(Some(n)) => n,
                     Ok(None) => return Ok(Probe::Done(Before::NothingToDo)),
                     Err(e) => return calls::unread(e),
@@ -320,7 +325,7 @@ impl Detach<'_> {
                     // ATTACHING or DETACHING on our instance: wait for it to settle.
                     return Ok(Probe::Pending(Seen::Nic(Box::new(nic))));
                 }
-                let instance = match self.api.find_instance(self.instance_id, &limits).await {
+                let instance = match instance {
                     Ok(i) => i,
                     Err(e) => return calls::unread(e),
                 };

@@ -827,6 +827,25 @@ async fn a_failed_read_keeps_state_and_explains() {
 // ---- delete ----
 
 #[tokio::test(start_paused = true)]
+async fn create_and_delete_read_the_nic_and_the_instance_side_by_side_in_one_round_trip() {
+    let w = world();
+    w.fake.read_latency(Duration::from_millis(100));
+    let state = w.create().await.new_state;
+    assert_eq!(w.fake.most_reads_in_flight(), 2, "create's settle");
+    let w2 = world();
+    w2.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    w2.fake.read_latency(Duration::from_millis(100));
+    let out = w2.delete(state).await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(w2.fake.calls().detaches, 1);
+    assert_eq!(
+        w2.fake.most_reads_in_flight(),
+        2,
+        "delete's settle, the twin of create's"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn delete_detaches_and_returns_as_soon_as_the_nic_is_available() {
     let w = world();
     let state = w.create().await.new_state;
