@@ -48,8 +48,6 @@ pub(super) fn read<T>(
     config: &Value,
     s: Setting,
     env: &dyn Env,
-    what: &str,
-    fix: &str,
     parse: impl Fn(&str) -> Result<T, String>,
     diags: &mut Diagnostics,
 ) -> Read<T> {
@@ -64,7 +62,7 @@ pub(super) fn read<T>(
     match parse(&text) {
         Ok(v) => Read::Set(v, source),
         Err(problem) => {
-            diags.push(invalid(s, source, what, &text, &problem, fix));
+            diags.push(invalid(s, source, &text, &problem));
             Read::Unset
         }
     }
@@ -78,16 +76,11 @@ pub(super) fn number_text(n: &Number) -> String {
     }
 }
 
-pub(super) fn invalid(
-    s: Setting,
-    source: Source,
-    what: &str,
-    text: &str,
-    problem: &str,
-    fix: &str,
-) -> Diagnostic {
+/// The error for a value `parse` refused, with the setting's own noun and fix.
+pub(super) fn invalid(s: Setting, source: Source, text: &str, problem: &str) -> Diagnostic {
+    let (what, fix) = (s.noun, (s.fix)());
     // A secret is never repeated, not even a wrong one: it may be a real secret mistyped.
-    let is = if SECRETS.contains(&s) {
+    let is = if s.is_secret() {
         "is not usable".to_owned()
     } else {
         format!("is {}", quoted(text))
@@ -246,9 +239,6 @@ pub(super) fn parse_ca_bundle(text: &str) -> Result<ExtraRoots, String> {
     }
     read_ca_bundle(std::path::Path::new(text))
 }
-
-/// The settings whose values no message may repeat.
-pub(super) const SECRETS: [Setting; 2] = [ACCESS_KEY_PASSWORD, ACCESS_TOKEN];
 
 /// An access key ID or token: both travel in the `Authorization` header, so a stray space or
 /// line break (typically from `file()`) would otherwise surface as an authentication failure.

@@ -24,97 +24,15 @@ pub(super) struct Settings {
 pub(super) fn read_all(config: &Value, env: &dyn Env, diags: &mut Diagnostics) -> Settings {
     let c = config;
     Settings {
-        key_id: read(
-            c,
-            ACCESS_KEY_ID,
-            env,
-            "access key ID",
-            "Copy the access key ID exactly as zenConsole shows it.",
-            parse_header_credential,
-            diags,
-        ),
-        key_password: read(
-            c,
-            ACCESS_KEY_PASSWORD,
-            env,
-            "access key password",
-            "Set the password of the access key pair.",
-            parse_password,
-            diags,
-        ),
-        token: read(
-            c,
-            ACCESS_TOKEN,
-            env,
-            "access token",
-            "Copy the access token exactly as zenConsole shows it.",
-            parse_header_credential,
-            diags,
-        ),
-        domain: read(
-            c,
-            DOMAIN,
-            env,
-            "Zenlayer API domain",
-            "Write only the host, optionally with a port, e.g. `console.zenlayer.com` or \
-             `127.0.0.1:8089`.",
-            parse_domain,
-            diags,
-        ),
-        scheme: read(
-            c,
-            SCHEME,
-            env,
-            "Zenlayer API scheme",
-            "Use `https` (the default) or `http`.",
-            parse_scheme,
-            diags,
-        ),
-        client_timeout: read(
-            c,
-            CLIENT_TIMEOUT,
-            env,
-            "client timeout",
-            &format!(
-                "Give whole seconds from 1 to {MAX_CLIENT_TIMEOUT_SECS}, e.g. `30`; leave it \
-                 unset for the default of {}.",
-                DEFAULT_CLIENT_TIMEOUT.as_secs()
-            ),
-            parse_client_timeout,
-            diags,
-        ),
-        max_retries: read(
-            c,
-            MAX_RETRIES,
-            env,
-            "retry count",
-            &format!(
-                "Give a whole number from 0 to {MAX_MAX_RETRIES}; leave it unset for the default \
-                 of {DEFAULT_MAX_RETRIES}."
-            ),
-            parse_max_retries,
-            diags,
-        ),
-        plan_checks: read(
-            c,
-            PLAN_CHECKS,
-            env,
-            "plan checks mode",
-            "Use `error` (the default), `warn` or `off`.",
-            parse_plan_checks,
-            diags,
-        ),
-        ca_bundle: read(
-            c,
-            CA_BUNDLE,
-            env,
-            "CA bundle",
-            "Give the path of a readable PEM file holding the CA certificate(s) to trust \
-             (blocks starting with -----BEGIN CERTIFICATE-----), or leave it unset to trust only \
-             the bundled public roots.",
-            parse_ca_bundle,
-            diags,
-        ),
+        key_id: read(c, ACCESS_KEY_ID, env, parse_header_credential, diags),
+        key_password: read(c, ACCESS_KEY_PASSWORD, env, parse_password, diags),
+        token: read(c, ACCESS_TOKEN, env, parse_header_credential, diags),
+        domain: read(c, DOMAIN, env, parse_domain, diags),
+        scheme: read(c, SCHEME, env, parse_scheme, diags),
+        client_timeout: read(c, CLIENT_TIMEOUT, env, parse_client_timeout, diags),
+        max_retries: read(c, MAX_RETRIES, env, parse_max_retries, diags),
+        plan_checks: read(c, PLAN_CHECKS, env, parse_plan_checks, diags),
+        ca_bundle: read(c, CA_BUNDLE, env, parse_ca_bundle, diags),
     }
 }
 
