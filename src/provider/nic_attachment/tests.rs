@@ -261,16 +261,7 @@ fn bad_timeouts_are_rejected_naming_timeouts_create() {
 async fn a_create_plan_knows_the_id_when_both_ids_are_known() {
     let w = world();
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
-    let mut change = PlannedChange {
-        pass: crate::framework::PlanPass::Review,
-        kind: PlanKind::Create,
-        prior_state: Value::Null,
-        config: cfg.clone(),
-        planned_state: draft(&cfg),
-        requires_replace: Vec::new(),
-        prior_private: Vec::new(),
-        planned_private: Vec::new(),
-    };
+    let mut change = create_change(cfg.clone());
     let diags = w.res.modify_plan(&Context::default(), &mut change).await;
     assert!(diags.is_empty(), "{diags:?}");
     assert_eq!(
@@ -291,16 +282,7 @@ async fn a_create_plan_knows_the_id_when_both_ids_are_known() {
 async fn both_ids_unknown_skip_checks_and_leave_the_id_unknown() {
     let w = world();
     let cfg = config(Value::unknown(), Value::unknown(), Value::Null);
-    let mut change = PlannedChange {
-        pass: crate::framework::PlanPass::Review,
-        kind: PlanKind::Create,
-        prior_state: Value::Null,
-        config: cfg.clone(),
-        planned_state: draft(&cfg),
-        requires_replace: Vec::new(),
-        prior_private: Vec::new(),
-        planned_private: Vec::new(),
-    };
+    let mut change = create_change(cfg.clone());
     assert!(
         w.res
             .modify_plan(&Context::default(), &mut change)
@@ -316,16 +298,7 @@ async fn plan_checks_off_makes_no_calls_even_for_a_broken_attachment() {
     let w = world_with(PlanChecks::Off);
     w.fake.remove_nic("nic-1");
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
-    let mut change = PlannedChange {
-        pass: crate::framework::PlanPass::Review,
-        kind: PlanKind::Create,
-        prior_state: Value::Null,
-        config: cfg.clone(),
-        planned_state: draft(&cfg),
-        requires_replace: Vec::new(),
-        prior_private: Vec::new(),
-        planned_private: Vec::new(),
-    };
+    let mut change = create_change(cfg.clone());
     assert!(
         w.res
             .modify_plan(&Context::default(), &mut change)
@@ -348,14 +321,10 @@ async fn a_replacement_moving_the_nic_plans_cleanly_through_both_plan_calls() {
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
     // First call: the real prior state. No checks yet, no API calls;
     let mut first = PlannedChange {
-        pass: crate::framework::PlanPass::Review,
         kind: PlanKind::Replace,
         prior_state: prior,
-        config: cfg.clone(),
-        planned_state: draft(&cfg),
         requires_replace: vec![AttributePath::root(INSTANCE_ID)],
-        prior_private: Vec::new(),
-        planned_private: Vec::new(),
+        ..create_change(cfg.clone())
     };
     // It only warns that create_before_destroy cannot do this.
     let warned = w.res.modify_plan(&Context::default(), &mut first).await;
@@ -370,14 +339,9 @@ async fn a_replacement_moving_the_nic_plans_cleanly_through_both_plan_calls() {
     assert_eq!(first.planned_state.attr(model::ID), Some(&s("nic-1:ins-1")));
     // Second call: no prior state, the first call's private data.
     let mut second = PlannedChange {
-        pass: crate::framework::PlanPass::Review,
-        kind: PlanKind::Create,
-        prior_state: Value::Null,
-        config: cfg.clone(),
-        planned_state: draft(&cfg),
-        requires_replace: Vec::new(),
         prior_private: first.planned_private.clone(),
         planned_private: first.planned_private,
+        ..create_change(cfg.clone())
     };
     let t0 = Instant::now();
     let diags = w.res.modify_plan(&Context::default(), &mut second).await;
@@ -392,16 +356,7 @@ async fn a_tainted_attachment_recreate_plans_cleanly() {
     // The tainted object was upgraded into memory before its plan.
     w.shared.memory.record("nic-1", "ins-1");
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
-    let mut change = PlannedChange {
-        pass: crate::framework::PlanPass::Review,
-        kind: PlanKind::Create,
-        prior_state: Value::Null,
-        config: cfg.clone(),
-        planned_state: draft(&cfg),
-        requires_replace: Vec::new(),
-        prior_private: Vec::new(),
-        planned_private: Vec::new(),
-    };
+    let mut change = create_change(cfg.clone());
     assert!(
         w.res
             .modify_plan(&Context::default(), &mut change)
@@ -416,14 +371,10 @@ async fn noop_and_update_plans_make_no_calls() {
     for kind in [PlanKind::NoOp, PlanKind::Update] {
         let state = attached_state("ins-1", Value::Null);
         let mut change = PlannedChange {
-            pass: crate::framework::PlanPass::Review,
             kind,
             prior_state: state.clone(),
-            config: config(s("nic-1"), s("ins-1"), Value::Null),
             planned_state: state,
-            requires_replace: Vec::new(),
-            prior_private: Vec::new(),
-            planned_private: Vec::new(),
+            ..create_change(config(s("nic-1"), s("ins-1"), Value::Null))
         };
         assert!(
             w.res
