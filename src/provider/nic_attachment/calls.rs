@@ -25,6 +25,28 @@ pub(super) fn limits(ctx: &Context, deadline: Instant) -> CallLimits {
     }
 }
 
+/// What one look before a write reads: the NIC and its instance.
+pub(super) type BothRead = (
+    Result<Option<NicInfo>, Error>,
+    Result<Option<InstanceInfo>, Error>,
+);
+
+/// One look before an attach or a detach: the NIC and the instance read side by side, in one
+/// round trip, both fresh and both bounded by the operation's `deadline`.
+pub(super) async fn read_both(
+    api: &dyn Zec,
+    ctx: &Context,
+    deadline: Instant,
+    nic_id: &str,
+    instance_id: &str,
+) -> BothRead {
+    let limits = limits(ctx, deadline);
+    tokio::join!(
+        api.find_nic(nic_id, &limits),
+        api.find_instance(instance_id, &limits)
+    )
+}
+
 /// Limits for a reconciling read: short, and deaf to Stop.
 pub(super) fn reconcile_limits() -> CallLimits {
     CallLimits {

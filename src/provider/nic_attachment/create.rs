@@ -323,11 +323,14 @@ impl Attach<'_> {
             self.deadline,
             FirstLook::Now,
             || async {
-                let limits = calls::limits(self.ctx, self.deadline);
-                let (nic, instance) = tokio::join!(
-                    self.api.find_nic(self.nic_id, &limits),
-                    self.api.find_instance(self.instance_id, &limits)
-                );
+                let (nic, instance) = calls::read_both(
+                    self.api,
+                    self.ctx,
+                    self.deadline,
+                    self.nic_id,
+                    self.instance_id,
+                )
+                .await;
                 let (nic, instance) = match (nic, instance) {
                     (Ok(n), Ok(i)) => (n, i),
                     (Err(e), _) | (_, Err(e)) if calls::transient(&e) => {

@@ -308,11 +308,14 @@ impl Detach<'_> {
             self.deadline,
             FirstLook::Now,
             || async {
-                let limits = calls::limits(self.ctx, self.deadline);
-                let (nic, instance) = tokio::join!(
-                    self.api.find_nic(self.nic_id, &limits),
-                    self.api.find_instance(self.instance_id, &limits)
-                );
+                let (nic, instance) = calls::read_both(
+                    self.api,
+                    self.ctx,
+                    self.deadline,
+                    self.nic_id,
+                    self.instance_id,
+                )
+                .await;
                 let nic = match nic {
                     Ok(Some(n)) => n,
                     Ok(None) => return Ok(Probe::Done(Before::NothingToDo)),
