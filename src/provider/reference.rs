@@ -2,7 +2,7 @@
 //! into `docs/resources/nic_attachment.md` and fails when the page and the catalogue differ, so
 //! the documented messages are the ones users see.
 
-use super::catalogue::{Case, ENTRIES, GENERIC, SITUATIONS, Situation, Text};
+use super::catalogue::{Case, ENTRIES, GENERIC, SITUATIONS, Text};
 use super::config::CREDENTIAL_SETTINGS_TEXT;
 
 /// One message a user can meet, with its templates. Observed values appear as `{name}`
@@ -41,7 +41,7 @@ pub fn catalogue_messages() -> Vec<CatalogueMessage> {
         &GENERIC,
     ));
     for (situation, text) in SITUATIONS {
-        out.push(message(None, situation_condition(*situation), text));
+        out.push(message(None, situation.condition(), text));
     }
     out
 }
@@ -478,91 +478,6 @@ fn case_condition(case: Case) -> &'static str {
         Case::StillAttached => {
             "a detach was refused as having nothing to detach, yet the NIC, read again, is still \
              on this resource's instance"
-        }
-    }
-}
-
-/// When the provider reports a situation that has no API code behind it.
-fn situation_condition(situation: Situation) -> &'static str {
-    match situation {
-        Situation::PreAttachTimeout => {
-            "`timeouts.create` ran out while waiting for the NIC or instance to be ready, before \
-             anything was attached"
-        }
-        Situation::PreAttachStopped => {
-            "Terraform was interrupted while waiting for the NIC or instance, before anything was \
-             attached"
-        }
-        Situation::AttachTimeout => {
-            "the attach was accepted, but the NIC did not become `USED` within `timeouts.create`"
-        }
-        Situation::AttachStopped => "Terraform was interrupted while the NIC was attaching",
-        Situation::AttachReverted => {
-            "the NIC went back to `AVAILABLE` after `ATTACHING` instead of becoming `USED`"
-        }
-        Situation::AttachDiverted => {
-            "the NIC ended up on another instance, or in a state it cannot be attached from, while \
-             being attached"
-        }
-        Situation::NicVanished => "the NIC was deleted while the provider waited for it",
-        Situation::AttachUnconfirmed => {
-            "the answer to the attach request was lost and the NIC does not show the attachment"
-        }
-        Situation::PreDetachTimeout => {
-            "`timeouts.delete` ran out while waiting for the NIC or instance to be ready, before \
-             anything was detached"
-        }
-        Situation::DetachTimeout => {
-            "the detach was accepted, but the NIC did not become `AVAILABLE` within \
-             `timeouts.delete`"
-        }
-        Situation::DetachStopped => "Terraform was interrupted while the NIC was detaching",
-        Situation::Unreachable => {
-            "no answer came from the API: the connection failed, or the provider gave up retrying"
-        }
-        Situation::UnexpectedAnswer => {
-            "something answered that is not the Zenlayer API (a proxy, a firewall, a captive \
-             portal)"
-        }
-        Situation::ChecksSkipped => {
-            "plan checks could not read the API (a warning; the plan goes on)"
-        }
-        Situation::CheckNotPermitted => {
-            "the credentials may not call a read action some plan checks need (a warning, once \
-             per missing permission; the other checks run and the plan goes on)"
-        }
-        Situation::ClaimedTwice => {
-            "two attachments planned in the same run name the same NIC (found without calling the \
-             API)"
-        }
-        Situation::ImportNicMissing => "`terraform import` named a NIC that does not exist",
-        Situation::ImportNotAttached => {
-            "`terraform import` named a NIC that is not attached to any instance"
-        }
-        Situation::MovedWithoutBlock => {
-            "a planned create keeps an attachment that another object of this state gives up \
-             in the same run (a warning; nothing is detached)"
-        }
-        Situation::MoveUnsafe => {
-            "the same, but the old object's destroy was planned before the create, so the apply \
-             would detach the NIC"
-        }
-        Situation::HeldByKept => {
-            "the NIC is attached and held by another resource of this state that stays"
-        }
-        Situation::OwnedElsewhere => {
-            "at apply, the NIC is already attached and nothing in this state hands it over"
-        }
-        Situation::ReplaceKeepsNic => {
-            "a replacement attaches the same NIC again, which `create_before_destroy` cannot do \
-             (a warning)"
-        }
-        Situation::ChecksDeferred => {
-            "the provider configuration is unknown at plan time (a warning, once per run)"
-        }
-        Situation::ImportElsewhere => {
-            "`terraform import` named a NIC and an instance, but the NIC is attached to another \
-             instance"
         }
     }
 }

@@ -4,10 +4,10 @@
 use super::Input::{Neither, Nic};
 use super::{Text, text};
 
-/// Declares `Situation` and `Situation::ALL` from one list of variants, so a walk over every
+/// Declares `Situation`, `Situation::ALL` and each situation's docs condition from one list, so a walk over every
 /// situation (the docs, the tests) cannot leave one out.
 macro_rules! situations {
-    ($($(#[$doc:meta])* $variant:ident,)*) => {
+    ($($(#[$doc:meta])* $variant:ident => $condition:expr,)*) => {
         /// Situations the provider meets itself, with no API code behind them.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub(crate) enum Situation {
@@ -18,63 +18,82 @@ macro_rules! situations {
             /// Every situation, in declaration order, for the tests that walk them all.
             #[cfg(test)]
             pub(crate) const ALL: &[Situation] = &[$(Situation::$variant,)*];
+
+            /// When it happens, in the words of the docs' list of diagnostics.
+            pub(crate) fn condition(self) -> &'static str {
+                match self {
+                    $(Situation::$variant => $condition,)*
+                }
+            }
         }
     };
 }
 
 situations! {
     /// Waiting for the NIC or instance to settle before attaching timed out.
-    PreAttachTimeout,
+    PreAttachTimeout => "`timeouts.create` ran out while waiting for the NIC or instance to be ready, before \
+             anything was attached",
     /// Stop arrived before anything was attached.
-    PreAttachStopped,
+    PreAttachStopped => "Terraform was interrupted while waiting for the NIC or instance, before anything was \
+             attached",
     /// The attach was accepted but did not reach USED in time.
-    AttachTimeout,
+    AttachTimeout => "the attach was accepted, but the NIC did not become `USED` within `timeouts.create`",
     /// Stop arrived while the NIC was attaching.
-    AttachStopped,
+    AttachStopped => "Terraform was interrupted while the NIC was attaching",
     /// The NIC fell back to AVAILABLE after ATTACHING.
-    AttachReverted,
+    AttachReverted => "the NIC went back to `AVAILABLE` after `ATTACHING` instead of becoming `USED`",
     /// The NIC ended up on another instance, or in a state it cannot be attached from.
-    AttachDiverted,
+    AttachDiverted => "the NIC ended up on another instance, or in a state it cannot be attached from, while \
+             being attached",
     /// The NIC vanished while being attached or detached.
-    NicVanished,
+    NicVanished => "the NIC was deleted while the provider waited for it",
     /// An attach whose answer was lost, with no sign it took effect.
-    AttachUnconfirmed,
+    AttachUnconfirmed => "the answer to the attach request was lost and the NIC does not show the attachment",
     /// Waiting for the instance or NIC to settle before detaching timed out.
-    PreDetachTimeout,
+    PreDetachTimeout => "`timeouts.delete` ran out while waiting for the NIC or instance to be ready, before \
+             anything was detached",
     /// The detach was accepted but the NIC did not become AVAILABLE in time.
-    DetachTimeout,
+    DetachTimeout => "the detach was accepted, but the NIC did not become `AVAILABLE` within \
+             `timeouts.delete`",
     /// Stop arrived during a detach.
-    DetachStopped,
+    DetachStopped => "Terraform was interrupted while the NIC was detaching",
     /// No answer from the API (connection failed, gave up retrying).
-    Unreachable,
+    Unreachable => "no answer came from the API: the connection failed, or the provider gave up retrying",
     /// Something answered, but not the API.
-    UnexpectedAnswer,
+    UnexpectedAnswer => "something answered that is not the Zenlayer API (a proxy, a firewall, a captive \
+             portal)",
     /// Plan checks could not read the API.
-    ChecksSkipped,
+    ChecksSkipped => "plan checks could not read the API (a warning; the plan goes on)",
     /// The credentials may not call a read action some plan checks need; the others ran.
-    CheckNotPermitted,
+    CheckNotPermitted => "the credentials may not call a read action some plan checks need (a warning, once \
+             per missing permission; the other checks run and the plan goes on)",
     /// Two attachments planned in one run name the same NIC.
-    ClaimedTwice,
+    ClaimedTwice => "two attachments planned in the same run name the same NIC (found without calling the \
+             API)",
     /// Import named a NIC the API does not know.
-    ImportNicMissing,
+    ImportNicMissing => "`terraform import` named a NIC that does not exist",
     /// Import named a NIC that is not attached to anything.
-    ImportNotAttached,
+    ImportNotAttached => "`terraform import` named a NIC that is not attached to any instance",
     /// Import named a NIC and instance, but the NIC is on another instance.
-    ImportElsewhere,
+    ImportElsewhere => "`terraform import` named a NIC and an instance, but the NIC is attached to another \
+             instance",
     /// A planned create keeps an attachment another object of this state gives up in the
     /// same run (a refactor without a `moved` block); handed over, nothing is detached.
-    MovedWithoutBlock,
+    MovedWithoutBlock => "a planned create keeps an attachment that another object of this state gives up \
+             in the same run (a warning; nothing is detached)",
     /// As `MovedWithoutBlock`, but the old object's destroy was planned first without the
     /// handover, so applying would detach the NIC.
-    MoveUnsafe,
+    MoveUnsafe => "the same, but the old object's destroy was planned before the create, so the apply \
+             would detach the NIC",
     /// The NIC is attached, and held by another object of this state that stays.
-    HeldByKept,
+    HeldByKept => "the NIC is attached and held by another resource of this state that stays",
     /// Create found the NIC already attached, and nothing in this state hands it over.
-    OwnedElsewhere,
+    OwnedElsewhere => "at apply, the NIC is already attached and nothing in this state hands it over",
     /// The provider configuration is unknown at plan time, so plan checks cannot run.
-    ChecksDeferred,
+    ChecksDeferred => "the provider configuration is unknown at plan time (a warning, once per run)",
     /// A replacement attaches the same NIC again, which `create_before_destroy` cannot do.
-    ReplaceKeepsNic,
+    ReplaceKeepsNic => "a replacement attaches the same NIC again, which `create_before_destroy` cannot do \
+             (a warning)",
 }
 
 /// Every situation's text.
