@@ -143,6 +143,17 @@ fn every_situation_has_exactly_one_text() {
     assert_eq!(SITUATIONS.len(), Situation::ALL.len());
 }
 
+#[test]
+fn every_situation_says_when_it_happens_for_the_docs() {
+    for s in Situation::ALL {
+        let condition = s.condition();
+        assert!(
+            condition.split_whitespace().count() >= 5 && !condition.ends_with('.'),
+            "{s:?}: the docs condition {condition:?} is not a clause of at least five words"
+        );
+    }
+}
+
 fn assert_readable(d: &Diagnostic, code: Option<&str>, what: &str) {
     assert!(
         d.summary.split_whitespace().count() >= 4,
