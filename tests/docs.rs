@@ -17,7 +17,6 @@ use std::path::Path;
 use serde_json::Value;
 use support::{Feature, Sim, oldest_and_newest, terraforms};
 use tpz::provider::{CatalogueMessage, OtherDiagnostic, catalogue_messages, other_diagnostics};
-use tpz::sim::NicPatch;
 
 const INDEX: &str = "docs/index.md";
 const RESOURCE: &str = "docs/resources/nic_attachment.md";
@@ -670,15 +669,7 @@ fn documented_import_commands_and_import_block_adopt_an_existing_attachment() {
     for tf in oldest_and_newest() {
         // An attachment made outside Terraform, the one the examples import.
         let sim = Sim::start();
-        sim.api()
-            .patch_nic(
-                "nic-app-1",
-                NicPatch {
-                    instance_id: Some(Some("ins-web-1".into())),
-                    ..NicPatch::default()
-                },
-            )
-            .expect("attach nic-app-1 outside Terraform");
+        sim.attach_by_hand("nic-app-1", "ins-web-1");
         let dir = tf.workdir().config(&resource);
         dir.write("provider.tf", &sim.provider_block());
         for args in &commands {

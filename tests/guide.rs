@@ -16,7 +16,6 @@ use support::{Versions, for_each_terraform};
 
 use support::official::{OfficialObject, official_state_of};
 use support::{Feature, Sim, Terraform, Workdir};
-use tpz::sim::NicPatch;
 
 const GUIDE: &str = "docs/guides/migrating-from-zenlayercloud.md";
 
@@ -100,15 +99,7 @@ fn before_state() -> String {
 /// state, credentials for both providers in the environment, and the NIC attached.
 fn before(tf: &Terraform) -> (Sim, Workdir) {
     let sim = Sim::quick();
-    sim.api()
-        .patch_nic(
-            "nic-app-1",
-            NicPatch {
-                instance_id: Some(Some("ins-web-1".into())),
-                ..NicPatch::default()
-            },
-        )
-        .expect("the official provider attached nic-app-1");
+    sim.attach_by_hand("nic-app-1", "ins-web-1");
     let api = sim.api();
     let dir = tf
         .workdir()

@@ -10,22 +10,8 @@ use serde_json::{Value, json};
 use support::lifecycle::{StateReading, web_config};
 use support::{Feature, Sim, Workdir, supporting, terraforms};
 use support::{Versions, for_each_terraform};
-use tpz::sim::NicPatch;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
-
-/// Moves or attaches `nic` the way someone in zenConsole would.
-fn attach_outside(sim: &Sim, nic: &str, instance: &str) {
-    sim.api()
-        .patch_nic(
-            nic,
-            NicPatch {
-                instance_id: Some(Some(instance.to_owned())),
-                ..NicPatch::default()
-            },
-        )
-        .expect("attach outside Terraform");
-}
 
 /// The identity `terraform show -json` reports for the attachment (null when it has none).
 fn identity(dir: &Workdir) -> Value {
@@ -102,7 +88,7 @@ fn import_by_identity_with_both_ids_or_the_nic_alone_writes_what_a_create_writes
             "{\n    nic_id = \"nic-app-1\"\n  }",
         ] {
             let sim = Sim::quick();
-            attach_outside(&sim, "nic-app-1", "ins-web-1");
+            sim.attach_by_hand("nic-app-1", "ins-web-1");
             let dir = tf.workdir().config(&import_config(&sim, given));
             sim.api().reset_calls();
             dir.apply().assert_success().assert_stdout_contains(
@@ -133,7 +119,7 @@ fn import_by_identity_with_both_ids_or_the_nic_alone_writes_what_a_create_writes
 fn a_bad_identity_gets_one_error_naming_the_attribute() {
     for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let sim = Sim::quick();
-        attach_outside(&sim, "nic-app-1", "ins-web-1");
+        sim.attach_by_hand("nic-app-1", "ins-web-1");
         let cases = [
             // Terraform itself refuses an identity without its required attribute.
             (
@@ -228,7 +214,7 @@ fn a_nic_moved_outside_terraform_ends_the_attachment_instead_of_changing_its_ide
             identity(&dir),
             json!({"nic_id": "nic-app-1", "instance_id": "ins-web-1"})
         );
-        attach_outside(&sim, "nic-app-1", "ins-web-2");
+        sim.attach_by_hand("nic-app-1", "ins-web-2");
         dir.run(&[
             "apply",
             "-refresh-only",

@@ -12,23 +12,10 @@ use support::lifecycle::{
     ATTRIBUTES, NicWatch, StateReading, assert_available, assert_quiet, assert_used_by, web_config,
 };
 use support::{Versions, for_each_terraform};
-use tpz::sim::{NewInstances, NewNics, NicPatch};
+use tpz::sim::{NewInstances, NewNics};
 use tpz::zenlayer::models::NicStatus;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
-
-/// Someone detaches the NIC in zenConsole: the API frees it, the state still holds it.
-fn detach_outside_terraform(sim: &Sim, nic: &str) {
-    sim.api()
-        .patch_nic(
-            nic,
-            NicPatch {
-                instance_id: Some(None),
-                ..NicPatch::default()
-            },
-        )
-        .expect("detach outside Terraform");
-}
 
 #[test]
 fn create_records_every_attribute_then_plans_nothing_and_destroy_detaches() {
@@ -99,7 +86,7 @@ fn detached_outside_terraform_plans_a_create_and_apply_restores_it() {
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
         dir.apply().assert_success();
 
-        detach_outside_terraform(&sim, "nic-app-1");
+        sim.detach_by_hand("nic-app-1");
 
         // Terraform ≥ 1.2 lists outside changes in a normal plan only when other objects use
         // them, so the user asks with -refresh-only (every version shows it there).
@@ -144,15 +131,7 @@ fn moved_outside_terraform_is_reported_with_the_choices_and_never_moved_back_sil
         dir.apply().assert_success();
 
         // Someone moves the NIC to another instance outside Terraform.
-        sim.api()
-            .patch_nic(
-                "nic-app-1",
-                NicPatch {
-                    instance_id: Some(Some("ins-web-2".into())),
-                    ..NicPatch::default()
-                },
-            )
-            .expect("move outside Terraform");
+        sim.attach_by_hand("nic-app-1", "ins-web-2");
 
         dir.plan()
             .assert_failure_contains("The NIC was moved to another instance outside Terraform")
@@ -300,7 +279,7 @@ fn destroy_after_the_nic_was_detached_outside_terraform_succeeds_quietly() {
             .workdir()
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
         dir.apply().assert_success();
-        detach_outside_terraform(&sim, "nic-app-1");
+        sim.detach_by_hand("nic-app-1");
 
         sim.api().reset_calls();
         let destroyed = dir.destroy();
@@ -325,7 +304,7 @@ fn destroy_without_refresh_of_a_nic_detached_outside_terraform_sends_no_detach()
             .workdir()
             .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
         dir.apply().assert_success();
-        detach_outside_terraform(&sim, "nic-app-1");
+        sim.detach_by_hand("nic-app-1");
 
         // The state still holds the attachment, so the provider's delete runs and finds the
         // NIC already free.

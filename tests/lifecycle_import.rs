@@ -9,22 +9,8 @@ use serde_json::Value;
 use support::lifecycle::{StateReading, assert_used_by, web_config};
 use support::{Feature, Sim};
 use support::{Versions, for_each_terraform};
-use tpz::sim::NicPatch;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
-
-/// Attaches `nic` to `instance` the way someone in zenConsole would.
-fn attach_outside(sim: &Sim, nic: &str, instance: &str) {
-    sim.api()
-        .patch_nic(
-            nic,
-            NicPatch {
-                instance_id: Some(Some(instance.to_owned())),
-                ..NicPatch::default()
-            },
-        )
-        .expect("attach outside Terraform");
-}
 
 /// The attachment's attribute values as `terraform show -json` reports them.
 fn values(dir: &support::Workdir) -> Value {
@@ -44,7 +30,7 @@ fn import_by_pair_or_by_nic_alone_writes_what_a_create_writes_and_plans_nothing(
 
         for import_id in ["nic-app-1:ins-web-1", "nic-app-1"] {
             let sim = Sim::quick();
-            attach_outside(&sim, "nic-app-1", "ins-web-1");
+            sim.attach_by_hand("nic-app-1", "ins-web-1");
             let dir = tf
                 .workdir()
                 .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
@@ -73,7 +59,7 @@ fn import_block_imports_on_apply_then_plans_nothing() {
             return;
         }
         let sim = Sim::quick();
-        attach_outside(&sim, "nic-app-1", "ins-web-1");
+        sim.attach_by_hand("nic-app-1", "ins-web-1");
         let config = format!(
             "{}\nimport {{\n  to = {WEB}\n  id = \"nic-app-1:ins-web-1\"\n}}\n",
             web_config(&sim, "nic-app-1", "ins-web-1", "")

@@ -12,7 +12,7 @@ use support::Sim;
 use support::lifecycle::{StateReading, assert_available, assert_used_by, attachment, main_tf};
 use support::{Terraform, Workdir};
 use support::{Versions, eventually, for_each_terraform};
-use tpz::sim::{Delays, NicPatch};
+use tpz::sim::Delays;
 use tpz::zenlayer::models::NicStatus;
 
 const ATTACH: &str = "AttachNetworkInterface";
@@ -81,15 +81,7 @@ fn destroy_gets_through_when_a_nic_was_deleted_by_hand() {
             let dir = tf.workdir().config(&two_attachments(sim, "nic-app-2", ""));
             dir.apply().assert_success();
             // Someone deletes the first NIC (detaching it) in zenConsole.
-            sim.api()
-                .patch_nic(
-                    "nic-app-1",
-                    NicPatch {
-                        instance_id: Some(None),
-                        ..NicPatch::default()
-                    },
-                )
-                .expect("detach by hand");
+            sim.detach_by_hand("nic-app-1");
             sim.api().delete_nic("nic-app-1").expect("delete by hand");
             // A normal plan still reports it, at the attribute.
             dir.plan().assert_failure_contains("nic-app-1");
@@ -125,15 +117,7 @@ fn a_nic_moved_by_hand_is_reported_with_the_choices_and_destroy_leaves_it_where_
         let dir = tf.workdir().config(&two_attachments(&sim, "nic-app-2", ""));
         dir.apply().assert_success();
         // A failover during an incident: the NIC now serves ins-web-2.
-        sim.api()
-            .patch_nic(
-                "nic-app-1",
-                NicPatch {
-                    instance_id: Some(Some("ins-web-2".into())),
-                    ..NicPatch::default()
-                },
-            )
-            .expect("move by hand");
+        sim.attach_by_hand("nic-app-1", "ins-web-2");
         sim.api().reset_calls();
 
         let plan = dir.plan();

@@ -18,7 +18,6 @@ use support::lifecycle::StateReading;
 use support::official::{OfficialAttachment, official_state};
 use support::{Feature, Sim, Terraform, Workdir, supporting};
 use support::{Versions, for_each_terraform};
-use tpz::sim::NicPatch;
 
 const ATTACH: &str = "AttachNetworkInterface";
 const DETACH: &str = "DetachNetworkInterface";
@@ -44,15 +43,7 @@ const DB: OfficialAttachment = OfficialAttachment {
 fn official_world(tf: &Terraform) -> (Sim, Workdir) {
     let sim = Sim::quick();
     for a in [&WEB, &DB] {
-        sim.api()
-            .patch_nic(
-                a.nic_id,
-                NicPatch {
-                    instance_id: Some(Some(a.instance_id.into())),
-                    ..NicPatch::default()
-                },
-            )
-            .expect("the official provider attached the NIC");
+        sim.attach_by_hand(a.nic_id, a.instance_id);
     }
     let dir = tf.workdir().with_official();
     dir.write("terraform.tfstate", &official_state(&[WEB, DB]));

@@ -93,15 +93,7 @@ fn a_nic_moved_behind_terraforms_back_shows_in_the_next_plan() {
         let dir = tf.workdir().config(&config);
         dir.apply().assert_success();
 
-        sim.api()
-            .patch_nic(
-                "nic-many-1",
-                tpz::sim::NicPatch {
-                    instance_id: Some(Some("ins-many-2".into())),
-                    ..Default::default()
-                },
-            )
-            .expect("moved");
+        sim.attach_by_hand("nic-many-1", "ins-many-2");
 
         // The listing a plan of 30 attachments reads from is fresh enough to see the move,
         // which the plan reports at the attachment.

@@ -41,6 +41,28 @@ impl Sim {
         self.running.sim()
     }
 
+    /// Attaches `nic` to `instance`, or moves it there, the way someone in zenConsole would:
+    /// behind Terraform's back.
+    pub fn attach_by_hand(&self, nic: &str, instance: &str) {
+        self.patch_by_hand(nic, Some(instance));
+    }
+
+    /// Detaches `nic` the way someone in zenConsole would: the API frees it, state still
+    /// holds it.
+    pub fn detach_by_hand(&self, nic: &str) {
+        self.patch_by_hand(nic, None);
+    }
+
+    fn patch_by_hand(&self, nic: &str, instance: Option<&str>) {
+        let patch = tpz::sim::NicPatch {
+            instance_id: Some(instance.map(str::to_owned)),
+            ..tpz::sim::NicPatch::default()
+        };
+        if let Err(e) = self.api().patch_nic(nic, patch) {
+            panic!("moving {nic} to {instance:?} by hand: {e}");
+        }
+    }
+
     /// `127.0.0.1:PORT`, the provider's `domain`.
     pub fn domain(&self) -> String {
         self.running.domain()
