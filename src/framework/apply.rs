@@ -24,6 +24,7 @@ pub struct ApplyRequest {
     pub planned_state: Value,
     /// Null on delete.
     pub config: Value,
+    /// Private data from the plan, handed to the resource's create, update or delete.
     pub planned_private: Vec<u8>,
 }
 

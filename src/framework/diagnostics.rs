@@ -3,7 +3,9 @@ use super::AttributePath;
 /// How bad a diagnostic is; Terraform knows only these two.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Severity {
+    /// Stops the operation; Terraform shows it and exits non-zero.
     Error,
+    /// Shown to the user; the operation goes on.
     Warning,
 }
 
@@ -11,9 +13,13 @@ pub enum Severity {
 /// and where in the configuration it comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether this stops the operation.
     pub severity: Severity,
+    /// One line naming the problem, shown after `Error:` or `Warning:`.
     pub summary: String,
+    /// What went wrong and how the user can fix it.
     pub detail: String,
+    /// The configuration attribute this is about, so Terraform can show its line.
     pub path: Option<AttributePath>,
 }
 
@@ -46,16 +52,19 @@ impl Diagnostic {
         self
     }
 
+    /// Whether this diagnostic stops the operation.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 }
 
 impl Diagnostics {
+    /// No diagnostics: the result of an operation that met no problem.
     pub fn new() -> Self {
         Diagnostics(Vec::new())
     }
 
+    /// Adds one diagnostic, after those already here.
     pub fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
@@ -70,26 +79,32 @@ impl Diagnostics {
         self.push(Diagnostic::warning(summary, detail));
     }
 
+    /// Appends another operation's diagnostics, keeping their order.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
 
+    /// Whether any diagnostic is an error, i.e. whether the operation failed.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// Whether there is nothing to report.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// How many diagnostics there are, errors and warnings together.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// The diagnostics in the order they arose.
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.0.iter()
     }
 
+    /// The diagnostics as a vector, for the protocol layer to encode.
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.0
     }

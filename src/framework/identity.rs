@@ -14,18 +14,22 @@ pub struct IdentitySchema {
     /// Raised when the shape changes; older stored identities go through
     /// `Resource::upgrade_identity`.
     pub version: i64,
+    /// The identity attributes, in the order Terraform shows them.
     pub attributes: Vec<IdentityAttribute>,
 }
 
 /// One attribute of an identity.
 #[derive(Clone, Debug)]
 pub struct IdentityAttribute {
+    /// The attribute name used in `import { identity = {...} }` and in state.
     pub name: String,
+    /// The attribute's type; Terraform allows primitives and lists of primitives.
     pub ty: Type,
     /// Must be given in `import { identity = {...} }`.
     pub required_for_import: bool,
     /// May be given in `import { identity = {...} }`.
     pub optional_for_import: bool,
+    /// Markdown, shown in `terraform providers schema -json` and the docs.
     pub description: String,
 }
 

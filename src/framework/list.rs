@@ -22,17 +22,22 @@ pub struct ListRequest {
 /// recognises.
 #[derive(Clone, Debug)]
 pub struct Listed {
+    /// A value of the managed resource type's schema.
     pub state: Value,
+    /// A name a person recognises the object by in `terraform query` output.
     pub display_name: String,
 }
 
 /// One result as it goes back to Terraform.
 #[derive(Clone, Debug)]
 pub struct ListEvent {
+    /// The object's identity, which `import` blocks generated from the query use.
     pub identity: Value,
+    /// A name a person recognises the object by in `terraform query` output.
     pub display_name: String,
     /// The full object, when Terraform asked for it.
     pub state: Option<Value>,
+    /// Problems with this one object; a warning rides along, an error ends the listing.
     pub diagnostics: Diagnostics,
 }
 

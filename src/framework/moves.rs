@@ -60,6 +60,7 @@ pub struct MovedObject {
     /// A value of the target schema; computed attributes the source lacks may be null (the
     /// refresh that follows the move fills them).
     pub state: Value,
+    /// Private data to store with the moved object.
     pub private: Vec<u8>,
 }
 

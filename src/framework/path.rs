@@ -43,6 +43,7 @@ impl AttributePath {
         self
     }
 
+    /// The steps from the root of the object, outermost first.
     pub fn steps(&self) -> &[PathStep] {
         &self.steps
     }

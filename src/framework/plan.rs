@@ -28,7 +28,9 @@ pub struct PlanRequest {
     pub prior_state: Value,
     /// Terraform's merge of config and prior state; null on destroy.
     pub proposed_new_state: Value,
+    /// The configuration; may contain unknowns.
     pub config: Value,
+    /// Private data the prior apply or plan stored.
     pub prior_private: Vec<u8>,
     /// Which of Terraform's plans this is.
     pub pass: PlanPass,
@@ -52,9 +54,14 @@ pub enum PlanPass {
 /// The plan to hand back to Terraform.
 #[derive(Clone, Debug)]
 pub struct PlanOutcome {
+    /// The proposed state with the framework's and the resource's changes; unknowns are filled at
+    /// apply.
     pub planned_state: Value,
+    /// Attribute paths whose change forces replacement.
     pub requires_replace: Vec<AttributePath>,
+    /// Private data handed back to the apply.
     pub planned_private: Vec<u8>,
+    /// Problems found while planning; an error stops the plan.
     pub diagnostics: Diagnostics,
 }
 

@@ -50,6 +50,8 @@ pub trait Resource: Send + Sync + 'static {
     /// The type name, e.g. `zenlayer_nic_attachment`.
     fn type_name(&self) -> &'static str;
 
+    /// The schema of this type's configuration and state; the framework plans and checks against
+    /// it.
     fn schema(&self) -> Schema;
 
     /// Offline checks of a configuration that may hold unknowns (ValidateResourceTypeConfig).
@@ -94,6 +96,7 @@ pub trait Resource: Send + Sync + 'static {
         prior_private
     }
 
+    /// Creates the object; `new_state` must agree with the plan and leave no value unknown.
     async fn create(&self, ctx: &Context, req: CreateRequest) -> ApplyOutcome;
 
     /// In-place update. Resources whose every argument requires replacement still receive
@@ -185,13 +188,16 @@ pub trait Resource: Send + Sync + 'static {
     }
 }
 
-/// A data source type.
+/// A data source type: a read-only lookup, with no state of its own to plan or apply.
 #[async_trait]
 pub trait DataSource: Send + Sync + 'static {
+    /// The type name in configuration; must start with the provider's name.
     fn type_name(&self) -> &'static str;
 
+    /// The schema of the data source's arguments and results.
     fn schema(&self) -> Schema;
 
+    /// Offline checks of a configuration that may hold unknowns; no I/O. Default: none.
     async fn validate(&self, _ctx: &Context, _config: &Value) -> Diagnostics {
         Diagnostics::new()
     }
@@ -212,7 +218,10 @@ pub struct UpgradeRequest {
 /// What ReadResource receives.
 #[derive(Clone, Debug)]
 pub struct ReadRequest {
+    /// The state as last stored or refreshed; read the remote ID from it.
     pub state: Value,
+    /// Opaque bytes Terraform stores beside the object and hands back on the next call; never shown
+    /// to users.
     pub private: Vec<u8>,
 }
 
@@ -228,8 +237,11 @@ pub enum ReadOutcome {
 /// The answer to ReadResource. On errors, return `Present(req.state)` so nothing is lost.
 #[derive(Clone, Debug)]
 pub struct ReadResult {
+    /// Whether the object still exists, and if so its refreshed state.
     pub outcome: ReadOutcome,
+    /// Private data to store after the refresh; usually `req.private` unchanged.
     pub private: Vec<u8>,
+    /// Problems met while reading; an error stops the run, a warning is only shown.
     pub diagnostics: Diagnostics,
 }
 
@@ -249,6 +261,7 @@ pub enum PlanKind {
 /// The framework's draft plan, which `Resource::modify_plan` may refine.
 #[derive(Clone, Debug)]
 pub struct PlannedChange {
+    /// How the framework classified the change; tells the resource what it may fill.
     pub kind: PlanKind,
     /// Null for `Create`.
     pub prior_state: Value,
@@ -257,6 +270,8 @@ pub struct PlannedChange {
     /// Starts as Terraform's proposal with computed values the config leaves null marked
     /// unknown on create and replace. Only computed attributes may be changed.
     pub planned_state: Value,
+    /// Attribute paths whose change forces replacement; the framework fills them from
+    /// `requires_replace` attributes.
     pub requires_replace: Vec<AttributePath>,
     /// For the create half of a replacement, the first plan's `planned_private`.
     pub prior_private: Vec<u8>,
@@ -270,24 +285,33 @@ pub struct PlannedChange {
 /// What a create receives.
 #[derive(Clone, Debug)]
 pub struct CreateRequest {
+    /// The configuration, wholly known at apply time.
     pub config: Value,
+    /// The state the plan promised; computed values may still be unknown and must be filled.
     pub planned_state: Value,
+    /// Private data from the plan (`PlannedChange::planned_private`).
     pub planned_private: Vec<u8>,
 }
 
 /// What an in-place update receives.
 #[derive(Clone, Debug)]
 pub struct UpdateRequest {
+    /// The state before the update; read the remote ID from it.
     pub prior_state: Value,
+    /// The configuration, wholly known at apply time.
     pub config: Value,
+    /// The state the plan promised; the result must match its known values.
     pub planned_state: Value,
+    /// Private data from the plan (`PlannedChange::planned_private`).
     pub planned_private: Vec<u8>,
 }
 
 /// What a delete receives.
 #[derive(Clone, Debug)]
 pub struct DeleteRequest {
+    /// The state of the object to delete; read the remote ID from it.
     pub prior_state: Value,
+    /// Private data from `Resource::plan_destroy` (or stored, on Terraform older than 1.3).
     pub private: Vec<u8>,
 }
 
@@ -295,33 +319,44 @@ pub struct DeleteRequest {
 /// Terraform save the object as tainted instead of forgetting it.
 #[derive(Clone, Debug)]
 pub struct ApplyOutcome {
+    /// The object's state after the operation: null after a successful delete.
     pub new_state: Value,
+    /// Opaque bytes Terraform stores beside the object and hands back on the next call; never shown
+    /// to users.
     pub private: Vec<u8>,
+    /// Problems met; an error makes Terraform stop after saving `new_state`.
     pub diagnostics: Diagnostics,
 }
 
 /// What import receives.
 #[derive(Clone, Debug)]
 pub struct ImportRequest {
+    /// The ID exactly as the user typed it; the resource parses and validates it.
     pub id: String,
 }
 
 /// One object found by import; Terraform reads it right after.
 #[derive(Clone, Debug)]
 pub struct ImportedObject {
+    /// The object's state; may be partial, the read that follows fills the rest.
     pub state: Value,
+    /// Opaque bytes Terraform stores beside the object and hands back on the next call; never shown
+    /// to users.
     pub private: Vec<u8>,
 }
 
 /// The answer to import.
 #[derive(Clone, Debug)]
 pub struct ImportOutcome {
+    /// The objects found; a plain `terraform import` expects exactly one.
     pub objects: Vec<ImportedObject>,
+    /// Problems met while looking the ID up, e.g. an unknown or malformed ID.
     pub diagnostics: Diagnostics,
 }
 
 /// What a data source read receives.
 #[derive(Clone, Debug)]
 pub struct ReadDataRequest {
+    /// The configuration, wholly known; the read keeps every configured value.
     pub config: Value,
 }

@@ -7,31 +7,41 @@ use crate::cty::{Type, Value};
 pub struct Schema {
     /// Bumped when stored state needs upgrading; Terraform refuses state from a newer version.
     pub version: i64,
+    /// The root block: the top-level attributes and nested blocks.
     pub block: Block,
 }
 
 /// A configuration block: attributes and nested blocks.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Block {
+    /// The block's attributes, in the order the docs list them.
     pub attributes: Vec<Attribute>,
+    /// Blocks nested inside this one (e.g. `timeouts`).
     pub blocks: Vec<NestedBlock>,
     /// Markdown, shown in `terraform providers schema -json` and the docs.
     pub description: String,
+    /// Terraform warns when a configuration uses a deprecated block.
     pub deprecated: bool,
 }
 
 /// One attribute of a block.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Attribute {
+    /// The name the user writes in configuration.
     pub name: String,
+    /// The value type; Terraform converts configured values to it.
     pub ty: Type,
     /// Markdown.
     pub description: String,
+    /// The user must set it; exclusive with `optional` and `computed`.
     pub required: bool,
+    /// The user may set it; with `computed`, the provider fills it when left null.
     pub optional: bool,
+    /// The provider sets it; unknown in a create plan unless the resource fills it.
     pub computed: bool,
     /// Redacted in plan output and marked sensitive in state.
     pub sensitive: bool,
+    /// Terraform warns when a configuration sets a deprecated attribute.
     pub deprecated: bool,
     /// Framework-only: a change to this attribute replaces the object (reported as
     /// `requires_replace` in the plan). Never sent to Terraform as a schema flag.
@@ -41,20 +51,30 @@ pub struct Attribute {
 /// A nested block type inside a block.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NestedBlock {
+    /// The block's name in configuration, e.g. `timeouts`.
     pub type_name: String,
+    /// The attributes and blocks inside the nested block.
     pub block: Block,
+    /// How the block may repeat.
     pub nesting: Nesting,
+    /// Fewest occurrences Terraform accepts; 0 when the block may be left out.
     pub min_items: i64,
+    /// Most occurrences Terraform accepts; 0 for no limit.
     pub max_items: i64,
 }
 
 /// How a nested block repeats. SINGLE is absent as null; LIST/SET/MAP as empty collections.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nesting {
+    /// At most one occurrence; null when absent.
     Single,
+    /// Exactly one occurrence, always present; its attributes are null when not written.
     Group,
+    /// An ordered list of occurrences.
     List,
+    /// An unordered set of occurrences; identical ones merge.
     Set,
+    /// Occurrences keyed by label, e.g. `block "name" {}`.
     Map,
 }
 
