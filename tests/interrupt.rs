@@ -9,9 +9,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use support::Sim;
 use support::agreement::{self, Attachments};
 use support::running::Running;
-use support::{Outcome, Sim};
 use tpz::sim::{Delays, InstancePatch, NewNics};
 use tpz::zenlayer::models::{InstanceStatus, NicStatus};
 
@@ -43,22 +43,6 @@ fn wait_until(apply: &mut Running, limit: Duration, what: &str, mut ready: impl 
             "{what} did not happen within {limit:?}"
         );
         std::thread::sleep(Duration::from_millis(25));
-    }
-}
-
-fn assert_no_crash(outcome: &Outcome) {
-    let text = format!("{}\n{}", outcome.stdout, outcome.stderr);
-    for crash in [
-        "panic",
-        "Plugin did not respond",
-        "crash",
-        "Provider internal error",
-    ] {
-        assert!(
-            !text.contains(crash),
-            "{} says {crash:?}:\n{text}",
-            outcome.command
-        );
     }
 }
 
@@ -112,7 +96,7 @@ fn ctrl_c_while_attaches_are_in_flight_stops_promptly_keeps_them_untainted_and_t
          Terraform exited {took:.2?} after SIGINT (attach takes {SLOW_ATTACH:?})",
         tf.version
     );
-    assert_no_crash(&outcome);
+    outcome.assert_no_crash();
     assert!(!outcome.success(), "an interrupted apply reports failure");
     assert!(
         took < PROMPT,
@@ -148,7 +132,7 @@ fn ctrl_c_while_attaches_are_in_flight_stops_promptly_keeps_them_untainted_and_t
     // attaches complete is empty.
     sim.api().reset_calls();
     let again = dir.apply();
-    assert_no_crash(&again);
+    again.assert_no_crash();
     again.assert_success();
     let calls = sim.api().calls();
     assert_eq!(calls.action("AttachNetworkInterface").received, 0);
@@ -209,7 +193,7 @@ fn ctrl_c_while_waiting_for_a_booting_instance_stops_promptly_and_attaches_nothi
          the create waited for a BOOTING instance",
         tf.version
     );
-    assert_no_crash(&outcome);
+    outcome.assert_no_crash();
     assert!(took < PROMPT, "exit took {took:?}");
     outcome.assert_failure_contains("Stopped before attaching the NIC");
     assert_eq!(

@@ -538,7 +538,35 @@ pub struct Outcome {
     pub stderr: String,
 }
 
+/// What a crashed or broken provider leaves in Terraform's output.
+pub const CRASH_SIGNS: [&str; 4] = [
+    "panic",
+    "Plugin did not respond",
+    "crash",
+    "Provider internal error",
+];
+
 impl Outcome {
+    /// Asserts that neither stdout nor stderr says any of `signs`.
+    #[track_caller]
+    pub fn assert_says_none_of(&self, signs: &[&str]) -> &Self {
+        let text = format!("{}\n{}", self.stdout, self.stderr);
+        for sign in signs {
+            assert!(
+                !text.contains(sign),
+                "{} says {sign:?}:\n{text}",
+                self.command
+            );
+        }
+        self
+    }
+
+    /// Asserts the provider did not crash or stop answering during the command.
+    #[track_caller]
+    pub fn assert_no_crash(&self) -> &Self {
+        self.assert_says_none_of(&CRASH_SIGNS)
+    }
+
     pub fn success(&self) -> bool {
         self.code == Some(0)
     }
