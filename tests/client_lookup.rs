@@ -10,9 +10,8 @@ use client_support::*;
 use futures_util::future::join_all;
 use tokio::sync::watch;
 use tokio::time::Instant;
-use tpz::zenlayer::client::{REASON_DEADLINE, REASON_STOPPED};
 use tpz::zenlayer::models::NicStatus;
-use tpz::zenlayer::{CallLimits, Error, Lookup};
+use tpz::zenlayer::{CallLimits, Error, GiveUpReason, Lookup};
 
 const HANG_GUARD: Duration = Duration::from_secs(30);
 
@@ -258,7 +257,7 @@ async fn a_waiter_whose_deadline_passes_gives_up_without_stopping_the_others() {
         .unwrap_err();
 
     assert!(
-        matches!(&err, Error::GaveUp { reason, .. } if reason == REASON_DEADLINE),
+        matches!(&err, Error::GaveUp { reason, .. } if *reason == GiveUpReason::Deadline),
         "{err:?}"
     );
     open.send_replace(true);
@@ -281,7 +280,7 @@ async fn a_stopped_waiter_returns_at_once() {
         .unwrap()
         .unwrap_err();
     assert!(
-        matches!(&err, Error::GaveUp { reason, .. } if reason == REASON_STOPPED),
+        matches!(&err, Error::GaveUp { reason, .. } if *reason == GiveUpReason::Stopped),
         "{err:?}"
     );
 }

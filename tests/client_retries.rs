@@ -8,8 +8,7 @@ use client_support::*;
 use serde_json::json;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tpz::zenlayer::client::{REASON_DEADLINE, REASON_STOPPED};
-use tpz::zenlayer::{CallLimits, Client, Error, RetryPolicy};
+use tpz::zenlayer::{CallLimits, Client, Error, GiveUpReason, RetryPolicy};
 
 /// Guards tests whose failure mode would be hanging; generous, never a timing assertion.
 const HANG_GUARD: Duration = Duration::from_secs(30);
@@ -161,7 +160,7 @@ async fn retries_stop_at_the_deadline_with_the_last_error_attached() {
     else {
         panic!("{err:?}")
     };
-    assert_eq!(reason, REASON_DEADLINE);
+    assert_eq!(*reason, GiveUpReason::Deadline);
     // The last attempt may be cut by the deadline before the server records it.
     let hits = server.hits();
     assert!(*attempts >= 1);
@@ -191,7 +190,7 @@ async fn a_retry_after_beyond_the_deadline_gives_up_instead_of_sleeping() {
     .expect("slept toward a wait that ends after the deadline")
     .unwrap_err();
     assert!(
-        matches!(&err, Error::GaveUp { reason, .. } if reason == REASON_DEADLINE),
+        matches!(&err, Error::GaveUp { reason, .. } if *reason == GiveUpReason::Deadline),
         "{err:?}"
     );
     assert_eq!(err.code(), Some("REQUEST_LIMIT_EXCEEDED"));
@@ -216,7 +215,7 @@ async fn cancellation_stops_a_backoff_promptly() {
         .unwrap()
         .unwrap_err();
     assert!(
-        matches!(&err, Error::GaveUp { reason, attempts: 1, .. } if reason == REASON_STOPPED),
+        matches!(&err, Error::GaveUp { reason, attempts: 1, .. } if *reason == GiveUpReason::Stopped),
         "{err:?}"
     );
     assert_eq!(server.hits(), 1);

@@ -51,13 +51,6 @@ impl CallLimits {
     }
 }
 
-/// `GaveUp` reason when the caller's deadline stops a call (a reference, so a bound
-/// `reason` compares with `==`).
-pub const REASON_DEADLINE: &GiveUpReason = &GiveUpReason::Deadline;
-
-/// `GaveUp` reason when the caller's cancellation token fires.
-pub const REASON_STOPPED: &GiveUpReason = &GiveUpReason::Stopped;
-
 /// The most pages one filtered listing follows, against a server that never stops paging.
 const MAX_PAGES: u32 = 1000;
 

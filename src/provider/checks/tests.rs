@@ -7,7 +7,6 @@ use super::*;
 use crate::framework::{AttributePath, Diagnostic};
 use crate::provider::fake::{FakeZec, api_error};
 use crate::provider::{Ready, Setup};
-use crate::zenlayer::client::REASON_DEADLINE;
 use crate::zenlayer::codes;
 use crate::zenlayer::models::{InstanceStatus, NicStatus};
 
@@ -325,7 +324,7 @@ fn running_out_of_the_plan_check_budget_is_not_called_a_timeout_the_user_set() {
     let e = Error::GaveUp {
         action: "DescribeNetworkInterfaces",
         attempts: 4,
-        reason: REASON_DEADLINE.to_owned(),
+        reason: crate::zenlayer::GiveUpReason::Deadline,
         last: Some(Box::new(api_error(codes::REQUEST_LIMIT_EXCEEDED))),
     };
     let reason = skip_reason(&e);
