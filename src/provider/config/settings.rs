@@ -41,14 +41,6 @@ enum Kind {
     WholeNumber,
 }
 
-impl PartialEq for Setting {
-    fn eq(&self, other: &Setting) -> bool {
-        self.attr == other.attr
-    }
-}
-
-impl Eq for Setting {}
-
 impl Setting {
     const fn text(
         attr: &'static str,
