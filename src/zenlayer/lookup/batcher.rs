@@ -20,6 +20,13 @@ use super::super::models::MAX_IDS_PER_CALL;
 /// Describe calls one kind of lookup keeps in flight at once. Two lets a new batch start
 /// while a slow call is still out, without turning a burst into a burst of calls.
 const MAX_CALLS_IN_FLIGHT: usize = 2;
+/// How long a lookup waits in the queue for one of those calls to end before it starts a call
+/// of its own. On loopback a call ends well within it; an API 100 ms away would otherwise make
+/// every lookup after the second of a burst wait a whole extra round trip.
+pub(super) const QUEUE_PATIENCE: Duration = Duration::from_millis(10);
+/// Calls in flight at most once lookups have run out of patience: Terraform runs 10
+/// operations at once, so this still halves a burst's calls.
+const MAX_CALLS_WHEN_SLOW: usize = 5;
 
 pub(super) type Found<T> = Result<Vec<(String, T)>, Error>;
 pub(super) type Fetch<T> =
@@ -113,9 +120,18 @@ impl<T: Clone + Send + 'static> Batcher<T> {
             start
         };
         if start_worker {
-            let worker = Arc::clone(this);
-            tokio::spawn(async move { worker.work().await });
+            Self::spawn_worker(this);
         }
+        // Queued behind calls that are slow to answer: start one more rather than wait them out.
+        let impatient = async {
+            if !start_worker {
+                tokio::time::sleep(QUEUE_PATIENCE + gather).await;
+                if this.slot_for_queued(id) {
+                    Self::spawn_worker(this);
+                }
+            }
+            std::future::pending::<std::convert::Infallible>().await
+        };
         tokio::select! {
             biased;
             reply = &mut rx => reply.unwrap_or_else(|_| Err(Error::Network {
@@ -124,7 +140,25 @@ impl<T: Clone + Send + 'static> Batcher<T> {
                 lasting: false,
             })),
             reason = limits.ended() => Err(give_up(this.action, 0, reason, None)),
+            never = impatient => match never {},
         }
+    }
+
+    fn spawn_worker(this: &Arc<Self>) {
+        let worker = Arc::clone(this);
+        tokio::spawn(async move { worker.work().await });
+    }
+
+    /// Takes a worker slot for `id` if it is still queued (no call has taken it yet) and the
+    /// calls in flight are below [`MAX_CALLS_WHEN_SLOW`].
+    fn slot_for_queued(&self, id: &str) -> bool {
+        let mut q = self.lock();
+        let queued = q.waiting.get(id).is_some_and(|w| !w.is_empty());
+        let start = queued && q.workers < MAX_CALLS_WHEN_SLOW;
+        if start {
+            q.workers += 1;
+        }
+        start
     }
 
     /// Serves batches until the queue is empty. Runs as its own task so that a caller who
