@@ -10,10 +10,12 @@
 //! step after it finishes.
 //!
 //! A wait after a write also learns: its [`Pace`] remembers how soon the fastest operation of
-//! its kind in this process was seen done, and later waits add one look of their own at that
-//! age (and one more [`FOLLOW_UP`] later). Operations that take as long as the fastest one
-//! (the common case: a backend with a steady pace) are seen done at once; faster and slower
-//! ones still have the grid.
+//! its kind in this process was seen done, and later waits add looks of their own: one at
+//! that age and one more [`FOLLOW_UP`] later, and, while looks answer within
+//! [`PROBE_EARLY`], a probe that much sooner. Operations that take as long as the fastest one
+//! (the common case: a backend with a steady pace) are seen done at once; the probe lets the
+//! pace find out when a sooner look would have seen them done (the first operation is seen on
+//! the grid, up to a grid step late); faster and slower ones still have the grid.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -33,6 +35,9 @@ pub(crate) const GRID: Duration = Duration::from_millis(100);
 /// After a wait's own look at the learned pace found the operation still going, it looks once
 /// more this much later: the operation is probably a hair slower than the fastest one.
 pub(crate) const FOLLOW_UP: Duration = Duration::from_millis(10);
+/// How much before the learned pace a wait looks first: if that look already sees the
+/// operation done, the pace moves this much closer to the moment operations really end.
+pub(crate) const PROBE_EARLY: Duration = Duration::from_millis(20);
 /// How long an operation counts as young.
 pub(crate) const YOUNG: Duration = Duration::from_secs(2);
 /// The longest interval: slow operations are still noticed within seconds of finishing.
@@ -211,14 +216,21 @@ where
         FirstLook::Paced(_) => place(FIRST_CHECK, started),
     };
     // The looks of this wait's own: at the age the fastest operation of its kind was seen
-    // done, and once more FOLLOW_UP later if that was a hair early.
-    let mut predicted = pace
+    // done, and once more FOLLOW_UP later if that was a hair early; before them, a probe
+    // PROBE_EARLY sooner, made only while looks answer within PROBE_EARLY, so that a probe
+    // finding the operation still going never delays the look at the learned age.
+    let expected = pace
         .and_then(Pace::expected)
-        .filter(|age| *age > FIRST_CHECK)
-        .map(|age| started + age);
+        .filter(|age| *age > FIRST_CHECK);
+    let mut probe = expected.map(|age| started + age.saturating_sub(PROBE_EARLY).max(FIRST_CHECK));
+    let mut predicted = expected.map(|age| started + age);
     let mut follow_up = true;
+    let mut slowest_look = Duration::ZERO;
     loop {
-        let own = predicted.filter(|p| *p < next);
+        if slowest_look >= PROBE_EARLY {
+            probe = None;
+        }
+        let own = probe.or(predicted).filter(|p| *p < next);
         let at = own.unwrap_or(next);
         let final_look = at >= last_look;
         let wake = at.min(last_look);
@@ -255,9 +267,12 @@ where
             });
         }
         let now = Instant::now();
+        slowest_look = slowest_look.max(now.duration_since(looked));
         if own.is_some() {
-            predicted = follow_up.then(|| now + FOLLOW_UP);
-            follow_up = false;
+            if probe.take().is_none() {
+                predicted = follow_up.then(|| now + FOLLOW_UP);
+                follow_up = false;
+            }
             if next > now + GRID / 2 {
                 continue;
             }
@@ -647,6 +662,26 @@ mod tests {
             // Its own look at the learned age, or an earlier grid look, sees it done.
             assert!(later <= first, "{later:?} after {first:?}");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_steady_backend_is_seen_done_ever_sooner_until_within_the_early_probe_of_its_end() {
+        let (grid, pace) = (Grid::default(), Pace::default());
+        // Ends between grid points, so the first wait sees it done up to a grid step late.
+        let takes = Duration::from_millis(1003);
+        let first = wait_for(&grid, &pace, takes).await;
+        assert!(first >= takes + Duration::from_millis(50), "{first:?}");
+        let mut seen = Vec::new();
+        // Each wait starts at the same phase of the grid, as waves of Terraform's workers do.
+        for offset in [100, 200, 100, 300, 100, 200] {
+            tokio::time::sleep(Duration::from_millis(offset)).await;
+            seen.push(wait_for(&grid, &pace, takes).await);
+        }
+        let last = *seen.last().unwrap();
+        assert!(
+            last >= takes && last < takes + PROBE_EARLY,
+            "first {first:?}, then {seen:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
