@@ -392,3 +392,63 @@ async fn a_failed_zone_fetch_reaches_every_concurrent_waiter_with_one_call() {
     }
     assert_eq!(server.hits(), 1);
 }
+
+#[tokio::test]
+async fn a_lookup_queued_behind_two_slow_calls_starts_a_call_of_its_own_instead_of_waiting_them_out()
+ {
+    let (server, open) = gated_server(World::with_nics(3)).await;
+    let lookup = Lookup::new(client(server.addr));
+    let read = |i: usize| {
+        let lookup = lookup.clone();
+        tokio::spawn(async move { lookup.nic(&nic_id(i), &no_limits()).await })
+    };
+    let first_two = [read(0), read(1)];
+    wait_for_hits(&server, 2).await;
+    // Both calls are held at the server, as an API far away holds them.
+    let third = read(2);
+    wait_for_hits(&server, 3).await;
+    open.send_replace(true);
+    for (i, task) in first_two.into_iter().chain([third]).enumerate() {
+        let nic = task.await.expect("task").expect("read").expect("known NIC");
+        assert_eq!(nic.nic_id, nic_id(i));
+    }
+    assert_eq!(server.hits(), 3);
+}
+
+#[tokio::test]
+async fn a_fresh_read_serves_a_write_moments_later_until_this_process_writes_to_the_object() {
+    let world = World::with_nics(2);
+    world.put_instance("ins-1", "RUNNING", "asia-east-1a");
+    let server = world_server(world).await;
+    let lookup = Lookup::new(client(server.addr));
+    let limits = no_limits();
+    let before = Instant::now();
+    for i in 0..2 {
+        lookup.nic(&nic_id(i), &limits).await.expect("read");
+    }
+    lookup.instance("ins-1", &limits).await.expect("read");
+    let seen = lookup.nic_seen_since(&nic_id(0), before).expect("sighted");
+    assert_eq!(seen.status, NicStatus::Available);
+    assert!(lookup.instance_seen_since("ins-1", before).is_some());
+    assert!(
+        lookup.nic_seen_since(&nic_id(0), Instant::now()).is_none(),
+        "no read requested since now"
+    );
+    let _ = lookup
+        .attach_network_interface(&nic_id(0), "ins-1", &limits)
+        .await;
+    assert!(
+        lookup.nic_seen_since(&nic_id(0), before).is_none(),
+        "written since"
+    );
+    assert!(
+        lookup.instance_seen_since("ins-1", before).is_none(),
+        "attached to since"
+    );
+    assert!(
+        lookup.nic_seen_since(&nic_id(1), before).is_some(),
+        "a write to one NIC leaves what was seen of another"
+    );
+    let _ = lookup.detach_network_interface(&nic_id(1), &limits).await;
+    assert!(lookup.nic_seen_since(&nic_id(1), before).is_none());
+}

@@ -5,7 +5,10 @@
 //! `poll_nic` too but shares its call with other waiters' polls, and `recent_*` (refresh, plan
 //! checks and data sources only) may be served from a listing a few seconds old.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
+use tokio::time::Instant;
 
 use crate::zenlayer::models::{
     DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, InstanceInfo, NicInfo,
@@ -74,6 +77,18 @@ pub(crate) trait Zec: Send + Sync + 'static {
         zone_id: &str,
         limits: &CallLimits,
     ) -> Result<Option<String>, Error>;
+
+    /// The NIC and the instance as by-ID reads requested at most `max_age` ago saw them, if
+    /// this process wrote to neither since: what an attach may go on instead of reading them
+    /// again right after its plan read them. None (the default): read them.
+    fn seen_together(
+        &self,
+        _nic_id: &str,
+        _instance_id: &str,
+        _max_age: Duration,
+    ) -> Option<(NicInfo, InstanceInfo)> {
+        None
+    }
 
     /// Returns the request id.
     async fn attach(
@@ -161,6 +176,18 @@ impl Zec for LiveZec {
         limits: &CallLimits,
     ) -> Result<Option<String>, Error> {
         self.lookup.region_of_zone(zone_id, limits).await
+    }
+
+    fn seen_together(
+        &self,
+        nic_id: &str,
+        instance_id: &str,
+        max_age: Duration,
+    ) -> Option<(NicInfo, InstanceInfo)> {
+        let since = Instant::now().checked_sub(max_age)?;
+        let nic = self.lookup.nic_seen_since(nic_id, since)?;
+        let instance = self.lookup.instance_seen_since(instance_id, since)?;
+        Some((nic, instance))
     }
 
     async fn attach(

@@ -74,6 +74,16 @@ struct World {
     reads_in_flight: usize,
     /// The most reads that were in flight at once: two when a settle reads side by side.
     most_reads_in_flight: usize,
+    /// Set by [`FakeZec::remember_reads`]: what each read found and when, as the live
+    /// lookup keeps it for [`Zec::seen_together`]; a write to an object forgets it.
+    seen: Option<Seen>,
+}
+
+/// The latest reads of each NIC and instance, and when they were made.
+#[derive(Default)]
+struct Seen {
+    nics: HashMap<String, (NicInfo, Instant)>,
+    instances: HashMap<String, (InstanceInfo, Instant)>,
 }
 
 /// The fake API.
@@ -288,6 +298,12 @@ impl FakeZec {
         self.with(|w| w.nics.get(id).cloned())
     }
 
+    /// Remembers what reads find, so that a create may go on its plan's reads as it does
+    /// with the live API.
+    pub(crate) fn remember_reads(&self) {
+        self.with(|w| w.seen = Some(Seen::default()));
+    }
+
     pub(crate) fn calls(&self) -> Calls {
         self.with(|w| w.calls)
     }
@@ -471,7 +487,12 @@ impl Zec for FakeZec {
         self.with(|w| {
             w.calls.nic_reads += 1;
             w.read_fault()?;
-            Ok(w.nics.get(nic_id).cloned())
+            let found = w.nics.get(nic_id).cloned();
+            if let (Some(seen), Some(nic)) = (w.seen.as_mut(), &found) {
+                seen.nics
+                    .insert(nic_id.to_owned(), (nic.clone(), Instant::now()));
+            }
+            Ok(found)
         })
     }
 
@@ -485,8 +506,27 @@ impl Zec for FakeZec {
         self.with(|w| {
             w.calls.instance_reads += 1;
             w.read_fault()?;
-            Ok(w.instances.get(instance_id).cloned())
+            let found = w.instances.get(instance_id).cloned();
+            if let (Some(seen), Some(instance)) = (w.seen.as_mut(), &found) {
+                seen.instances
+                    .insert(instance_id.to_owned(), (instance.clone(), Instant::now()));
+            }
+            Ok(found)
         })
+    }
+
+    fn seen_together(
+        &self,
+        nic_id: &str,
+        instance_id: &str,
+        max_age: Duration,
+    ) -> Option<(NicInfo, InstanceInfo)> {
+        let w = self.world.lock().ok()?;
+        let seen = w.seen.as_ref()?;
+        let (nic, nic_at) = seen.nics.get(nic_id)?;
+        let (instance, instance_at) = seen.instances.get(instance_id)?;
+        let young = |at: &Instant| at.elapsed() <= max_age;
+        (young(nic_at) && young(instance_at)).then(|| (nic.clone(), instance.clone()))
     }
 
     async fn region_of_zone(
@@ -510,6 +550,10 @@ impl Zec for FakeZec {
         cancelled(limits, "AttachNetworkInterface")?;
         self.with(|w| {
             w.calls.attaches += 1;
+            if let Some(seen) = w.seen.as_mut() {
+                seen.nics.remove(nic_id);
+                seen.instances.remove(instance_id);
+            }
             match w.attach_faults.pop_front() {
                 Some(e) => Err(e),
                 None => match w.attach_echoes.pop_front() {
@@ -529,6 +573,9 @@ impl Zec for FakeZec {
         cancelled(limits, "DetachNetworkInterface")?;
         self.with(|w| {
             w.calls.detaches += 1;
+            if let Some(seen) = w.seen.as_mut() {
+                seen.nics.remove(nic_id);
+            }
             match w.detach_faults.pop_front() {
                 Some(e) => Err(e),
                 None => match w.detach_echoes.pop_front() {

@@ -38,6 +38,9 @@ use super::private::{self, Private};
 const REVERT_GRACE: Duration = Duration::from_secs(3);
 /// Attach calls per create: retries follow only transient states and unconfirmed answers.
 const MAX_ATTACH_CALLS: u32 = 5;
+/// How old the reads of Terraform's own plan of this create (it plans each resource again just
+/// before applying it) may be for the attach to go on them instead of reading again.
+pub(super) const PLAN_READ_MAX_AGE: Duration = Duration::from_secs(1);
 
 pub(super) async fn create(ctx: &Context, shared: &Shared, req: CreateRequest) -> ApplyOutcome {
     let failed = |d: Diagnostic| ApplyOutcome {
@@ -178,8 +181,16 @@ struct Attach<'a> {
 impl Attach<'_> {
     async fn run(&self) -> Ended {
         let mut calls_made = 0;
+        let mut seen_clear = self.seen_clear();
         loop {
-            match self.settle().await {
+            let settled = match seen_clear.take() {
+                Some(nic) => {
+                    self.note(&nic);
+                    Ok(Settled::Go)
+                }
+                None => self.settle().await,
+            };
+            match settled {
                 Err(end) => return end,
                 Ok(Settled::AlreadyOurs(nic)) if !self.may_adopt().await => {
                     return self.owned_elsewhere(&nic);
@@ -217,6 +228,22 @@ impl Attach<'_> {
                 },
             }
         }
+    }
+
+    /// The NIC AVAILABLE and the instance steady, as reads requested less than
+    /// [`PLAN_READ_MAX_AGE`] ago saw them (in an apply, the plan Terraform makes of this
+    /// resource just before creating it): the attach may go without reading them again. Its
+    /// own answer then refuses what such a read would have caught had it changed meanwhile (an
+    /// attached NIC, a NIC or instance changing state), and a refusal is settled by reading, as
+    /// always. Anything else, or no such reads, and the create reads first.
+    fn seen_clear(&self) -> Option<NicInfo> {
+        let (nic, instance) =
+            self.api
+                .seen_together(self.nic_id, self.instance_id, PLAN_READ_MAX_AGE)?;
+        let clear = nic.status == NicStatus::Available
+            && bound_to(&nic).is_none()
+            && !instance.status.is_transitional();
+        clear.then_some(nic)
     }
 
     fn subject<'s>(&'s self, facts: Option<&'s Facts>) -> Subject<'s> {

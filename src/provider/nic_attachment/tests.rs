@@ -1392,3 +1392,120 @@ async fn the_delete_half_of_a_replacement_does_not_wait_for_a_create() {
     let replacing = Private::default().with_replacing("nic-1", "ins-1").encode();
     assert_eq!(timed_delete("1.2.9", replacing).await, newer);
 }
+
+impl World {
+    /// Terraform's re-plan right before the create, then `meanwhile`, then the create.
+    async fn create_after_plan(&self, meanwhile: impl FnOnce(&FakeZec)) -> ApplyOutcome {
+        let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
+        let mut change = create_change(cfg.clone());
+        let diags = self.res.modify_plan(&Context::default(), &mut change).await;
+        assert!(!diags.has_errors(), "{diags:?}");
+        meanwhile(&self.fake);
+        let req = CreateRequest {
+            config: cfg,
+            planned_state: change.planned_state,
+            planned_private: change.planned_private,
+        };
+        self.res.create(&Context::default(), req).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_right_after_its_plan_read_the_pair_clear_attaches_without_reading_them_again() {
+    let w = world();
+    w.fake.remember_reads();
+    let out = w.create_after_plan(|_| {}).await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(out.new_state, attached_state("ins-1", Value::Null));
+    let calls = w.fake.calls();
+    assert_eq!(calls.attaches, 1);
+    assert_eq!(calls.instance_reads, 1, "only the plan's: {calls:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_plan_read_older_than_its_limit_is_read_again_before_the_attach() {
+    let w = world();
+    w.fake.remember_reads();
+    let out = w.create_after_plan(|_| {}).await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(w.fake.calls().instance_reads, 1, "young: not read again");
+
+    let w = world();
+    w.fake.remember_reads();
+    let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
+    let mut change = create_change(cfg.clone());
+    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    assert!(!diags.has_errors(), "{diags:?}");
+    tokio::time::advance(super::create::PLAN_READ_MAX_AGE + Duration::from_millis(1)).await;
+    let req = CreateRequest {
+        config: cfg,
+        planned_state: change.planned_state,
+        planned_private: change.planned_private,
+    };
+    let out = w.res.create(&Context::default(), req).await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(w.fake.calls().instance_reads, 2, "old: read again");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_nic_attached_by_someone_else_after_the_plan_read_is_refused_by_the_attach_and_never_owned()
+ {
+    let w = world();
+    w.fake.remember_reads();
+    let out = w
+        .create_after_plan(|fake| fake.set_nic("nic-1", NicStatus::Used, Some("ins-1")))
+        .await;
+    // What the read before the attach would have concluded: the same message, nothing kept.
+    let d = only(&out.diagnostics);
+    assert_eq!(
+        d.summary,
+        "The NIC is already attached, and this state does not own it"
+    );
+    assert!(out.new_state.is_null(), "one owner per attachment");
+    assert_eq!(
+        w.fake.calls().attaches,
+        1,
+        "the refused attach changed nothing"
+    );
+    assert_eq!(w.fake.nic("nic-1").map(|n| n.status), Some(NicStatus::Used));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_nic_detaching_after_the_plan_read_is_waited_for_and_attached_once() {
+    let w = world();
+    w.fake.remember_reads();
+    let out = w
+        .create_after_plan(|fake| {
+            fake.set_nic("nic-1", NicStatus::Detaching, Some("ins-2"));
+            fake.nic_later("nic-1", Duration::from_secs(2), NicStatus::Available, None);
+        })
+        .await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(out.new_state, attached_state("ins-1", Value::Null));
+    // The attach sent on the plan's read is refused; the create reads, waits, and attaches.
+    assert_eq!(w.fake.calls().attaches, 2, "{:?}", w.fake.calls());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_plan_read_of_a_changing_pair_is_settled_by_reading_before_any_attach() {
+    let w = world_with(PlanChecks::Off);
+    w.fake.remember_reads();
+    w.fake.set_nic("nic-1", NicStatus::Detaching, Some("ins-2"));
+    w.fake
+        .nic_later("nic-1", Duration::from_secs(2), NicStatus::Available, None);
+    let limits = crate::zenlayer::CallLimits {
+        deadline: None,
+        cancel: CancellationToken::new(),
+    };
+    // What a plan's reads would have seen a moment before.
+    use crate::provider::api::Zec;
+    let _ = w.fake.find_nic("nic-1", &limits).await;
+    let _ = w.fake.find_instance("ins-1", &limits).await;
+    let out = w.create().await;
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_eq!(
+        w.fake.calls().attaches,
+        1,
+        "attached once, after it settled"
+    );
+}

@@ -2,7 +2,8 @@
 //!
 //! - [`Lookup::nic`], [`Lookup::instance`]: *fresh*. The answer comes from a Describe call
 //!   that started after the lookup was requested. Lookups arriving while a call is in flight
-//!   are batched into the next call (up to 100 IDs, at most two calls in flight per kind).
+//!   are batched into the next call (up to 100 IDs, at most two calls in flight per kind, five
+//!   when calls are slow to answer: see `batcher`).
 //! - [`Lookup::poll_nic`]: fresh too, for waiters. The call may wait up to [`POLL_GATHER`]
 //!   so that the polls of many resources waiting at once share one call.
 //! - [`Lookup::recent_nic`], [`Lookup::recent_instance`]: for refresh and plan checks, which
@@ -13,6 +14,10 @@
 //!   is always read fresh.
 //! - [`Lookup::region_of_zone`]: zone → region, cached for the process (zones do not change).
 //!
+//! - [`Lookup::nic_seen_since`], [`Lookup::instance_seen_since`]: what the latest by-ID read
+//!   requested since a given moment saw, unless this process wrote to the object after it;
+//!   for a write whose plan read its subjects a moment ago (see `sightings`).
+//!
 //! Writes go through [`Lookup::attach_network_interface`] and
 //! [`Lookup::detach_network_interface`], which retire every listing before and after they
 //! run, and hold off new listings for [`snapshot::TTL`]: a read after this process's own
@@ -20,11 +25,13 @@
 //! serving listing retires it too.
 
 mod batcher;
+mod sightings;
 pub mod snapshot;
 mod zones;
 
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::time::Instant;
 
 use super::Error;
 use super::client::{CallLimits, Client};
@@ -34,6 +41,7 @@ use super::models::{
     MAX_PAGE_SIZE, NicInfo,
 };
 use batcher::{Batcher, Fetch};
+use sightings::Sightings;
 use snapshot::{Epoch, ListPage, Page, Recent, Search, Snapshots};
 use zones::ZoneCache;
 
@@ -150,6 +158,17 @@ impl Lookup {
         self.instances.recent(instance_id, limits).await
     }
 
+    /// The NIC as the latest by-ID read requested at or after `since` saw it, unless this
+    /// process wrote to it after that read; None if the API did not know it.
+    pub fn nic_seen_since(&self, nic_id: &str, since: Instant) -> Option<NicInfo> {
+        self.nics.sighted.since(nic_id, since)
+    }
+
+    /// [`Lookup::nic_seen_since`] for an instance; writes to an instance are the attaches to it.
+    pub fn instance_seen_since(&self, instance_id: &str, since: Instant) -> Option<InstanceInfo> {
+        self.instances.sighted.since(instance_id, since)
+    }
+
     /// `AttachNetworkInterface`, retiring the listings before and after it.
     pub async fn attach_network_interface(
         &self,
@@ -157,12 +176,17 @@ impl Lookup {
         instance_id: &str,
         limits: &CallLimits,
     ) -> Result<String, Error> {
-        self.epoch.wrote();
+        let wrote = || {
+            self.epoch.wrote();
+            self.nics.sighted.wrote(nic_id);
+            self.instances.sighted.wrote(instance_id);
+        };
+        wrote();
         let answer = self
             .client
             .attach_network_interface(nic_id, instance_id, limits)
             .await;
-        self.epoch.wrote();
+        wrote();
         answer
     }
 
@@ -172,9 +196,13 @@ impl Lookup {
         nic_id: &str,
         limits: &CallLimits,
     ) -> Result<String, Error> {
-        self.epoch.wrote();
+        let wrote = || {
+            self.epoch.wrote();
+            self.nics.sighted.wrote(nic_id);
+        };
+        wrote();
         let answer = self.client.detach_network_interface(nic_id, limits).await;
-        self.epoch.wrote();
+        wrote();
         answer
     }
 
@@ -204,6 +232,7 @@ impl Lookup {
 struct Reads<T> {
     by_id: Arc<Batcher<T>>,
     listed: Arc<Snapshots<T>>,
+    sighted: Arc<Sightings<T>>,
 }
 
 impl<T> Clone for Reads<T> {
@@ -211,6 +240,7 @@ impl<T> Clone for Reads<T> {
         Reads {
             by_id: Arc::clone(&self.by_id),
             listed: Arc::clone(&self.listed),
+            sighted: Arc::clone(&self.sighted),
         }
     }
 }
@@ -224,6 +254,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Reads<T> {
                 pages::<P>(client),
                 Arc::clone(epoch),
             )),
+            sighted: Arc::new(Sightings::new()),
         }
     }
 
@@ -234,8 +265,10 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Reads<T> {
         limits: &CallLimits,
         gather: Duration,
     ) -> Result<Option<T>, Error> {
+        let requested = Instant::now();
         let found = Batcher::lookup(&self.by_id, id, limits, gather).await?;
         self.listed.observe(id, found.as_ref());
+        self.sighted.saw(id, found.as_ref(), requested);
         Ok(found)
     }
 
