@@ -10,12 +10,12 @@
 //! step after it finishes.
 //!
 //! A wait after a write also learns: its [`Pace`] remembers how soon the fastest operation of
-//! its kind in this process was seen done, and later waits add looks of their own: one at
-//! that age and one more [`FOLLOW_UP`] later, and, while looks answer within
-//! [`PROBE_EARLY`], a probe that much sooner. Operations that take as long as the fastest one
-//! (the common case: a backend with a steady pace) are seen done at once; the probe lets the
-//! pace find out when a sooner look would have seen them done (the first operation is seen on
-//! the grid, up to a grid step late); faster and slower ones still have the grid.
+//! its kind in this process was seen done, and later waits add looks of their own: a probe
+//! [`PROBE_EARLY`] before that age, beside it (not after its answer) one at that age, and one
+//! more [`FOLLOW_UP`] later. Operations that take as long as the fastest one (the common
+//! case: a backend with a steady pace) are seen done at once; the probe lets the pace find
+//! out when a sooner look would have seen them done (the first operation is seen on the grid,
+//! up to a grid step late); faster and slower ones still have the grid.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -215,21 +215,17 @@ where
         FirstLook::Now => started,
         FirstLook::Paced(_) => place(FIRST_CHECK, started),
     };
-    // The looks of this wait's own: at the age the fastest operation of its kind was seen
-    // done, and once more FOLLOW_UP later if that was a hair early; before them, a probe
-    // PROBE_EARLY sooner, made only while looks answer within PROBE_EARLY, so that a probe
-    // finding the operation still going never delays the look at the learned age.
+    // The looks of this wait's own: a probe PROBE_EARLY before the age the fastest operation
+    // of its kind was seen done, beside it the look at that age (sent at its time whatever the
+    // probe's answer, so a distant API's slow answer never delays it), and once more
+    // FOLLOW_UP later if both were a hair early.
     let expected = pace
         .and_then(Pace::expected)
         .filter(|age| *age > FIRST_CHECK);
     let mut probe = expected.map(|age| started + age.saturating_sub(PROBE_EARLY).max(FIRST_CHECK));
     let mut predicted = expected.map(|age| started + age);
     let mut follow_up = true;
-    let mut slowest_look = Duration::ZERO;
     loop {
-        if slowest_look >= PROBE_EARLY {
-            probe = None;
-        }
         let own = probe.or(predicted).filter(|p| *p < next);
         let at = own.unwrap_or(next);
         let final_look = at >= last_look;
@@ -239,11 +235,23 @@ where
             _ = ctx.stopped() => return Err(Halt::Stopped { last: sighted.or(unread) }),
             _ = tokio::time::sleep_until(wake) => {}
         }
+        let probing = own.is_some() && own == probe;
+        if probing {
+            probe = None;
+        }
+        let beside = predicted
+            .filter(|_| probing && !final_look)
+            .map(|at_pace| at_pace.min(last_look));
         let looked = Instant::now();
-        let outcome = tokio::select! {
+        let (outcome, looked) = tokio::select! {
             biased;
             _ = ctx.stopped() => return Err(Halt::Stopped { last: sighted.or(unread) }),
-            outcome = look() => outcome,
+            outcome = async {
+                match beside {
+                    Some(at_pace) => probe_beside(look(), looked, look(), at_pace).await,
+                    None => (look().await, looked),
+                }
+            } => outcome,
         };
         match outcome {
             Ok(Probe::Done(t)) => {
@@ -267,17 +275,44 @@ where
             });
         }
         let now = Instant::now();
-        slowest_look = slowest_look.max(now.duration_since(looked));
         if own.is_some() {
-            if probe.take().is_none() {
-                predicted = follow_up.then(|| now + FOLLOW_UP);
-                follow_up = false;
-            }
+            predicted = follow_up.then(|| now + FOLLOW_UP);
+            follow_up = false;
             if next > now + GRID / 2 {
                 continue;
             }
         }
         next = place(interval(now.duration_since(started)), now);
+    }
+}
+
+/// A probe sent now, and beside it a look sent at `at_pace` whatever the probe answers: the
+/// probe's outcome when it is final (done, or failed), else the look's; with when the look
+/// whose outcome it is was sent.
+async fn probe_beside<T, S, E, Fut>(
+    probe: Fut,
+    probed: Instant,
+    at_pace_look: Fut,
+    at_pace: Instant,
+) -> (Result<Probe<T, S>, E>, Instant)
+where
+    Fut: Future<Output = Result<Probe<T, S>, E>>,
+{
+    let at_pace_look = async move {
+        tokio::time::sleep_until(at_pace).await;
+        at_pace_look.await
+    };
+    tokio::pin!(probe);
+    tokio::pin!(at_pace_look);
+    let mut probe_pending = true;
+    loop {
+        tokio::select! {
+            outcome = &mut probe, if probe_pending => match outcome {
+                Ok(Probe::Pending(_) | Probe::Unread(_)) => probe_pending = false,
+                final_outcome => return (final_outcome, probed),
+            },
+            outcome = &mut at_pace_look => return (outcome, at_pace.max(probed)),
+        }
     }
 }
 
@@ -682,6 +717,38 @@ mod tests {
             last >= takes && last < takes + PROBE_EARLY,
             "first {first:?}, then {seen:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_a_distant_api_the_look_at_the_pace_goes_at_its_time_beside_the_probe() {
+        let (grid, pace) = (Grid::default(), Pace::default());
+        let second = Duration::from_secs(1);
+        pace.seen_done(second);
+        let trip = Duration::from_millis(100);
+        let ctx = Context::default();
+        let t0 = Instant::now();
+        let sent = poll::<Duration, (), (), _, _>(
+            &ctx,
+            &grid,
+            t0 + Duration::from_secs(60),
+            FirstLook::Paced(&pace),
+            || async move {
+                // The API sees the look half a round trip after it is sent.
+                let sent = t0.elapsed();
+                tokio::time::sleep(trip / 2).await;
+                let done = t0.elapsed() >= second + trip / 2;
+                tokio::time::sleep(trip / 2).await;
+                Ok(if done {
+                    Probe::Done(sent)
+                } else {
+                    Probe::Pending(())
+                })
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(sent, second, "the look at the pace was sent on time");
+        assert_eq!(t0.elapsed(), second + trip, "and answered one round trip later");
     }
 
     #[tokio::test(start_paused = true)]
