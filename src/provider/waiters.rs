@@ -10,9 +10,9 @@
 //! step after it finishes.
 //!
 //! A wait after a write also learns: its [`Pace`] remembers how soon the fastest operation of
-//! its kind in this process was seen done, and later waits add looks of their own: a probe
-//! [`PROBE_EARLY`] before that age, beside it (not after its answer) one at that age, and one
-//! more [`FOLLOW_UP`] later. Operations that take as long as the fastest one (the common
+//! its kind in this process was seen done, and later waits add looks of their own, each sent
+//! at its time whatever the earlier ones answer: a probe [`PROBE_EARLY`] before that age, one
+//! at that age, and one more [`FOLLOW_UP`] later. Operations that take as long as the fastest one (the common
 //! case: a backend with a steady pace) are seen done at once; the probe lets the pace find
 //! out when a sooner look would have seen them done (the first operation is seen on the grid,
 //! up to a grid step late); faster and slower ones still have the grid.
@@ -215,18 +215,19 @@ where
         FirstLook::Now => started,
         FirstLook::Paced(_) => place(FIRST_CHECK, started),
     };
-    // The looks of this wait's own: a probe PROBE_EARLY before the age the fastest operation
-    // of its kind was seen done, beside it the look at that age (sent at its time whatever the
-    // probe's answer, so a distant API's slow answer never delays it), and once more
-    // FOLLOW_UP later if both were a hair early.
-    let expected = pace
+    // This wait's own looks, a ladder whose rungs are each sent at their time whatever the
+    // earlier ones answer (so a distant API's slow answers never delay them): PROBE_EARLY
+    // before the age the fastest operation of its kind was seen done, at that age, and
+    // FOLLOW_UP after it, in case it was a hair early.
+    let mut ladder = pace
         .and_then(Pace::expected)
-        .filter(|age| *age > FIRST_CHECK);
-    let mut probe = expected.map(|age| started + age.saturating_sub(PROBE_EARLY).max(FIRST_CHECK));
-    let mut predicted = expected.map(|age| started + age);
-    let mut follow_up = true;
+        .filter(|age| *age > FIRST_CHECK)
+        .map(|age| {
+            let probe = age.saturating_sub(PROBE_EARLY).max(FIRST_CHECK);
+            [probe, age, age + FOLLOW_UP].map(|a| started + a)
+        });
     loop {
-        let own = probe.or(predicted).filter(|p| *p < next);
+        let own = ladder.map(|rungs| rungs[0]).filter(|p| *p < next);
         let at = own.unwrap_or(next);
         let final_look = at >= last_look;
         let wake = at.min(last_look);
@@ -235,23 +236,18 @@ where
             _ = ctx.stopped() => return Err(Halt::Stopped { last: sighted.or(unread) }),
             _ = tokio::time::sleep_until(wake) => {}
         }
-        let probing = own.is_some() && own == probe;
-        if probing {
-            probe = None;
-        }
-        let beside = predicted
-            .filter(|_| probing && !final_look)
-            .map(|at_pace| at_pace.min(last_look));
-        let looked = Instant::now();
-        let (outcome, looked) = tokio::select! {
+        let climbing = if own.is_some() { ladder.take() } else { None };
+        let rungs: Vec<Instant> = match climbing {
+            Some(rungs) if !final_look => rungs.into_iter().filter(|r| *r < last_look).collect(),
+            _ => vec![Instant::now()],
+        };
+        let looked = tokio::select! {
             biased;
             _ = ctx.stopped() => return Err(Halt::Stopped { last: sighted.or(unread) }),
-            outcome = async {
-                match beside {
-                    Some(at_pace) => probe_beside(look(), looked, look(), at_pace).await,
-                    None => (look().await, looked),
-                }
-            } => outcome,
+            looked = climb(&mut look, &rungs) => looked,
+        };
+        let Some((outcome, looked)) = looked else {
+            continue;
         };
         match outcome {
             Ok(Probe::Done(t)) => {
@@ -275,45 +271,51 @@ where
             });
         }
         let now = Instant::now();
-        if own.is_some() {
-            predicted = follow_up.then(|| now + FOLLOW_UP);
-            follow_up = false;
-            if next > now + GRID / 2 {
-                continue;
-            }
+        if own.is_some() && next > now + GRID / 2 {
+            continue;
         }
         next = place(interval(now.duration_since(started)), now);
     }
 }
 
-/// A probe sent now, and beside it a look sent at `at_pace` whatever the probe answers: the
-/// probe's outcome when it is final (done, or failed), else the look's; with when the look
-/// whose outcome it is was sent.
-async fn probe_beside<T, S, E, Fut>(
-    probe: Fut,
-    probed: Instant,
-    at_pace_look: Fut,
-    at_pace: Instant,
-) -> (Result<Probe<T, S>, E>, Instant)
+/// What one look found, and when it was sent.
+type Looked<T, S, E> = (Result<Probe<T, S>, E>, Instant);
+
+/// Looks once at each of `rungs` (in order, each sent at its time whatever the earlier ones
+/// answer): the first final outcome (done, or failed), else the latest rung's; with when the
+/// look whose outcome it is was sent. None only for no rungs.
+async fn climb<T, S, E, F, Fut>(
+    look: &mut F,
+    rungs: &[Instant],
+) -> Option<Looked<T, S, E>>
 where
+    F: FnMut() -> Fut,
     Fut: Future<Output = Result<Probe<T, S>, E>>,
 {
-    let at_pace_look = async move {
-        tokio::time::sleep_until(at_pace).await;
-        at_pace_look.await
-    };
-    tokio::pin!(probe);
-    tokio::pin!(at_pace_look);
-    let mut probe_pending = true;
-    loop {
-        tokio::select! {
-            outcome = &mut probe, if probe_pending => match outcome {
-                Ok(Probe::Pending(_) | Probe::Unread(_)) => probe_pending = false,
-                final_outcome => return (final_outcome, probed),
-            },
-            outcome = &mut at_pace_look => return (outcome, at_pace.max(probed)),
+    use futures_util::StreamExt;
+    let mut looks: futures_util::stream::FuturesUnordered<_> = rungs
+        .iter()
+        .map(|&at| {
+            let one = look();
+            async move {
+                tokio::time::sleep_until(at).await;
+                let sent = Instant::now();
+                (one.await, sent)
+            }
+        })
+        .collect();
+    let mut latest: Option<Looked<T, S, E>> = None;
+    while let Some((outcome, sent)) = looks.next().await {
+        match outcome {
+            Ok(Probe::Pending(_) | Probe::Unread(_)) => {
+                if latest.as_ref().is_none_or(|(_, l)| sent > *l) {
+                    latest = Some((outcome, sent));
+                }
+            }
+            final_outcome => return Some((final_outcome, sent)),
         }
     }
+    latest
 }
 
 #[cfg(test)]
@@ -719,16 +721,15 @@ mod tests {
         );
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn with_a_distant_api_the_look_at_the_pace_goes_at_its_time_beside_the_probe() {
+    /// Waits, with the pace at 1 s, for an operation of `takes` behind an API a 100 ms round
+    /// trip away: when the look that saw it done was sent, and when its answer came.
+    async fn distant_wait(takes: Duration) -> (Duration, Duration) {
         let (grid, pace) = (Grid::default(), Pace::default());
-        let second = Duration::from_secs(1);
-        pace.seen_done(second);
+        pace.seen_done(Duration::from_secs(1));
         let trip = Duration::from_millis(100);
-        let ctx = Context::default();
         let t0 = Instant::now();
         let sent = poll::<Duration, (), (), _, _>(
-            &ctx,
+            &Context::default(),
             &grid,
             t0 + Duration::from_secs(60),
             FirstLook::Paced(&pace),
@@ -736,7 +737,7 @@ mod tests {
                 // The API sees the look half a round trip after it is sent.
                 let sent = t0.elapsed();
                 tokio::time::sleep(trip / 2).await;
-                let done = t0.elapsed() >= second + trip / 2;
+                let done = t0.elapsed() >= takes + trip / 2;
                 tokio::time::sleep(trip / 2).await;
                 Ok(if done {
                     Probe::Done(sent)
@@ -747,8 +748,18 @@ mod tests {
         )
         .await
         .unwrap();
-        assert_eq!(sent, second, "the look at the pace was sent on time");
-        assert_eq!(t0.elapsed(), second + trip, "and answered one round trip later");
+        (sent, t0.elapsed())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn with_a_distant_api_each_own_look_goes_at_its_time_whatever_the_earlier_ones_answer() {
+        let (second, trip) = (Duration::from_secs(1), Duration::from_millis(100));
+        // The probe finds it still going; the look at the pace, already on its way, sees it done.
+        assert_eq!(distant_wait(second).await, (second, second + trip));
+        // A hair slower: the follow-up, sent FOLLOW_UP after the look at the pace.
+        let later = second + FOLLOW_UP;
+        let slower = distant_wait(second + Duration::from_millis(4)).await;
+        assert_eq!(slower, (later, later + trip));
     }
 
     #[tokio::test(start_paused = true)]
