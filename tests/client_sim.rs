@@ -1,8 +1,12 @@
 //! The client against zenlayer-sim, the local ZEC API: every call, every class of error the
 //! simulator can produce, injected faults, and coalesced lookups counted by the simulator.
 
+#[path = "support/eventually.rs"]
+mod eventually;
+
 use std::time::Duration;
 
+use eventually::eventually_async;
 use futures_util::future::join_all;
 use tpz::sim::{
     DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_PASSWORD, DEFAULT_ACCESS_TOKEN, Delays, FaultConfig,
@@ -62,21 +66,19 @@ fn limits() -> CallLimits {
 
 /// Reads the NIC until `done` holds (fresh reads through the lookup each time).
 async fn wait_for(lookup: &Lookup, nic: &str, done: impl Fn(&NicInfo) -> bool) -> NicInfo {
-    tokio::time::timeout(GUARD, async {
-        loop {
-            let n = lookup
-                .nic(nic, &limits())
-                .await
-                .expect("the simulator answers")
-                .expect("NIC exists");
-            if done(&n) {
-                return n;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+    eventually_async("the NIC to reach the expected state", GUARD, || async {
+        let n = lookup
+            .nic(nic, &limits())
+            .await
+            .expect("the simulator answers")
+            .expect("NIC exists");
+        if done(&n) {
+            Ok(n)
+        } else {
+            Err(format!("{n:?}"))
         }
     })
     .await
-    .expect("the NIC reached the expected state")
 }
 
 fn inject(sim: &RunningSim, action: &str, kinds: &[FaultKind], max_faults: u64) {

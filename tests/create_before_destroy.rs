@@ -10,13 +10,14 @@
 
 mod support;
 
-use support::lifecycle::{assert_available, assert_used_by, attachment, main_tf};
-use support::{Feature, Sim, Terraform, Workdir};
+use support::lifecycle::{
+    applied, assert_available, assert_no_changes, assert_no_writes, assert_used_by, attachment,
+    main_tf, writes,
+};
+use support::{Feature, Outcome, Sim, Terraform, Workdir};
 use support::{Versions, for_each_terraform};
 
 const CBD: &str = "  lifecycle {\n    create_before_destroy = true\n  }\n";
-const ATTACH: &str = "AttachNetworkInterface";
-const DETACH: &str = "DetachNetworkInterface";
 
 fn config(sim: &Sim, nic: &str, instance: &str, extra: &str) -> String {
     main_tf(
@@ -25,20 +26,9 @@ fn config(sim: &Sim, nic: &str, instance: &str, extra: &str) -> String {
     )
 }
 
-fn writes(sim: &Sim) -> (u64, u64) {
-    let calls = sim.api().calls();
-    (calls.action(ATTACH).received, calls.action(DETACH).received)
-}
-
 /// `terraform apply -replace=zenlayer_nic_attachment.one`.
-fn replace_one(dir: &Workdir) -> support::Outcome {
-    dir.run(&[
-        "apply",
-        "-no-color",
-        "-input=false",
-        "-auto-approve",
-        "-replace=zenlayer_nic_attachment.one",
-    ])
+fn replace_one(dir: &Workdir) -> Outcome {
+    dir.apply_with(&["-replace=zenlayer_nic_attachment.one"])
 }
 
 fn has_deposed(dir: &Workdir) -> bool {
@@ -64,25 +54,38 @@ fn recover_old_terraform(tf: &Terraform, sim: &Sim, dir: &Workdir) {
         "Terraform {}: deposed object gone",
         tf.version
     );
-    dir.plan()
-        .assert_success()
-        .assert_stdout_contains("No changes.");
-    assert_eq!(
-        writes(sim),
-        (0, 0),
-        "Terraform {}: the way out writes nothing",
-        tf.version
-    );
+    assert_no_changes(dir);
+    assert_no_writes(sim, &format!("Terraform {}: the way out", tf.version));
+}
+
+/// After a create-before-destroy the provider refused (`out`): nothing was sent and the NIC
+/// is still on ins-web-1. With the final-plan signal the failure says `says`, nothing is
+/// deposed and the original configuration plans nothing; before it, the documented way out
+/// works.
+#[track_caller]
+fn assert_refused_cleanly(tf: &Terraform, sim: &Sim, dir: &Workdir, out: &Outcome, says: &str) {
+    assert_no_writes(sim, &format!("Terraform {}: nothing sent", tf.version));
+    assert_used_by(sim, "nic-app-1", "ins-web-1", &tf.version);
+    if tf.has(Feature::FinalPlanSignal) {
+        out.assert_failure_contains(says);
+        assert!(
+            !has_deposed(dir),
+            "Terraform {}: no deposed object",
+            tf.version
+        );
+        // Reverting the configuration gives an empty plan.
+        dir.write("main.tf", &config(sim, "nic-app-1", "ins-web-1", CBD));
+        assert_no_changes(dir);
+    } else {
+        recover_old_terraform(tf, sim, dir);
+    }
 }
 
 #[test]
 fn cbd_with_a_changed_instance_is_flagged_at_the_first_plan_and_leaves_the_attachment_in_state() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
-        let dir = tf
-            .workdir()
-            .config(&config(&sim, "nic-app-1", "ins-web-1", CBD));
-        dir.apply().assert_success();
+        let dir = applied(tf, &config(&sim, "nic-app-1", "ins-web-1", CBD));
         let dir = dir.config(&config(&sim, "nic-app-1", "ins-web-2", CBD));
 
         // The reviewer's plan says it cannot be created first.
@@ -94,29 +97,7 @@ fn cbd_with_a_changed_instance_is_flagged_at_the_first_plan_and_leaves_the_attac
         sim.api().reset_calls();
         let out = dir.apply();
         out.assert_failure_contains("nic-app-1");
-        assert_eq!(
-            writes(&sim),
-            (0, 0),
-            "Terraform {}: nothing sent",
-            tf.version
-        );
-        assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
-
-        if tf.has(Feature::FinalPlanSignal) {
-            out.assert_failure_contains("plan Terraform redoes during apply");
-            assert!(
-                !has_deposed(&dir),
-                "Terraform {}: no deposed object",
-                tf.version
-            );
-            // Reverting the configuration gives an empty plan.
-            let dir = dir.config(&config(&sim, "nic-app-1", "ins-web-1", CBD));
-            dir.plan()
-                .assert_success()
-                .assert_stdout_contains("No changes.");
-        } else {
-            recover_old_terraform(tf, &sim, &dir);
-        }
+        assert_refused_cleanly(tf, &sim, &dir, &out, "plan Terraform redoes during apply");
     });
 }
 
@@ -124,33 +105,11 @@ fn cbd_with_a_changed_instance_is_flagged_at_the_first_plan_and_leaves_the_attac
 fn cbd_replace_of_the_same_attachment_stops_before_any_write_and_keeps_it_in_state() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
-        let dir = tf
-            .workdir()
-            .config(&config(&sim, "nic-app-1", "ins-web-1", CBD));
-        dir.apply().assert_success();
+        let dir = applied(tf, &config(&sim, "nic-app-1", "ins-web-1", CBD));
         sim.api().reset_calls();
         let out = replace_one(&dir);
         out.assert_failure_contains("already attached");
-        assert_eq!(
-            writes(&sim),
-            (0, 0),
-            "Terraform {}: nothing sent",
-            tf.version
-        );
-        assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
-        if tf.has(Feature::FinalPlanSignal) {
-            out.assert_failure_contains("create_before_destroy");
-            assert!(
-                !has_deposed(&dir),
-                "Terraform {}: no deposed object",
-                tf.version
-            );
-            dir.plan()
-                .assert_success()
-                .assert_stdout_contains("No changes.");
-        } else {
-            recover_old_terraform(tf, &sim, &dir);
-        }
+        assert_refused_cleanly(tf, &sim, &dir, &out, "create_before_destroy");
         // Without create_before_destroy the same -replace re-attaches the NIC.
         let dir = dir.config(&config(&sim, "nic-app-1", "ins-web-1", ""));
         sim.api().reset_calls();
@@ -161,9 +120,7 @@ fn cbd_replace_of_the_same_attachment_stops_before_any_write_and_keeps_it_in_sta
             tf.version
         );
         assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
     });
 }
 
@@ -171,10 +128,7 @@ fn cbd_replace_of_the_same_attachment_stops_before_any_write_and_keeps_it_in_sta
 fn cbd_with_a_new_nic_attaches_the_new_one_first_and_then_detaches_the_old_one() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
-        let dir = tf
-            .workdir()
-            .config(&config(&sim, "nic-app-1", "ins-web-1", CBD));
-        dir.apply().assert_success();
+        let dir = applied(tf, &config(&sim, "nic-app-1", "ins-web-1", CBD));
         let dir = dir.config(&config(&sim, "nic-app-2", "ins-web-1", CBD));
         let plan = dir.plan();
         plan.assert_success();

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{Feature, Sim, oldest_and_newest, terraforms};
+use support::{Feature, Sim, Versions, for_each_terraform, terraforms};
 use tpz::provider::{CatalogueMessage, OtherDiagnostic, catalogue_messages, other_diagnostics};
 
 const INDEX: &str = "docs/index.md";
@@ -198,7 +198,7 @@ fn check_block_documented(page: &str, block: &Value) {
 
 #[test]
 fn docs_describe_every_schema_attribute_and_block_with_its_schema_description() {
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let schema = tf.workdir().providers_schema_json();
         let provider = &schema["provider_schemas"]["registry.terraform.io/zenlayer/zenlayer"];
         check_block_documented(INDEX, &provider["provider"]["block"]);
@@ -222,7 +222,7 @@ fn docs_describe_every_schema_attribute_and_block_with_its_schema_description() 
         for (name, page) in DATA_SOURCES {
             check_block_documented(page, &data_sources[*name]["block"]);
         }
-    }
+    });
 }
 
 /// The default a schema description states: "Defaults to `x`", "Defaults to x." or "`x` (the
@@ -623,7 +623,7 @@ fn configurations() -> Vec<Config> {
 fn examples_and_docs_configurations_pass_terraform_validate() {
     let configs = configurations();
     assert!(configs.len() >= 8, "only {} configurations", configs.len());
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         for config in &configs {
             if config.needs_import_blocks() && !tf.has(Feature::ImportBlocks) {
                 continue;
@@ -648,7 +648,7 @@ fn examples_and_docs_configurations_pass_terraform_validate() {
                 outcome.stderr
             );
         }
-    }
+    });
 }
 
 /// The `terraform import …` commands of `import.sh`, as argument lists.
@@ -666,7 +666,7 @@ fn documented_import_commands_and_import_block_adopt_an_existing_attachment() {
     assert_eq!(commands.len(), 2, "import.sh shows both ID forms");
     let resource = read("examples/resources/zenlayer_nic_attachment/resource.tf");
     let import_block = read("examples/resources/zenlayer_nic_attachment/import-by-string-id.tf");
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         // An attachment made outside Terraform, the one the examples import.
         let sim = Sim::start();
         sim.attach_by_hand("nic-app-1", "ins-web-1");
@@ -702,7 +702,7 @@ fn documented_import_commands_and_import_block_adopt_an_existing_attachment() {
             "Terraform {}: importing attached something",
             tf.version
         );
-    }
+    });
 }
 
 // ---------------------------------------------------------------------------------------------

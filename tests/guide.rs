@@ -11,6 +11,7 @@
 
 mod support;
 
+use support::lifecycle::{assert_no_changes, assert_no_writes};
 use support::markdown::code_blocks;
 use support::{Versions, for_each_terraform};
 
@@ -100,46 +101,19 @@ fn before_state() -> String {
 fn before(tf: &Terraform) -> (Sim, Workdir) {
     let sim = Sim::quick();
     sim.attach_by_hand("nic-app-1", "ins-web-1");
-    let api = sim.api();
-    let dir = tf
-        .workdir()
-        .with_official()
-        .env("ZENLAYERCLOUD_DOMAIN", sim.domain())
-        .env("ZENLAYERCLOUD_SCHEME", "http")
-        .env("ZENLAYERCLOUD_ACCESS_KEY_ID", api.access_key_id())
-        .env(
-            "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD",
-            api.access_key_password(),
-        );
+    let dir = tf.workdir().with_official().with_sim_env(&sim);
     // The guide's configurations declare their providers themselves.
     dir.write("versions.tf", "");
     dir.write("terraform.tfstate", &before_state());
     dir.write("main.tf", &configuration(BEFORE));
-    dir.plan()
-        .assert_success()
-        .assert_stdout_contains("No changes.");
+    assert_no_changes(&dir);
     sim.api().reset_calls();
     (sim, dir)
 }
 
 #[track_caller]
-fn assert_no_writes(sim: &Sim, what: &str) {
-    let calls = sim.api().calls();
-    assert_eq!(
-        (
-            calls.action("AttachNetworkInterface").received,
-            calls.action("DetachNetworkInterface").received
-        ),
-        (0, 0),
-        "{what}: (attaches, detaches) sent"
-    );
-}
-
-#[track_caller]
 fn assert_done(sim: &Sim, dir: &Workdir, tf: &Terraform) {
-    dir.plan()
-        .assert_success()
-        .assert_stdout_contains("No changes.");
+    assert_no_changes(dir);
     assert_no_writes(sim, &format!("v{}: the guide's steps", tf.version));
     assert_eq!(
         sim.attached_instance("nic-app-1").as_deref(),

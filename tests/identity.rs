@@ -7,8 +7,10 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::lifecycle::{StateReading, web_config};
-use support::{Feature, Sim, Workdir, supporting, terraforms};
+use support::lifecycle::{
+    StateReading, applied, assert_no_changes, assert_no_writes, web_config, writes,
+};
+use support::{Feature, Sim, Workdir, terraforms};
 use support::{Versions, for_each_terraform};
 
 const WEB: &str = "zenlayer_nic_attachment.web";
@@ -16,6 +18,11 @@ const WEB: &str = "zenlayer_nic_attachment.web";
 /// The identity `terraform show -json` reports for the attachment (null when it has none).
 fn identity(dir: &Workdir) -> Value {
     dir.resource_json(WEB).expect("state holds the attachment")["identity"].clone()
+}
+
+/// The identity of the attachment of nic-app-1 to ins-web-1, as a create stores it.
+fn web_identity() -> Value {
+    json!({"nic_id": "nic-app-1", "instance_id": "ins-web-1"})
 }
 
 fn values(dir: &Workdir) -> Value {
@@ -31,7 +38,7 @@ fn import_config(sim: &Sim, identity: &str) -> String {
 
 #[test]
 fn providers_schema_json_shows_the_identity_with_nic_id_required_for_import() {
-    for tf in supporting(Feature::ResourceIdentity) {
+    for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let dir = tf
             .workdir()
             .config(&support::provider_block("127.0.0.1:1", "http"));
@@ -50,26 +57,16 @@ fn providers_schema_json_shows_the_identity_with_nic_id_required_for_import() {
             "v{}",
             tf.version
         );
-    }
+    });
 }
 
 #[test]
 fn create_stores_the_identity_and_the_next_plan_is_empty() {
     for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let sim = Sim::quick();
-        let dir = tf
-            .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
-        dir.apply().assert_success();
-        assert_eq!(
-            identity(&dir),
-            json!({"nic_id": "nic-app-1", "instance_id": "ins-web-1"}),
-            "v{}",
-            tf.version
-        );
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        let dir = applied(tf, &web_config(&sim, "nic-app-1", "ins-web-1", ""));
+        assert_eq!(identity(&dir), web_identity(), "v{}", tf.version);
+        assert_no_changes(&dir);
     });
 }
 
@@ -77,10 +74,7 @@ fn create_stores_the_identity_and_the_next_plan_is_empty() {
 fn import_by_identity_with_both_ids_or_the_nic_alone_writes_what_a_create_writes() {
     for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let sim = Sim::quick();
-        let created = tf
-            .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
-        created.apply().assert_success();
+        let created = applied(tf, &web_config(&sim, "nic-app-1", "ins-web-1", ""));
         let want = (values(&created), identity(&created));
 
         for given in [
@@ -94,23 +88,14 @@ fn import_by_identity_with_both_ids_or_the_nic_alone_writes_what_a_create_writes
             dir.apply().assert_success().assert_stdout_contains(
                 "Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed.",
             );
-            let calls = sim.api().calls();
-            assert_eq!(
-                calls.action("AttachNetworkInterface").received
-                    + calls.action("DetachNetworkInterface").received,
-                0,
-                "v{}: importing writes nothing: {calls:?}",
-                tf.version
-            );
+            assert_no_writes(&sim, &format!("v{}: importing", tf.version));
             assert_eq!(
                 (values(&dir), identity(&dir)),
                 want,
                 "v{}: state after importing identity {given} equals state after a create",
                 tf.version
             );
-            dir.plan()
-                .assert_success()
-                .assert_stdout_contains("No changes.");
+            assert_no_changes(&dir);
         }
     });
 }
@@ -151,13 +136,7 @@ fn a_bad_identity_gets_one_error_naming_the_attribute() {
             out.assert_failure_contains(attribute)
                 .assert_failure_contains(says);
         }
-        let calls = sim.api().calls();
-        assert_eq!(
-            calls.action("AttachNetworkInterface").received,
-            0,
-            "v{}: {calls:?}",
-            tf.version
-        );
+        assert_eq!(writes(&sim).0, 0, "v{}: nothing attached", tf.version);
     });
 }
 
@@ -176,10 +155,7 @@ fn state_written_before_identities_gets_one_on_the_first_refresh_with_no_diff() 
     );
     for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let sim = Sim::quick();
-        let mut dir = oldest
-            .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
-        dir.apply().assert_success();
+        let mut dir = applied(&oldest, &web_config(&sim, "nic-app-1", "ins-web-1", ""));
         dir.switch_to(tf);
         assert_eq!(
             identity(&dir),
@@ -187,15 +163,13 @@ fn state_written_before_identities_gets_one_on_the_first_refresh_with_no_diff() 
             "v{}: no identity yet",
             tf.version
         );
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
         dir.apply()
             .assert_success()
             .assert_stdout_contains("Resources: 0 added, 0 changed, 0 destroyed.");
         assert_eq!(
             identity(&dir),
-            json!({"nic_id": "nic-app-1", "instance_id": "ins-web-1"}),
+            web_identity(),
             "v{}: the refresh filled in the identity",
             tf.version
         );
@@ -206,23 +180,10 @@ fn state_written_before_identities_gets_one_on_the_first_refresh_with_no_diff() 
 fn a_nic_moved_outside_terraform_ends_the_attachment_instead_of_changing_its_identity() {
     for_each_terraform(Versions::Supporting(Feature::ResourceIdentity), |tf| {
         let sim = Sim::quick();
-        let dir = tf
-            .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
-        dir.apply().assert_success();
-        assert_eq!(
-            identity(&dir),
-            json!({"nic_id": "nic-app-1", "instance_id": "ins-web-1"})
-        );
+        let dir = applied(tf, &web_config(&sim, "nic-app-1", "ins-web-1", ""));
+        assert_eq!(identity(&dir), web_identity());
         sim.attach_by_hand("nic-app-1", "ins-web-2");
-        dir.run(&[
-            "apply",
-            "-refresh-only",
-            "-auto-approve",
-            "-no-color",
-            "-input=false",
-        ])
-        .assert_success();
+        dir.apply_with(&["-refresh-only"]).assert_success();
         // The attachment on ins-web-2 is not this object's: state forgets it rather than
         // giving it another instance (the identity never changes during an object's life).
         assert!(dir.resource_json(WEB).is_none(), "v{}", tf.version);
@@ -242,14 +203,7 @@ fn an_attachment_whose_ids_are_known_only_at_apply_gets_its_identity_at_apply() 
             .assert_success()
             .assert_stdout_contains("Plan: 2 to add");
         dir.apply().assert_success();
-        assert_eq!(
-            identity(&dir),
-            json!({"nic_id": "nic-app-1", "instance_id": "ins-web-1"}),
-            "v{}",
-            tf.version
-        );
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_eq!(identity(&dir), web_identity(), "v{}", tf.version);
+        assert_no_changes(&dir);
     });
 }

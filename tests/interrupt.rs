@@ -7,11 +7,10 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use support::Sim;
 use support::agreement::{self, Attachments};
-use support::running::Running;
+use support::{Sim, eventually};
 use tpz::sim::{Delays, InstancePatch, NewNics};
 use tpz::zenlayer::models::{InstanceStatus, NicStatus};
 
@@ -29,21 +28,6 @@ fn attachments_config(sim: &Sim, wanted: &Attachments) -> String {
         ));
     }
     hcl
-}
-
-/// Waits until `ready` holds, polling the simulator; fails the test after `limit` with
-/// Terraform's output so far.
-#[track_caller]
-fn wait_until(apply: &mut Running, limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !ready() {
-        assert!(apply.is_running(), "terraform exited before {what}");
-        assert!(
-            started.elapsed() < limit,
-            "{what} did not happen within {limit:?}"
-        );
-        std::thread::sleep(Duration::from_millis(25));
-    }
 }
 
 #[test]
@@ -75,12 +59,9 @@ fn ctrl_c_while_attaches_are_in_flight_stops_promptly_keeps_them_untainted_and_t
     let dir = tf.workdir().config(&attachments_config(&sim, &wanted));
 
     let mut apply = dir.spawn(&["apply", "-no-color", "-input=false", "-auto-approve"]);
-    wait_until(
-        &mut apply,
-        Duration::from_secs(60),
-        "every attach was accepted",
-        || agreement::in_api(&sim, &nics).len() == nics.len(),
-    );
+    apply.wait_until(Duration::from_secs(60), "every attach was accepted", || {
+        agreement::in_api(&sim, &nics).len() == nics.len()
+    });
     let attaching_at_interrupt = nics
         .iter()
         .filter(|n| {
@@ -137,18 +118,13 @@ fn ctrl_c_while_attaches_are_in_flight_stops_promptly_keeps_them_untainted_and_t
     let calls = sim.api().calls();
     assert_eq!(calls.action("AttachNetworkInterface").received, 0);
     assert_eq!(calls.action("DetachNetworkInterface").received, 0);
-    let settle = Instant::now();
-    while agreement::in_api(&sim, &nics).keys().any(|n| {
-        sim.api()
-            .nic(n)
-            .is_some_and(|n| n.status != NicStatus::Used)
-    }) {
-        assert!(
-            settle.elapsed() < SLOW_ATTACH * 2,
-            "the attaches never completed"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    eventually("the attaches to complete", SLOW_ATTACH * 2, || {
+        !agreement::in_api(&sim, &nics).keys().any(|n| {
+            sim.api()
+                .nic(n)
+                .is_some_and(|n| n.status != NicStatus::Used)
+        })
+    });
     for (nic, instance) in &wanted {
         assert_eq!(
             sim.attached_instance(nic).as_deref(),
@@ -180,8 +156,7 @@ fn ctrl_c_while_waiting_for_a_booting_instance_stops_promptly_and_attaches_nothi
     sim.api().reset_calls();
     let mut apply = dir.spawn(&["apply", "-no-color", "-input=false", "-auto-approve"]);
     // The create is waiting once it has looked at the instance more than once.
-    wait_until(
-        &mut apply,
+    apply.wait_until(
         Duration::from_secs(60),
         "the create started waiting",
         || sim.api().calls().action("DescribeInstances").received >= 3,

@@ -7,15 +7,32 @@
 
 mod support;
 
-use support::Sim;
 use support::lifecycle::{
-    ATTRIBUTES, NicWatch, StateReading, assert_available, assert_quiet, assert_used_by, web_config,
+    ATTRIBUTES, NicWatch, StateReading, applied, assert_available, assert_no_changes, assert_quiet,
+    assert_used_by, create_instances, web_config, writes,
 };
+use support::{Outcome, Sim, Terraform, Workdir};
 use support::{Versions, for_each_terraform};
-use tpz::sim::{NewInstances, NewNics};
+use tpz::sim::NewNics;
 use tpz::zenlayer::models::NicStatus;
 
 const WEB: &str = "zenlayer_nic_attachment.web";
+
+/// Asserts `destroyed`, a destroy of `web` after its NIC was detached by hand, went through
+/// quietly without sending a detach, leaving the NIC free and the state empty.
+#[track_caller]
+fn assert_destroyed_without_a_detach(
+    tf: &Terraform,
+    sim: &Sim,
+    dir: &Workdir,
+    destroyed: &Outcome,
+) {
+    destroyed.assert_success();
+    assert_quiet(destroyed);
+    assert_eq!(writes(sim).1, 0, "{}: nothing to detach", tf.version);
+    assert_available(sim, "nic-app-1", &tf.version);
+    assert!(dir.state_list().is_empty(), "destroy empties the state");
+}
 
 #[test]
 fn create_records_every_attribute_then_plans_nothing_and_destroy_detaches() {
@@ -65,9 +82,7 @@ fn create_records_every_attribute_then_plans_nothing_and_destroy_detaches() {
         assert!(values["timeouts"].is_null(), "no timeouts configured");
         assert_ne!(resource["tainted"], true);
 
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
 
         dir.destroy()
             .assert_success()
@@ -81,10 +96,7 @@ fn create_records_every_attribute_then_plans_nothing_and_destroy_detaches() {
 fn detached_outside_terraform_plans_a_create_and_apply_restores_it() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
-        let dir = tf
-            .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
-        dir.apply().assert_success();
+        let dir = applied(tf, &web_config(&sim, "nic-app-1", "ins-web-1", ""));
 
         sim.detach_by_hand("nic-app-1");
 
@@ -115,9 +127,7 @@ fn detached_outside_terraform_plans_a_create_and_apply_restores_it() {
             .assert_success()
             .assert_stdout_contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.");
         assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
     });
 }
 
@@ -125,10 +135,7 @@ fn detached_outside_terraform_plans_a_create_and_apply_restores_it() {
 fn moved_outside_terraform_is_reported_with_the_choices_and_never_moved_back_silently() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
-        let dir = tf
-            .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
-        dir.apply().assert_success();
+        let dir = applied(tf, &web_config(&sim, "nic-app-1", "ins-web-1", ""));
 
         // Someone moves the NIC to another instance outside Terraform.
         sim.attach_by_hand("nic-app-1", "ins-web-2");
@@ -139,20 +146,11 @@ fn moved_outside_terraform_is_reported_with_the_choices_and_never_moved_back_sil
 
         // Taking the move into the configuration, as the message says: forget the old
         // attachment, name the new instance, import the attachment where it now is.
-        dir.run(&[
-            "apply",
-            "-refresh-only",
-            "-auto-approve",
-            "-no-color",
-            "-input=false",
-        ])
-        .assert_success();
+        dir.apply_with(&["-refresh-only"]).assert_success();
         let dir = dir.config(&web_config(&sim, "nic-app-1", "ins-web-2", ""));
         dir.import("zenlayer_nic_attachment.web", "nic-app-1:ins-web-2")
             .assert_success();
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
         assert_used_by(&sim, "nic-app-1", "ins-web-2", &tf.version);
     });
 }
@@ -162,10 +160,7 @@ fn changing_instance_id_detaches_from_the_old_instance_before_attaching_to_the_n
     for_each_terraform(Versions::All, |tf| {
         // Default transitions (300 ms): long enough for the watcher to see each state.
         let sim = Sim::start();
-        let dir = tf
-            .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
-        dir.apply().assert_success();
+        let dir = applied(tf, &web_config(&sim, "nic-app-1", "ins-web-1", ""));
 
         let dir = dir.config(&web_config(&sim, "nic-app-1", "ins-web-2", ""));
         dir.plan()
@@ -219,9 +214,7 @@ fn changing_instance_id_detaches_from_the_old_instance_before_attaching_to_the_n
             );
         }
 
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
     });
 }
 
@@ -229,10 +222,7 @@ fn changing_instance_id_detaches_from_the_old_instance_before_attaching_to_the_n
 fn changing_timeouts_updates_in_place_without_calling_the_api() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
-        let dir = tf
-            .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
-        dir.apply().assert_success();
+        let dir = applied(tf, &web_config(&sim, "nic-app-1", "ins-web-1", ""));
 
         let timeouts = "  timeouts {\n    create = \"20m\"\n    delete = \"5m\"\n  }\n";
         let dir = dir.config(&web_config(&sim, "nic-app-1", "ins-web-1", timeouts));
@@ -243,15 +233,9 @@ fn changing_timeouts_updates_in_place_without_calling_the_api() {
 
         // Without the refresh, the apply is the update alone: it must not touch the API.
         sim.api().reset_calls();
-        dir.run(&[
-            "apply",
-            "-no-color",
-            "-input=false",
-            "-auto-approve",
-            "-refresh=false",
-        ])
-        .assert_success()
-        .assert_stdout_contains("Apply complete! Resources: 0 added, 1 changed, 0 destroyed.");
+        dir.apply_with(&["-refresh=false"])
+            .assert_success()
+            .assert_stdout_contains("Apply complete! Resources: 0 added, 1 changed, 0 destroyed.");
         let calls = sim.api().calls();
         assert_eq!(
             calls.total_received(),
@@ -265,9 +249,7 @@ fn changing_timeouts_updates_in_place_without_calling_the_api() {
         assert_eq!(resource["values"]["timeouts"]["create"], "20m");
         assert_eq!(resource["values"]["timeouts"]["delete"], "5m");
         assert_eq!(resource["values"]["id"], "nic-app-1:ins-web-1");
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
     });
 }
 
@@ -275,24 +257,11 @@ fn changing_timeouts_updates_in_place_without_calling_the_api() {
 fn destroy_after_the_nic_was_detached_outside_terraform_succeeds_quietly() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
-        let dir = tf
-            .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
-        dir.apply().assert_success();
+        let dir = applied(tf, &web_config(&sim, "nic-app-1", "ins-web-1", ""));
         sim.detach_by_hand("nic-app-1");
 
         sim.api().reset_calls();
-        let destroyed = dir.destroy();
-        destroyed.assert_success();
-        assert_quiet(&destroyed);
-        assert_eq!(
-            sim.api().calls().action("DetachNetworkInterface").received,
-            0,
-            "{}: nothing to detach",
-            tf.version
-        );
-        assert_available(&sim, "nic-app-1", &tf.version);
-        assert!(dir.state_list().is_empty(), "destroy empties the state");
+        assert_destroyed_without_a_detach(tf, &sim, &dir, &dir.destroy());
     });
 }
 
@@ -300,34 +269,15 @@ fn destroy_after_the_nic_was_detached_outside_terraform_succeeds_quietly() {
 fn destroy_without_refresh_of_a_nic_detached_outside_terraform_sends_no_detach() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
-        let dir = tf
-            .workdir()
-            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
-        dir.apply().assert_success();
+        let dir = applied(tf, &web_config(&sim, "nic-app-1", "ins-web-1", ""));
         sim.detach_by_hand("nic-app-1");
 
         // The state still holds the attachment, so the provider's delete runs and finds the
         // NIC already free.
         sim.api().reset_calls();
-        let destroyed = dir.run(&[
-            "destroy",
-            "-no-color",
-            "-input=false",
-            "-auto-approve",
-            "-refresh=false",
-        ]);
-        destroyed
-            .assert_success()
-            .assert_stdout_contains("Destroy complete! Resources: 1 destroyed.");
-        assert_quiet(&destroyed);
-        assert_eq!(
-            sim.api().calls().action("DetachNetworkInterface").received,
-            0,
-            "{}: nothing to detach",
-            tf.version
-        );
-        assert_available(&sim, "nic-app-1", &tf.version);
-        assert!(dir.state_list().is_empty(), "destroy empties the state");
+        let destroyed = dir.destroy_with(&["-refresh=false"]);
+        destroyed.assert_stdout_contains("Destroy complete! Resources: 1 destroyed.");
+        assert_destroyed_without_a_detach(tf, &sim, &dir, &destroyed);
     });
 }
 
@@ -336,18 +286,7 @@ fn twenty_attachments_in_one_apply_all_succeed_and_destroy_frees_them_all() {
     for_each_terraform(Versions::All, |tf| {
         // Three fresh instances take 7 secondary NICs each (8 with the primary).
         let sim = Sim::start();
-        let instances = sim
-            .api()
-            .create_instances(NewInstances {
-                count: 3,
-                prefix: "ins-many-".into(),
-                first: 1,
-                zone_id: "asia-east-1a".into(),
-                status: None,
-                nic_limit: None,
-            })
-            .expect("create instances")
-            .instance_ids;
+        let instances = create_instances(&sim, "ins-many-", 3, None);
         let nics = sim
             .api()
             .create_nics(NewNics::available("nic-many-", 20, "asia-east-1"))
@@ -394,9 +333,7 @@ resource \"zenlayer_nic_attachment\" \"many\" {{
             tf.version
         );
 
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
 
         dir.destroy()
             .assert_success()

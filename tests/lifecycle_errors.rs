@@ -12,7 +12,8 @@
 mod support;
 
 use support::lifecycle::{
-    Refusal, StateReading, assert_available, assert_quiet, assert_used_by, attachment, main_tf,
+    ATTACH, DETACH, Refusal, StateReading, applied, assert_available, assert_quiet,
+    assert_received_and_failed, assert_used_by, attachment, main_tf, writes,
 };
 use support::{Sim, Workdir};
 use support::{Versions, for_each_terraform};
@@ -39,10 +40,31 @@ fn refuse_with(sim: &Sim, action: &str, code: &'static str, max: Option<u64>) {
 
 /// The attachment `web` of `nic` to `instance`, created by `terraform apply`.
 fn attached(tf: &support::Terraform, sim: &Sim, nic: &str, instance: &str) -> Workdir {
-    let config = main_tf(&checks_off(sim), &[attachment("web", nic, instance, "")]);
-    let dir = tf.workdir().config(&config);
-    dir.apply().assert_success();
+    applied(
+        tf,
+        &main_tf(&checks_off(sim), &[attachment("web", nic, instance, "")]),
+    )
+}
+
+/// The attachment `web` of ins-web-1's primary NIC, taken into state by `terraform import`
+/// (Terraform never creates one).
+fn imported_primary(tf: &support::Terraform, sim: &Sim) -> Workdir {
+    let dir = tf.workdir().config(&main_tf(
+        &checks_off(sim),
+        &[attachment("web", "nic-web-1-primary", "ins-web-1", "")],
+    ));
+    dir.import(WEB, "nic-web-1-primary").assert_success();
     dir
+}
+
+/// Zenlayer's pre-check of ins-web-1 failing; `detail` says which write it was asked for.
+fn precheck_failed(detail: &str) -> Refusal<'_> {
+    Refusal {
+        summary: "The instance failed Zenlayer's pre-check",
+        detail,
+        attribute: "instance_id",
+        code: codes::INVALID_INSTANCE_PRECHECK_ABNORMAL,
+    }
 }
 
 /// Asserts the refused destroy kept the attachment in state, untainted, as it was.
@@ -157,12 +179,11 @@ fn attach_refusals_name_the_attribute_at_fault_and_leave_no_state() {
             dir.state_list().is_empty(),
             "a refused attach leaves no state"
         );
-        let calls = sim.api().calls().action("AttachNetworkInterface");
-        assert_eq!(
-            (calls.received, calls.failed),
+        assert_received_and_failed(
+            &sim,
+            ATTACH,
             (7, 7),
-            "{}: one refused attach each, none retried: {calls:?}",
-            tf.version
+            &format!("{}: one refused attach each, none retried", tf.version),
         );
         assert_available(&sim, "nic-app-2", &tf.version);
         assert_used_by(&sim, "nic-db-1", "ins-web-1", &tf.version);
@@ -179,13 +200,10 @@ fn attach_refusals_the_world_cannot_cause_are_explained_too() {
         );
         let dir = tf.workdir().config(&config);
         for refusal in [
-            Refusal {
-                summary: "The instance failed Zenlayer's pre-check",
-                detail: "Zenlayer's pre-check of instance ins-web-1 (state: RUNNING) failed when \
-                         asked to attach NIC nic-app-1.",
-                attribute: "instance_id",
-                code: codes::INVALID_INSTANCE_PRECHECK_ABNORMAL,
-            },
+            precheck_failed(
+                "Zenlayer's pre-check of instance ins-web-1 (state: RUNNING) failed when asked \
+                 to attach NIC nic-app-1.",
+            ),
             Refusal {
                 summary: "The NIC or the instance was not found",
                 detail: "Zenlayer could not find a resource named in the request to attach NIC \
@@ -195,7 +213,7 @@ fn attach_refusals_the_world_cannot_cause_are_explained_too() {
                 code: codes::OPERATION_FAILED_RESOURCE_NOT_FOUND,
             },
         ] {
-            refuse_with(&sim, "AttachNetworkInterface", refusal.code, Some(1));
+            refuse_with(&sim, ATTACH, refusal.code, Some(1));
             refusal.assert_reported(&dir.apply(), &config, "web");
             assert!(
                 dir.state_list().is_empty(),
@@ -213,11 +231,7 @@ fn attach_refusals_the_world_cannot_cause_are_explained_too() {
 fn destroying_a_primary_nic_attachment_is_refused_and_state_rm_lets_it_go() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
-        let dir = tf.workdir().config(&main_tf(
-            &checks_off(&sim),
-            &[attachment("web", "nic-web-1-primary", "ins-web-1", "")],
-        ));
-        dir.import(WEB, "nic-web-1-primary").assert_success();
+        let dir = imported_primary(tf, &sim);
 
         let out = dir.destroy();
         Refusal {
@@ -301,13 +315,10 @@ fn detach_refusals_the_world_cannot_cause_are_explained_and_keep_the_attachment(
                 attribute: "nic_id",
                 code: codes::INVALID_NIC_LB_ASSOCIATED,
             },
-            Refusal {
-                summary: "The instance failed Zenlayer's pre-check",
-                detail: "Zenlayer's pre-check of instance ins-web-1 (state: RUNNING) failed when \
-                         asked to detach NIC nic-app-1.",
-                attribute: "instance_id",
-                code: codes::INVALID_INSTANCE_PRECHECK_ABNORMAL,
-            },
+            precheck_failed(
+                "Zenlayer's pre-check of instance ins-web-1 (state: RUNNING) failed when asked \
+                 to detach NIC nic-app-1.",
+            ),
             Refusal {
                 summary: "The NIC is in the wrong state",
                 detail: "NIC nic-app-1 is in the USED state. Zenlayer attaches only AVAILABLE NICs \
@@ -317,7 +328,7 @@ fn detach_refusals_the_world_cannot_cause_are_explained_and_keep_the_attachment(
                 code: codes::INVALID_NIC_STATUS,
             },
         ] {
-            refuse_with(&sim, "DetachNetworkInterface", refusal.code, Some(1));
+            refuse_with(&sim, DETACH, refusal.code, Some(1));
             refusal.assert_reported_at_destroy(&dir.destroy());
             assert_kept(&dir, "nic-app-1", "ins-web-1");
             assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
@@ -349,7 +360,7 @@ fn detach_answers_that_there_is_nothing_to_detach_are_checked_against_the_nic() 
             // Said once, in passing: the provider sees the NIC still attached and detaches
             // it for real.
             let dir = attached(tf, &sim, "nic-app-1", "ins-web-1");
-            refuse_with(&sim, "DetachNetworkInterface", code, Some(1));
+            refuse_with(&sim, DETACH, code, Some(1));
             let destroyed = dir.destroy();
             destroyed.assert_success();
             assert_quiet(&destroyed);
@@ -357,7 +368,7 @@ fn detach_answers_that_there_is_nothing_to_detach_are_checked_against_the_nic() 
 
             // Said every time while the NIC stays attached: the attachment is kept.
             dir.apply().assert_success();
-            refuse_with(&sim, "DetachNetworkInterface", code, None);
+            refuse_with(&sim, DETACH, code, None);
             let out = dir.destroy();
             Refusal {
                 summary: "The NIC is still attached",
@@ -385,11 +396,7 @@ fn the_suggested_removed_block_lets_a_primary_nic_go_without_detaching_it_on_ter
             return;
         }
         let sim = Sim::quick();
-        let dir = tf.workdir().config(&main_tf(
-            &checks_off(&sim),
-            &[attachment("web", "nic-web-1-primary", "ins-web-1", "")],
-        ));
-        dir.import(WEB, "nic-web-1-primary").assert_success();
+        let dir = imported_primary(tf, &sim);
         // The block exactly as the message shows it, with <name> filled in.
         dir.write(
             "main.tf",
@@ -401,10 +408,7 @@ fn the_suggested_removed_block_lets_a_primary_nic_go_without_detaching_it_on_ter
         );
         dir.apply().assert_success();
         assert!(dir.state_list().is_empty());
-        assert_eq!(
-            sim.api().calls().action("DetachNetworkInterface").received,
-            0
-        );
+        assert_eq!(writes(&sim).1, 0, "no detach");
         assert_used_by(&sim, "nic-web-1-primary", "ins-web-1", &tf.version);
     });
 }
@@ -438,12 +442,7 @@ fn an_expired_signature_gets_the_advice_for_the_credentials_in_use() {
                 &[attachment("web", "nic-app-1", "ins-web-1", "")],
             );
             let dir = tf.workdir().config(&config);
-            refuse_with(
-                &sim,
-                "AttachNetworkInterface",
-                codes::AUTHFAILURE_SIGNATURE_EXPIRED,
-                None,
-            );
+            refuse_with(&sim, ATTACH, codes::AUTHFAILURE_SIGNATURE_EXPIRED, None);
             let out = dir.apply();
             out.assert_failure_contains("Error: The request signature has expired")
                 .assert_failure_contains(advice)

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use support::Sim;
 use support::lifecycle::{
-    StateReading, assert_available, assert_quiet, assert_used_by, attachment, main_tf, nic_truth,
+    ATTACH, DETACH, StateReading, applied, assert_available, assert_no_changes, assert_quiet,
+    assert_received_and_failed, assert_used_by, nic_truth, web_config,
 };
 use support::{Versions, eventually, for_each_terraform};
 use tpz::sim::{Delays, FaultConfig, FaultKind, SimConfig};
@@ -33,16 +34,10 @@ fn attach_slower_than_the_create_timeout_is_kept_tainted_and_replaced_by_the_nex
             },
             ..SimConfig::default()
         });
-        let config = main_tf(
-            &sim.provider_block(),
-            &[attachment(
-                "web",
-                "nic-app-1",
-                "ins-web-1",
-                "  timeouts {\n    create = \"2s\"\n  }\n",
-            )],
-        );
-        let dir = tf.workdir().config(&config);
+        let timeouts = "  timeouts {\n    create = \"2s\"\n  }\n";
+        let dir = tf
+            .workdir()
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", timeouts));
 
         dir.apply()
             .assert_failure_contains("Error: Timed out waiting for the NIC to attach")
@@ -95,9 +90,7 @@ fn attach_slower_than_the_create_timeout_is_kept_tainted_and_replaced_by_the_nex
             "{}: no longer tainted",
             tf.version
         );
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
     });
 }
 
@@ -105,11 +98,10 @@ fn attach_slower_than_the_create_timeout_is_kept_tainted_and_replaced_by_the_nex
 fn attach_whose_answer_is_lost_succeeds_once_without_a_duplicate() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::with_delay(Duration::from_millis(100));
-        let dir = tf.workdir().config(&main_tf(
-            &sim.provider_block(),
-            &[attachment("web", "nic-app-1", "ins-web-1", "")],
-        ));
-        lose_next(&sim, "AttachNetworkInterface");
+        let dir = tf
+            .workdir()
+            .config(&web_config(&sim, "nic-app-1", "ins-web-1", ""));
+        lose_next(&sim, ATTACH);
 
         let applied = dir.apply();
         applied
@@ -120,17 +112,16 @@ fn attach_whose_answer_is_lost_succeeds_once_without_a_duplicate() {
         assert_quiet(&applied);
 
         let calls = sim.api().calls();
-        let attach = calls.action("AttachNetworkInterface");
         assert_eq!(
             calls.faults.lost, 1,
             "{}: the answer was lost: {calls:?}",
             tf.version
         );
-        assert_eq!(
-            (attach.received, attach.failed),
+        assert_received_and_failed(
+            &sim,
+            ATTACH,
             (1, 0),
-            "{}: one attach, carried out once, never resent: {attach:?}",
-            tf.version
+            &format!("{}: one attach, carried out once, never resent", tf.version),
         );
         assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
         let mut on_web_1: Vec<String> = (sim.api().state().nics.into_iter())
@@ -145,9 +136,7 @@ fn attach_whose_answer_is_lost_succeeds_once_without_a_duplicate() {
             tf.version
         );
         assert_eq!(dir.state_list(), [WEB]);
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
     });
 }
 
@@ -155,25 +144,22 @@ fn attach_whose_answer_is_lost_succeeds_once_without_a_duplicate() {
 fn detach_whose_answer_is_lost_still_destroys_cleanly() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::with_delay(Duration::from_millis(100));
-        let dir = tf.workdir().config(&main_tf(
-            &sim.provider_block(),
-            &[attachment("web", "nic-app-1", "ins-web-1", "")],
-        ));
-        dir.apply().assert_success();
-        lose_next(&sim, "DetachNetworkInterface");
+        let dir = applied(tf, &web_config(&sim, "nic-app-1", "ins-web-1", ""));
+        lose_next(&sim, DETACH);
 
         let destroyed = dir.destroy();
         destroyed
             .assert_success()
             .assert_stdout_contains("Destroy complete! Resources: 1 destroyed.");
         assert_quiet(&destroyed);
-        let calls = sim.api().calls();
-        let detach = calls.action("DetachNetworkInterface");
-        assert_eq!(
-            (detach.received, detach.failed),
+        assert_received_and_failed(
+            &sim,
+            DETACH,
             (1, 0),
-            "{}: one detach, never resent after it took effect: {detach:?}",
-            tf.version
+            &format!(
+                "{}: one detach, never resent after it took effect",
+                tf.version
+            ),
         );
         assert_available(&sim, "nic-app-1", &tf.version);
         assert!(dir.state_list().is_empty());

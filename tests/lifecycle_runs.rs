@@ -9,19 +9,14 @@ mod support;
 use std::time::Duration;
 
 use support::Sim;
-use support::lifecycle::{StateReading, assert_available, assert_used_by, attachment, main_tf};
+use support::lifecycle::{
+    StateReading, applied, assert_available, assert_no_changes, assert_no_writes, assert_used_by,
+    attachment, main_tf, writes,
+};
 use support::{Terraform, Workdir};
 use support::{Versions, eventually, for_each_terraform};
 use tpz::sim::Delays;
 use tpz::zenlayer::models::NicStatus;
-
-const ATTACH: &str = "AttachNetworkInterface";
-const DETACH: &str = "DetachNetworkInterface";
-
-fn writes(sim: &Sim) -> (u64, u64) {
-    let calls = sim.api().calls();
-    (calls.action(ATTACH).received, calls.action(DETACH).received)
-}
 
 fn two_attachments(sim: &Sim, second_nic: &str, extra: &str) -> String {
     main_tf(
@@ -78,8 +73,7 @@ fn destroy_succeeds(tf: &Terraform, detaches: u64, setup: impl Fn(&Sim) -> Workd
 fn destroy_gets_through_when_a_nic_was_deleted_by_hand() {
     for_each_terraform(Versions::All, |tf| {
         destroy_succeeds(tf, 1, |sim| {
-            let dir = tf.workdir().config(&two_attachments(sim, "nic-app-2", ""));
-            dir.apply().assert_success();
+            let dir = applied(tf, &two_attachments(sim, "nic-app-2", ""));
             // Someone deletes the first NIC (detaching it) in zenConsole.
             sim.detach_by_hand("nic-app-1");
             sim.api().delete_nic("nic-app-1").expect("delete by hand");
@@ -96,14 +90,8 @@ fn destroy_gets_through_when_an_attachment_never_got_created() {
         destroy_succeeds(tf, 1, |sim| {
             // A typo'd NIC ID: the first apply creates one attachment and fails the other.
             let dir = tf.workdir().config(&two_attachments(sim, "nic-typo-9", ""));
-            dir.run(&[
-                "apply",
-                "-no-color",
-                "-input=false",
-                "-auto-approve",
-                "-target=zenlayer_nic_attachment.one",
-            ])
-            .assert_success();
+            dir.apply_with(&["-target=zenlayer_nic_attachment.one"])
+                .assert_success();
             dir.plan().assert_failure_contains("nic-typo-9");
             dir
         });
@@ -114,8 +102,7 @@ fn destroy_gets_through_when_an_attachment_never_got_created() {
 fn a_nic_moved_by_hand_is_reported_with_the_choices_and_destroy_leaves_it_where_it_is() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
-        let dir = tf.workdir().config(&two_attachments(&sim, "nic-app-2", ""));
-        dir.apply().assert_success();
+        let dir = applied(tf, &two_attachments(&sim, "nic-app-2", ""));
         // A failover during an incident: the NIC now serves ins-web-2.
         sim.attach_by_hand("nic-app-1", "ins-web-2");
         sim.api().reset_calls();
@@ -128,7 +115,7 @@ fn a_nic_moved_by_hand_is_reported_with_the_choices_and_destroy_leaves_it_where_
             plan.stderr
         );
         // Terraform never writes the other instance into state.
-        assert_eq!(writes(&sim), (0, 0));
+        assert_no_writes(&sim, "the plan");
 
         dir.destroy()
             .assert_success()
@@ -177,16 +164,15 @@ fn a_create_that_timed_out_and_then_finished_is_kept_without_a_detach() {
         sim.api().reset_calls();
 
         dir.apply().assert_success();
-        assert_eq!(
-            writes(&sim),
-            (0, 0),
-            "Terraform {}: the tainted attachment is in place; nothing is detached or sent again",
-            tf.version
+        assert_no_writes(
+            &sim,
+            &format!(
+                "Terraform {}: the tainted attachment is in place; nothing is detached or sent again",
+                tf.version
+            ),
         );
         assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
     });
 }
 
@@ -195,10 +181,10 @@ fn a_nic_held_by_an_attachment_that_stays_is_a_plan_error_and_the_holder_is_unto
     for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
         let one = attachment("one", "nic-app-1", "ins-web-1", "");
-        let dir = tf
-            .workdir()
-            .config(&main_tf(&sim.provider_block(), std::slice::from_ref(&one)));
-        dir.apply().assert_success();
+        let dir = applied(
+            tf,
+            &main_tf(&sim.provider_block(), std::slice::from_ref(&one)),
+        );
         // Someone adds a second attachment of the same NIC and keeps the first.
         let dir = dir.config(&main_tf(
             &sim.provider_block(),
@@ -210,17 +196,10 @@ fn a_nic_held_by_an_attachment_that_stays_is_a_plan_error_and_the_holder_is_unto
         out.assert_failure_contains("The other resource is left as it is");
         dir.apply()
             .assert_failure_contains("The NIC is held by another resource that stays");
-        assert_eq!(
-            writes(&sim),
-            (0, 0),
-            "Terraform {}: nothing sent",
-            tf.version
-        );
+        assert_no_writes(&sim, &format!("Terraform {}: nothing sent", tf.version));
         assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
         // Following the advice (keep one resource per NIC) leaves the holder as it was.
         let dir = dir.config(&main_tf(&sim.provider_block(), &[one]));
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
     });
 }

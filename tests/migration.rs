@@ -14,13 +14,10 @@
 
 mod support;
 
-use support::lifecycle::StateReading;
+use support::lifecycle::{StateReading, assert_no_changes, assert_no_writes};
 use support::official::{OfficialAttachment, official_state};
 use support::{Feature, Sim, Terraform, Workdir, supporting};
 use support::{Versions, for_each_terraform};
-
-const ATTACH: &str = "AttachNetworkInterface";
-const DETACH: &str = "DetachNetworkInterface";
 
 /// Made by the official provider's create.
 const WEB: OfficialAttachment = OfficialAttachment {
@@ -82,16 +79,6 @@ moved {
   to   = zenlayer_nic_attachment.NAME
 }
 ";
-
-#[track_caller]
-fn assert_no_writes(sim: &Sim, what: &str) {
-    let calls = sim.api().calls();
-    assert_eq!(
-        (calls.action(ATTACH).received, calls.action(DETACH).received),
-        (0, 0),
-        "{what}: (attaches, detaches) sent"
-    );
-}
 
 /// Both attachments are ours now, as a create would have written them, and still on the API.
 #[track_caller]
@@ -168,9 +155,7 @@ fn a_moved_block_takes_over_official_attachments_with_no_change_no_write_and_an_
             );
         }
 
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
         assert_no_writes(&sim, &format!("v{}: next plan", tf.version));
     });
 }
@@ -182,14 +167,7 @@ fn moving_without_a_refresh_stores_the_identity_the_move_returned() {
     };
     let (sim, dir) = official_world(&tf);
     dir.write("main.tf", &our_config(&sim, &blocks(MOVED)));
-    dir.run(&[
-        "apply",
-        "-no-color",
-        "-input=false",
-        "-auto-approve",
-        "-refresh=false",
-    ])
-    .assert_success();
+    dir.apply_with(&["-refresh=false"]).assert_success();
     assert_eq!(
         sim.api().calls().total_received(),
         0,
@@ -207,9 +185,7 @@ fn moving_without_a_refresh_stores_the_identity_the_move_returned() {
     );
     assert_eq!(resource["values"]["id"], "nic-app-1:ins-web-1");
     // The next refresh reads what the move could not know; nothing changes.
-    dir.plan()
-        .assert_success()
-        .assert_stdout_contains("No changes.");
+    assert_no_changes(&dir);
     assert_no_writes(&sim, "after a move without refresh");
 }
 
@@ -310,9 +286,7 @@ fn forgetting_then_importing_official_attachments_takes_them_over_with_no_write(
         }
         assert_no_writes(&sim, &format!("v{}: take-over", tf.version));
         assert_taken_over(&sim, &dir, &tf.version);
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes.");
+        assert_no_changes(&dir);
         assert_no_writes(&sim, &format!("v{}: next plan", tf.version));
     });
 }

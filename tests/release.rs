@@ -21,7 +21,7 @@ use std::process::Command;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use support::{PROVIDER_BIN, Sim, oldest_and_newest};
+use support::{PROVIDER_BIN, Sim, Versions, for_each_terraform};
 use tempfile::TempDir;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -316,7 +316,7 @@ fn release_zip_installs_from_a_filesystem_mirror_and_plans_against_the_simulator
     );
     let expected_hash = h1_hash(&entry_name(), &read(Path::new(PROVIDER_BIN)));
 
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::start();
         let dir = tf.workdir().cli_config(&cli_config).config(&format!(
             "{}\nresource \"zenlayer_nic_attachment\" \"app\" {{\n  nic_id      = \"nic-app-1\"\n  instance_id = \"ins-web-1\"\n}}\n",
@@ -358,7 +358,7 @@ fn release_zip_installs_from_a_filesystem_mirror_and_plans_against_the_simulator
             "Terraform {}: the installed provider's plan checks never read the simulator",
             tf.version
         );
-    }
+    });
 }
 
 /// What `scripts/release.sh --print-build-env` says the release build uses.

@@ -8,11 +8,12 @@
 mod support;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use support::running::Running;
 use support::tls_api::SelfSignedApi;
-use support::{Outcome, Sim, Workdir, oldest_and_newest};
+use support::{Outcome, Sim, Versions, Workdir, for_each_terraform};
 use tpz::sim::SimConfig;
 
 const PASSWORD: &str = "pw-Kq81vX-7d1c-secret";
@@ -94,7 +95,7 @@ fn assert_no_secret(what: &str, text: &str) {
 
 #[test]
 fn credentials_are_sensitive_in_the_provider_schema() {
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let schema = tf
             .workdir()
             .config("provider \"zenlayer\" {}\n")
@@ -109,14 +110,14 @@ fn credentials_are_sensitive_in_the_provider_schema() {
             );
         }
         assert_ne!(provider["access_key_id"]["sensitive"], true);
-    }
+    });
 }
 
 #[test]
 fn trace_logs_of_successes_failures_and_auth_errors_hold_no_secret_or_signature() {
-    let mut commands = 0;
-    let mut bytes = 0;
-    for tf in oldest_and_newest() {
+    let commands = AtomicUsize::new(0);
+    let bytes = AtomicUsize::new(0);
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = sim_with_secrets();
         let log = tempfile::NamedTempFile::new().expect("a log file");
         let dir = |credentials: &str, extra: &str, nic: &str, instance: &str| {
@@ -125,7 +126,7 @@ fn trace_logs_of_successes_failures_and_auth_errors_hold_no_secret_or_signature(
                 .env("TF_LOG", "trace")
                 .env("TF_LOG_PATH", log.path())
         };
-        let mut check = |what: &str, dir: &Workdir, args: &[&str], succeeds: bool| {
+        let check = |what: &str, dir: &Workdir, args: &[&str], succeeds: bool| {
             let (out, all) = traced(dir, log.path(), args);
             assert_eq!(
                 out.success(),
@@ -136,8 +137,8 @@ fn trace_logs_of_successes_failures_and_auth_errors_hold_no_secret_or_signature(
                 out.stderr
             );
             assert_no_secret(&format!("Terraform {} {what}", tf.version), &all);
-            commands += 1;
-            bytes += all.len();
+            commands.fetch_add(1, Ordering::Relaxed);
+            bytes.fetch_add(all.len(), Ordering::Relaxed);
         };
         let apply = ["apply", "-no-color", "-input=false", "-auto-approve"];
         let plan = ["plan", "-no-color", "-input=false"];
@@ -186,17 +187,18 @@ fn trace_logs_of_successes_failures_and_auth_errors_hold_no_secret_or_signature(
             .filter_map(|a| a.codes.get("AUTHFAILURE_SIGNATURE_FAILURE"))
             .sum();
         assert!(auth_failures >= 2, "{calls:?}");
-    }
+    });
     println!(
         "secrets figures: {commands} Terraform commands at TF_LOG=trace, {} KiB of output and \
          logs searched, no password, token, signature or bearer header found",
-        bytes / 1024
+        bytes.into_inner() / 1024,
+        commands = commands.into_inner(),
     );
 }
 
 #[test]
 fn https_is_the_default_and_a_certificate_nobody_vouches_for_is_refused_at_once() {
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let mitm = SelfSignedApi::start();
         let dir = tf.workdir().config(&format!(
             "provider \"zenlayer\" {{\n  domain = \"{}\"\n  access_key_id = \"AKID\"\n  access_key_password = \"{PASSWORD}\"\n}}\n{}",
@@ -237,13 +239,13 @@ fn https_is_the_default_and_a_certificate_nobody_vouches_for_is_refused_at_once(
             tf.version,
             mitm.connections()
         );
-    }
+    });
 }
 
 #[test]
 fn plain_http_is_refused_at_scheme_unless_the_domain_is_this_machine() {
-    let sim = sim_with_secrets();
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
+        let sim = sim_with_secrets();
         let remote = tf.workdir().config(&format!(
             "provider \"zenlayer\" {{\n  domain = \"api.example.com\"\n  scheme = \"http\"\n  access_key_id = \"AKID\"\n  access_key_password = \"{PASSWORD}\"\n  plan_checks = \"off\"\n}}\n{}",
             resource("nic-app-1", "ins-web-1")
@@ -282,7 +284,7 @@ fn plain_http_is_refused_at_scheme_unless_the_domain_is_this_machine() {
             Some("ins-web-2")
         );
         local.destroy().assert_success();
-    }
+    });
 }
 
 /// The provider's socket directories (`zenlayer-*`) under `base`.
@@ -301,21 +303,12 @@ fn socket_dirs(base: &Path) -> Vec<std::path::PathBuf> {
 
 /// Waits (up to a minute) until the running command's provider has made its socket dir.
 fn wait_for_socket_dir(run: &mut Running, base: &Path) -> std::path::PathBuf {
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(dir) = socket_dirs(base).into_iter().next() {
-            return dir;
-        }
-        assert!(
-            run.is_running(),
-            "terraform exited before its provider started"
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no socket dir appeared"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut found = None;
+    run.wait_until(Duration::from_secs(60), "the provider's socket dir", || {
+        found = socket_dirs(base).into_iter().next();
+        found.is_some()
+    });
+    found.expect("the wait ends once a socket dir is found")
 }
 
 #[test]
@@ -351,11 +344,9 @@ fn the_socket_dir_is_private_during_real_runs_and_gone_after_them_even_after_ctr
     // Ctrl-C mid-attach: Terraform stops and shuts the provider down; nothing is left.
     let mut apply = dir.spawn(&["apply", "-no-color", "-input=false", "-auto-approve"]);
     wait_for_socket_dir(&mut apply, tmp.path());
-    let started = std::time::Instant::now();
-    while sim.attached_instance("nic-app-6").is_none() {
-        assert!(apply.is_running() && started.elapsed() < Duration::from_secs(60));
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    apply.wait_until(Duration::from_secs(60), "nic-app-6 attached", || {
+        sim.attached_instance("nic-app-6").is_some()
+    });
     apply.interrupt();
     let (out, _) = apply.wait(Duration::from_secs(60));
     assert!(!out.success());

@@ -12,9 +12,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use support::agreement::{self, Attachments};
-use support::lifecycle::{assert_available, assert_used_by};
+use support::lifecycle::{assert_available, assert_used_by, create_instances};
 use support::{Outcome, Sim, Workdir};
-use tpz::sim::{FaultConfig, FaultKind, NewInstances, NewNics};
+use tpz::sim::{FaultConfig, FaultKind, NewNics};
 
 const ATTACHMENTS: u32 = 30;
 const INSTANCES: u32 = 10;
@@ -82,18 +82,7 @@ fn thirty_attachments_survive_a_fifth_of_api_calls_failing_with_nothing_lost() {
         .unwrap_or(FAULT_RATE);
     let tf = agreement::newest_terraform();
     let sim = Sim::with_delay(TRANSITION);
-    let instances = sim
-        .api()
-        .create_instances(NewInstances {
-            count: INSTANCES,
-            prefix: "ins-soak-".into(),
-            first: 1,
-            zone_id: "asia-east-1a".into(),
-            status: None,
-            nic_limit: None,
-        })
-        .expect("create instances")
-        .instance_ids;
+    let instances = create_instances(&sim, "ins-soak-", INSTANCES, None);
     let nics = sim
         .api()
         .create_nics(NewNics::available("nic-soak-", ATTACHMENTS, "asia-east-1"))

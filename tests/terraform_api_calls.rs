@@ -6,8 +6,9 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Sim, oldest_and_newest};
-use tpz::sim::{NewInstances, NewNics};
+use support::lifecycle::{applied, create_instances};
+use support::{Sim, Versions, for_each_terraform};
+use tpz::sim::NewNics;
 
 const ATTACHMENTS: u32 = 30;
 
@@ -15,16 +16,7 @@ const ATTACHMENTS: u32 = 30;
 /// and 30 free NICs `nic-many-1` … `nic-many-30`, and 30 attachments of one to the other.
 fn account() -> (Sim, String) {
     let sim = Sim::with_delay(Duration::ZERO);
-    sim.api()
-        .create_instances(NewInstances {
-            count: 4,
-            prefix: "ins-many-".into(),
-            first: 1,
-            zone_id: "asia-east-1a".into(),
-            status: None,
-            nic_limit: Some(9),
-        })
-        .expect("instances created");
+    create_instances(&sim, "ins-many-", 4, Some(9));
     sim.api()
         .create_nics(NewNics::available("nic-many-", ATTACHMENTS, "asia-east-1"))
         .expect("NICs created");
@@ -43,7 +35,7 @@ resource "zenlayer_nic_attachment" "many" {{
 
 #[test]
 fn planning_30_new_attachments_checks_them_all_in_at_most_10_calls_not_90() {
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let (sim, config) = account();
         let dir = tf.workdir().config(&config);
         sim.api().reset_calls();
@@ -58,15 +50,14 @@ fn planning_30_new_attachments_checks_them_all_in_at_most_10_calls_not_90() {
             "Terraform {}: a plan of 30 new attachments made {calls:?}",
             tf.version
         );
-    }
+    });
 }
 
 #[test]
 fn a_plan_of_30_attachments_in_sync_refreshes_them_in_at_most_4_calls_not_30() {
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let (sim, config) = account();
-        let dir = tf.workdir().config(&config);
-        dir.apply().assert_success();
+        let dir = applied(tf, &config);
         assert_eq!(
             sim.attached_instance("nic-many-30").as_deref(),
             Some("ins-many-4")
@@ -83,15 +74,14 @@ fn a_plan_of_30_attachments_in_sync_refreshes_them_in_at_most_4_calls_not_30() {
             "Terraform {}: refreshing 30 attachments made {calls:?}",
             tf.version
         );
-    }
+    });
 }
 
 #[test]
 fn a_nic_moved_behind_terraforms_back_shows_in_the_next_plan() {
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let (sim, config) = account();
-        let dir = tf.workdir().config(&config);
-        dir.apply().assert_success();
+        let dir = applied(tf, &config);
 
         sim.attach_by_hand("nic-many-1", "ins-many-2");
 
@@ -100,5 +90,5 @@ fn a_nic_moved_behind_terraforms_back_shows_in_the_next_plan() {
         dir.plan()
             .assert_failure_contains("The NIC was moved to another instance outside Terraform")
             .assert_failure_contains("ins-many-2");
-    }
+    });
 }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{provider_block, terraforms};
+use support::{Versions, for_each_terraform, provider_block};
 
 /// A provider block (plan checks off, an API address nothing listens on) and one attachment.
 /// With no prior state and plan checks off, neither validate nor plan needs the API.
@@ -21,28 +21,28 @@ resource "zenlayer_nic_attachment" "a" {{
 
 #[test]
 fn validate_accepts_the_provider_block_and_an_attachment() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let dir = tf.workdir().config(&config());
         dir.validate()
             .assert_success()
             .assert_stdout_contains("Success! The configuration is valid");
-    }
+    });
 }
 
 #[test]
 fn plan_shows_the_attachment_to_be_created_without_calling_the_api() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let dir = tf.workdir().config(&config());
         dir.plan()
             .assert_success()
             .assert_stdout_contains("zenlayer_nic_attachment.a will be created")
             .assert_stdout_contains("Plan: 1 to add, 0 to change, 0 to destroy");
-    }
+    });
 }
 
 #[test]
 fn providers_schema_json_lists_the_provider_block_and_the_attachment() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let dir = tf.workdir().config(&config());
         let schema = dir.providers_schema_json();
         let ours = &schema["provider_schemas"]["registry.terraform.io/zenlayer/zenlayer"];
@@ -74,12 +74,12 @@ fn providers_schema_json_lists_the_provider_block_and_the_attachment() {
                 tf.version
             );
         }
-    }
+    });
 }
 
 #[test]
 fn terraform_shuts_the_provider_down_gracefully_and_relays_its_logs() {
-    for tf in terraforms() {
+    for_each_terraform(Versions::All, |tf| {
         let dir = tf.workdir().config(&config()).env("TF_LOG", "TRACE");
         let outcome = dir.validate();
         // Terraform's trace log on stderr: our hclog line, re-logged under the binary's name,
@@ -97,5 +97,5 @@ fn terraform_shuts_the_provider_down_gracefully_and_relays_its_logs() {
             .assert_not_contains("unexpected data")
             .assert_not_contains("Plugin did not respond")
             .assert_not_contains("TLS handshake failed");
-    }
+    });
 }

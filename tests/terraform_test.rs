@@ -17,16 +17,7 @@ const KIT: &str = "examples/testing";
 /// A working directory holding a copy of the kit (module and `tests/`), its provider settings
 /// for `sim` in the environment, as the kit's header comment says.
 fn kit(tf: &Terraform, sim: &Sim) -> Workdir {
-    let api = sim.api();
-    let dir = tf
-        .workdir()
-        .env("ZENLAYERCLOUD_DOMAIN", sim.domain())
-        .env("ZENLAYERCLOUD_SCHEME", "http")
-        .env("ZENLAYERCLOUD_ACCESS_KEY_ID", api.access_key_id())
-        .env(
-            "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD",
-            api.access_key_password(),
-        );
+    let dir = tf.workdir().with_sim_env(sim);
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join(KIT), dir.path());
     dir
 }

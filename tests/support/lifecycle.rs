@@ -9,10 +9,15 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tpz::sim::Sim as SimState;
+use tpz::sim::{NewInstances, Sim as SimState};
 use tpz::zenlayer::models::NicStatus;
 
 use super::{Outcome, Sim, Terraform, Workdir, terraforms};
+
+/// The two writes the provider makes; every other API call only reads.
+pub const ATTACH: &str = "AttachNetworkInterface";
+/// See [`ATTACH`].
+pub const DETACH: &str = "DetachNetworkInterface";
 
 /// Every attribute a stored attachment has besides `timeouts`.
 pub const ATTRIBUTES: &[&str] = &[
@@ -47,6 +52,68 @@ pub fn web_config(sim: &Sim, nic: &str, instance: &str, extra: &str) -> String {
         &sim.provider_block(),
         &[attachment("web", nic, instance, extra)],
     )
+}
+
+/// A working directory with `config` as `main.tf`, applied: where most sessions start.
+#[track_caller]
+pub fn applied(tf: &Terraform, config: &str) -> Workdir {
+    let dir = tf.workdir().config(config);
+    dir.apply().assert_success();
+    dir
+}
+
+/// Asserts a plan proposes nothing: configuration, state and the API agree.
+#[track_caller]
+pub fn assert_no_changes(dir: &Workdir) {
+    dir.plan()
+        .assert_success()
+        .assert_stdout_contains("No changes.");
+}
+
+/// `(attaches, detaches)` the simulator received: the writes an operation cost.
+pub fn writes(sim: &Sim) -> (u64, u64) {
+    let calls = sim.api().calls();
+    (calls.action(ATTACH).received, calls.action(DETACH).received)
+}
+
+/// Asserts the simulator received no attach and no detach; `what` names the step (and the
+/// Terraform version).
+#[track_caller]
+pub fn assert_no_writes(sim: &Sim, what: &str) {
+    assert_eq!(writes(sim), (0, 0), "{what}: (attaches, detaches) sent");
+}
+
+/// Asserts how often `action` reached the simulator and how often it refused it, as
+/// `(received, failed)`; the message shows every counter of the action.
+#[track_caller]
+pub fn assert_received_and_failed(sim: &Sim, action: &str, want: (u64, u64), what: &str) {
+    let calls = sim.api().calls().action(action);
+    assert_eq!(
+        (calls.received, calls.failed),
+        want,
+        "{what}: (received, failed) {action}: {calls:?}"
+    );
+}
+
+/// Creates `count` RUNNING instances `<prefix>1`, `<prefix>2`, … in asia-east-1a, each taking
+/// up to `nic_limit` NICs (the simulator's 8 when `None`); returns their IDs.
+pub fn create_instances(
+    sim: &Sim,
+    prefix: &str,
+    count: u32,
+    nic_limit: Option<u32>,
+) -> Vec<String> {
+    sim.api()
+        .create_instances(NewInstances {
+            count,
+            prefix: prefix.into(),
+            first: 1,
+            zone_id: "asia-east-1a".into(),
+            status: None,
+            nic_limit,
+        })
+        .expect("create instances")
+        .instance_ids
 }
 
 /// The 1-based line of the first line of `text` containing `needle`: what Terraform prints

@@ -52,6 +52,7 @@ pub mod private_ca;
 pub mod proxy;
 pub mod running;
 pub mod scripted_api;
+pub mod session;
 mod sim;
 pub mod tls_api;
 

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{Outcome, Workdir};
+use super::{Outcome, Workdir, eventually};
 
 /// A Terraform command running in its own process group.
 pub struct Running {
@@ -63,6 +63,18 @@ impl Running {
             "could not send SIGINT to {}",
             self.command
         );
+    }
+
+    /// Waits (up to `limit`) until `ready` holds, as [`eventually`] does; fails at once if
+    /// the command exits before it does.
+    #[track_caller]
+    pub fn wait_until(&mut self, limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
+        let command = self.command.clone();
+        eventually(what, limit, || {
+            let done = ready();
+            assert!(done || self.is_running(), "{command} exited before {what}");
+            done
+        });
     }
 
     /// Whether the command is still running.

@@ -1,0 +1,43 @@
+//! Steps many sessions take with a working directory beyond `mod.rs`'s basics: an apply or
+//! destroy with extra flags, and the official provider's `ZENLAYERCLOUD_*` settings for a
+//! simulator, so each is written once.
+
+use super::{Outcome, Sim, Workdir};
+
+impl Workdir {
+    /// `terraform apply` as [`Workdir::apply`] runs it, plus `flags` (e.g. `-refresh=false`,
+    /// `-refresh-only`, `-replace=<address>`).
+    pub fn apply_with(&self, flags: &[&str]) -> Outcome {
+        self.run(
+            &[
+                &["apply", "-no-color", "-input=false", "-auto-approve"],
+                flags,
+            ]
+            .concat(),
+        )
+    }
+
+    /// `terraform destroy` as [`Workdir::destroy`] runs it, plus `flags` (e.g. `-refresh=false`).
+    pub fn destroy_with(&self, flags: &[&str]) -> Outcome {
+        self.run(
+            &[
+                &["destroy", "-no-color", "-input=false", "-auto-approve"],
+                flags,
+            ]
+            .concat(),
+        )
+    }
+
+    /// This directory with `sim`'s address and credentials in the `ZENLAYERCLOUD_*`
+    /// variables, as a user of the official provider (or of the testing kit) sets them.
+    pub fn with_sim_env(self, sim: &Sim) -> Self {
+        let api = sim.api();
+        self.env("ZENLAYERCLOUD_DOMAIN", sim.domain())
+            .env("ZENLAYERCLOUD_SCHEME", "http")
+            .env("ZENLAYERCLOUD_ACCESS_KEY_ID", api.access_key_id())
+            .env(
+                "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD",
+                api.access_key_password(),
+            )
+    }
+}
