@@ -38,6 +38,7 @@
 #![allow(dead_code, unused_imports, unreachable_pub)]
 
 pub mod agreement;
+pub mod api_sessions;
 pub mod closed_port;
 pub mod diagnostics;
 pub mod eventually;
