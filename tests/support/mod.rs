@@ -39,6 +39,7 @@
 
 pub mod agreement;
 pub mod api_sessions;
+pub mod big_account;
 pub mod closed_port;
 pub mod diagnostics;
 pub mod eventually;
