@@ -53,6 +53,7 @@ pub mod official;
 pub mod private_ca;
 pub mod proxy;
 pub mod running;
+pub mod says;
 pub mod scripted_api;
 mod sim;
 pub mod tls_api;
