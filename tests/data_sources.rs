@@ -102,36 +102,38 @@ fn a_nic_found_by_name_shows_its_status_and_instance_as_of_each_plan() {
     });
 }
 
-/// Every filter the API takes, then `name_regex`, which the provider applies.
-const FREE_APP_NICS: &str = r#"
-data "zenlayer_nics" "free" {
+/// The documented example (the free secondary NICs of one subnet whose names start with
+/// `app-`: every filter the API takes but `vpc_id`, then `name_regex`, which the provider
+/// applies), and a search by `vpc_id` that `name_regex` narrows to three.
+const FILTERED: &str = concat!(
+    include_str!("../examples/data-sources/zenlayer_nics/data-source.tf"),
+    r#"
+data "zenlayer_nics" "narrowed" {
   vpc_id     = "vpc-asia-1"
-  subnet_id  = "subnet-asia-east-1"
-  status     = "AVAILABLE"
-  nic_type   = "Secondary"
   name_regex = "^app-[1-3]$"
 }
 
-output "ids" {
-  value = data.zenlayer_nics.free.ids
+output "narrowed_ids" {
+  value = data.zenlayer_nics.narrowed.ids
 }
 
 output "first" {
-  value = data.zenlayer_nics.free.nics[0]
+  value = data.zenlayer_nics.narrowed.nics[0]
 }
-"#;
+"#
+);
 
 #[test]
 fn filters_go_to_the_api_and_name_regex_narrows_the_sorted_ids() {
-    with_config(FREE_APP_NICS, |tf, _sim, dir| {
+    with_config(FILTERED, |tf, _sim, dir| {
         dir.apply().assert_success();
         let out = outputs(dir);
-        assert_eq!(
-            out["ids"],
-            serde_json::json!(["nic-app-1", "nic-app-2", "nic-app-3"]),
-            "v{}",
-            tf.version
-        );
+        let app = |numbers: std::ops::RangeInclusive<u32>| -> Value {
+            numbers.map(|n| format!("nic-app-{n}")).collect()
+        };
+        assert_eq!(out["free_app_nic_ids"], app(1..=8), "v{}", tf.version);
+        assert_eq!(out["free_app_nic_addresses"]["nic-app-1"], "10.10.0.19");
+        assert_eq!(out["narrowed_ids"], app(1..=3), "v{}", tf.version);
         let first = &out["first"];
         assert_eq!(first["name"], "app-1");
         assert_eq!(
