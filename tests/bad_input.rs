@@ -6,10 +6,7 @@
 
 mod support;
 
-use support::{
-    Outcome, Sim, Terraform, Versions, Workdir, for_each_terraform, oldest_and_newest,
-    provider_block,
-};
+use support::{Outcome, Sim, Terraform, Versions, Workdir, for_each_terraform, provider_block};
 
 /// Crash signs, and a gRPC error Terraform would print raw: every answer must be a diagnostic.
 #[track_caller]
@@ -297,7 +294,7 @@ fn every_configuration_mistake_is_one_error_naming_the_argument_at_validate() {
         "bad input figures: {} configuration mistakes, each one error at its argument, on {} \
          Terraform versions",
         resources.len() + providers.len(),
-        oldest_and_newest().len()
+        Versions::OldestAndNewest.select().len()
     );
 }
 
