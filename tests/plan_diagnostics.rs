@@ -495,8 +495,7 @@ fn plan_row(tf: &Terraform, row: &Row) {
         .iter()
         .map(|(name, nic, instance)| (name.as_str(), nic.as_str(), instance.as_str()))
         .collect();
-    let config = main_tf(&provider, &attachments);
-    let dir = tf.workdir().config(&config);
+    let (config, dir) = configured(tf, &provider, &attachments);
     assert_plan_reports(&dir, &config, &row.findings);
 }
 
@@ -890,18 +889,17 @@ fn moving_an_attachment_to_another_instance_plans_and_applies_cleanly() {
 #[test]
 fn replacing_an_attachment_onto_a_bad_target_reports_each_problem_once() {
     on_every_terraform(|tf, sim| {
-        let provider = sim.provider_block();
-        let dir = tf.workdir().config(&main_tf(
-            &provider,
+        let dir = applied(
+            tf,
+            sim,
             &[
                 ("to_stopped", "nic-app-1", "ins-web-1"),
                 ("to_ghost", "nic-app-2", "ins-web-1"),
             ],
-        ));
-        dir.apply().assert_success();
+        );
 
         let config = main_tf(
-            &provider,
+            &sim.provider_block(),
             &[
                 ("to_stopped", "nic-app-1", "ins-stopped-1"),
                 ("to_ghost", "nic-missing-1", "ins-web-1"),
@@ -933,11 +931,7 @@ fn replacing_an_attachment_onto_a_bad_target_reports_each_problem_once() {
 #[test]
 fn a_tainted_or_replaced_attachment_plans_and_applies_cleanly() {
     on_every_terraform(|tf, sim| {
-        let dir = tf.workdir().config(&main_tf(
-            &sim.provider_block(),
-            &[("app", "nic-app-1", "ins-web-1")],
-        ));
-        dir.apply().assert_success();
+        let dir = applied(tf, sim, &[("app", "nic-app-1", "ins-web-1")]);
 
         dir.run(&["taint", "-no-color", &addr("app")])
             .assert_success();
@@ -1015,7 +1009,7 @@ fn plan_with_one_diagnostic(
     (severity, summary): (Severity, &str),
     words: &[&str],
 ) -> (Outcome, Outcome) {
-    let dir = tf.workdir().config(&main_tf(provider, attachments));
+    let (_, dir) = configured(tf, provider, attachments);
     let human = dir.plan();
     let json = plan_json(&dir);
     let d = the_one_diagnostic(&human, &json);
@@ -1146,8 +1140,7 @@ fn throttling_that_persists_is_one_warning_and_the_plan_succeeds() {
 #[test]
 fn apply_says_what_plan_said_plus_the_request_id_and_the_apis_own_message() {
     on_every_terraform(|tf, sim| {
-        let checked = main_tf(&sim.provider_block(), ERROR_ROWS);
-        let dir = tf.workdir().config(&checked);
+        let (checked, dir) = configured(tf, &sim.provider_block(), ERROR_ROWS);
         let predicted = assert_plan_reports(&dir, &checked, &error_row_findings());
 
         // The same attachments, each at the same line, planned without checks and applied.
