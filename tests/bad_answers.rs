@@ -6,8 +6,9 @@
 
 mod support;
 
+use support::api_sessions::{every_kind, short_wait_config};
 use support::garbage_api::Garbage;
-use support::{Outcome, Terraform, oldest_and_newest};
+use support::{Outcome, Terraform, Versions};
 
 /// What the user must read about each kind of garbage, at plan and at apply.
 fn words(garbage: Garbage) -> &'static str {
@@ -39,26 +40,7 @@ fn assert_no_crash(out: &Outcome) {
 /// One user session against one kind of garbage: plan, then apply.
 fn session(tf: &Terraform, garbage: Garbage) {
     let api = garbage.serve();
-    let dir = tf.workdir().config(&format!(
-        r#"provider "zenlayer" {{
-  domain              = "{domain}"
-  scheme              = "http"
-  access_key_id       = "AKID"
-  access_key_password = "pw"
-  max_retries         = 1
-}}
-
-resource "zenlayer_nic_attachment" "web" {{
-  nic_id      = "nic-app-1"
-  instance_id = "ins-web-1"
-
-  timeouts {{
-    create = "3s"
-  }}
-}}
-"#,
-        domain = api.domain()
-    ));
+    let dir = tf.workdir().config(&short_wait_config(&api.domain(), 1));
     let context = format!("Terraform {}, {garbage:?}", tf.version);
 
     let plan = dir.plan();
@@ -91,19 +73,8 @@ resource "zenlayer_nic_attachment" "web" {{
 
 #[test]
 fn garbage_answers_are_named_at_plan_and_apply_and_never_crash_the_provider() {
-    let mut sessions = 0;
-    for tf in oldest_and_newest() {
-        // A few users at a time: each session is mostly waiting on Terraform.
-        for kinds in Garbage::ALL.chunks(3) {
-            std::thread::scope(|s| {
-                for &garbage in kinds {
-                    let tf = &tf;
-                    s.spawn(move || session(tf, garbage));
-                }
-            });
-            sessions += kinds.len();
-        }
-    }
+    // A few users at a time: each session is mostly waiting on Terraform.
+    let sessions = every_kind(Versions::OldestAndNewest, &Garbage::ALL, 3, session);
     println!(
         "bad answers figures: {} kinds of garbage, {sessions} plan+apply sessions, no crash",
         Garbage::ALL.len()

@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::{Outcome, Sim, Terraform, Workdir, oldest_and_newest, provider_block};
+use support::{Outcome, Sim, Terraform, Versions, Workdir, for_each_terraform, provider_block};
 
 /// Crash signs, and a gRPC error Terraform would print raw: every answer must be a diagnostic.
 #[track_caller]
@@ -241,7 +241,7 @@ fn assert_explains(tf: &Terraform, block: &str, m: &Mistake) {
 fn every_configuration_mistake_is_one_error_naming_the_argument_at_validate() {
     let resources = resource_mistakes();
     let providers = provider_mistakes();
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let mut hcl = provider_block("127.0.0.1:1", "http");
         for m in &resources {
             hcl.push_str(&format!(
@@ -265,11 +265,13 @@ fn every_configuration_mistake_is_one_error_naming_the_argument_at_validate() {
             out.stdout
         );
         let blocks = error_blocks(&out.stderr);
-        for m in &resources {
-            let mine: Vec<_> = blocks
-                .iter()
-                .filter(|b| b.contains(&format!("with zenlayer_nic_attachment.{},", m.name)))
-                .collect();
+        // A resource's error names the resource; a provider setting's names the alias.
+        let resource_errors = resources
+            .iter()
+            .map(|m| (m, format!("with zenlayer_nic_attachment.{},", m.name)));
+        let provider_errors = providers.iter().map(|m| (m, format!("].{},", m.name)));
+        for (m, names_it) in resource_errors.chain(provider_errors) {
+            let mine: Vec<_> = blocks.iter().filter(|b| b.contains(&names_it)).collect();
             assert_eq!(
                 mine.len(),
                 1,
@@ -278,22 +280,7 @@ fn every_configuration_mistake_is_one_error_naming_the_argument_at_validate() {
                 m.name,
                 out.stderr
             );
-            assert_explains(&tf, mine[0], m);
-        }
-        for m in &providers {
-            let mine: Vec<_> = blocks
-                .iter()
-                .filter(|b| b.contains(&format!("].{},", m.name)))
-                .collect();
-            assert_eq!(
-                mine.len(),
-                1,
-                "Terraform {}: {} should give exactly one error:\n{}",
-                tf.version,
-                m.name,
-                out.stderr
-            );
-            assert_explains(&tf, mine[0], m);
+            assert_explains(tf, mine[0], m);
         }
         assert_eq!(
             blocks.len(),
@@ -302,12 +289,12 @@ fn every_configuration_mistake_is_one_error_naming_the_argument_at_validate() {
             tf.version,
             out.stderr
         );
-    }
+    });
     println!(
         "bad input figures: {} configuration mistakes, each one error at its argument, on {} \
          Terraform versions",
         resources.len() + providers.len(),
-        oldest_and_newest().len()
+        Versions::OldestAndNewest.select().len()
     );
 }
 
@@ -338,10 +325,10 @@ fn malformed_import_ids_are_refused_with_the_formats_that_work() {
         (" ", &["it is empty"]),
     ];
     let long = "n".repeat(5000);
-    let sim = Sim::start();
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
+        let sim = Sim::start();
         let dir = without_env_credentials(
-            &tf,
+            tf,
             &attachment_config(&sim.provider_block_with("plan_checks = \"off\"")),
         );
         sim.api().reset_calls();
@@ -368,24 +355,28 @@ fn malformed_import_ids_are_refused_with_the_formats_that_work() {
             0,
             "a malformed ID costs no API call"
         );
-    }
+    });
     println!(
         "bad input figures: {} malformed import IDs refused before any API call",
         cases.len() + 1
     );
 }
 
+/// `terraform plan` of one attachment under `provider`, with no credentials from the shell;
+/// whatever it says, the provider must not crash.
+fn plan_without_env_credentials(tf: &Terraform, provider: &str) -> Outcome {
+    let out = without_env_credentials(tf, &attachment_config(provider)).plan();
+    assert_no_crash(&out);
+    out
+}
+
 #[test]
 fn missing_credentials_name_both_ways_to_set_them() {
-    for tf in oldest_and_newest() {
-        let dir = without_env_credentials(
-            &tf,
-            &attachment_config(
-                "provider \"zenlayer\" {\n  domain = \"127.0.0.1:1\"\n  scheme = \"http\"\n}\n",
-            ),
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
+        let out = plan_without_env_credentials(
+            tf,
+            "provider \"zenlayer\" {\n  domain = \"127.0.0.1:1\"\n  scheme = \"http\"\n}\n",
         );
-        let out = dir.plan();
-        assert_no_crash(&out);
         out.assert_failure_contains("No Zenlayer credentials are configured");
         for way in [
             "`access_token` (or the ZENLAYERCLOUD_ACCESS_TOKEN environment variable)",
@@ -394,51 +385,45 @@ fn missing_credentials_name_both_ways_to_set_them() {
         ] {
             out.assert_failure_contains(way);
         }
-    }
+    });
 }
 
 #[test]
 fn half_a_key_pair_names_the_missing_half() {
-    for tf in oldest_and_newest() {
-        let dir = without_env_credentials(
-            &tf,
-            &attachment_config(
-                "provider \"zenlayer\" {\n  access_key_id = \"AKID\"\n  domain = \"127.0.0.1:1\"\n  scheme = \"http\"\n}\n",
-            ),
-        );
-        let out = dir.plan();
-        assert_no_crash(&out);
-        out.assert_failure_contains("Incomplete Zenlayer access key pair")
-            .assert_failure_contains("ZENLAYERCLOUD_ACCESS_KEY_PASSWORD");
-    }
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
+        plan_without_env_credentials(
+            tf,
+            "provider \"zenlayer\" {\n  access_key_id = \"AKID\"\n  domain = \"127.0.0.1:1\"\n  scheme = \"http\"\n}\n",
+        )
+        .assert_failure_contains("Incomplete Zenlayer access key pair")
+        .assert_failure_contains("ZENLAYERCLOUD_ACCESS_KEY_PASSWORD");
+    });
 }
 
 #[test]
 fn wrong_credentials_get_the_apis_code_rephrased() {
-    let sim = Sim::start();
-    let wrong_password = format!(
-        "provider \"zenlayer\" {{\n  domain = \"{}\"\n  scheme = \"http\"\n  access_key_id = \"{}\"\n  access_key_password = \"not-the-password\"\n}}\n",
-        sim.domain(),
-        sim.api().access_key_id()
-    );
-    let wrong_token = format!(
-        "provider \"zenlayer\" {{\n  domain = \"{}\"\n  scheme = \"http\"\n  access_token = \"not-the-token\"\n}}\n",
-        sim.domain()
-    );
-    for tf in oldest_and_newest() {
-        let out = without_env_credentials(&tf, &attachment_config(&wrong_password)).plan();
-        assert_no_crash(&out);
-        out.assert_failure_contains("The API rejected the credentials")
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
+        let sim = Sim::start();
+        let wrong_password = format!(
+            "provider \"zenlayer\" {{\n  domain = \"{}\"\n  scheme = \"http\"\n  access_key_id = \"{}\"\n  access_key_password = \"not-the-password\"\n}}\n",
+            sim.domain(),
+            sim.api().access_key_id()
+        );
+        let wrong_token = format!(
+            "provider \"zenlayer\" {{\n  domain = \"{}\"\n  scheme = \"http\"\n  access_token = \"not-the-token\"\n}}\n",
+            sim.domain()
+        );
+        plan_without_env_credentials(tf, &wrong_password)
+            .assert_failure_contains("The API rejected the credentials")
             .assert_failure_contains("AUTHFAILURE_SIGNATURE_FAILURE")
             .assert_failure_contains("access_key_password")
             .assert_not_contains("not-the-password");
 
-        let out = without_env_credentials(&tf, &attachment_config(&wrong_token)).plan();
-        assert_no_crash(&out);
-        out.assert_failure_contains("The API rejected the credentials")
+        plan_without_env_credentials(tf, &wrong_token)
+            .assert_failure_contains("The API rejected the credentials")
             .assert_failure_contains("the access token is wrong, expired or revoked")
             .assert_failure_contains("AUTHFAILURE_SIGNATURE_FAILURE")
             .assert_failure_contains("access_token")
             .assert_not_contains("not-the-token");
-    }
+    });
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use support::closed_port::ClosedPort;
 use support::lifecycle::{assert_available, assert_used_by, attachment, errors, main_tf};
 use support::private_ca::{PrivateCa, TlsFront, Validity};
-use support::proxy::{Proxy, ProxyConfig, Seen};
+use support::proxy::{Proxy, ProxyConfig, Seen, open_proxy};
 use support::{Outcome, Sim, Terraform, Workdir, folded_output};
 use support::{Versions, for_each_terraform};
 
@@ -86,10 +86,7 @@ fn plan_apply_import_and_destroy_work_through_a_connect_proxy_and_a_private_ca()
     for_each_terraform(Versions::OldestAndNewest, |tf: &Terraform| {
         let ca = PrivateCa::new("Example Corp TLS Inspection CA");
         let api = Api::start(&ca, &[API_HOST], Validity::Current);
-        let proxy = Proxy::start(ProxyConfig {
-            hosts: vec![API_HOST.into()],
-            credentials: None,
-        });
+        let proxy = open_proxy(&[API_HOST]);
         let dir = tf.workdir();
         // A bundle with two certificates, the company's CA second.
         let other = PrivateCa::new("Another Corp CA");
@@ -308,35 +305,24 @@ fn untrusted_certificates_are_refused_naming_the_host_the_reason_and_custom_ca_b
         // Unknown issuer, directly and through the proxy.
         let api = Api::start(&ca, &["localhost", API_HOST], Validity::Current);
         let (out, error) = apply_errors(tf.workdir(), &api, "localhost", "");
-        assert!(
-            !out.success()
-                && error.contains("the TLS handshake with localhost failed")
-                && error.contains("unknown issuer")
-                && error.contains("custom_ca_bundle"),
-            "{}: expected an unknown-issuer error naming the host and the fix:\n{error}",
-            out.command
+        assert_tls_refused(
+            &out,
+            &error,
+            "the TLS handshake with localhost failed",
+            "unknown issuer",
         );
-        let proxy = Proxy::start(ProxyConfig {
-            hosts: vec![API_HOST.into()],
-            credentials: None,
-        });
+        let proxy = open_proxy(&[API_HOST]);
         let (out, error) = apply_errors(
             tf.workdir().env("HTTPS_PROXY", proxy.url(None)),
             &api,
             API_HOST,
             "",
         );
-        assert!(
-            !out.success()
-                && error.contains(&format!(
-                    "the TLS handshake with {API_HOST} (through the proxy 127.0.0.1:{}",
-                    proxy.port()
-                ))
-                && error.contains("unknown issuer")
-                && error.contains("custom_ca_bundle"),
-            "{}: expected the unknown issuer through the proxy:\n{error}",
-            out.command
+        let through_proxy = format!(
+            "the TLS handshake with {API_HOST} (through the proxy 127.0.0.1:{}",
+            proxy.port()
         );
+        assert_tls_refused(&out, &error, &through_proxy, "unknown issuer");
         assert_eq!(api.front.handshakes(), 0, "no handshake may complete");
 
         // With the bundle from the environment variable, the same endpoint is trusted.
@@ -348,35 +334,41 @@ fn untrusted_certificates_are_refused_naming_the_host_the_reason_and_custom_ca_b
         assert_used_by(&api.sim, "nic-app-4", "ins-web-1", "with the bundle");
         drop(api);
 
-        // Name mismatch: the bundle is set, but the certificate names another host.
-        let api = Api::start(&ca, &["gateway.zenlayer.test"], Validity::Current);
-        let dir = tf.workdir();
-        let bundle = ca.write_bundle(dir.path(), "ca.pem", "");
-        let (out, error) = apply_errors(dir, &api, "localhost", &bundle_setting(&bundle));
-        assert!(
-            !out.success()
-                && error.contains("the TLS handshake with localhost failed")
-                && error.contains("name mismatch")
-                && error.contains("custom_ca_bundle"),
-            "{}: expected a name-mismatch error:\n{error}",
-            out.command
-        );
-        drop(api);
-
-        // Expired.
-        let api = Api::start(&ca, &["localhost"], Validity::Expired);
-        let dir = tf.workdir();
-        let bundle = ca.write_bundle(dir.path(), "ca.pem", "");
-        let (out, error) = apply_errors(dir, &api, "localhost", &bundle_setting(&bundle));
-        assert!(
-            !out.success()
-                && error.contains("the TLS handshake with localhost failed")
-                && error.contains("has expired")
-                && error.contains("custom_ca_bundle"),
-            "{}: expected an expired-certificate error:\n{error}",
-            out.command
-        );
+        // The bundle is set, but the certificate names another host, or has expired.
+        for (names, validity, reason) in [
+            (
+                ["gateway.zenlayer.test"],
+                Validity::Current,
+                "name mismatch",
+            ),
+            (["localhost"], Validity::Expired, "has expired"),
+        ] {
+            let api = Api::start(&ca, &names, validity);
+            let dir = tf.workdir();
+            let bundle = ca.write_bundle(dir.path(), "ca.pem", "");
+            let (out, error) = apply_errors(dir, &api, "localhost", &bundle_setting(&bundle));
+            assert_tls_refused(
+                &out,
+                &error,
+                "the TLS handshake with localhost failed",
+                reason,
+            );
+        }
     });
+}
+
+/// Asserts `out` failed with `error` naming the failed `handshake`, the `reason` and the fix
+/// (`custom_ca_bundle`): what a user needs to act on an untrusted certificate.
+#[track_caller]
+fn assert_tls_refused(out: &Outcome, error: &str, handshake: &str, reason: &str) {
+    assert!(
+        !out.success()
+            && error.contains(handshake)
+            && error.contains(reason)
+            && error.contains("custom_ca_bundle"),
+        "{}: expected an error naming {handshake:?}, {reason:?} and the fix:\n{error}",
+        out.command
+    );
 }
 
 /// A configuration `terraform validate` checks the provider block of (it needs a resource).

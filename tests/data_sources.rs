@@ -8,13 +8,24 @@
 mod support;
 
 use serde_json::Value;
-use support::{Sim, Workdir};
+use support::{Sim, Terraform, Workdir};
 use support::{Versions, for_each_terraform};
 use tpz::sim::{NewInstances, NewNics, NicPatch};
 use tpz::zenlayer::lookup::snapshot::TTL;
 use tpz::zenlayer::models::NicStatus;
 
-fn dir(tf: &support::Terraform, sim: &Sim, body: &str) -> Workdir {
+/// Every scenario here: on the oldest and the newest Terraform, each with a fresh simulator.
+fn on_each_terraform(scenario: impl Fn(&Terraform, &Sim) + Sync) {
+    for_each_terraform(Versions::OldestAndNewest, |tf| scenario(tf, &Sim::quick()));
+}
+
+/// [`on_each_terraform`] for a scenario about one configuration: `body` under the
+/// simulator's provider block, in a fresh working directory.
+fn with_config(body: &str, scenario: impl Fn(&Terraform, &Sim, &Workdir) + Sync) {
+    on_each_terraform(|tf, sim| scenario(tf, sim, &dir(tf, sim, body)));
+}
+
+fn dir(tf: &Terraform, sim: &Sim, body: &str) -> Workdir {
     tf.workdir()
         .config(&format!("{}\n{body}", sim.provider_block()))
 }
@@ -55,11 +66,9 @@ output "db" {
 
 #[test]
 fn a_nic_found_by_name_shows_its_status_and_instance_as_of_each_plan() {
-    for_each_terraform(Versions::OldestAndNewest, |tf| {
-        let sim = Sim::quick();
-        let dir = dir(tf, &sim, DB_BY_NAME);
+    with_config(DB_BY_NAME, |tf, sim, dir| {
         dir.apply().assert_success();
-        let db = &outputs(&dir)["db"];
+        let db = &outputs(dir)["db"];
         assert_eq!(db["id"], "nic-db-1", "v{}", tf.version);
         assert_eq!(db["status"], "USED");
         assert_eq!(db["instance_id"], "ins-web-1");
@@ -83,7 +92,7 @@ fn a_nic_found_by_name_shows_its_status_and_instance_as_of_each_plan() {
             )
             .expect("detached elsewhere");
         dir.apply().assert_success();
-        let db = &outputs(&dir)["db"];
+        let db = &outputs(dir)["db"];
         assert_eq!(db["status"], "AVAILABLE", "v{}", tf.version);
         assert_eq!(
             db["instance_id"],
@@ -93,39 +102,38 @@ fn a_nic_found_by_name_shows_its_status_and_instance_as_of_each_plan() {
     });
 }
 
-#[test]
-fn filters_go_to_the_api_and_name_regex_narrows_the_sorted_ids() {
-    for_each_terraform(Versions::OldestAndNewest, |tf| {
-        let sim = Sim::quick();
-        let dir = dir(
-            tf,
-            &sim,
-            r#"
-data "zenlayer_nics" "free" {
+/// The documented example (the free secondary NICs of one subnet whose names start with
+/// `app-`: every filter the API takes but `vpc_id`, then `name_regex`, which the provider
+/// applies), and a search by `vpc_id` that `name_regex` narrows to three.
+const FILTERED: &str = concat!(
+    include_str!("../examples/data-sources/zenlayer_nics/data-source.tf"),
+    r#"
+data "zenlayer_nics" "narrowed" {
   vpc_id     = "vpc-asia-1"
-  subnet_id  = "subnet-asia-east-1"
-  status     = "AVAILABLE"
-  nic_type   = "Secondary"
   name_regex = "^app-[1-3]$"
 }
 
-output "ids" {
-  value = data.zenlayer_nics.free.ids
+output "narrowed_ids" {
+  value = data.zenlayer_nics.narrowed.ids
 }
 
 output "first" {
-  value = data.zenlayer_nics.free.nics[0]
+  value = data.zenlayer_nics.narrowed.nics[0]
 }
-"#,
-        );
+"#
+);
+
+#[test]
+fn filters_go_to_the_api_and_name_regex_narrows_the_sorted_ids() {
+    with_config(FILTERED, |tf, _sim, dir| {
         dir.apply().assert_success();
-        let out = outputs(&dir);
-        assert_eq!(
-            out["ids"],
-            serde_json::json!(["nic-app-1", "nic-app-2", "nic-app-3"]),
-            "v{}",
-            tf.version
-        );
+        let out = outputs(dir);
+        let app = |numbers: std::ops::RangeInclusive<u32>| -> Value {
+            numbers.map(|n| format!("nic-app-{n}")).collect()
+        };
+        assert_eq!(out["free_app_nic_ids"], app(1..=8), "v{}", tf.version);
+        assert_eq!(out["free_app_nic_addresses"]["nic-app-1"], "10.10.0.19");
+        assert_eq!(out["narrowed_ids"], app(1..=3), "v{}", tf.version);
         let first = &out["first"];
         assert_eq!(first["name"], "app-1");
         assert_eq!(
@@ -140,11 +148,10 @@ output "first" {
 
 #[test]
 fn validate_refuses_id_with_name_neither_and_a_regex_showing_where_it_fails() {
-    for_each_terraform(Versions::OldestAndNewest, |tf| {
-        let sim = Sim::quick();
+    on_each_terraform(|tf, sim| {
         let both = dir(
             tf,
-            &sim,
+            sim,
             "data \"zenlayer_nic\" \"x\" {\n  id   = \"nic-db-1\"\n  name = \"db-1\"\n}\n",
         );
         both.validate()
@@ -152,7 +159,7 @@ fn validate_refuses_id_with_name_neither_and_a_regex_showing_where_it_fails() {
             .assert_failure_contains("data.zenlayer_nic.x");
         let neither = dir(
             tf,
-            &sim,
+            sim,
             "data \"zenlayer_nic\" \"x\" {\n  region_id = \"r\"\n}\n",
         );
         neither
@@ -160,7 +167,7 @@ fn validate_refuses_id_with_name_neither_and_a_regex_showing_where_it_fails() {
             .assert_failure_contains("Neither `id` nor `name` is set");
         let regex = dir(
             tf,
-            &sim,
+            sim,
             "data \"zenlayer_nics\" \"x\" {\n  name_regex = \"web-(a|b\"\n}\n",
         );
         regex
@@ -168,14 +175,13 @@ fn validate_refuses_id_with_name_neither_and_a_regex_showing_where_it_fails() {
             .assert_failure_contains("Invalid regular expression")
             .assert_failure_contains("unclosed group, at character 5")
             .assert_failure_contains("name_regex");
-        assert_eq!(total_calls(&sim), 0, "validate calls no API");
+        assert_eq!(total_calls(sim), 0, "validate calls no API");
     });
 }
 
 #[test]
 fn no_match_and_a_shared_name_are_errors_that_say_what_was_found() {
-    for_each_terraform(Versions::OldestAndNewest, |tf| {
-        let sim = Sim::quick();
+    on_each_terraform(|tf, sim| {
         sim.api()
             .create_nics(NewNics::available("nic-twin-", 23, "asia-east-1"))
             .expect("23 NICs");
@@ -192,7 +198,7 @@ fn no_match_and_a_shared_name_are_errors_that_say_what_was_found() {
         }
         let none = dir(
             tf,
-            &sim,
+            sim,
             "data \"zenlayer_nic\" \"x\" {\n  name      = \"nope\"\n  region_id = \"asia-east-1\"\n}\n",
         );
         none.plan()
@@ -200,7 +206,7 @@ fn no_match_and_a_shared_name_are_errors_that_say_what_was_found() {
             .assert_failure_contains("name = \"nope\", region_id = \"asia-east-1\"");
         let twins = dir(
             tf,
-            &sim,
+            sim,
             "data \"zenlayer_nic\" \"x\" {\n  name = \"twin\"\n}\n",
         );
         let out = twins.plan();
@@ -226,13 +232,11 @@ const POOL: &str = include_str!("../examples/data-sources/zenlayer_nics/pool.tf"
 
 #[test]
 fn for_each_over_found_ids_attaches_them_and_then_plans_no_changes() {
-    for_each_terraform(Versions::OldestAndNewest, |tf| {
-        let sim = Sim::quick();
-        let dir = dir(tf, &sim, POOL);
+    with_config(POOL, |tf, sim, dir| {
         dir.apply()
             .assert_success()
             .assert_stdout_contains("Apply complete! Resources: 4 added, 0 changed, 0 destroyed.");
-        let attached = &outputs(&dir)["attached"];
+        let attached = &outputs(dir)["attached"];
         assert_eq!(
             attached,
             &serde_json::json!({"nic-app-1": "ins-web-1", "nic-app-2": "ins-web-2",
@@ -250,14 +254,8 @@ fn for_each_over_found_ids_attaches_them_and_then_plans_no_changes() {
     });
 }
 
-#[test]
-fn attachments_on_found_ids_get_plan_checks_at_plan_time() {
-    for_each_terraform(Versions::OldestAndNewest, |tf| {
-        let sim = Sim::quick();
-        let dir = dir(
-            tf,
-            &sim,
-            r#"
+/// Attachments for the NICs a search found, one of them in a state that cannot be attached.
+const PICKED: &str = r#"
 data "zenlayer_nics" "picked" {
   region_id  = "asia-east-1"
   name_regex = "^(app-1|failed-1)$"
@@ -268,8 +266,11 @@ resource "zenlayer_nic_attachment" "picked" {
   nic_id      = each.value
   instance_id = "ins-web-1"
 }
-"#,
-        );
+"#;
+
+#[test]
+fn attachments_on_found_ids_get_plan_checks_at_plan_time() {
+    with_config(PICKED, |tf, sim, dir| {
         dir.plan()
             .assert_failure_contains("The NIC cannot be attached in its state")
             .assert_failure_contains("nic-failed-1")
@@ -325,10 +326,8 @@ resource "zenlayer_nic_attachment" "bulk" {
 
 #[test]
 fn a_plan_with_20_data_sources_and_200_attachments_makes_at_most_10_api_calls() {
-    for_each_terraform(Versions::OldestAndNewest, |tf| {
-        let sim = Sim::quick();
-        twenty_subnets(&sim);
-        let dir = dir(tf, &sim, TWENTY_BY_200);
+    with_config(TWENTY_BY_200, |tf, sim, dir| {
+        twenty_subnets(sim);
         sim.api().reset_calls();
         let started = std::time::Instant::now();
         dir.plan()
@@ -354,20 +353,8 @@ fn a_plan_with_20_data_sources_and_200_attachments_makes_at_most_10_api_calls() 
     });
 }
 
-#[test]
-fn an_account_of_5000_nics_returns_every_match() {
-    for_each_terraform(Versions::OldestAndNewest, |tf| {
-        let sim = Sim::quick();
-        sim.api()
-            .create_nics(NewNics {
-                subnet_id: Some("subnet-big".into()),
-                ..NewNics::available("nic-big-", 5000, "asia-east-1")
-            })
-            .expect("5000 NICs");
-        let dir = dir(
-            tf,
-            &sim,
-            r#"
+/// The 5,000 NICs of one subnet, counted, and the last of them.
+const BIG_SUBNET: &str = r#"
 data "zenlayer_nics" "big" {
   subnet_id = "subnet-big"
 }
@@ -379,8 +366,17 @@ output "count" {
 output "last" {
   value = data.zenlayer_nics.big.ids[4999]
 }
-"#,
-        );
+"#;
+
+#[test]
+fn an_account_of_5000_nics_returns_every_match() {
+    with_config(BIG_SUBNET, |tf, sim, dir| {
+        sim.api()
+            .create_nics(NewNics {
+                subnet_id: Some("subnet-big".into()),
+                ..NewNics::available("nic-big-", 5000, "asia-east-1")
+            })
+            .expect("5000 NICs");
         sim.api().reset_calls();
         dir.apply().assert_success();
         let reads = sim
@@ -388,7 +384,7 @@ output "last" {
             .calls()
             .action("DescribeNetworkInterfaces")
             .received;
-        let out = outputs(&dir);
+        let out = outputs(dir);
         assert_eq!(out["count"], 5000, "v{}", tf.version);
         assert_eq!(out["last"], "nic-big-999", "sorted as text");
         eprintln!(

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use fakes::*;
 use tpz::cty::{Refinements, Unknown, Value};
 use tpz::framework::{
-    ApplyOutcome, ApplyRequest, AttributePath, Context, DataSourceType, Diagnostics, ImportOutcome,
-    ImportRequest, ImportedObject, PlanKind, PlanOutcome, PlanRequest, ReadDataRequest,
-    ReadOutcome, ReadRequest, ReadResult, Registry, UpgradeRequest,
+    ApplyOutcome, ApplyRequest, AttributePath, Context, CreateRequest, DataSourceType, Diagnostics,
+    ImportOutcome, ImportRequest, ImportedObject, PlanKind, PlanOutcome, PlanRequest,
+    ReadDataRequest, ReadOutcome, ReadRequest, ReadResult, Registry, UpgradeRequest,
 };
 
 fn engine(resource: FakeResource) -> (Registry, Arc<FakeResource>) {
@@ -60,6 +60,30 @@ fn update_plan(prior: &Value, config: Value) -> PlanRequest {
         config,
         prior_private: b"stored-private".to_vec(),
     }
+}
+
+/// An apply of `planned` over `prior`, with no planned private data.
+fn apply_req(prior: Value, planned: Value, config: Value) -> ApplyRequest {
+    ApplyRequest {
+        prior_state: prior,
+        planned_state: planned,
+        config,
+        planned_private: Vec::new(),
+    }
+}
+
+/// What the engine makes of the create of `planned` (configured as `config`) by a resource
+/// whose create is `create`.
+async fn created_by(
+    create: impl Fn(CreateRequest) -> ApplyOutcome + Send + Sync + 'static,
+    planned: Value,
+    config: Value,
+) -> ApplyOutcome {
+    let (registry, _) = engine(FakeResource {
+        create: Box::new(create),
+        ..FakeResource::default()
+    });
+    apply(&registry, apply_req(Value::Null, planned, config)).await
 }
 
 fn stored() -> Value {
@@ -203,14 +227,10 @@ async fn in_place_update_keeps_prior_computed_values() {
 
 #[tokio::test]
 async fn resource_changing_a_configured_value_is_caught_with_a_clear_message() {
-    let resource = FakeResource {
-        modify_plan: Box::new(|c| {
-            *c.planned_state.attr_mut("value").unwrap() = s("changed-by-provider");
-            Diagnostics::new()
-        }),
-        ..FakeResource::default()
-    };
-    let (registry, _) = engine(resource);
+    let (registry, _) = engine(FakeResource::setting_in_plan(vec![(
+        "value",
+        s("changed-by-provider"),
+    )]));
     let out = plan(
         &registry,
         create_plan(thing(&[("name", s("a")), ("value", s("v"))])),
@@ -234,14 +254,10 @@ async fn resource_changing_a_configured_value_is_caught_with_a_clear_message() {
 
 #[tokio::test]
 async fn resource_setting_an_unset_non_computed_attribute_is_caught_without_leaking_secrets() {
-    let resource = FakeResource {
-        modify_plan: Box::new(|c| {
-            *c.planned_state.attr_mut("secret").unwrap() = s("hunter2");
-            Diagnostics::new()
-        }),
-        ..FakeResource::default()
-    };
-    let (registry, _) = engine(resource);
+    let (registry, _) = engine(FakeResource::setting_in_plan(vec![(
+        "secret",
+        s("hunter2"),
+    )]));
     let out = plan(&registry, create_plan(thing(&[("name", s("a"))]))).await;
     let errs = errors(&out.diagnostics);
     assert_eq!(errs.len(), 1, "{errs:?}");
@@ -251,15 +267,10 @@ async fn resource_setting_an_unset_non_computed_attribute_is_caught_without_leak
 
 #[tokio::test]
 async fn resource_may_fill_computed_values_and_optional_computed_ones_left_unset() {
-    let resource = FakeResource {
-        modify_plan: Box::new(|c| {
-            *c.planned_state.attr_mut("id").unwrap() = s("known-early");
-            *c.planned_state.attr_mut("computed_val").unwrap() = s("default");
-            Diagnostics::new()
-        }),
-        ..FakeResource::default()
-    };
-    let (registry, _) = engine(resource);
+    let (registry, _) = engine(FakeResource::setting_in_plan(vec![
+        ("id", s("known-early")),
+        ("computed_val", s("default")),
+    ]));
     let out = plan(&registry, create_plan(thing(&[("name", s("a"))]))).await;
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     assert_eq!(out.planned_state.attr("id"), Some(&s("known-early")));
@@ -267,14 +278,10 @@ async fn resource_may_fill_computed_values_and_optional_computed_ones_left_unset
 
 #[tokio::test]
 async fn resource_overriding_a_configured_optional_computed_value_is_caught() {
-    let resource = FakeResource {
-        modify_plan: Box::new(|c| {
-            *c.planned_state.attr_mut("computed_val").unwrap() = s("other");
-            Diagnostics::new()
-        }),
-        ..FakeResource::default()
-    };
-    let (registry, _) = engine(resource);
+    let (registry, _) = engine(FakeResource::setting_in_plan(vec![(
+        "computed_val",
+        s("other"),
+    )]));
     let config = thing(&[("name", s("a")), ("computed_val", s("mine"))]);
     let out = plan(&registry, create_plan(config)).await;
     assert_eq!(errors(&out.diagnostics).len(), 1);
@@ -287,14 +294,7 @@ async fn resource_dropping_or_blanking_nested_blocks_is_caught() {
         ("rule", Value::List(vec![rule(80, Value::Null)])),
     ]);
     for (what, bad) in [("null", Value::Null), ("unknown", Value::unknown())] {
-        let resource = FakeResource {
-            modify_plan: Box::new(move |c| {
-                *c.planned_state.attr_mut("rule").unwrap() = bad.clone();
-                Diagnostics::new()
-            }),
-            ..FakeResource::default()
-        };
-        let (registry, _) = engine(resource);
+        let (registry, _) = engine(FakeResource::setting_in_plan(vec![("rule", bad)]));
         let out = plan(&registry, create_plan(config.clone())).await;
         let errs = errors(&out.diagnostics);
         assert_eq!(errs.len(), 1, "{what}: {errs:?}");
@@ -343,37 +343,24 @@ async fn plan_errors_from_the_resource_are_passed_through_without_rule_noise() {
 async fn apply_dispatches_create_update_and_delete_by_nullness() {
     let (registry, res) = engine(FakeResource::default());
     let planned = thing(&[("id", Value::unknown()), ("name", s("a"))]);
-    let created = apply(
-        &registry,
-        ApplyRequest {
-            prior_state: Value::Null,
-            planned_state: planned.clone(),
-            config: thing(&[("name", s("a"))]),
-            planned_private: b"pp".to_vec(),
-        },
-    )
-    .await;
+    let mut create = apply_req(Value::Null, planned, thing(&[("name", s("a"))]));
+    create.planned_private = b"pp".to_vec();
+    let created = apply(&registry, create).await;
     assert!(created.diagnostics.is_empty(), "{:?}", created.diagnostics);
     assert_eq!(created.new_state.attr("id"), Some(&s("gen-id")));
     let updated = apply(
         &registry,
-        ApplyRequest {
-            prior_state: created.new_state.clone(),
-            planned_state: created.new_state.clone(),
-            config: thing(&[("name", s("a"))]),
-            planned_private: Vec::new(),
-        },
+        apply_req(
+            created.new_state.clone(),
+            created.new_state.clone(),
+            thing(&[("name", s("a"))]),
+        ),
     )
     .await;
     assert!(updated.diagnostics.is_empty());
     let deleted = apply(
         &registry,
-        ApplyRequest {
-            prior_state: updated.new_state,
-            planned_state: Value::Null,
-            config: Value::Null,
-            planned_private: Vec::new(),
-        },
+        apply_req(updated.new_state, Value::Null, Value::Null),
     )
     .await;
     assert!(deleted.new_state.is_null() && deleted.diagnostics.is_empty());
@@ -395,24 +382,11 @@ async fn apply_dispatches_create_update_and_delete_by_nullness() {
 
 #[tokio::test]
 async fn failed_create_with_partial_state_returns_that_state_for_terraform_to_keep() {
-    let resource = FakeResource {
-        create: Box::new(|r| ApplyOutcome {
-            new_state: r.planned_state, // id still unknown: the create broke half-way
-            private: Vec::new(),
-            diagnostics: failure("Attach"),
-        }),
-        ..FakeResource::default()
-    };
-    let (registry, _) = engine(resource);
-    let planned = thing(&[("id", Value::unknown()), ("name", s("a"))]);
-    let out = apply(
-        &registry,
-        ApplyRequest {
-            prior_state: Value::Null,
-            planned_state: planned,
-            config: thing(&[("name", s("a"))]),
-            planned_private: Vec::new(),
-        },
+    let out = created_by(
+        // id still unknown: the create broke half-way
+        |r| outcome(r.planned_state, failure("Attach")),
+        thing(&[("id", Value::unknown()), ("name", s("a"))]),
+        thing(&[("name", s("a"))]),
     )
     .await;
     assert_eq!(
@@ -429,23 +403,10 @@ async fn failed_create_with_partial_state_returns_that_state_for_terraform_to_ke
 
 #[tokio::test]
 async fn successful_apply_that_leaves_unknowns_is_reported() {
-    let resource = FakeResource {
-        create: Box::new(|r| ApplyOutcome {
-            new_state: r.planned_state,
-            private: Vec::new(),
-            diagnostics: Diagnostics::new(),
-        }),
-        ..FakeResource::default()
-    };
-    let (registry, _) = engine(resource);
-    let out = apply(
-        &registry,
-        ApplyRequest {
-            prior_state: Value::Null,
-            planned_state: thing(&[("id", Value::unknown()), ("name", s("a"))]),
-            config: thing(&[("name", s("a"))]),
-            planned_private: Vec::new(),
-        },
+    let out = created_by(
+        |r| outcome(r.planned_state, Diagnostics::new()),
+        thing(&[("id", Value::unknown()), ("name", s("a"))]),
+        thing(&[("name", s("a"))]),
     )
     .await;
     let errs = errors(&out.diagnostics);
@@ -458,31 +419,18 @@ async fn successful_apply_that_leaves_unknowns_is_reported() {
 
 #[tokio::test]
 async fn successful_apply_that_changes_a_planned_value_is_reported_at_its_path() {
-    let resource = FakeResource {
-        create: Box::new(|r| {
+    let out = created_by(
+        |r| {
             let mut v = fill_unknowns(r.planned_state);
             *v.attr_mut("value").unwrap() = s("apply-changed");
-            ApplyOutcome {
-                new_state: v,
-                private: Vec::new(),
-                diagnostics: Diagnostics::new(),
-            }
-        }),
-        ..FakeResource::default()
-    };
-    let (registry, _) = engine(resource);
-    let out = apply(
-        &registry,
-        ApplyRequest {
-            prior_state: Value::Null,
-            planned_state: thing(&[
-                ("id", Value::unknown()),
-                ("name", s("a")),
-                ("value", s("v")),
-            ]),
-            config: thing(&[("name", s("a")), ("value", s("v"))]),
-            planned_private: Vec::new(),
+            outcome(v, Diagnostics::new())
         },
+        thing(&[
+            ("id", Value::unknown()),
+            ("name", s("a")),
+            ("value", s("v")),
+        ]),
+        thing(&[("name", s("a")), ("value", s("v"))]),
     )
     .await;
     let d = out.diagnostics.iter().next().expect("an error");
@@ -502,23 +450,10 @@ async fn successful_apply_that_changes_a_planned_value_is_reported_at_its_path()
 
 #[tokio::test]
 async fn successful_create_without_state_is_reported() {
-    let resource = FakeResource {
-        create: Box::new(|_| ApplyOutcome {
-            new_state: Value::Null,
-            private: Vec::new(),
-            diagnostics: Diagnostics::new(),
-        }),
-        ..FakeResource::default()
-    };
-    let (registry, _) = engine(resource);
-    let out = apply(
-        &registry,
-        ApplyRequest {
-            prior_state: Value::Null,
-            planned_state: thing(&[("name", s("a"))]),
-            config: thing(&[("name", s("a"))]),
-            planned_private: Vec::new(),
-        },
+    let out = created_by(
+        |_| outcome(Value::Null, Diagnostics::new()),
+        thing(&[("name", s("a"))]),
+        thing(&[("name", s("a"))]),
     )
     .await;
     assert!(errors(&out.diagnostics)[0].contains("returned no object"));
@@ -527,24 +462,11 @@ async fn successful_create_without_state_is_reported() {
 #[tokio::test]
 async fn successful_delete_that_returns_an_object_is_reported() {
     let resource = FakeResource {
-        delete: Box::new(|r| ApplyOutcome {
-            new_state: r.prior_state,
-            private: Vec::new(),
-            diagnostics: Diagnostics::new(),
-        }),
+        delete: Box::new(|r| outcome(r.prior_state, Diagnostics::new())),
         ..FakeResource::default()
     };
     let (registry, _) = engine(resource);
-    let out = apply(
-        &registry,
-        ApplyRequest {
-            prior_state: stored(),
-            planned_state: Value::Null,
-            config: Value::Null,
-            planned_private: Vec::new(),
-        },
-    )
-    .await;
+    let out = apply(&registry, apply_req(stored(), Value::Null, Value::Null)).await;
     assert!(errors(&out.diagnostics)[0].contains("still returned an object"));
     assert_eq!(out.new_state, stored());
 }

@@ -65,6 +65,29 @@ fn world() -> &'static World {
     })
 }
 
+/// Calls one RPC through [`Session::call`]: `call!(session, method(field: value, ..))` sends a
+/// `proto::method::Request` with those fields (the rest default). A macro, because the request
+/// type is named after the method, which a function cannot do.
+macro_rules! call {
+    ($session:expr, $method:ident ( $($field:ident : $value:expr),* $(,)? )) => {{
+        // The fields given may be all the request has.
+        #[allow(clippy::needless_update)]
+        let request = proto::$method::Request {
+            $($field: $value,)*
+            ..Default::default()
+        };
+        $session.call($session.service.$method(Request::new(request))).await
+    }};
+}
+
+/// Runs `rpcs` in a fresh [`Session`] configured in `mode`, on the shared runtime.
+fn in_session(mode: Option<&str>, rpcs: impl AsyncFnOnce(&Session)) {
+    world().runtime.block_on(async {
+        let s = Session::new(mode).await;
+        rpcs(&s).await;
+    });
+}
+
 /// A fresh provider process, as Terraform starts one per command.
 struct Session {
     service: ProviderService,
@@ -96,17 +119,10 @@ impl Session {
                 ("max_retries", Value::number(0)),
                 ("plan_checks", Value::string(mode)),
             ]);
-            let reply = session
-                .call(
-                    session
-                        .service
-                        .configure(Request::new(proto::configure::Request {
-                            terraform_version: "1.11.4".into(),
-                            config: Some(dv(&config, &w.provider)),
-                            ..Default::default()
-                        })),
-                )
-                .await;
+            let reply = call!(session, configure(
+                terraform_version: "1.11.4".into(),
+                config: Some(dv(&config, &w.provider)),
+            ));
             assert!(reply.diagnostics.is_empty(), "{:?}", reply.diagnostics);
         }
         session
@@ -416,22 +432,10 @@ fn every_rpc_answers_ok_without_panic_whatever_terraform_sends() {
                 prop_oneof![Just("1.11.4".to_owned()), any::<String>()],
             ),
             |(config, tf_version), w| {
-                w.runtime.block_on(async {
-                    let s = Session::new(None).await;
-                    let prepared = s
-                        .call(s.service.prepare_provider_config(Request::new(
-                            proto::prepare_provider_config::Request {
-                                config: config.clone(),
-                            },
-                        )))
-                        .await;
+                in_session(None, async |s| {
+                    let prepared = call!(s, prepare_provider_config(config: config.clone()));
                     assert_decodes(prepared.prepared_config.as_ref(), &w.provider);
-                    s.call(s.service.configure(Request::new(proto::configure::Request {
-                        terraform_version: tf_version,
-                        config,
-                        ..Default::default()
-                    })))
-                    .await;
+                    call!(s, configure(terraform_version: tf_version, config: config));
                 })
             },
         ),
@@ -443,32 +447,17 @@ fn every_rpc_answers_ok_without_panic_whatever_terraform_sends() {
             "validation",
             n,
             (type_name(), dynamic(w.resource.clone())),
-            |(name, config), w| {
-                w.runtime.block_on(async {
-                    let s = Session::new(None).await;
-                    s.call(s.service.validate_resource_type_config(Request::new(
-                        proto::validate_resource_type_config::Request {
-                            type_name: name.clone(),
-                            config: config.clone(),
-                            ..Default::default()
-                        },
-                    )))
-                    .await;
-                    s.call(s.service.validate_data_source_config(Request::new(
-                        proto::validate_data_source_config::Request {
-                            type_name: name.clone(),
-                            config: config.clone(),
-                        },
-                    )))
-                    .await;
-                    s.call(s.service.read_data_source(Request::new(
-                        proto::read_data_source::Request {
-                            type_name: name,
-                            config,
-                            ..Default::default()
-                        },
-                    )))
-                    .await;
+            |(name, config), _| {
+                in_session(None, async |s| {
+                    call!(s, validate_resource_type_config(
+                        type_name: name.clone(),
+                        config: config.clone(),
+                    ));
+                    call!(s, validate_data_source_config(
+                        type_name: name.clone(),
+                        config: config.clone(),
+                    ));
+                    call!(s, read_data_source(type_name: name, config: config));
                 })
             },
         ),
@@ -491,7 +480,7 @@ fn every_rpc_answers_ok_without_panic_whatever_terraform_sends() {
                 prop::collection::btree_map(text(), text(), 0..6),
             ),
             |(name, version, state, ms, raw, flatmap), w| {
-                let json_state = raw.unwrap_or_else(|| {
+                let json = raw.unwrap_or_else(|| {
                     let state = if state.is_wholly_known() {
                         state
                     } else {
@@ -499,20 +488,13 @@ fn every_rpc_answers_ok_without_panic_whatever_terraform_sends() {
                     };
                     mutate(json::encode(&state, &w.resource).unwrap_or_default(), &ms)
                 });
-                w.runtime.block_on(async {
-                    let s = Session::new(Some("off")).await;
-                    let reply = s
-                        .call(s.service.upgrade_resource_state(Request::new(
-                            proto::upgrade_resource_state::Request {
-                                type_name: name,
-                                version,
-                                raw_state: Some(proto::RawState {
-                                    json: json_state,
-                                    flatmap: flatmap.into_iter().collect(),
-                                }),
-                            },
-                        )))
-                        .await;
+                let flatmap = flatmap.into_iter().collect();
+                in_session(Some("off"), async |s| {
+                    let reply = call!(s, upgrade_resource_state(
+                        type_name: name,
+                        version: version,
+                        raw_state: Some(proto::RawState { json, flatmap }),
+                    ));
                     assert_decodes(reply.upgraded_state.as_ref(), &w.resource);
                 })
             },
@@ -531,18 +513,12 @@ fn every_rpc_answers_ok_without_panic_whatever_terraform_sends() {
                 private_bytes(),
             ),
             |(mode, name, state, private), w| {
-                w.runtime.block_on(async {
-                    let s = Session::new(mode).await;
-                    let reply = s
-                        .call(s.service.read_resource(Request::new(
-                            proto::read_resource::Request {
-                                type_name: name,
-                                current_state: state,
-                                private,
-                                ..Default::default()
-                            },
-                        )))
-                        .await;
+                in_session(mode, async |s| {
+                    let reply = call!(s, read_resource(
+                        type_name: name,
+                        current_state: state,
+                        private: private,
+                    ));
                     assert_decodes(reply.new_state.as_ref(), &w.resource);
                 })
             },
@@ -550,9 +526,9 @@ fn every_rpc_answers_ok_without_panic_whatever_terraform_sends() {
     ));
 
     counts.push((
-        "PlanResourceChange",
+        "PlanResourceChange+ApplyResourceChange",
         fuzz(
-            "plan",
+            "plan and apply",
             n,
             (
                 mode(),
@@ -562,57 +538,29 @@ fn every_rpc_answers_ok_without_panic_whatever_terraform_sends() {
                 plausible(w.resource.clone()),
                 private_bytes(),
             ),
-            |(mode, name, prior, proposed, config, private), w| {
-                w.runtime.block_on(async {
-                    let s = Session::new(mode).await;
-                    let reply = s
-                        .call(s.service.plan_resource_change(Request::new(
-                            proto::plan_resource_change::Request {
-                                type_name: name,
-                                prior_state: prior,
-                                proposed_new_state: proposed,
-                                config,
-                                prior_private: private,
-                                ..Default::default()
-                            },
-                        )))
-                        .await;
-                    assert_decodes(reply.planned_state.as_ref(), &w.resource);
-                })
-            },
-        ),
-    ));
-
-    counts.push((
-        "ApplyResourceChange",
-        fuzz(
-            "apply",
-            n,
-            (
-                mode(),
-                type_name(),
-                plausible(w.resource.clone()),
-                plausible(w.resource.clone()),
-                plausible(w.resource.clone()),
-                private_bytes(),
-            ),
-            |(mode, name, prior, planned, config, private), w| {
-                w.runtime.block_on(async {
-                    let s = Session::new(mode).await;
-                    let reply = s
-                        .call(s.service.apply_resource_change(Request::new(
-                            proto::apply_resource_change::Request {
-                                type_name: name,
-                                prior_state: prior,
-                                planned_state: planned,
-                                config,
-                                planned_private: private,
-                                ..Default::default()
-                            },
-                        )))
-                        .await;
-                    assert_decodes(reply.new_state.as_ref(), &w.resource);
-                })
+            // Each input is planned (as the proposed state) and applied (as the planned one),
+            // each in a session of its own.
+            |(mode, name, prior, next, config, private), w| {
+                in_session(mode, async |s| {
+                    let planned = call!(s, plan_resource_change(
+                        type_name: name.clone(),
+                        prior_state: prior.clone(),
+                        proposed_new_state: next.clone(),
+                        config: config.clone(),
+                        prior_private: private.clone(),
+                    ));
+                    assert_decodes(planned.planned_state.as_ref(), &w.resource);
+                });
+                in_session(mode, async |s| {
+                    let applied = call!(s, apply_resource_change(
+                        type_name: name,
+                        prior_state: prior,
+                        planned_state: next,
+                        config: config,
+                        planned_private: private,
+                    ));
+                    assert_decodes(applied.new_state.as_ref(), &w.resource);
+                });
             },
         ),
     ));
@@ -632,17 +580,8 @@ fn every_rpc_answers_ok_without_panic_whatever_terraform_sends() {
                 ],
             ),
             |(mode, name, id), w| {
-                w.runtime.block_on(async {
-                    let s = Session::new(mode).await;
-                    let reply = s
-                        .call(s.service.import_resource_state(Request::new(
-                            proto::import_resource_state::Request {
-                                type_name: name,
-                                id,
-                                ..Default::default()
-                            },
-                        )))
-                        .await;
+                in_session(mode, async |s| {
+                    let reply = call!(s, import_resource_state(type_name: name, id: id));
                     for r in &reply.imported_resources {
                         assert_decodes(r.state.as_ref(), &w.resource);
                     }

@@ -7,8 +7,9 @@
 
 mod support;
 
-use support::hostile_api::{FAKE_LINE, Hostile, HostileApi};
-use support::{Outcome, Terraform, terraforms};
+use support::api_sessions::{every_kind, short_wait_config};
+use support::hostile_api::{FAKE_LINE, Hostile};
+use support::{Outcome, Terraform, Versions};
 
 /// The marker the provider puts after a value it cut.
 const CUT: &str = "… (cut: ";
@@ -43,30 +44,6 @@ fn assert_inert(out: &Outcome, context: &str) {
             out.command
         );
     }
-}
-
-/// A provider block pointing at `api`, one attachment, a short create timeout.
-fn config(api: &HostileApi) -> String {
-    format!(
-        r#"provider "zenlayer" {{
-  domain              = "{domain}"
-  scheme              = "http"
-  access_key_id       = "AKID"
-  access_key_password = "pw"
-  max_retries         = 0
-}}
-
-resource "zenlayer_nic_attachment" "web" {{
-  nic_id      = "nic-app-1"
-  instance_id = "ins-web-1"
-
-  timeouts {{
-    create = "3s"
-  }}
-}}
-"#,
-        domain = api.domain()
-    )
 }
 
 /// What the user must read in each case: the hostile text's start, escaped, where it belongs.
@@ -137,7 +114,7 @@ fn assert_says(out: &Outcome, words: &[&str], context: &str) {
 fn session(tf: &Terraform, hostile: Hostile) {
     let api = hostile.serve();
     let context = format!("Terraform {}, {hostile:?}", tf.version);
-    let dir = tf.workdir().config(&config(&api));
+    let dir = tf.workdir().config(&short_wait_config(&api.domain(), 0));
     let log = dir.path().join("trace.log");
     let dir = dir.env("TF_LOG", "trace").env("TF_LOG_PATH", &log);
     let (at_plan, at_apply) = expectations(hostile);
@@ -186,15 +163,6 @@ fn session(tf: &Terraform, hostile: Hostile) {
 
 #[test]
 fn hostile_api_text_is_shown_escaped_on_its_own_line_and_cut_at_plan_apply_and_in_logs() {
-    let mut sessions = 0;
-    for tf in terraforms() {
-        std::thread::scope(|s| {
-            for hostile in Hostile::ALL {
-                let tf = &tf;
-                s.spawn(move || session(tf, hostile));
-            }
-        });
-        sessions += Hostile::ALL.len();
-    }
+    let sessions = every_kind(Versions::All, &Hostile::ALL, Hostile::ALL.len(), session);
     assert!(sessions >= 6, "only {sessions} sessions ran");
 }

@@ -15,9 +15,10 @@ use tonic::Request;
 use tpz::cty::{Value, msgpack};
 use tpz::protocol::ProviderService;
 use tpz::protocol::proto::{self, provider_server::Provider as _};
-use tpz::sim::{FaultConfig, NewNics};
+use tpz::sim::FaultConfig;
 
 use support::Sim;
+use support::big_account::add_5000_attached_nics;
 
 const LISTING: &str = "DescribeNetworkInterfaces";
 
@@ -25,18 +26,7 @@ const LISTING: &str = "DescribeNetworkInterfaces";
 /// 300 ms, and a provider service configured for it.
 async fn slow_account() -> (Sim, ProviderService, CancellationToken) {
     let sim = Sim::quick();
-    sim.api()
-        .create_nics(NewNics {
-            count: 5000,
-            prefix: "nic-bulk-".into(),
-            first: 1,
-            region_id: None,
-            instance_id: Some("ins-web-1".into()),
-            status: None,
-            vpc_id: None,
-            subnet_id: None,
-        })
-        .expect("create 5000 attached NICs");
+    add_5000_attached_nics(&sim);
     sim.api()
         .set_faults(FaultConfig {
             actions: vec![LISTING.into()],

@@ -7,6 +7,8 @@
 
 mod support;
 
+use std::panic::RefUnwindSafe;
+
 use support::closed_port::ClosedPort;
 use support::diagnostics::{Expect, Severity, assert_plan_reports, from_human, from_json, line_of};
 use support::lifecycle::{self, attachment};
@@ -62,6 +64,68 @@ fn new_instance(sim: &Sim, status: InstanceStatus) -> String {
     created.instance_ids[0].clone()
 }
 
+/// Runs `scenario` on every Terraform under test, each with a simulator of its own.
+fn on_every_terraform(scenario: impl Fn(&Terraform, &Sim) + Sync) {
+    for_each_terraform(Versions::All, |tf| scenario(tf, &Sim::start()));
+}
+
+/// Asserts the simulator has `nic` attached to `instance` (`None`: to nothing).
+#[track_caller]
+fn assert_attached(sim: &Sim, nic: &str, instance: Option<&str>) {
+    assert_eq!(sim.attached_instance(nic).as_deref(), instance, "{nic}");
+}
+
+/// A working directory where `attachments` are applied under `sim`'s provider block: the
+/// state the next configuration changes.
+fn applied(tf: &Terraform, sim: &Sim, attachments: &[(&str, &str, &str)]) -> Workdir {
+    let dir = tf
+        .workdir()
+        .config(&main_tf(&sim.provider_block(), attachments));
+    dir.apply().assert_success();
+    dir
+}
+
+/// Asserts a plan in `dir` succeeds with nothing to change.
+#[track_caller]
+fn assert_no_changes(dir: &Workdir) {
+    dir.plan()
+        .assert_success()
+        .assert_stdout_contains("No changes");
+}
+
+/// Applies `old` (nic-app-2 on ins-web-1), then plans `config(provider block)`, which gives
+/// that NIC to `new`, in the same directory: the plan must warn at `new`'s `nic_id` that the
+/// NIC is still held by an attachment in state, with the words of the `fix` it suggests.
+fn plan_giving_olds_nic_to_new(
+    tf: &Terraform,
+    sim: &Sim,
+    config: impl FnOnce(&str) -> String,
+    fix: &[&str],
+) -> Workdir {
+    let dir = applied(tf, sim, &[("old", "nic-app-2", "ins-web-1")]);
+    let config = config(&sim.provider_block());
+    dir.write("main.tf", &config);
+    let held = warning_at(
+        "new",
+        NIC,
+        "The NIC is held by another attachment in state",
+        &["NIC nic-app-2 is USED on instance ins-web-1"],
+    );
+    assert_plan_reports(&dir, &config, &[held.mentioning(fix)]);
+    dir
+}
+
+/// `main.tf` of `attachments` under `provider`, and a fresh working directory holding it.
+fn configured(
+    tf: &Terraform,
+    provider: &str,
+    attachments: &[(&str, &str, &str)],
+) -> (String, Workdir) {
+    let config = main_tf(provider, attachments);
+    let dir = tf.workdir().config(&config);
+    (config, dir)
+}
+
 /// `terraform plan -json`.
 fn plan_json(dir: &Workdir) -> Outcome {
     dir.run(&["plan", "-json", "-input=false"])
@@ -103,302 +167,319 @@ fn assert_only_the_keeps_nic_note(human: &Outcome, json: &Outcome, address: &str
 
 // ---- The plan-check table, one row a case ------------------------------------------------------
 
+/// An error the plan shows at `attr` of attachment `name`, saying each of `words`.
+fn error_at(name: &str, attr: &'static str, summary: &str, words: &[&str]) -> Expect {
+    Expect::error(&addr(name), attr, summary).mentioning(words)
+}
+
+/// A warning the plan shows at `attr` of attachment `name`, saying each of `words`.
+fn warning_at(name: &str, attr: &'static str, summary: &str, words: &[&str]) -> Expect {
+    Expect::warning(&addr(name), attr, summary).mentioning(words)
+}
+
 /// One case of the plan-check table: the world, the configuration, what the plan shows.
 struct Row {
     /// The behaviour the row proves; named in every failure.
     behaviour: &'static str,
     /// Changes to the simulator's default world before the plan.
-    setup: fn(&Sim),
+    setup: Box<dyn Fn(&Sim) + Sync + RefUnwindSafe>,
     /// Settings added to the provider block.
     provider: &'static str,
     /// One attachment per `(name, nic, instance)`.
-    attachments: &'static [(&'static str, &'static str, &'static str)],
+    attachments: Vec<(String, String, String)>,
     /// Every diagnostic the provider shows, in `terraform plan` and `plan -json`.
-    findings: fn() -> Vec<Expect>,
+    findings: Vec<Expect>,
 }
 
-/// No change to the simulator's default world.
-fn as_shipped(_: &Sim) {}
+impl Row {
+    /// A row planned in the simulator's default world under the default provider block.
+    fn new(
+        behaviour: &'static str,
+        attachments: &[(&str, &str, &str)],
+        findings: Vec<Expect>,
+    ) -> Row {
+        Row {
+            behaviour,
+            setup: Box::new(|_| {}),
+            provider: "",
+            attachments: attachments
+                .iter()
+                .map(|(name, nic, instance)| ((*name).into(), (*nic).into(), (*instance).into()))
+                .collect(),
+            findings,
+        }
+    }
 
-const TABLE: &[Row] = &[
+    /// The same row, with `setup` changing the world first.
+    fn after(mut self, setup: impl Fn(&Sim) + Sync + RefUnwindSafe + 'static) -> Row {
+        self.setup = Box::new(setup);
+        self
+    }
+
+    /// The same row, with `settings` added to the provider block.
+    fn with_provider(mut self, settings: &'static str) -> Row {
+        self.provider = settings;
+        self
+    }
+}
+
+/// A row of one attachment per instance status, `nic-app-1` on the first status's instance,
+/// `nic-app-2` on the second's, and so on: each status is `(status, attachment name, words)`,
+/// the first status's instance is already in the simulator's world, the others are created,
+/// and each attachment is reported as `finding(name, attr, summary, words)` with the words
+/// "Instance <id> is in the <STATUS> state", `words` and the API code.
+fn status_row(
+    behaviour: &'static str,
+    statuses: &[(InstanceStatus, &'static str, &'static str)],
+    finding: fn(&str, &'static str, &str, &[&str]) -> Expect,
+    summary: &'static str,
+) -> Row {
+    let instance_of = |status: &InstanceStatus| {
+        format!("ins-{}-1", status.as_str().to_lowercase().replace('_', "-"))
+    };
+    let mut attachments = Vec::new();
+    let mut findings = Vec::new();
+    for (k, (status, name, words)) in statuses.iter().enumerate() {
+        let instance = instance_of(status);
+        findings.push(finding(
+            name,
+            INSTANCE,
+            summary,
+            &[
+                &format!("Instance {instance} is in the {status} state"),
+                words,
+                "Zenlayer API code: OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT",
+            ],
+        ));
+        attachments.push(((*name).to_owned(), format!("nic-app-{}", k + 1), instance));
+    }
+    let created: Vec<InstanceStatus> = statuses[1..].iter().map(|(s, ..)| s.clone()).collect();
     Row {
-        behaviour: "a missing NIC fails the plan at nic_id",
-        setup: as_shipped,
-        provider: "",
-        attachments: &[("app", "nic-missing-1", "ins-web-1")],
-        findings: || {
-            vec![
-                Expect::error(&addr("app"), NIC, "The NIC does not exist").mentioning(&[
+        attachments,
+        findings,
+        ..Row::new(behaviour, &[], Vec::new())
+    }
+    .after(move |sim| {
+        for status in &created {
+            new_instance(sim, status.clone());
+        }
+    })
+}
+
+/// A row of attachments whose NICs are in a state the plan checks name: each
+/// `(name, nic, instance, state)` is reported at its `nic_id` as `finding(name, NIC, summary,
+/// words)`, with the words "NIC <nic> is in the <state>", `fix` and the API code.
+fn nic_state_row(
+    behaviour: &'static str,
+    attachments: &[(&str, &str, &str, &str)],
+    finding: fn(&str, &'static str, &str, &[&str]) -> Expect,
+    summary: &str,
+    fix: &str,
+) -> Row {
+    let findings = attachments
+        .iter()
+        .map(|(name, nic, _, state)| {
+            finding(
+                name,
+                NIC,
+                summary,
+                &[
+                    &format!("NIC {nic} is in the {state}"),
+                    fix,
+                    "Zenlayer API code: INVALID_NIC_STATUS",
+                ],
+            )
+        })
+        .collect();
+    let attached: Vec<_> = attachments
+        .iter()
+        .map(|(name, nic, instance, _)| (*name, *nic, *instance))
+        .collect();
+    Row::new(behaviour, &attached, findings)
+}
+
+fn table() -> Vec<Row> {
+    vec![
+        Row::new(
+            "a missing NIC fails the plan at nic_id",
+            &[("app", "nic-missing-1", "ins-web-1")],
+            vec![error_at(
+                "app",
+                NIC,
+                "The NIC does not exist",
+                &[
                     "no NIC with the ID nic-missing-1",
                     "Check `nic_id`",
                     "Zenlayer API code: INVALID_NIC_NOT_FOUND",
-                ]),
-            ]
-        },
-    },
-    Row {
-        behaviour: "a missing instance fails the plan at instance_id",
-        setup: as_shipped,
-        provider: "",
-        attachments: &[("app", "nic-app-1", "ins-missing-1")],
-        findings: || {
-            vec![
-                Expect::error(&addr("app"), INSTANCE, "The instance does not exist").mentioning(&[
+                ],
+            )],
+        ),
+        Row::new(
+            "a missing instance fails the plan at instance_id",
+            &[("app", "nic-app-1", "ins-missing-1")],
+            vec![error_at(
+                "app",
+                INSTANCE,
+                "The instance does not exist",
+                &[
                     "no ZEC instance with the ID ins-missing-1",
                     "Check `instance_id`",
                     "Zenlayer API code: INVALID_INSTANCE_NOT_FOUND",
-                ]),
-            ]
-        },
-    },
-    Row {
-        behaviour: "a NIC in another region fails the plan naming both regions",
-        setup: as_shipped,
-        provider: "",
-        attachments: &[("app", "nic-eu-app-1", "ins-web-1")],
-        findings: || {
-            vec![
-                Expect::error(&addr("app"), NIC, "The NIC is in another region").mentioning(&[
+                ],
+            )],
+        ),
+        Row::new(
+            "a NIC in another region fails the plan naming both regions",
+            &[("app", "nic-eu-app-1", "ins-web-1")],
+            vec![error_at(
+                "app",
+                NIC,
+                "The NIC is in another region",
+                &[
                     "NIC nic-eu-app-1 is in region europe-west-1",
                     "instance ins-web-1 is in region asia-east-1",
                     "Zenlayer API code: INVALID_NIC_INSTANCE_REGION_MISMATCH",
-                ]),
-            ]
-        },
-    },
-    Row {
-        behaviour: "a NIC that failed to create or is being deleted fails the plan",
-        setup: as_shipped,
-        provider: "",
-        attachments: &[
-            ("failed", "nic-failed-1", "ins-web-1"),
-            ("deleting", "nic-deleting-1", "ins-web-2"),
-        ],
-        findings: || {
-            let summary = "The NIC cannot be attached in its state";
-            vec![
-                Expect::error(&addr("failed"), NIC, summary).mentioning(&[
-                    "NIC nic-failed-1 is in the CREATE_FAILED state",
-                    "Create a new NIC",
-                    "Zenlayer API code: INVALID_NIC_STATUS",
-                ]),
-                Expect::error(&addr("deleting"), NIC, summary).mentioning(&[
-                    "NIC nic-deleting-1 is in the DELETING state",
-                    "Create a new NIC",
-                    "Zenlayer API code: INVALID_NIC_STATUS",
-                ]),
-            ]
-        },
-    },
-    Row {
-        behaviour: "a pending or detaching NIC only warns that apply will wait",
-        setup: |sim| set_nic(sim, "nic-app-3", NicStatus::Detaching, Some("ins-web-2")),
-        provider: "",
-        attachments: &[
-            ("pending", "nic-pending-1", "ins-web-1"),
-            ("detaching", "nic-app-3", "ins-web-1"),
-        ],
-        findings: || {
-            let summary = "The NIC is still changing state";
-            vec![
-                Expect::warning(&addr("pending"), NIC, summary).mentioning(&[
-                    "NIC nic-pending-1 is in the PENDING state (still being created)",
-                    "apply waits",
-                    "Zenlayer API code: INVALID_NIC_STATUS",
-                ]),
-                Expect::warning(&addr("detaching"), NIC, summary).mentioning(&[
-                    "NIC nic-app-3 is in the DETACHING state (being detached from instance ins-web-2)",
-                    "apply waits",
-                    "Zenlayer API code: INVALID_NIC_STATUS",
-                ]),
-            ]
-        },
-    },
-    Row {
-        behaviour: "a stopped or vanishing instance fails the plan in every such status",
-        setup: |sim| {
-            for status in [
-                InstanceStatus::Stopping,
-                InstanceStatus::Releasing,
-                InstanceStatus::Recycle,
-                InstanceStatus::Recycling,
-                InstanceStatus::CreateFailed,
-            ] {
-                new_instance(sim, status);
-            }
-        },
-        provider: "",
-        attachments: &[
-            ("stopped", "nic-app-1", "ins-stopped-1"),
-            ("stopping", "nic-app-2", "ins-stopping-1"),
-            ("releasing", "nic-app-3", "ins-releasing-1"),
-            ("recycle", "nic-app-4", "ins-recycle-1"),
-            ("recycling", "nic-app-5", "ins-recycling-1"),
-            ("failed", "nic-app-6", "ins-create-failed-1"),
-        ],
-        findings: || {
-            // Each status with the words of the fix that fits it.
-            [
-                ("stopped", "ins-stopped-1", "STOPPED", "Start the instance"),
+                ],
+            )],
+        ),
+        nic_state_row(
+            "a NIC that failed to create or is being deleted fails the plan",
+            &[
+                ("failed", "nic-failed-1", "ins-web-1", "CREATE_FAILED state"),
+                ("deleting", "nic-deleting-1", "ins-web-2", "DELETING state"),
+            ],
+            error_at,
+            "The NIC cannot be attached in its state",
+            "Create a new NIC",
+        ),
+        nic_state_row(
+            "a pending or detaching NIC only warns that apply will wait",
+            &[
                 (
+                    "pending",
+                    "nic-pending-1",
+                    "ins-web-1",
+                    "PENDING state (still being created)",
+                ),
+                (
+                    "detaching",
+                    "nic-app-3",
+                    "ins-web-1",
+                    "DETACHING state (being detached from instance ins-web-2)",
+                ),
+            ],
+            warning_at,
+            "The NIC is still changing state",
+            "apply waits",
+        )
+        .after(|sim| set_nic(sim, "nic-app-3", NicStatus::Detaching, Some("ins-web-2"))),
+        // Each status with the words of the fix that fits it.
+        status_row(
+            "a stopped or vanishing instance fails the plan in every such status",
+            &[
+                (InstanceStatus::Stopped, "stopped", "Start the instance"),
+                (
+                    InstanceStatus::Stopping,
                     "stopping",
-                    "ins-stopping-1",
-                    "STOPPING",
                     "Start it again once it is STOPPED",
                 ),
                 (
+                    InstanceStatus::Releasing,
                     "releasing",
-                    "ins-releasing-1",
-                    "RELEASING",
                     "Use another instance in `instance_id`",
                 ),
                 (
+                    InstanceStatus::Recycle,
                     "recycle",
-                    "ins-recycle-1",
-                    "RECYCLE",
                     "Restore and start it in zenConsole",
                 ),
                 (
+                    InstanceStatus::Recycling,
                     "recycling",
-                    "ins-recycling-1",
-                    "RECYCLING",
                     "Use another instance in `instance_id`",
                 ),
-                (
-                    "failed",
-                    "ins-create-failed-1",
-                    "CREATE_FAILED",
-                    "will never run",
+                (InstanceStatus::CreateFailed, "failed", "will never run"),
+            ],
+            error_at,
+            "The instance is not running",
+        ),
+        status_row(
+            "a busy instance only warns that apply will wait in every such status",
+            &[
+                (InstanceStatus::Booting, "booting", "apply waits"),
+                (InstanceStatus::Deploying, "deploying", "apply waits"),
+                (InstanceStatus::Reboot, "reboot", "apply waits"),
+                (InstanceStatus::Rebuilding, "rebuilding", "apply waits"),
+                (InstanceStatus::Resizing, "resizing", "apply waits"),
+                (InstanceStatus::Imaging, "imaging", "apply waits"),
+            ],
+            warning_at,
+            "The instance is still changing state",
+        ),
+        Row::new(
+            "three failing attachments give three errors in one plan",
+            &[
+                ("fine", "nic-app-1", "ins-web-1"),
+                ("ghost_nic", "nic-missing-1", "ins-web-1"),
+                ("ghost_instance", "nic-app-2", "ins-missing-1"),
+                ("stopped", "nic-app-3", "ins-stopped-1"),
+            ],
+            error_row_findings()
+                .into_iter()
+                .filter(|e| {
+                    ["ghost_nic", "ghost_instance", "stopped"]
+                        .map(addr)
+                        .contains(&e.address)
+                })
+                .collect(),
+        ),
+        Row::new(
+            "one attachment with two problems gets both errors",
+            &[("both", "nic-eu-app-1", "ins-stopped-1")],
+            vec![
+                error_at(
+                    "both",
+                    NIC,
+                    "The NIC is in another region",
+                    &["europe-west-1", "asia-east-1"],
                 ),
-            ]
-            .map(|(name, instance, status, fix)| {
-                Expect::error(&addr(name), INSTANCE, "The instance is not running").mentioning(&[
-                    &format!("Instance {instance} is in the {status} state"),
-                    fix,
-                    "Zenlayer API code: OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT",
-                ])
-            })
-            .into()
-        },
-    },
-    Row {
-        behaviour: "a busy instance only warns that apply will wait in every such status",
-        setup: |sim| {
-            for status in [
-                InstanceStatus::Deploying,
-                InstanceStatus::Reboot,
-                InstanceStatus::Rebuilding,
-                InstanceStatus::Resizing,
-                InstanceStatus::Imaging,
-            ] {
-                new_instance(sim, status);
-            }
-        },
-        provider: "",
-        attachments: &[
-            ("booting", "nic-app-1", "ins-booting-1"),
-            ("deploying", "nic-app-2", "ins-deploying-1"),
-            ("reboot", "nic-app-3", "ins-reboot-1"),
-            ("rebuilding", "nic-app-4", "ins-rebuilding-1"),
-            ("resizing", "nic-app-5", "ins-resizing-1"),
-            ("imaging", "nic-app-6", "ins-imaging-1"),
-        ],
-        findings: || {
-            [
-                ("booting", "ins-booting-1", "BOOTING"),
-                ("deploying", "ins-deploying-1", "DEPLOYING"),
-                ("reboot", "ins-reboot-1", "REBOOT"),
-                ("rebuilding", "ins-rebuilding-1", "REBUILDING"),
-                ("resizing", "ins-resizing-1", "RESIZING"),
-                ("imaging", "ins-imaging-1", "IMAGING"),
-            ]
-            .map(|(name, instance, status)| {
-                Expect::warning(
-                    &addr(name),
+                error_at(
+                    "both",
                     INSTANCE,
-                    "The instance is still changing state",
-                )
-                .mentioning(&[
-                    &format!("Instance {instance} is in the {status} state"),
-                    "apply waits",
-                    "Zenlayer API code: OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT",
-                ])
-            })
-            .into()
-        },
-    },
-    Row {
-        behaviour: "three failing attachments give three errors in one plan",
-        setup: as_shipped,
-        provider: "",
-        attachments: &[
-            ("fine", "nic-app-1", "ins-web-1"),
-            ("ghost_nic", "nic-missing-1", "ins-web-1"),
-            ("ghost_instance", "nic-app-2", "ins-missing-1"),
-            ("stopped", "nic-app-3", "ins-stopped-1"),
-        ],
-        findings: || {
-            vec![
-                Expect::error(&addr("ghost_nic"), NIC, "The NIC does not exist")
-                    .mentioning(&["INVALID_NIC_NOT_FOUND"]),
-                Expect::error(
-                    &addr("ghost_instance"),
-                    INSTANCE,
-                    "The instance does not exist",
-                )
-                .mentioning(&["INVALID_INSTANCE_NOT_FOUND"]),
-                Expect::error(&addr("stopped"), INSTANCE, "The instance is not running")
-                    .mentioning(&["OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT"]),
+                    "The instance is not running",
+                    &["Instance ins-stopped-1 is in the STOPPED state"],
+                ),
+            ],
+        ),
+        Row::new(
+            "plan_checks = \"warn\" turns every error into a warning and the plan succeeds",
+            &[
+                ERROR_ROWS,
+                &[("here", "nic-stopped-1-data", "ins-stopped-1")],
             ]
-        },
-    },
-    Row {
-        behaviour: "one attachment with two problems gets both errors",
-        setup: as_shipped,
-        provider: "",
-        attachments: &[("both", "nic-eu-app-1", "ins-stopped-1")],
-        findings: || {
-            vec![
-                Expect::error(&addr("both"), NIC, "The NIC is in another region")
-                    .mentioning(&["europe-west-1", "asia-east-1"]),
-                Expect::error(&addr("both"), INSTANCE, "The instance is not running")
-                    .mentioning(&["Instance ins-stopped-1 is in the STOPPED state"]),
-            ]
-        },
-    },
-    Row {
-        behaviour: "plan_checks = \"warn\" turns every error into a warning and the plan succeeds",
-        setup: as_shipped,
-        provider: "plan_checks = \"warn\"",
-        attachments: &[
-            ("ghost_nic", "nic-missing-1", "ins-web-1"),
-            ("ghost_instance", "nic-app-1", "ins-missing-1"),
-            ("far_nic", "nic-eu-app-1", "ins-web-1"),
-            ("failed_nic", "nic-failed-1", "ins-web-1"),
-            ("deleting_nic", "nic-deleting-1", "ins-web-2"),
-            ("taken_nic", "nic-db-1", "ins-web-2"),
-            ("stopped", "nic-app-2", "ins-stopped-1"),
-            ("here", "nic-stopped-1-data", "ins-stopped-1"),
-        ],
-        findings: || {
-            let mut warned: Vec<Expect> = error_row_findings()
+            .concat(),
+            error_row_findings()
                 .into_iter()
                 .map(Expect::warned)
-                .collect();
-            warned.extend([
-                Expect::warning(
-                    &addr("here"),
-                    NIC,
-                    "The NIC is already attached to this instance",
-                )
-                .mentioning(&["terraform import"]),
-                Expect::warning(&addr("here"), INSTANCE, "The instance is not running")
-                    .mentioning(&["STOPPED"]),
-            ]);
-            warned
-        },
-    },
-];
+                .chain([
+                    warning_at(
+                        "here",
+                        NIC,
+                        "The NIC is already attached to this instance",
+                        &["terraform import"],
+                    ),
+                    warning_at(
+                        "here",
+                        INSTANCE,
+                        "The instance is not running",
+                        &["STOPPED"],
+                    ),
+                ])
+                .collect(),
+        )
+        .with_provider("plan_checks = \"warn\""),
+    ]
+}
 
 /// Plans one row on one Terraform, in a simulator and working directory of its own.
 fn plan_row(tf: &Terraform, row: &Row) {
@@ -409,15 +490,19 @@ fn plan_row(tf: &Terraform, row: &Row) {
     } else {
         sim.provider_block_with(row.provider)
     };
-    let config = main_tf(&provider, row.attachments);
-    let dir = tf.workdir().config(&config);
-    assert_plan_reports(&dir, &config, &(row.findings)());
+    let attachments: Vec<(&str, &str, &str)> = row
+        .attachments
+        .iter()
+        .map(|(name, nic, instance)| (name.as_str(), nic.as_str(), instance.as_str()))
+        .collect();
+    let (config, dir) = configured(tf, &provider, &attachments);
+    assert_plan_reports(&dir, &config, &row.findings);
 }
 
 #[test]
 fn every_row_of_the_plan_check_table_shows_its_findings_in_plan_and_plan_json() {
     for_each_terraform(Versions::All, |tf| {
-        let failed: Vec<&str> = TABLE
+        let failed: Vec<&str> = table()
             .iter()
             .filter(|row| {
                 let planned = std::panic::catch_unwind(|| plan_row(tf, row));
@@ -443,34 +528,43 @@ fn every_row_of_the_plan_check_table_shows_its_findings_in_plan_and_plan_json() 
 
 #[test]
 fn a_nic_attached_elsewhere_outside_terraform_fails_the_plan_and_importing_it_moves_it() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
-        set_nic(&sim, "nic-app-4", NicStatus::Attaching, Some("ins-web-1"));
-        let config = main_tf(
+    on_every_terraform(|tf, sim| {
+        set_nic(sim, "nic-app-4", NicStatus::Attaching, Some("ins-web-1"));
+        let (config, dir) = configured(
+            tf,
             &sim.provider_block(),
             &[
                 ("used", "nic-db-1", "ins-web-2"),
                 ("attaching", "nic-app-4", "ins-web-2"),
             ],
         );
-        let dir = tf.workdir().config(&config);
         let summary = "The NIC is attached to another instance";
         assert_plan_reports(
             &dir,
             &config,
             &[
-                Expect::error(&addr("used"), NIC, summary).mentioning(&[
-                    "NIC nic-db-1 is USED on instance ins-web-1",
-                    "cannot be attached to instance ins-web-2",
-                    "moving it DETACHES THE NIC FROM INSTANCE ins-web-1, which someone else may \
+                error_at(
+                    "used",
+                    NIC,
+                    summary,
+                    &[
+                        "NIC nic-db-1 is USED on instance ins-web-1",
+                        "cannot be attached to instance ins-web-2",
+                        "moving it DETACHES THE NIC FROM INSTANCE ins-web-1, which someone else may \
                      be running",
-                    "terraform import zenlayer_nic_attachment.<name> nic-db-1:ins-web-1",
-                    "Zenlayer API code: INVALID_NIC_ATTACHED",
-                ]),
-                Expect::error(&addr("attaching"), NIC, summary).mentioning(&[
-                    "NIC nic-app-4 is ATTACHING on instance ins-web-1",
-                    "Zenlayer API code: INVALID_NIC_ATTACHED",
-                ]),
+                        "terraform import zenlayer_nic_attachment.<name> nic-db-1:ins-web-1",
+                        "Zenlayer API code: INVALID_NIC_ATTACHED",
+                    ],
+                ),
+                error_at(
+                    "attaching",
+                    NIC,
+                    summary,
+                    &[
+                        "NIC nic-app-4 is ATTACHING on instance ins-web-1",
+                        "Zenlayer API code: INVALID_NIC_ATTACHED",
+                    ],
+                ),
             ],
         );
 
@@ -483,112 +577,70 @@ fn a_nic_attached_elsewhere_outside_terraform_fails_the_plan_and_importing_it_mo
         human.assert_stdout_contains("1 to add, 0 to change, 1 to destroy");
         assert_only_the_keeps_nic_note(&human, &plan_json(&dir), &addr("used"));
         dir.apply().assert_success();
-        assert_eq!(
-            sim.attached_instance("nic-db-1").as_deref(),
-            Some("ins-web-2")
-        );
+        assert_attached(sim, "nic-db-1", Some("ins-web-2"));
     });
 }
 
 #[test]
 fn a_nic_attached_here_outside_terraform_fails_the_plan_and_the_suggested_import_works() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
-        let config = main_tf(&sim.provider_block(), &[("db", "nic-db-1", "ins-web-1")]);
-        let dir = tf.workdir().config(&config);
+    on_every_terraform(|tf, sim| {
+        let (config, dir) = configured(
+            tf,
+            &sim.provider_block(),
+            &[("db", "nic-db-1", "ins-web-1")],
+        );
         assert_plan_reports(
             &dir,
             &config,
-            &[Expect::error(
-                &addr("db"),
+            &[error_at(
+                "db",
                 NIC,
                 "The NIC is already attached to this instance",
-            )
-            .mentioning(&[
-                "NIC nic-db-1 is already USED on instance ins-web-1",
-                "terraform import zenlayer_nic_attachment.<name> nic-db-1:ins-web-1",
-                "Zenlayer API code: INVALID_NIC_ATTACHED",
-            ])],
+                &[
+                    "NIC nic-db-1 is already USED on instance ins-web-1",
+                    "terraform import zenlayer_nic_attachment.<name> nic-db-1:ins-web-1",
+                    "Zenlayer API code: INVALID_NIC_ATTACHED",
+                ],
+            )],
         );
 
         dir.import(&addr("db"), "nic-db-1:ins-web-1")
             .assert_success();
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes");
+        assert_no_changes(&dir);
     });
 }
 
 #[test]
 fn a_nic_held_by_another_object_in_state_warns_and_depends_on_makes_the_apply_work() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
-        let provider = sim.provider_block();
-        let dir = tf
-            .workdir()
-            .config(&main_tf(&provider, &[("old", "nic-app-2", "ins-web-1")]));
-        dir.apply().assert_success();
-
+    on_every_terraform(|tf, sim| {
         // `old` takes another NIC; `new` takes old's NIC to another instance, after `old`.
-        let config = format!(
-            "{}\n{}\nresource \"zenlayer_nic_attachment\" \"new\" {{\n  nic_id      = \"nic-app-2\"\n  instance_id = \"ins-web-2\"\n  depends_on  = [zenlayer_nic_attachment.old]\n}}\n",
-            provider,
-            attachment("old", "nic-app-3", "ins-web-1", ""),
-        );
-        dir.write("main.tf", &config);
-        assert_plan_reports(
-            &dir,
-            &config,
-            &[Expect::warning(
-                &addr("new"),
-                NIC,
-                "The NIC is held by another attachment in state",
-            )
-            .mentioning(&[
-                "NIC nic-app-2 is USED on instance ins-web-1",
-                "depends_on",
-                "Zenlayer API code: INVALID_NIC_ATTACHED",
-            ])],
+        let dir = plan_giving_olds_nic_to_new(
+            tf,
+            sim,
+            |provider| {
+                format!(
+                    "{}\n{}\nresource \"zenlayer_nic_attachment\" \"new\" {{\n  nic_id      = \"nic-app-2\"\n  instance_id = \"ins-web-2\"\n  depends_on  = [zenlayer_nic_attachment.old]\n}}\n",
+                    provider,
+                    attachment("old", "nic-app-3", "ins-web-1", ""),
+                )
+            },
+            &["depends_on", "Zenlayer API code: INVALID_NIC_ATTACHED"],
         );
         dir.apply().assert_success();
-        assert_eq!(
-            sim.attached_instance("nic-app-2").as_deref(),
-            Some("ins-web-2")
-        );
-        assert_eq!(
-            sim.attached_instance("nic-app-3").as_deref(),
-            Some("ins-web-1")
-        );
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes");
+        assert_attached(sim, "nic-app-2", Some("ins-web-2"));
+        assert_attached(sim, "nic-app-3", Some("ins-web-1"));
+        assert_no_changes(&dir);
     });
 }
 
 #[test]
 fn a_nic_held_by_an_attachment_being_removed_warns_and_the_suggested_targeted_removal_works() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
-        let provider = sim.provider_block();
-        let dir = tf
-            .workdir()
-            .config(&main_tf(&provider, &[("old", "nic-app-2", "ins-web-1")]));
-        dir.apply().assert_success();
-
-        let config = main_tf(&provider, &[("new", "nic-app-2", "ins-web-2")]);
-        dir.write("main.tf", &config);
-        assert_plan_reports(
-            &dir,
-            &config,
-            &[Expect::warning(
-                &addr("new"),
-                NIC,
-                "The NIC is held by another attachment in state",
-            )
-            .mentioning(&[
-                "NIC nic-app-2 is USED on instance ins-web-1",
-                "terraform apply -target=zenlayer_nic_attachment.<other>",
-            ])],
+    on_every_terraform(|tf, sim| {
+        let dir = plan_giving_olds_nic_to_new(
+            tf,
+            sim,
+            |provider| main_tf(provider, &[("new", "nic-app-2", "ins-web-2")]),
+            &["terraform apply -target=zenlayer_nic_attachment.<other>"],
         );
         dir.run(&[
             "apply",
@@ -598,14 +650,11 @@ fn a_nic_held_by_an_attachment_being_removed_warns_and_the_suggested_targeted_re
             &format!("-target={}", addr("old")),
         ])
         .assert_success();
-        assert_eq!(sim.attached_instance("nic-app-2"), None);
+        assert_attached(sim, "nic-app-2", None);
         let applied = dir.apply();
         applied.assert_success();
         assert!(from_human(&applied).is_empty(), "{applied:#?}");
-        assert_eq!(
-            sim.attached_instance("nic-app-2").as_deref(),
-            Some("ins-web-2")
-        );
+        assert_attached(sim, "nic-app-2", Some("ins-web-2"));
     });
 }
 
@@ -613,16 +662,15 @@ fn a_nic_held_by_an_attachment_being_removed_warns_and_the_suggested_targeted_re
 
 #[test]
 fn two_attachments_of_one_nic_get_one_error_before_either_is_applied() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
-        let config = main_tf(
+    on_every_terraform(|tf, sim| {
+        let (config, dir) = configured(
+            tf,
             &sim.provider_block(),
             &[
                 ("web", "nic-app-1", "ins-web-1"),
                 ("web_again", "nic-app-1", "ins-web-2"),
             ],
         );
-        let dir = tf.workdir().config(&config);
         let plan = dir.run(&["plan", "-json"]);
         assert!(!plan.success(), "{}: the plan must fail", tf.version);
         let shown = from_json(&plan);
@@ -670,8 +718,7 @@ fn two_attachments_of_one_nic_get_one_error_before_either_is_applied() {
 #[test]
 fn with_one_id_unknown_until_apply_the_known_side_is_still_checked_and_both_unknown_costs_no_call()
 {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
+    on_every_terraform(|tf, sim| {
         // `seed` is planned by a provider with checks off; the attachments below take one or
         // both IDs from its `region_id`, unknown until apply.
         let mut config = format!(
@@ -747,68 +794,71 @@ const ERROR_ROWS: &[(&str, &str, &str)] = &[
 
 fn error_row_findings() -> Vec<Expect> {
     vec![
-        Expect::error(&addr("ghost_nic"), NIC, "The NIC does not exist")
-            .mentioning(&["INVALID_NIC_NOT_FOUND"]),
-        Expect::error(
-            &addr("ghost_instance"),
+        error_at(
+            "ghost_nic",
+            NIC,
+            "The NIC does not exist",
+            &["INVALID_NIC_NOT_FOUND"],
+        ),
+        error_at(
+            "ghost_instance",
             INSTANCE,
             "The instance does not exist",
-        )
-        .mentioning(&["INVALID_INSTANCE_NOT_FOUND"]),
-        Expect::error(&addr("far_nic"), NIC, "The NIC is in another region")
-            .mentioning(&["INVALID_NIC_INSTANCE_REGION_MISMATCH"]),
-        Expect::error(
-            &addr("failed_nic"),
+            &["INVALID_INSTANCE_NOT_FOUND"],
+        ),
+        error_at(
+            "far_nic",
+            NIC,
+            "The NIC is in another region",
+            &["INVALID_NIC_INSTANCE_REGION_MISMATCH"],
+        ),
+        error_at(
+            "failed_nic",
             NIC,
             "The NIC cannot be attached in its state",
-        )
-        .mentioning(&["CREATE_FAILED", "INVALID_NIC_STATUS"]),
-        Expect::error(
-            &addr("deleting_nic"),
+            &["CREATE_FAILED", "INVALID_NIC_STATUS"],
+        ),
+        error_at(
+            "deleting_nic",
             NIC,
             "The NIC cannot be attached in its state",
-        )
-        .mentioning(&["DELETING", "INVALID_NIC_STATUS"]),
-        Expect::error(
-            &addr("taken_nic"),
+            &["DELETING", "INVALID_NIC_STATUS"],
+        ),
+        error_at(
+            "taken_nic",
             NIC,
             "The NIC is attached to another instance",
-        )
-        .mentioning(&["INVALID_NIC_ATTACHED"]),
-        Expect::error(&addr("stopped"), INSTANCE, "The instance is not running")
-            .mentioning(&["OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT"]),
+            &["INVALID_NIC_ATTACHED"],
+        ),
+        error_at(
+            "stopped",
+            INSTANCE,
+            "The instance is not running",
+            &["OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT"],
+        ),
     ]
 }
 
 #[test]
 fn plan_checks_off_makes_no_api_call_during_plan_in_the_block_or_the_environment() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
-        let config = main_tf(
-            &sim.provider_block_with("plan_checks = \"off\""),
-            ERROR_ROWS,
-        );
-        let dir = tf.workdir().config(&config);
-        assert_no_provider_diagnostics(&dir.plan(), &plan_json(&dir));
-        assert_eq!(
-            sim.api().calls().total_received(),
-            0,
-            "{:?}",
-            sim.api().calls()
-        );
-
-        let config = main_tf(&sim.provider_block(), ERROR_ROWS);
-        let dir = tf
-            .workdir()
-            .config(&config)
-            .env("ZENLAYERCLOUD_PLAN_CHECKS", "off");
-        assert_no_provider_diagnostics(&dir.plan(), &plan_json(&dir));
-        assert_eq!(
-            sim.api().calls().total_received(),
-            0,
-            "{:?}",
-            sim.api().calls()
-        );
+    on_every_terraform(|tf, sim| {
+        // Off in the provider block, then off in the environment.
+        for (provider, env) in [
+            (sim.provider_block_with("plan_checks = \"off\""), None),
+            (sim.provider_block(), Some("off")),
+        ] {
+            let (_, mut dir) = configured(tf, &provider, ERROR_ROWS);
+            if let Some(mode) = env {
+                dir = dir.env("ZENLAYERCLOUD_PLAN_CHECKS", mode);
+            }
+            assert_no_provider_diagnostics(&dir.plan(), &plan_json(&dir));
+            assert_eq!(
+                sim.api().calls().total_received(),
+                0,
+                "{:?}",
+                sim.api().calls()
+            );
+        }
     });
 }
 
@@ -816,13 +866,9 @@ fn plan_checks_off_makes_no_api_call_during_plan_in_the_block_or_the_environment
 
 #[test]
 fn moving_an_attachment_to_another_instance_plans_and_applies_cleanly() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
+    on_every_terraform(|tf, sim| {
         let provider = sim.provider_block();
-        let dir = tf
-            .workdir()
-            .config(&main_tf(&provider, &[("app", "nic-app-1", "ins-web-1")]));
-        dir.apply().assert_success();
+        let dir = applied(tf, sim, &[("app", "nic-app-1", "ins-web-1")]);
 
         dir.write(
             "main.tf",
@@ -835,32 +881,25 @@ fn moving_an_attachment_to_another_instance_plans_and_applies_cleanly() {
         applied.assert_success();
         let notes = from_human(&applied);
         assert!(notes.iter().all(|d| d.summary == KEEPS_NIC), "{applied:#?}");
-        assert_eq!(
-            sim.attached_instance("nic-app-1").as_deref(),
-            Some("ins-web-2")
-        );
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes");
+        assert_attached(sim, "nic-app-1", Some("ins-web-2"));
+        assert_no_changes(&dir);
     });
 }
 
 #[test]
 fn replacing_an_attachment_onto_a_bad_target_reports_each_problem_once() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
-        let provider = sim.provider_block();
-        let dir = tf.workdir().config(&main_tf(
-            &provider,
+    on_every_terraform(|tf, sim| {
+        let dir = applied(
+            tf,
+            sim,
             &[
                 ("to_stopped", "nic-app-1", "ins-web-1"),
                 ("to_ghost", "nic-app-2", "ins-web-1"),
             ],
-        ));
-        dir.apply().assert_success();
+        );
 
         let config = main_tf(
-            &provider,
+            &sim.provider_block(),
             &[
                 ("to_stopped", "nic-app-1", "ins-stopped-1"),
                 ("to_ghost", "nic-missing-1", "ins-web-1"),
@@ -872,10 +911,18 @@ fn replacing_an_attachment_onto_a_bad_target_reports_each_problem_once() {
             &config,
             &[
                 Expect::new(Severity::Warning, &addr("to_stopped"), None, KEEPS_NIC),
-                Expect::error(&addr("to_stopped"), INSTANCE, "The instance is not running")
-                    .mentioning(&["Instance ins-stopped-1 is in the STOPPED state"]),
-                Expect::error(&addr("to_ghost"), NIC, "The NIC does not exist")
-                    .mentioning(&["nic-missing-1"]),
+                error_at(
+                    "to_stopped",
+                    INSTANCE,
+                    "The instance is not running",
+                    &["Instance ins-stopped-1 is in the STOPPED state"],
+                ),
+                error_at(
+                    "to_ghost",
+                    NIC,
+                    "The NIC does not exist",
+                    &["nic-missing-1"],
+                ),
             ],
         );
     });
@@ -883,13 +930,8 @@ fn replacing_an_attachment_onto_a_bad_target_reports_each_problem_once() {
 
 #[test]
 fn a_tainted_or_replaced_attachment_plans_and_applies_cleanly() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
-        let dir = tf.workdir().config(&main_tf(
-            &sim.provider_block(),
-            &[("app", "nic-app-1", "ins-web-1")],
-        ));
-        dir.apply().assert_success();
+    on_every_terraform(|tf, sim| {
+        let dir = applied(tf, sim, &[("app", "nic-app-1", "ins-web-1")]);
 
         dir.run(&["taint", "-no-color", &addr("app")])
             .assert_success();
@@ -899,10 +941,7 @@ fn a_tainted_or_replaced_attachment_plans_and_applies_cleanly() {
         let applied = dir.apply();
         applied.assert_success();
         assert!(from_human(&applied).is_empty(), "{applied:#?}");
-        assert_eq!(
-            sim.attached_instance("nic-app-1").as_deref(),
-            Some("ins-web-1")
-        );
+        assert_attached(sim, "nic-app-1", Some("ins-web-1"));
 
         let replace = format!("-replace={}", addr("app"));
         let human = dir.run(&["plan", "-no-color", "-input=false", &replace]);
@@ -918,13 +957,8 @@ fn a_tainted_or_replaced_attachment_plans_and_applies_cleanly() {
         ]);
         applied.assert_success();
         assert!(from_human(&applied).is_empty(), "{applied:#?}");
-        assert_eq!(
-            sim.attached_instance("nic-app-1").as_deref(),
-            Some("ins-web-1")
-        );
-        dir.plan()
-            .assert_success()
-            .assert_stdout_contains("No changes");
+        assert_attached(sim, "nic-app-1", Some("ins-web-1"));
+        assert_no_changes(&dir);
     });
 }
 
@@ -957,38 +991,60 @@ fn the_one_diagnostic(human: &Outcome, json: &Outcome) -> support::diagnostics::
     j.into_iter().next().expect("one")
 }
 
+/// One attachment that is fine and two that plan checks would refuse: what the scenarios of
+/// an API that cannot be read plan.
+const CHECKED: &[(&str, &str, &str)] = &[
+    ("a", "nic-app-1", "ins-web-1"),
+    ("b", "nic-missing-1", "ins-web-1"),
+    ("c", "nic-app-2", "ins-stopped-1"),
+];
+
+/// Plans `attachments` under `provider` (`terraform plan` and `plan -json`) and checks both
+/// show one provider diagnostic, the same, of `severity` and `summary`, whose detail says each
+/// of `words`; returns both runs.
+fn plan_with_one_diagnostic(
+    tf: &Terraform,
+    provider: &str,
+    attachments: &[(&str, &str, &str)],
+    (severity, summary): (Severity, &str),
+    words: &[&str],
+) -> (Outcome, Outcome) {
+    let (_, dir) = configured(tf, provider, attachments);
+    let human = dir.plan();
+    let json = plan_json(&dir);
+    let d = the_one_diagnostic(&human, &json);
+    assert_eq!(d.severity, severity);
+    assert_eq!(d.summary, summary);
+    for words in words {
+        assert!(d.detail.contains(words), "lacks {words:?}: {}", d.detail);
+    }
+    (human, json)
+}
+
+/// What a plan shows when the API could not be read for its checks.
+const SKIPPED: (Severity, &str) = (Severity::Warning, "Plan checks were skipped for this run");
+
 #[test]
 fn wrong_credentials_are_one_error_naming_the_credential_settings() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
+    on_every_terraform(|tf, sim| {
         let password = "not-the-password-1234";
-        let config = main_tf(
-            &provider_for(&sim.domain(), &sim, password),
+        let (human, json) = plan_with_one_diagnostic(
+            tf,
+            &provider_for(&sim.domain(), sim, password),
+            CHECKED,
+            (Severity::Error, "The API rejected the credentials"),
             &[
-                ("a", "nic-app-1", "ins-web-1"),
-                ("b", "nic-missing-1", "ins-web-1"),
-                ("c", "nic-app-2", "ins-stopped-1"),
+                "access_key_id",
+                "access_key_password",
+                "access_token",
+                "ZENLAYERCLOUD_ACCESS_KEY_ID",
+                "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD",
+                "ZENLAYERCLOUD_ACCESS_TOKEN",
+                "AUTHFAILURE_SIGNATURE_FAILURE",
+                "request id: SIM",
             ],
         );
-        let dir = tf.workdir().config(&config);
-        let human = dir.plan();
-        let json = plan_json(&dir);
         assert!(!human.success() && !json.success(), "{human:#?}");
-        let d = the_one_diagnostic(&human, &json);
-        assert_eq!(d.severity, Severity::Error);
-        assert_eq!(d.summary, "The API rejected the credentials");
-        for words in [
-            "access_key_id",
-            "access_key_password",
-            "access_token",
-            "ZENLAYERCLOUD_ACCESS_KEY_ID",
-            "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD",
-            "ZENLAYERCLOUD_ACCESS_TOKEN",
-            "AUTHFAILURE_SIGNATURE_FAILURE",
-            "request id: SIM",
-        ] {
-            assert!(d.detail.contains(words), "lacks {words:?}: {}", d.detail);
-        }
         human.assert_not_contains(password);
         json.assert_not_contains(password);
     });
@@ -996,48 +1052,36 @@ fn wrong_credentials_are_one_error_naming_the_credential_settings() {
 
 #[test]
 fn an_unreachable_api_is_one_warning_and_the_plan_succeeds() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
+    on_every_terraform(|tf, sim| {
         let closed = ClosedPort::reserve();
         let domain = closed.addr().to_string();
-        let config = main_tf(
-            &provider_for(&domain, &sim, sim.api().access_key_password()),
+        let (human, json) = plan_with_one_diagnostic(
+            tf,
+            &provider_for(&domain, sim, sim.api().access_key_password()),
+            CHECKED,
+            SKIPPED,
             &[
-                ("a", "nic-app-1", "ins-web-1"),
-                ("b", "nic-missing-1", "ins-web-1"),
-                ("c", "nic-app-2", "ins-stopped-1"),
+                "the connection could not be established",
+                "`domain`",
+                "plan_checks = \"off\"",
             ],
         );
-        let dir = tf.workdir().config(&config);
-        let human = dir.plan();
-        let json = plan_json(&dir);
         human.assert_stdout_contains("Plan: 3 to add");
         json.assert_success();
-        let d = the_one_diagnostic(&human, &json);
-        assert_eq!(d.severity, Severity::Warning);
-        assert_eq!(d.summary, "Plan checks were skipped for this run");
-        for words in [
-            "the connection could not be established",
-            "`domain`",
-            "plan_checks = \"off\"",
-        ] {
-            assert!(d.detail.contains(words), "lacks {words:?}: {}", d.detail);
-        }
     });
 }
 
 #[test]
 fn throttling_that_passes_is_retried_and_the_plan_shows_the_real_findings() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
-        let config = main_tf(
+    on_every_terraform(|tf, sim| {
+        let (config, dir) = configured(
+            tf,
             &sim.provider_block(),
             &[
                 ("fine", "nic-app-1", "ins-web-1"),
                 ("ghost_nic", "nic-missing-1", "ins-web-1"),
             ],
         );
-        let dir = tf.workdir().config(&config);
         let burst = || {
             sim.api()
                 .set_faults(FaultConfig {
@@ -1060,40 +1104,34 @@ fn throttling_that_passes_is_retried_and_the_plan_shows_the_real_findings() {
             &human,
             &json,
             &config,
-            &[
-                Expect::error(&addr("ghost_nic"), NIC, "The NIC does not exist")
-                    .mentioning(&["INVALID_NIC_NOT_FOUND"]),
-            ],
+            &[error_at(
+                "ghost_nic",
+                NIC,
+                "The NIC does not exist",
+                &["INVALID_NIC_NOT_FOUND"],
+            )],
         );
     });
 }
 
 #[test]
 fn throttling_that_persists_is_one_warning_and_the_plan_succeeds() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
+    on_every_terraform(|tf, sim| {
         sim.api()
             .set_faults(FaultConfig {
                 seed: Some(7),
                 ..FaultConfig::always(&[FaultKind::RateLimited], &[], None)
             })
             .expect("a valid fault plan");
-        let config = main_tf(
+        let (human, json) = plan_with_one_diagnostic(
+            tf,
             &sim.provider_block(),
-            &[
-                ("a", "nic-app-1", "ins-web-1"),
-                ("b", "nic-missing-1", "ins-web-1"),
-            ],
+            &CHECKED[..2],
+            SKIPPED,
+            &["REQUEST_LIMIT_EXCEEDED"],
         );
-        let dir = tf.workdir().config(&config);
-        let human = dir.plan();
-        let json = plan_json(&dir);
         human.assert_stdout_contains("Plan: 2 to add");
         json.assert_success();
-        let d = the_one_diagnostic(&human, &json);
-        assert_eq!(d.severity, Severity::Warning);
-        assert_eq!(d.summary, "Plan checks were skipped for this run");
-        assert!(d.detail.contains("REQUEST_LIMIT_EXCEEDED"), "{}", d.detail);
     });
 }
 
@@ -1101,10 +1139,8 @@ fn throttling_that_persists_is_one_warning_and_the_plan_succeeds() {
 
 #[test]
 fn apply_says_what_plan_said_plus_the_request_id_and_the_apis_own_message() {
-    for_each_terraform(Versions::All, |tf| {
-        let sim = Sim::start();
-        let checked = main_tf(&sim.provider_block(), ERROR_ROWS);
-        let dir = tf.workdir().config(&checked);
+    on_every_terraform(|tf, sim| {
+        let (checked, dir) = configured(tf, &sim.provider_block(), ERROR_ROWS);
         let predicted = assert_plan_reports(&dir, &checked, &error_row_findings());
 
         // The same attachments, each at the same line, planned without checks and applied.
@@ -1152,10 +1188,7 @@ fn apply_says_what_plan_said_plus_the_request_id_and_the_apis_own_message() {
                 "{what}: a prediction shows an API message"
             );
         }
-        assert_eq!(sim.attached_instance("nic-app-1"), None);
-        assert_eq!(
-            sim.attached_instance("nic-db-1").as_deref(),
-            Some("ins-web-1")
-        );
+        assert_attached(sim, "nic-app-1", None);
+        assert_attached(sim, "nic-db-1", Some("ins-web-1"));
     });
 }

@@ -3,6 +3,8 @@
 
 mod fakes;
 
+use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +12,7 @@ use fakes::*;
 use tokio_util::sync::CancellationToken;
 use tonic::Request;
 use tpz::cty::{Type, Value, msgpack};
-use tpz::framework::{ApplyOutcome, Diagnostics, ImportOutcome, ReadOutcome, ReadResult};
+use tpz::framework::{Diagnostics, ImportOutcome, ReadOutcome, ReadResult};
 use tpz::protocol::ProviderService;
 use tpz::protocol::proto::{self, provider_server::Provider as _};
 
@@ -38,6 +40,46 @@ fn harness_with(provider: FakeProvider) -> Harness {
 
 fn thing_type() -> Type {
     thing_schema().block.value_type()
+}
+
+/// The reply to one RPC: every RPC answers, bad input included, never with a gRPC error.
+async fn answer<T>(call: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>) -> T {
+    call.await
+        .expect("an answer, not a gRPC error")
+        .into_inner()
+}
+
+/// One RPC call as Terraform makes it: `rpc!(service, method(field: value, ..))` sends a
+/// `proto::method::Request` with those fields (the rest default) and returns the reply, which
+/// must be an answer, never a gRPC error. A macro, because the request type is named after the
+/// method, which a function cannot do.
+macro_rules! rpc {
+    ($service:expr, $method:ident ( $($field:ident : $value:expr),* $(,)? )) => {{
+        // The fields given may be all the request has.
+        #[allow(clippy::needless_update)]
+        let request = proto::$method::Request {
+            $($field: $value,)*
+            ..Default::default()
+        };
+        answer($service.$method(Request::new(request))).await
+    }};
+}
+
+/// `test_info`'s configuration: its one required argument.
+fn info_config() -> Value {
+    Value::object([
+        ("name", s("x")),
+        ("region", Value::Null),
+        ("size", Value::Null),
+    ])
+}
+
+/// A provider configuration with `endpoint`, as Terraform encodes it.
+fn provider_config(endpoint: Value) -> Option<proto::DynamicValue> {
+    dv(
+        &Value::object([("endpoint", endpoint)]),
+        &provider_schema().block.value_type(),
+    )
 }
 
 fn dv(v: &Value, ty: &Type) -> Option<proto::DynamicValue> {
@@ -78,17 +120,18 @@ fn plan_req(
     }
 }
 
+/// The apply of what `plan_req(prior, planned, config)` planned.
 fn apply_req(
     prior: &Value,
     planned: &Value,
     config: &Value,
 ) -> proto::apply_resource_change::Request {
-    let ty = thing_type();
+    let plan = plan_req(prior, planned, config);
     proto::apply_resource_change::Request {
-        type_name: "test_thing".into(),
-        prior_state: dv(prior, &ty),
-        planned_state: dv(planned, &ty),
-        config: dv(config, &ty),
+        type_name: plan.type_name,
+        prior_state: plan.prior_state,
+        planned_state: plan.proposed_new_state,
+        config: plan.config,
         ..Default::default()
     }
 }
@@ -102,34 +145,25 @@ impl Harness {
         &self,
         req: proto::plan_resource_change::Request,
     ) -> proto::plan_resource_change::Response {
-        self.service
-            .plan_resource_change(Request::new(req))
-            .await
-            .expect("never a gRPC error")
-            .into_inner()
+        answer(self.service.plan_resource_change(Request::new(req))).await
     }
 
     async fn apply(
         &self,
         req: proto::apply_resource_change::Request,
     ) -> proto::apply_resource_change::Response {
-        self.service
-            .apply_resource_change(Request::new(req))
-            .await
-            .expect("never a gRPC error")
-            .into_inner()
+        answer(self.service.apply_resource_change(Request::new(req))).await
+    }
+
+    async fn schema(&self) -> proto::get_provider_schema::Response {
+        let req = proto::get_provider_schema::Request {};
+        answer(self.service.get_schema(Request::new(req))).await
     }
 }
 
 #[tokio::test]
 async fn get_schema_describes_every_type_in_markdown_with_capabilities_and_no_requires_replace() {
-    let h = harness(FakeResource::default());
-    let resp = h
-        .service
-        .get_schema(Request::new(proto::get_provider_schema::Request {}))
-        .await
-        .expect("ok")
-        .into_inner();
+    let resp = harness(FakeResource::default()).schema().await;
     assert!(resp.diagnostics.is_empty());
     let caps = resp.server_capabilities.expect("capabilities");
     assert!(caps.plan_destroy && caps.get_provider_schema_optional);
@@ -171,22 +205,11 @@ async fn get_schema_describes_every_type_in_markdown_with_capabilities_and_no_re
 #[tokio::test]
 async fn metadata_and_identity_schemas_answer_cheaply() {
     let h = harness(FakeResource::default());
-    let meta = h
-        .service
-        .get_metadata(Request::new(proto::get_metadata::Request {}))
-        .await
-        .expect("ok")
-        .into_inner();
+    let meta = rpc!(h.service, get_metadata());
     assert_eq!(meta.resources[0].type_name, "test_thing");
     assert_eq!(meta.data_sources[0].type_name, "test_info");
-    let ids = h
-        .service
-        .get_resource_identity_schemas(Request::new(
-            proto::get_resource_identity_schemas::Request {},
-        ))
-        .await
-        .expect("an answer, not Unimplemented")
-        .into_inner();
+    // An answer, not Unimplemented.
+    let ids = rpc!(h.service, get_resource_identity_schemas());
     assert!(ids.identity_schemas.is_empty() && ids.diagnostics.is_empty());
 }
 
@@ -213,17 +236,9 @@ async fn prepare_provider_config_validates_and_echoes_the_config() {
         _ => failure("Endpoint check"),
     });
     let h = harness_with(provider);
-    let ty = provider_schema().block.value_type();
     for (endpoint, ok) in [("https://api", true), ("ftp://x", false)] {
-        let config = dv(&Value::object([("endpoint", s(endpoint))]), &ty);
-        let resp = h
-            .service
-            .prepare_provider_config(Request::new(proto::prepare_provider_config::Request {
-                config: config.clone(),
-            }))
-            .await
-            .expect("ok")
-            .into_inner();
+        let config = provider_config(s(endpoint));
+        let resp = rpc!(h.service, prepare_provider_config(config: config.clone()));
         assert_eq!(resp.prepared_config, config);
         assert_eq!(errors(&resp.diagnostics).is_empty(), ok, "{endpoint}");
     }
@@ -232,17 +247,10 @@ async fn prepare_provider_config_validates_and_echoes_the_config() {
 #[tokio::test]
 async fn configure_hands_the_provider_terraforms_version_and_config() {
     let h = harness(FakeResource::default());
-    let ty = provider_schema().block.value_type();
-    let resp = h
-        .service
-        .configure(Request::new(proto::configure::Request {
-            terraform_version: "1.11.4".into(),
-            config: dv(&Value::object([("endpoint", s("https://api"))]), &ty),
-            client_capabilities: None,
-        }))
-        .await
-        .expect("ok")
-        .into_inner();
+    let resp = rpc!(h.service, configure(
+        terraform_version: "1.11.4".into(),
+        config: provider_config(s("https://api")),
+    ));
     assert!(resp.diagnostics.is_empty());
     let Some(Call::Configure(req)) = h.provider_log.calls().pop() else {
         panic!("configure not called")
@@ -265,37 +273,16 @@ async fn validate_resource_and_data_source_configs_reach_their_types() {
     };
     let h = harness(resource);
     for (name, want_errors) in [("good", 0), ("bad", 1)] {
-        let resp = h
-            .service
-            .validate_resource_type_config(Request::new(
-                proto::validate_resource_type_config::Request {
-                    type_name: "test_thing".into(),
-                    config: dv(&thing(&[("name", s(name))]), &thing_type()),
-                    client_capabilities: None,
-                },
-            ))
-            .await
-            .expect("ok")
-            .into_inner();
+        let resp = rpc!(h.service, validate_resource_type_config(
+            type_name: "test_thing".into(),
+            config: dv(&thing(&[("name", s(name))]), &thing_type()),
+        ));
         assert_eq!(errors(&resp.diagnostics).len(), want_errors, "{name}");
     }
-    let info = info_schema().block.value_type();
-    let resp = h
-        .service
-        .validate_data_source_config(Request::new(proto::validate_data_source_config::Request {
-            type_name: "test_info".into(),
-            config: dv(
-                &Value::object([
-                    ("name", s("x")),
-                    ("region", Value::Null),
-                    ("size", Value::Null),
-                ]),
-                &info,
-            ),
-        }))
-        .await
-        .expect("ok")
-        .into_inner();
+    let resp = rpc!(h.service, validate_data_source_config(
+        type_name: "test_info".into(),
+        config: dv(&info_config(), &info_schema().block.value_type()),
+    ));
     assert!(resp.diagnostics.is_empty());
 }
 
@@ -402,10 +389,10 @@ async fn resource_that_changes_a_configured_value_is_caught_before_terraform_see
 #[tokio::test]
 async fn apply_error_with_a_partial_object_returns_the_object() {
     let resource = FakeResource {
-        create: Box::new(|r| ApplyOutcome {
-            new_state: r.planned_state,
-            private: b"half".to_vec(),
-            diagnostics: failure("Attach"),
+        create: Box::new(|r| {
+            let mut half = outcome(r.planned_state, failure("Attach"));
+            half.private = b"half".to_vec();
+            half
         }),
         ..FakeResource::default()
     };
@@ -449,17 +436,11 @@ async fn read_of_a_vanished_object_sends_null_state_and_the_resources_private() 
         ..FakeResource::default()
     };
     let h = harness(resource);
-    let resp = h
-        .service
-        .read_resource(Request::new(proto::read_resource::Request {
-            type_name: "test_thing".into(),
-            current_state: dv(&stored(), &thing_type()),
-            private: b"old".to_vec(),
-            ..Default::default()
-        }))
-        .await
-        .expect("ok")
-        .into_inner();
+    let resp = rpc!(h.service, read_resource(
+        type_name: "test_thing".into(),
+        current_state: dv(&stored(), &thing_type()),
+        private: b"old".to_vec(),
+    ));
     assert!(resp.diagnostics.is_empty());
     assert_eq!(decode(resp.new_state, &thing_type()), Value::Null);
     assert_eq!(resp.private, b"fresh");
@@ -468,16 +449,10 @@ async fn read_of_a_vanished_object_sends_null_state_and_the_resources_private() 
 #[tokio::test]
 async fn import_names_the_type_and_sends_a_complete_object() {
     let h = harness(FakeResource::default());
-    let resp = h
-        .service
-        .import_resource_state(Request::new(proto::import_resource_state::Request {
-            type_name: "test_thing".into(),
-            id: "t-42".into(),
-            ..Default::default()
-        }))
-        .await
-        .expect("ok")
-        .into_inner();
+    let resp = rpc!(h.service, import_resource_state(
+        type_name: "test_thing".into(),
+        id: "t-42".into(),
+    ));
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     let imported = &resp.imported_resources[0];
     assert_eq!(imported.type_name, "test_thing");
@@ -489,51 +464,45 @@ async fn import_names_the_type_and_sends_a_complete_object() {
 #[tokio::test]
 async fn read_data_source_fills_computed_values() {
     let h = harness(FakeResource::default());
-    let ty = info_schema().block.value_type();
-    let config = Value::object([
-        ("name", s("x")),
-        ("region", Value::Null),
-        ("size", Value::Null),
-    ]);
-    let resp = h
-        .service
-        .read_data_source(Request::new(proto::read_data_source::Request {
-            type_name: "test_info".into(),
-            config: dv(&config, &ty),
-            ..Default::default()
-        }))
-        .await
-        .expect("ok")
-        .into_inner();
+    let resp = read_info(&h).await;
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
-    let state = decode(resp.state, &ty);
+    let state = decode(resp.state, &info_schema().block.value_type());
     assert_eq!(state.attr("region"), Some(&s("eu-west")));
     assert_eq!(state.attr("size"), Some(&n(3)));
 }
 
-fn upgrade_req(version: i64, json: &str) -> proto::upgrade_resource_state::Request {
-    proto::upgrade_resource_state::Request {
+/// ReadDataSource of `test_info` with `info_config()`.
+async fn read_info(h: &Harness) -> proto::read_data_source::Response {
+    rpc!(h.service, read_data_source(
+        type_name: "test_info".into(),
+        config: dv(&info_config(), &info_schema().block.value_type()),
+    ))
+}
+
+/// UpgradeResourceState of `test_thing` state stored as `json` by schema `version`.
+async fn upgrade(h: &Harness, version: i64, json: &str) -> proto::upgrade_resource_state::Response {
+    upgrade_raw(h, version, json.as_bytes().to_vec(), HashMap::new()).await
+}
+
+/// UpgradeResourceState of `test_thing` state in either stored form.
+async fn upgrade_raw(
+    h: &Harness,
+    schema_version: i64,
+    json: Vec<u8>,
+    flatmap: HashMap<String, String>,
+) -> proto::upgrade_resource_state::Response {
+    rpc!(h.service, upgrade_resource_state(
         type_name: "test_thing".into(),
-        version,
-        raw_state: Some(proto::RawState {
-            json: json.as_bytes().to_vec(),
-            flatmap: Default::default(),
-        }),
-    }
+        version: schema_version,
+        raw_state: Some(proto::RawState { json, flatmap }),
+    ))
 }
 
 #[tokio::test]
 async fn upgrade_fills_missing_keys_and_drops_ones_the_schema_no_longer_has() {
     let h = harness(FakeResource::default());
-    let resp = h
-        .service
-        .upgrade_resource_state(Request::new(upgrade_req(
-            1,
-            r#"{"id": "t-1", "name": "a", "removed_long_ago": true}"#,
-        )))
-        .await
-        .expect("ok")
-        .into_inner();
+    let stored = r#"{"id": "t-1", "name": "a", "removed_long_ago": true}"#;
+    let resp = upgrade(&h, 1, stored).await;
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     assert_eq!(
         decode(resp.upgraded_state, &thing_type()),
@@ -544,34 +513,16 @@ async fn upgrade_fills_missing_keys_and_drops_ones_the_schema_no_longer_has() {
 #[tokio::test]
 async fn upgrade_refuses_state_from_a_newer_schema_and_flatmap_state() {
     let h = harness(FakeResource::default());
-    let resp = h
-        .service
-        .upgrade_resource_state(Request::new(upgrade_req(7, r#"{"id": "t-1"}"#)))
-        .await
-        .expect("ok")
-        .into_inner();
-    assert!(
-        errors(&resp.diagnostics)[0].contains("schema version 7"),
-        "{:?}",
-        resp.diagnostics
-    );
-
-    let mut flat = upgrade_req(0, "");
-    flat.raw_state = Some(proto::RawState {
-        json: Vec::new(),
-        flatmap: [("id".to_string(), "t-1".to_string())].into(),
-    });
-    let resp = h
-        .service
-        .upgrade_resource_state(Request::new(flat))
-        .await
-        .expect("ok")
-        .into_inner();
-    assert!(
-        errors(&resp.diagnostics)[0].contains("Terraform 0.11"),
-        "{:?}",
-        resp.diagnostics
-    );
+    let newer = upgrade(&h, 7, r#"{"id": "t-1"}"#).await;
+    let flatmap = [("id".to_string(), "t-1".to_string())].into();
+    let flat = upgrade_raw(&h, 0, Vec::new(), flatmap).await;
+    for (resp, says) in [(newer, "schema version 7"), (flat, "Terraform 0.11")] {
+        assert!(
+            errors(&resp.diagnostics)[0].contains(says),
+            "{:?}",
+            resp.diagnostics
+        );
+    }
 }
 
 #[tokio::test]
@@ -610,21 +561,9 @@ fn failing_resource() -> FakeResource {
             diagnostics: failure("Read"),
         }),
         modify_plan: Box::new(|_| failure("Plan")),
-        create: Box::new(|_| ApplyOutcome {
-            new_state: Value::Null,
-            private: Vec::new(),
-            diagnostics: failure("Create"),
-        }),
-        update: Box::new(|r| ApplyOutcome {
-            new_state: r.prior_state,
-            private: Vec::new(),
-            diagnostics: failure("Update"),
-        }),
-        delete: Box::new(|r| ApplyOutcome {
-            new_state: r.prior_state,
-            private: Vec::new(),
-            diagnostics: failure("Delete"),
-        }),
+        create: Box::new(|_| outcome(Value::Null, failure("Create"))),
+        update: Box::new(|r| outcome(r.prior_state, failure("Update"))),
+        delete: Box::new(|r| outcome(r.prior_state, failure("Delete"))),
         import: Box::new(|_| ImportOutcome {
             objects: Vec::new(),
             diagnostics: failure("Import"),
@@ -636,58 +575,36 @@ fn failing_resource() -> FakeResource {
 /// Calls every resource RPC once and returns each one's error summaries, by RPC.
 async fn call_every_resource_rpc(h: &Harness) -> Vec<(&'static str, Vec<String>)> {
     let svc = &h.service;
-    let ty = thing_type();
     let config = thing(&[("name", s("a"))]);
-    let mut out = Vec::new();
-    let r = svc
-        .validate_resource_type_config(Request::new(
-            proto::validate_resource_type_config::Request {
-                type_name: "test_thing".into(),
-                config: dv(&config, &ty),
-                client_capabilities: None,
-            },
-        ))
-        .await
-        .expect("ok")
-        .into_inner();
-    out.push(("ValidateResourceTypeConfig", errors(&r.diagnostics)));
-    let r = svc
-        .upgrade_resource_state(Request::new(upgrade_req(0, r#"{"name":"a"}"#)))
-        .await
-        .expect("ok")
-        .into_inner();
-    out.push(("UpgradeResourceState", errors(&r.diagnostics)));
-    let r = svc
-        .read_resource(Request::new(proto::read_resource::Request {
-            type_name: "test_thing".into(),
-            current_state: dv(&stored(), &ty),
-            ..Default::default()
-        }))
-        .await
-        .expect("ok")
-        .into_inner();
-    out.push(("ReadResource", errors(&r.diagnostics)));
-    let r = h.plan(plan_req(&Value::Null, &config, &config)).await;
-    out.push(("PlanResourceChange", errors(&r.diagnostics)));
-    let r = h.apply(apply_req(&Value::Null, &config, &config)).await;
-    out.push(("ApplyResourceChange (create)", errors(&r.diagnostics)));
-    let r = h.apply(apply_req(&stored(), &stored(), &config)).await;
-    out.push(("ApplyResourceChange (update)", errors(&r.diagnostics)));
-    let r = h
+    let validated = rpc!(svc, validate_resource_type_config(
+        type_name: "test_thing".into(),
+        config: dv(&config, &thing_type()),
+    ));
+    let upgraded = upgrade(h, 0, r#"{"name":"a"}"#).await;
+    let read = rpc!(svc, read_resource(
+        type_name: "test_thing".into(),
+        current_state: dv(&stored(), &thing_type()),
+    ));
+    let planned = h.plan(plan_req(&Value::Null, &config, &config)).await;
+    let created = h.apply(apply_req(&Value::Null, &config, &config)).await;
+    let updated = h.apply(apply_req(&stored(), &stored(), &config)).await;
+    let deleted = h
         .apply(apply_req(&stored(), &Value::Null, &Value::Null))
         .await;
-    out.push(("ApplyResourceChange (delete)", errors(&r.diagnostics)));
-    let r = svc
-        .import_resource_state(Request::new(proto::import_resource_state::Request {
-            type_name: "test_thing".into(),
-            id: "x".into(),
-            ..Default::default()
-        }))
-        .await
-        .expect("ok")
-        .into_inner();
-    out.push(("ImportResourceState", errors(&r.diagnostics)));
-    out
+    let imported = rpc!(svc, import_resource_state(type_name: "test_thing".into(), id: "x".into()));
+    vec![
+        ("ValidateResourceTypeConfig", validated.diagnostics),
+        ("UpgradeResourceState", upgraded.diagnostics),
+        ("ReadResource", read.diagnostics),
+        ("PlanResourceChange", planned.diagnostics),
+        ("ApplyResourceChange (create)", created.diagnostics),
+        ("ApplyResourceChange (update)", updated.diagnostics),
+        ("ApplyResourceChange (delete)", deleted.diagnostics),
+        ("ImportResourceState", imported.diagnostics),
+    ]
+    .into_iter()
+    .map(|(rpc, diagnostics)| (rpc, errors(&diagnostics)))
+    .collect()
 }
 
 #[tokio::test]
@@ -712,46 +629,14 @@ async fn provider_and_data_source_failures_are_diagnostics() {
         ..FakeDataSource::default()
     });
     let h = harness_with(provider);
-    let pty = provider_schema().block.value_type();
-    let pconfig = dv(&Value::object([("endpoint", Value::Null)]), &pty);
-    let r = h
-        .service
-        .prepare_provider_config(Request::new(proto::prepare_provider_config::Request {
-            config: pconfig.clone(),
-        }))
-        .await
-        .expect("ok")
-        .into_inner();
-    assert_eq!(errors(&r.diagnostics).len(), 1);
-    let r = h
-        .service
-        .configure(Request::new(proto::configure::Request {
-            terraform_version: "1.0.3".into(),
-            config: pconfig,
-            client_capabilities: None,
-        }))
-        .await
-        .expect("ok")
-        .into_inner();
-    assert_eq!(errors(&r.diagnostics).len(), 1);
-    let ity = info_schema().block.value_type();
-    let r = h
-        .service
-        .read_data_source(Request::new(proto::read_data_source::Request {
-            type_name: "test_info".into(),
-            config: dv(
-                &Value::object([
-                    ("name", s("x")),
-                    ("region", Value::Null),
-                    ("size", Value::Null),
-                ]),
-                &ity,
-            ),
-            ..Default::default()
-        }))
-        .await
-        .expect("ok")
-        .into_inner();
+    let prepared = rpc!(h.service, prepare_provider_config(config: provider_config(Value::Null)));
+    assert_eq!(errors(&prepared.diagnostics).len(), 1);
+    let configured = rpc!(h.service, configure(
+        terraform_version: "1.0.3".into(),
+        config: provider_config(Value::Null),
+    ));
+    assert_eq!(errors(&configured.diagnostics).len(), 1);
+    let r = read_info(&h).await;
     assert_eq!(
         errors(&r.diagnostics),
         ["Data read failed: The remote API said no."]
@@ -790,12 +675,8 @@ async fn a_panicking_resource_becomes_an_internal_error_and_the_service_keeps_an
             "{rpc}: {errs:?}"
         );
     }
-    let schema = h
-        .service
-        .get_schema(Request::new(proto::get_provider_schema::Request {}))
-        .await
-        .expect("still serving")
-        .into_inner();
+    // Still serving.
+    let schema = h.schema().await;
     assert!(schema.resource_schemas.contains_key("test_thing"));
 }
 
@@ -805,12 +686,7 @@ async fn a_provider_whose_schema_panics_gets_diagnostics_on_every_call() {
     provider.panic_in_schema = true;
     let h = harness_with(provider);
     for _ in 0..2 {
-        let resp = h
-            .service
-            .get_schema(Request::new(proto::get_provider_schema::Request {}))
-            .await
-            .expect("an answer")
-            .into_inner();
+        let resp = h.schema().await;
         assert!(errors(&resp.diagnostics)[0].contains("schema exploded"));
     }
 }
@@ -827,12 +703,7 @@ async fn stop_cancels_the_context_so_a_waiting_apply_ends_promptly() {
     let req = apply_req(&Value::Null, &config, &config);
     let waiting = tokio::spawn(async move { svc.apply_resource_change(Request::new(req)).await });
     tokio::task::yield_now().await;
-    let stop = h
-        .service
-        .stop(Request::new(proto::stop::Request {}))
-        .await
-        .expect("ok")
-        .into_inner();
+    let stop = rpc!(h.service, stop());
     assert_eq!(stop.error, "");
     assert!(h.stop.is_cancelled());
     let applied = tokio::time::timeout(Duration::from_secs(10), waiting)
@@ -872,7 +743,7 @@ async fn refined_unknowns_in_config_come_back_in_the_plan_byte_for_byte() {
     );
 }
 
-/// The first error summary of a reply, which the RPCs below must all have.
+/// The one error in a reply's diagnostics, which the RPCs below must all have.
 fn first_error(diags: &[proto::Diagnostic]) -> String {
     let errors = errors(diags);
     assert_eq!(errors.len(), 1, "exactly one error: {errors:?}");
@@ -884,165 +755,54 @@ async fn every_rpc_terraform_1_12_to_1_15_can_send_gets_an_answer_not_a_grpc_err
     use futures_util::StreamExt;
     let h = harness(FakeResource::default());
     let s = &h.service;
-    let mut said = Vec::new();
-    let ok = "an answer, not a gRPC error";
-
-    let r = s
-        .upgrade_resource_identity(Request::new(proto::upgrade_resource_identity::Request {
-            type_name: "test_thing".into(),
-            version: 0,
-            raw_identity: Some(proto::RawState {
-                json: b"{}".to_vec(),
-                flatmap: Default::default(),
-            }),
-        }))
+    let (thing, secret, reboot) = ("test_thing", "test_secret", "test_reboot");
+    let identity = Some(proto::RawState {
+        json: b"{}".to_vec(),
+        flatmap: Default::default(),
+    });
+    let mut listing = rpc!(s, list_resource(type_name: thing.into()));
+    let listed = listing.next().await.expect("one event").expect("an event");
+    assert!(listed.identity.is_none());
+    assert!(listing.next().await.is_none(), "the error ends the listing");
+    let mut invoked = rpc!(s, invoke_action(action_type: reboot.into()));
+    let Some(proto::invoke_action::event::Type::Completed(done)) = invoked
+        .next()
         .await
-        .expect(ok)
-        .into_inner();
-    said.push(first_error(&r.diagnostics));
-    let r = s
-        .move_resource_state(Request::new(proto::move_resource_state::Request {
-            target_type_name: "test_thing".into(),
-            ..Default::default()
-        }))
-        .await
-        .expect(ok)
-        .into_inner();
-    said.push(first_error(&r.diagnostics));
-    let r = s
-        .validate_ephemeral_resource_config(Request::new(
-            proto::validate_ephemeral_resource_config::Request {
-                type_name: "test_secret".into(),
-                config: None,
-            },
-        ))
-        .await
-        .expect(ok)
-        .into_inner();
-    said.push(first_error(&r.diagnostics));
-    let r = s
-        .open_ephemeral_resource(Request::new(proto::open_ephemeral_resource::Request {
-            type_name: "test_secret".into(),
-            ..Default::default()
-        }))
-        .await
-        .expect(ok)
-        .into_inner();
-    said.push(first_error(&r.diagnostics));
-    let r = s
-        .renew_ephemeral_resource(Request::new(proto::renew_ephemeral_resource::Request {
-            type_name: "test_secret".into(),
-            private: None,
-        }))
-        .await
-        .expect(ok)
-        .into_inner();
-    said.push(first_error(&r.diagnostics));
-    let r = s
-        .close_ephemeral_resource(Request::new(proto::close_ephemeral_resource::Request {
-            type_name: "test_secret".into(),
-            private: None,
-        }))
-        .await
-        .expect(ok)
-        .into_inner();
-    said.push(first_error(&r.diagnostics));
-    let r = s
-        .validate_list_resource_config(Request::new(
-            proto::validate_list_resource_config::Request {
-                type_name: "test_thing".into(),
-                ..Default::default()
-            },
-        ))
-        .await
-        .expect(ok)
-        .into_inner();
-    said.push(first_error(&r.diagnostics));
-    let mut events = s
-        .list_resource(Request::new(proto::list_resource::Request {
-            type_name: "test_thing".into(),
-            ..Default::default()
-        }))
-        .await
-        .expect(ok)
-        .into_inner();
-    let event = events.next().await.expect("one event").expect(ok);
-    assert!(event.identity.is_none());
-    said.push(first_error(&event.diagnostic));
-    assert!(events.next().await.is_none(), "the error ends the listing");
-    let r = s
-        .generate_resource_config(Request::new(proto::generate_resource_config::Request {
-            type_name: "test_thing".into(),
-            state: None,
-        }))
-        .await
-        .expect(ok)
-        .into_inner();
-    said.push(first_error(&r.diagnostics));
-    let r = s
-        .validate_action_config(Request::new(proto::validate_action_config::Request {
-            type_name: "test_reboot".into(),
-            config: None,
-        }))
-        .await
-        .expect(ok)
-        .into_inner();
-    said.push(first_error(&r.diagnostics));
-    let r = s
-        .plan_action(Request::new(proto::plan_action::Request {
-            action_type: "test_reboot".into(),
-            ..Default::default()
-        }))
-        .await
-        .expect(ok)
-        .into_inner();
-    said.push(first_error(&r.diagnostics));
-    let mut events = s
-        .invoke_action(Request::new(proto::invoke_action::Request {
-            action_type: "test_reboot".into(),
-            ..Default::default()
-        }))
-        .await
-        .expect(ok)
-        .into_inner();
-    let Some(proto::invoke_action::event::Type::Completed(done)) =
-        events.next().await.expect("one event").expect(ok).r#type
+        .expect("one event")
+        .expect("an event")
+        .r#type
     else {
         panic!("the action completes at once");
     };
-    said.push(first_error(&done.diagnostics));
 
-    let functions = s
-        .get_functions(Request::new(proto::get_functions::Request {}))
-        .await
-        .expect(ok)
-        .into_inner();
-    assert!(functions.functions.is_empty() && functions.diagnostics.is_empty());
-    let call = s
-        .call_function(Request::new(proto::call_function::Request {
-            name: "parse_id".into(),
-            arguments: Vec::new(),
-        }))
-        .await
-        .expect(ok)
-        .into_inner();
-    let error = call.error.expect("the call fails in `error`").text;
-    assert!(error.contains("no function named \"parse_id\""), "{error}");
-
-    for (said, names) in said.iter().zip([
-        "identity",
-        "test_thing",
-        "test_secret",
-        "test_secret",
-        "test_secret",
-        "test_secret",
-        "test_thing",
-        "test_thing",
-        "test_thing",
-        "test_reboot",
-        "test_reboot",
-        "test_reboot",
-    ]) {
+    let said = [
+        rpc!(s, upgrade_resource_identity(type_name: thing.into(), raw_identity: identity))
+            .diagnostics,
+        rpc!(s, move_resource_state(target_type_name: thing.into())).diagnostics,
+        rpc!(s, validate_ephemeral_resource_config(type_name: secret.into())).diagnostics,
+        rpc!(s, open_ephemeral_resource(type_name: secret.into())).diagnostics,
+        rpc!(s, renew_ephemeral_resource(type_name: secret.into())).diagnostics,
+        rpc!(s, close_ephemeral_resource(type_name: secret.into())).diagnostics,
+        rpc!(s, validate_list_resource_config(type_name: thing.into())).diagnostics,
+        listed.diagnostic,
+        rpc!(s, generate_resource_config(type_name: thing.into())).diagnostics,
+        rpc!(s, validate_action_config(type_name: reboot.into())).diagnostics,
+        rpc!(s, plan_action(action_type: reboot.into())).diagnostics,
+        done.diagnostics,
+    ];
+    // The name each reply's one error must say.
+    let names = [
+        "identity", thing, secret, secret, secret, secret, thing, thing, thing, reboot, reboot,
+        reboot,
+    ];
+    for (diagnostics, names) in said.iter().zip(names) {
+        let said = first_error(diagnostics);
         assert!(said.contains(names), "{said:?} names {names:?}");
     }
+
+    let functions = rpc!(s, get_functions());
+    assert!(functions.functions.is_empty() && functions.diagnostics.is_empty());
+    let call = rpc!(s, call_function(name: "parse_id".into()));
+    let error = call.error.expect("the call fails in `error`").text;
+    assert!(error.contains("no function named \"parse_id\""), "{error}");
 }

@@ -6,6 +6,7 @@
 
 mod support;
 
+use support::big_account::add_5000_attached_nics;
 use support::{Feature, Sim, Workdir};
 use support::{Versions, for_each_terraform};
 
@@ -146,18 +147,7 @@ fn validate_query_reports_a_bad_filter_at_its_attribute() {
 fn an_account_with_5000_attached_nics_is_listed_in_at_most_6_api_calls() {
     for_each_terraform(Versions::Supporting(Feature::Query), |tf| {
         let sim = Sim::quick();
-        sim.api()
-            .create_nics(tpz::sim::NewNics {
-                count: 5000,
-                prefix: "nic-bulk-".into(),
-                first: 1,
-                region_id: None,
-                instance_id: Some("ins-web-1".into()),
-                status: None,
-                vpc_id: None,
-                subnet_id: None,
-            })
-            .expect("create 5000 attached NICs");
+        add_5000_attached_nics(&sim);
         sim.api().reset_calls();
         let dir = query_dir(tf, &sim, &format!("  limit = 10000\n{IN_ASIA}"));
         let out = dir.run(&["query", "-no-color"]);

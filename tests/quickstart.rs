@@ -11,10 +11,11 @@ mod terraform;
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use session::{Error, Options};
-use support::{PROVIDER_BIN, oldest_and_newest, terraforms};
+use support::says::assert_says_all;
+use support::{PROVIDER_BIN, Versions, eventually, for_each_terraform, terraforms};
 
 fn provider_dir() -> PathBuf {
     Path::new(PROVIDER_BIN)
@@ -47,7 +48,7 @@ fn provider_processes() -> Vec<u32> {
 
 #[test]
 fn quickstart_shows_plan_diagnostics_then_attaches_plans_no_changes_and_destroys() {
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let options = Options {
             terraform: tf.path.clone(),
             provider_dir: provider_dir(),
@@ -65,25 +66,27 @@ fn quickstart_shows_plan_diagnostics_then_attaches_plans_no_changes_and_destroys
         });
 
         // The narration frames Terraform's own output, step by step.
-        for step in [
-            "== Step 1 of 4: terraform plan, on a configuration with three mistakes ==",
-            "== Step 2 of 4: terraform apply, on the corrected configuration ==",
-            "== Step 3 of 4: terraform plan, again ==",
-            "== Step 4 of 4: terraform destroy ==",
-        ] {
-            assert!(text.contains(step), "no {step:?} in\n{text}");
-        }
-        for shown in [
-            "Error: The NIC is in another region",
-            "Error: The instance is not running",
-            "Error: The NIC is attached to another instance",
-            "Apply complete! Resources: 3 added, 0 changed, 0 destroyed.",
-            "No changes.",
-            "Destroy complete! Resources: 3 destroyed.",
-            "Done. The simulator has stopped and the working directory is removed.",
-        ] {
-            assert!(text.contains(shown), "no {shown:?} in\n{text}");
-        }
+        assert_says_all(
+            &text,
+            &[
+                "== Step 1 of 4: terraform plan, on a configuration with three mistakes ==",
+                "== Step 2 of 4: terraform apply, on the corrected configuration ==",
+                "== Step 3 of 4: terraform plan, again ==",
+                "== Step 4 of 4: terraform destroy ==",
+            ],
+        );
+        assert_says_all(
+            &text,
+            &[
+                "Error: The NIC is in another region",
+                "Error: The instance is not running",
+                "Error: The NIC is attached to another instance",
+                "Apply complete! Resources: 3 added, 0 changed, 0 destroyed.",
+                "No changes.",
+                "Destroy complete! Resources: 3 destroyed.",
+                "Done. The simulator has stopped and the working directory is removed.",
+            ],
+        );
 
         // The region mismatch points at `nic_id`, and the narration says so.
         let region_error = text
@@ -108,17 +111,14 @@ fn quickstart_shows_plan_diagnostics_then_attaches_plans_no_changes_and_destroys
             "the simulator still answers on {}",
             finished.sim_addr
         );
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !provider_processes().is_empty() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        assert_eq!(
-            provider_processes(),
-            Vec::<u32>::new(),
-            "provider processes outlived the quickstart on Terraform {}",
-            tf.version
-        );
-    }
+    });
+    // Checked once every session is over: each session's Terraform runs its own provider
+    // processes, and the sessions run side by side.
+    eventually(
+        "the provider processes to exit after the quickstart (none may outlive it)",
+        Duration::from_secs(5),
+        || provider_processes().is_empty(),
+    );
 }
 
 #[test]

@@ -74,8 +74,13 @@ impl Client {
     }
 
     async fn default() -> Client {
+        Client::with_delay(Duration::from_millis(200)).await
+    }
+
+    /// A simulator whose attaches and detaches each take `delay`.
+    async fn with_delay(delay: Duration) -> Client {
         Client::start(SimConfig {
-            delays: Delays::both(Duration::from_millis(200)),
+            delays: Delays::both(delay),
             ..SimConfig::default()
         })
         .await
@@ -96,7 +101,8 @@ impl Client {
         }
     }
 
-    async fn send(&self, call: &Call) -> Result<Answer, reqwest::Error> {
+    /// The `Authorization` header `call` signed for this simulator's host.
+    fn signature(&self, call: &Call) -> String {
         let host = self.running.domain();
         let input = SigningInput {
             content_type: &call.content_type,
@@ -104,10 +110,14 @@ impl Client {
             body: &call.body,
             timestamp: call.timestamp,
         };
+        signer::authorization(&call.access_key_id, &call.password, &input)
+    }
+
+    async fn send(&self, call: &Call) -> Result<Answer, reqwest::Error> {
         let authorization = call
             .authorization
             .clone()
-            .unwrap_or_else(|| signer::authorization(&call.access_key_id, &call.password, &input));
+            .unwrap_or_else(|| self.signature(call));
         let mut req = self
             .http
             .post(self.running.api_url())
@@ -136,6 +146,34 @@ impl Client {
         self.send(&self.call(action, body))
             .await
             .expect("the simulator answers")
+    }
+
+    /// The signed AttachNetworkInterface of `nic` to `instance`, not yet sent.
+    fn attach_call(&self, nic: &str, instance: &str) -> Call {
+        self.call(
+            "AttachNetworkInterface",
+            json!({"nicId": nic, "instanceId": instance}),
+        )
+    }
+
+    async fn attach(&self, nic: &str, instance: &str) -> Answer {
+        self.send(&self.attach_call(nic, instance))
+            .await
+            .expect("the simulator answers")
+    }
+
+    async fn detach(&self, nic: &str) -> Answer {
+        self.api("DetachNetworkInterface", json!({"nicId": nic}))
+            .await
+    }
+
+    /// Attaches `nic-app-1` to `ins-web-1`, then detaches it; returns its status right after
+    /// each, which the simulator's delays decide.
+    async fn attach_then_detach(&self) -> [Value; 2] {
+        self.attach("nic-app-1", "ins-web-1").await.response();
+        let attached = self.nic("nic-app-1").await["status"].clone();
+        self.detach("nic-app-1").await.response();
+        [attached, self.nic("nic-app-1").await["status"].clone()]
     }
 
     async fn nic(&self, id: &str) -> Value {
@@ -168,6 +206,33 @@ impl Client {
             status,
             body: resp.json().await.expect("admin answers are JSON"),
         }
+    }
+
+    async fn admin_get(&self, path: &str) -> Answer {
+        self.admin(reqwest::Method::GET, path, None).await
+    }
+
+    async fn admin_delete(&self, path: &str) -> Answer {
+        self.admin(reqwest::Method::DELETE, path, None).await
+    }
+
+    async fn admin_put(&self, path: &str, body: Value) -> Answer {
+        self.admin(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    async fn admin_patch(&self, path: &str, body: Value) -> Answer {
+        self.admin(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    async fn admin_post(&self, path: &str, body: Value) -> Answer {
+        self.admin(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// Bulk-creates through `path`, which must answer 201; returns what it created.
+    async fn admin_create(&self, path: &str, body: Value) -> Value {
+        let created = self.admin_post(path, body).await;
+        assert_eq!(created.status, 201, "{created:?}");
+        created.body
     }
 
     /// Polls the NIC until `done` holds, for at most five seconds.
@@ -231,9 +296,7 @@ async fn success_answers_wrap_the_response_and_repeat_a_unique_request_id() {
         assert_eq!(a.body["response"]["requestId"], id.as_str());
         assert!(seen.insert(id), "request ids are unique");
     }
-    let a = c
-        .api("DetachNetworkInterface", json!({"nicId": "nic-db-1"}))
-        .await;
+    let a = c.detach("nic-db-1").await;
     assert_eq!(a.response().as_object().unwrap().len(), 1, "{a:?}");
 }
 
@@ -356,12 +419,7 @@ async fn describe_network_interfaces_filters_pages_and_omits_instance_when_unatt
 #[tokio::test]
 async fn attach_goes_attaching_with_the_instance_then_used_after_the_delay() {
     let c = Client::default().await;
-    let a = c
-        .api(
-            "AttachNetworkInterface",
-            json!({"nicId": "nic-app-1", "instanceId": "ins-web-1"}),
-        )
-        .await;
+    let a = c.attach("nic-app-1", "ins-web-1").await;
     a.response();
     let nic = c.nic("nic-app-1").await;
     assert_eq!(nic["status"], "ATTACHING");
@@ -377,9 +435,7 @@ async fn attach_goes_attaching_with_the_instance_then_used_after_the_delay() {
 #[tokio::test]
 async fn detach_goes_detaching_then_available_without_an_instance() {
     let c = Client::default().await;
-    c.api("DetachNetworkInterface", json!({"nicId": "nic-db-1"}))
-        .await
-        .response();
+    c.detach("nic-db-1").await.response();
     let nic = c.nic("nic-db-1").await;
     assert_eq!(nic["status"], "DETACHING");
     assert_eq!(nic["instanceId"], "ins-web-1");
@@ -389,47 +445,23 @@ async fn detach_goes_detaching_then_available_without_an_instance() {
 
 #[tokio::test]
 async fn a_zero_delay_makes_attach_and_detach_immediate() {
-    let c = Client::start(SimConfig {
-        delays: Delays::both(Duration::ZERO),
-        ..SimConfig::default()
-    })
-    .await;
-    c.api(
-        "AttachNetworkInterface",
-        json!({"nicId": "nic-app-1", "instanceId": "ins-web-1"}),
-    )
-    .await
-    .response();
-    assert_eq!(c.nic("nic-app-1").await["status"], "USED");
-    c.api("DetachNetworkInterface", json!({"nicId": "nic-app-1"}))
-        .await
-        .response();
-    assert_eq!(c.nic("nic-app-1").await["status"], "AVAILABLE");
+    let c = Client::with_delay(Duration::ZERO).await;
+    assert_eq!(c.attach_then_detach().await, ["USED", "AVAILABLE"]);
 }
 
 #[tokio::test]
 async fn a_hundred_concurrent_attaches_all_complete() {
-    let c = Client::start(SimConfig {
-        delays: Delays::both(Duration::from_millis(50)),
-        ..SimConfig::default()
-    })
+    let c = Client::with_delay(Duration::from_millis(50)).await;
+    c.admin_create(
+        "/instances",
+        json!({"count": 20, "prefix": "ins-bench-", "zoneId": "asia-east-1a"}),
+    )
     .await;
-    let created = c
-        .admin(
-            reqwest::Method::POST,
-            "/instances",
-            Some(json!({"count": 20, "prefix": "ins-bench-", "zoneId": "asia-east-1a"})),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{created:?}");
-    let created = c
-        .admin(
-            reqwest::Method::POST,
-            "/nics",
-            Some(json!({"count": 100, "prefix": "nic-bench-", "regionId": "asia-east-1"})),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{created:?}");
+    c.admin_create(
+        "/nics",
+        json!({"count": 100, "prefix": "nic-bench-", "regionId": "asia-east-1"}),
+    )
+    .await;
     let calls = (1..=100).map(|i| {
         let call = c.call(
             "AttachNetworkInterface",
@@ -520,12 +552,7 @@ async fn every_attach_refusal_has_its_documented_code_and_status() {
         ),
     ];
     for (nic, ins, code, status) in cases {
-        let a = c
-            .api(
-                "AttachNetworkInterface",
-                json!({"nicId": nic, "instanceId": ins}),
-            )
-            .await;
+        let a = c.attach(nic, ins).await;
         assert_eq!(
             (a.code(), a.status),
             (code, status),
@@ -543,27 +570,11 @@ async fn every_attach_refusal_has_its_documented_code_and_status() {
 
 #[tokio::test]
 async fn attaching_an_attaching_nic_is_already_attached_and_detaching_it_is_a_status_error() {
-    let c = Client::start(SimConfig {
-        delays: Delays::both(Duration::from_secs(30)),
-        ..SimConfig::default()
-    })
-    .await;
-    c.api(
-        "AttachNetworkInterface",
-        json!({"nicId": "nic-app-1", "instanceId": "ins-web-1"}),
-    )
-    .await
-    .response();
-    let again = c
-        .api(
-            "AttachNetworkInterface",
-            json!({"nicId": "nic-app-1", "instanceId": "ins-web-2"}),
-        )
-        .await;
+    let c = Client::with_delay(Duration::from_secs(30)).await;
+    c.attach("nic-app-1", "ins-web-1").await.response();
+    let again = c.attach("nic-app-1", "ins-web-2").await;
     assert_eq!(again.code(), codes::INVALID_NIC_ATTACHED);
-    let detach = c
-        .api("DetachNetworkInterface", json!({"nicId": "nic-app-1"}))
-        .await;
+    let detach = c.detach("nic-app-1").await;
     assert_eq!(detach.code(), codes::INVALID_NIC_STATUS);
 }
 
@@ -591,7 +602,7 @@ async fn every_detach_refusal_has_its_documented_code_and_status() {
         ),
     ];
     for (nic, code, status) in cases {
-        let a = c.api("DetachNetworkInterface", json!({"nicId": nic})).await;
+        let a = c.detach(nic).await;
         assert_eq!((a.code(), a.status), (code, status), "detach {nic}: {a:?}");
     }
 }
@@ -856,7 +867,7 @@ async fn other_paths_and_methods_are_refused() {
 #[tokio::test]
 async fn admin_state_can_be_read_and_replaced_and_bad_states_are_explained() {
     let c = Client::default().await;
-    let state = c.admin(reqwest::Method::GET, "/state", None).await;
+    let state = c.admin_get("/state").await;
     assert_eq!(state.status, 200);
     assert_eq!(state.body["zones"].as_array().unwrap().len(), 3);
 
@@ -865,13 +876,13 @@ async fn admin_state_can_be_read_and_replaced_and_bad_states_are_explained() {
         "instances": [{"instanceId": "i-1", "zoneId": "z-1", "status": "RUNNING"}],
         "nics": [{"nicId": "n-1", "regionId": "r-1", "status": "AVAILABLE"}]
     });
-    let put = c.admin(reqwest::Method::PUT, "/state", Some(small)).await;
+    let put = c.admin_put("/state", small).await;
     assert_eq!(put.status, 200, "{put:?}");
     let a = c.api("DescribeNetworkInterfaces", json!({})).await;
     assert_eq!(ids(&a.response()["dataSet"], "nicId"), ["n-1"]);
 
     let broken = json!({"zones": [], "instances": [{"instanceId": "i-1", "zoneId": "z-9", "status": "RUNNING"}]});
-    let put = c.admin(reqwest::Method::PUT, "/state", Some(broken)).await;
+    let put = c.admin_put("/state", broken).await;
     assert_eq!(put.status, 400);
     assert!(
         put.body["error"].as_str().unwrap().contains("zone `z-9`"),
@@ -889,11 +900,7 @@ async fn admin_endpoints_refuse_what_a_web_page_could_send_across_origins() {
     let base = c.running.base_url();
     // A change a forged reset would undo.
     let moved = c
-        .admin(
-            reqwest::Method::PATCH,
-            "/nics/nic-app-1",
-            Some(json!({"instanceId": "ins-web-2"})),
-        )
+        .admin_patch("/nics/nic-app-1", json!({"instanceId": "ins-web-2"}))
         .await;
     assert_eq!(moved.status, 200, "{moved:?}");
 
@@ -972,7 +979,7 @@ async fn admin_endpoints_refuse_what_a_web_page_could_send_across_origins() {
 #[tokio::test]
 async fn admin_changes_made_outside_terraform_show_in_describe() {
     let c = Client::default().await;
-    let patch = |path: &'static str, body: Value| c.admin(reqwest::Method::PATCH, path, Some(body));
+    let patch = |path: &'static str, body: Value| c.admin_patch(path, body);
 
     // Someone detaches a NIC in the console.
     let a = patch("/nics/nic-db-1", json!({"instanceId": null})).await;
@@ -988,20 +995,13 @@ async fn admin_changes_made_outside_terraform_show_in_describe() {
     // … stops an instance …
     let a = patch("/instances/ins-web-1", json!({"status": "STOPPED"})).await;
     assert_eq!(a.body["status"], "STOPPED");
-    let attach = c
-        .api(
-            "AttachNetworkInterface",
-            json!({"nicId": "nic-app-2", "instanceId": "ins-web-1"}),
-        )
-        .await;
+    let attach = c.attach("nic-app-2", "ins-web-1").await;
     assert_eq!(
         attach.code(),
         codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT
     );
     // … and deletes a NIC.
-    let a = c
-        .admin(reqwest::Method::DELETE, "/nics/nic-app-3", None)
-        .await;
+    let a = c.admin_delete("/nics/nic-app-3").await;
     assert_eq!(a.status, 200);
     let gone = c
         .api(
@@ -1018,29 +1018,18 @@ async fn admin_changes_made_outside_terraform_show_in_describe() {
     );
     let missing = patch("/nics/nic-nope", json!({"status": "USED"})).await;
     assert_eq!(missing.status, 404);
-    let single = c.admin(reqwest::Method::GET, "/nics/nic-app-1", None).await;
+    let single = c.admin_get("/nics/nic-app-1").await;
     assert_eq!(single.body["instanceId"], "ins-web-2");
-    let ins = c
-        .admin(reqwest::Method::GET, "/instances/ins-web-1", None)
-        .await;
+    let ins = c.admin_get("/instances/ins-web-1").await;
     assert_eq!(ins.body["nicLimit"], 8);
 }
 
 #[tokio::test]
 async fn an_outside_change_during_attaching_wins_over_the_pending_transition() {
     let c = Client::default().await;
-    c.api(
-        "AttachNetworkInterface",
-        json!({"nicId": "nic-app-1", "instanceId": "ins-web-1"}),
-    )
-    .await
-    .response();
-    c.admin(
-        reqwest::Method::PATCH,
-        "/nics/nic-app-1",
-        Some(json!({"instanceId": null})),
-    )
-    .await;
+    c.attach("nic-app-1", "ins-web-1").await.response();
+    c.admin_patch("/nics/nic-app-1", json!({"instanceId": null}))
+        .await;
     // The attach's timer has fired (and found itself overtaken) before the NIC is read.
     c.transitions_ended().await;
     assert_eq!(c.nic("nic-app-1").await["status"], "AVAILABLE");
@@ -1050,14 +1039,12 @@ async fn an_outside_change_during_attaching_wins_over_the_pending_transition() {
 async fn admin_bulk_creation_adds_nics_and_instances_with_primaries() {
     let c = Client::default().await;
     let nics = c
-        .admin(
-            reqwest::Method::POST,
+        .admin_create(
             "/nics",
-            Some(json!({"count": 250, "prefix": "nic-load-", "regionId": "asia-east-1"})),
+            json!({"count": 250, "prefix": "nic-load-", "regionId": "asia-east-1"}),
         )
         .await;
-    assert_eq!(nics.status, 201);
-    assert_eq!(nics.body["nicIds"][249], "nic-load-250");
+    assert_eq!(nics["nicIds"][249], "nic-load-250");
     let a = c
         .api(
             "DescribeNetworkInterfaces",
@@ -1067,14 +1054,12 @@ async fn admin_bulk_creation_adds_nics_and_instances_with_primaries() {
     assert_eq!(a.response()["totalCount"], 250);
 
     let ins = c
-        .admin(
-            reqwest::Method::POST,
+        .admin_create(
             "/instances",
-            Some(json!({"count": 3, "prefix": "ins-load-", "zoneId": "europe-west-1a", "nicLimit": 4})),
+            json!({"count": 3, "prefix": "ins-load-", "zoneId": "europe-west-1a", "nicLimit": 4}),
         )
         .await;
-    assert_eq!(ins.status, 201, "{ins:?}");
-    assert_eq!(ins.body["primaryNicIds"][0], "ins-load-1-primary");
+    assert_eq!(ins["primaryNicIds"][0], "ins-load-1-primary");
     let a = c
         .api("DescribeInstances", json!({"instanceIds": ["ins-load-2"]}))
         .await;
@@ -1084,10 +1069,9 @@ async fn admin_bulk_creation_adds_nics_and_instances_with_primaries() {
     );
 
     let clash = c
-        .admin(
-            reqwest::Method::POST,
+        .admin_post(
             "/nics",
-            Some(json!({"count": 1, "prefix": "nic-load-", "regionId": "asia-east-1"})),
+            json!({"count": 1, "prefix": "nic-load-", "regionId": "asia-east-1"}),
         )
         .await;
     assert_eq!(clash.status, 409);
@@ -1097,18 +1081,16 @@ async fn admin_bulk_creation_adds_nics_and_instances_with_primaries() {
 async fn admin_counters_separate_answered_refused_and_faulted_calls() {
     let c = Client::default().await;
     c.api("DescribeZones", json!({})).await;
-    c.api("DetachNetworkInterface", json!({"nicId": "nic-app-1"}))
-        .await;
-    c.admin(
-        reqwest::Method::PUT,
+    c.detach("nic-app-1").await;
+    c.admin_put(
         "/faults",
-        Some(json!({"rate": 1.0, "kinds": ["503"], "actions": ["DescribeZones"], "maxFaults": 1})),
+        json!({"rate": 1.0, "kinds": ["503"], "actions": ["DescribeZones"], "maxFaults": 1}),
     )
     .await;
     assert_eq!(c.api("DescribeZones", json!({})).await.status, 503);
     assert_eq!(c.api("DescribeZones", json!({})).await.status, 200);
 
-    let calls = c.admin(reqwest::Method::GET, "/calls", None).await.body;
+    let calls = c.admin_get("/calls").await.body;
     let zones = &calls["actions"]["DescribeZones"];
     assert_eq!(
         (
@@ -1127,7 +1109,7 @@ async fn admin_counters_separate_answered_refused_and_faulted_calls() {
     );
     assert_eq!(calls["faults"]["503"], 1);
 
-    let reset = c.admin(reqwest::Method::DELETE, "/calls", None).await;
+    let reset = c.admin_delete("/calls").await;
     assert_eq!(reset.body["actions"], json!({}));
     assert_eq!(reset.body["faults"]["503"], 0);
 }
@@ -1135,35 +1117,18 @@ async fn admin_counters_separate_answered_refused_and_faulted_calls() {
 #[tokio::test]
 async fn admin_delays_change_how_long_transitions_last() {
     let c = Client::default().await;
-    let d = c
-        .admin(
-            reqwest::Method::PUT,
-            "/delays",
-            Some(json!({"attachMs": 0})),
-        )
-        .await;
+    let d = c.admin_put("/delays", json!({"attachMs": 0})).await;
     assert_eq!(d.body, json!({"attachMs": 0, "detachMs": 200}));
-    c.api(
-        "AttachNetworkInterface",
-        json!({"nicId": "nic-app-1", "instanceId": "ins-web-1"}),
-    )
-    .await
-    .response();
-    assert_eq!(c.nic("nic-app-1").await["status"], "USED");
-    c.api("DetachNetworkInterface", json!({"nicId": "nic-app-1"}))
-        .await
-        .response();
-    assert_eq!(c.nic("nic-app-1").await["status"], "DETACHING");
+    assert_eq!(c.attach_then_detach().await, ["USED", "DETACHING"]);
 }
 
 #[tokio::test]
 async fn admin_policy_refuses_chosen_actions_as_the_real_api_refuses_a_missing_permission() {
     let c = Client::default().await;
     let p = c
-        .admin(
-            reqwest::Method::PUT,
+        .admin_put(
             "/policy",
-            Some(json!({"deny": ["DescribeZones", "AttachNetworkInterface"]})),
+            json!({"deny": ["DescribeZones", "AttachNetworkInterface"]}),
         )
         .await;
     assert_eq!(p.status, 200, "{p:?}");
@@ -1185,11 +1150,7 @@ async fn admin_policy_refuses_chosen_actions_as_the_real_api_refuses_a_missing_p
     assert_eq!(c.nic("nic-app-1").await["status"], "AVAILABLE");
     c.api("DescribeInstances", json!({})).await.response();
     let bad = c
-        .admin(
-            reqwest::Method::PUT,
-            "/policy",
-            Some(json!({"deny": ["DescribeZone"]})),
-        )
+        .admin_put("/policy", json!({"deny": ["DescribeZone"]}))
         .await;
     assert_eq!(bad.status, 400, "{bad:?}");
     assert!(
@@ -1198,7 +1159,7 @@ async fn admin_policy_refuses_chosen_actions_as_the_real_api_refuses_a_missing_p
             .unwrap_or_default()
             .contains("DescribeZone")
     );
-    let cleared = c.admin(reqwest::Method::DELETE, "/policy", None).await;
+    let cleared = c.admin_delete("/policy").await;
     assert_eq!(cleared.body, json!({"deny": []}));
     c.api("DescribeZones", json!({})).await.response();
 }
@@ -1206,7 +1167,7 @@ async fn admin_policy_refuses_chosen_actions_as_the_real_api_refuses_a_missing_p
 // ---- injected faults ----
 
 async fn set_faults(c: &Client, plan: Value) {
-    let a = c.admin(reqwest::Method::PUT, "/faults", Some(plan)).await;
+    let a = c.admin_put("/faults", plan).await;
     assert_eq!(a.status, 200, "{a:?}");
 }
 
@@ -1219,18 +1180,13 @@ async fn injected_error_answers_have_their_codes_and_change_nothing() {
         ("503", codes::SERVICE_TEMPORARY_UNAVAILABLE, 503),
     ] {
         set_faults(&c, json!({"rate": 1.0, "kinds": [kind]})).await;
-        let a = c
-            .api(
-                "AttachNetworkInterface",
-                json!({"nicId": "nic-app-1", "instanceId": "ins-web-1"}),
-            )
-            .await;
+        let a = c.attach("nic-app-1", "ins-web-1").await;
         assert_eq!((a.code(), a.status), (code, status), "{kind}: {a:?}");
         assert!(a.body["requestId"].is_string());
-        c.admin(reqwest::Method::DELETE, "/faults", None).await;
+        c.admin_delete("/faults").await;
         assert_eq!(c.nic("nic-app-1").await["status"], "AVAILABLE", "{kind}");
     }
-    let report = c.admin(reqwest::Method::GET, "/faults", None).await.body;
+    let report = c.admin_get("/faults").await.body;
     assert_eq!(
         (
             &report["injected"]["429"],
@@ -1255,37 +1211,35 @@ async fn a_code_fault_answers_the_chosen_code_with_its_documented_status_and_cha
                    "actions": ["AttachNetworkInterface"], "maxFaults": 1}),
         )
         .await;
-        let a = c
-            .api(
-                "AttachNetworkInterface",
-                json!({"nicId": "nic-app-1", "instanceId": "ins-web-1"}),
-            )
-            .await;
+        let a = c.attach("nic-app-1", "ins-web-1").await;
         assert_eq!((a.code(), a.status), (code, status), "{a:?}");
         assert!(a.body["requestId"].is_string());
         assert_eq!(c.nic("nic-app-1").await["status"], "AVAILABLE", "{code}");
     }
     assert_eq!(c.running.sim().calls().faults.code, 3);
     let bad = c
-        .admin(
-            reqwest::Method::PUT,
+        .admin_put(
             "/faults",
-            Some(json!({"rate": 1.0, "kinds": ["code:NOT_A_CODE"]})),
+            json!({"rate": 1.0, "kinds": ["code:NOT_A_CODE"]}),
         )
         .await;
     assert_eq!(bad.status, 400, "{bad:?}");
 }
 
+/// Sends `call` on a raw socket and checks the server closed it without a byte of answer.
+async fn assert_no_answer(c: &Client, call: &Call) {
+    let got = raw_exchange(c, call).await;
+    assert!(
+        got.is_empty(),
+        "expected EOF, got {:?}",
+        String::from_utf8_lossy(&got)
+    );
+}
+
 /// Sends one signed call on a raw socket and returns every byte the server sent back.
 async fn raw_exchange(c: &Client, call: &Call) -> Vec<u8> {
     let host = c.running.domain();
-    let input = SigningInput {
-        content_type: &call.content_type,
-        host: &host,
-        body: &call.body,
-        timestamp: call.timestamp,
-    };
-    let auth = signer::authorization(&call.access_key_id, &call.password, &input);
+    let auth = c.signature(call);
     let head = format!(
         "POST /api/v2/zec HTTP/1.1\r\nHost: {host}\r\nContent-Type: {}\r\nContent-Length: {}\r\nX-ZC-Action: {}\r\nX-ZC-Version: 2025-09-01\r\nX-ZC-Timestamp: {}\r\nX-ZC-Signature-Method: ZC2-HMAC-SHA256\r\nAuthorization: {auth}\r\n\r\n",
         call.content_type,
@@ -1318,16 +1272,8 @@ async fn a_dropped_call_gets_no_answer_and_changes_nothing() {
         json!({"rate": 1.0, "kinds": ["drop"], "actions": ["AttachNetworkInterface"]}),
     )
     .await;
-    let call = c.call(
-        "AttachNetworkInterface",
-        json!({"nicId": "nic-app-1", "instanceId": "ins-web-1"}),
-    );
-    let got = raw_exchange(&c, &call).await;
-    assert!(
-        got.is_empty(),
-        "expected EOF, got {:?}",
-        String::from_utf8_lossy(&got)
-    );
+    let call = c.attach_call("nic-app-1", "ins-web-1");
+    assert_no_answer(&c, &call).await;
     let err = c.send(&call).await.expect_err("reqwest sees no answer");
     assert!(!err.is_status() && !err.is_timeout(), "{err:?}");
     // Had the dropped call begun a transition, it would have ended by now.
@@ -1342,16 +1288,8 @@ async fn a_dropped_call_gets_no_answer_and_changes_nothing() {
 async fn a_lost_answer_still_applies_the_change() {
     let c = Client::default().await;
     set_faults(&c, json!({"rate": 1.0, "kinds": ["lost"], "actions": ["AttachNetworkInterface"], "maxFaults": 1})).await;
-    let call = c.call(
-        "AttachNetworkInterface",
-        json!({"nicId": "nic-app-1", "instanceId": "ins-web-1"}),
-    );
-    let got = raw_exchange(&c, &call).await;
-    assert!(
-        got.is_empty(),
-        "expected EOF, got {:?}",
-        String::from_utf8_lossy(&got)
-    );
+    let call = c.attach_call("nic-app-1", "ins-web-1");
+    assert_no_answer(&c, &call).await;
     let nic = c.wait_nic("nic-app-1", |n| n["status"] == "USED").await;
     assert_eq!(nic["instanceId"], "ins-web-1");
     // The budget of one fault is spent: a retry is answered, and refused as already attached.
@@ -1424,20 +1362,12 @@ async fn a_seeded_fault_plan_repeats_exactly() {
 async fn nonsense_fault_plans_are_refused_with_a_reason() {
     let c = Client::default().await;
     let a = c
-        .admin(
-            reqwest::Method::PUT,
-            "/faults",
-            Some(json!({"rate": 2.0, "kinds": ["429"]})),
-        )
+        .admin_put("/faults", json!({"rate": 2.0, "kinds": ["429"]}))
         .await;
     assert_eq!(a.status, 400);
     assert!(a.body["error"].as_str().unwrap().contains("rate"), "{a:?}");
     let a = c
-        .admin(
-            reqwest::Method::PUT,
-            "/faults",
-            Some(json!({"rate": 0.5, "kinds": ["explode"]})),
-        )
+        .admin_put("/faults", json!({"rate": 0.5, "kinds": ["explode"]}))
         .await;
     assert_eq!(a.status, 400, "{a:?}");
 }

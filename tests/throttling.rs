@@ -5,7 +5,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{Sim, oldest_and_newest};
+use support::{Outcome, Sim, Terraform, Versions, for_each_terraform};
 use tpz::sim::{FaultConfig, FaultKind};
 
 /// Every call of `actions` answered 429 until `count` calls were refused.
@@ -28,7 +28,7 @@ fn attachment(sim: &Sim, provider_extra: &str, timeouts: &str) -> String {
 
 #[test]
 fn throttled_calls_back_off_until_accepted_instead_of_failing_the_run() {
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::with_delay(Duration::from_millis(100));
         // One retry per call: each throttled stretch below outlasts a call's own retries.
         let dir = tf
@@ -62,16 +62,41 @@ fn throttled_calls_back_off_until_accepted_instead_of_failing_the_run() {
             "{}",
             tf.version
         );
-    }
+    });
+}
+
+/// The resource timeouts the endless throttling below runs into.
+const TIMEOUT: Duration = Duration::from_secs(4);
+
+/// Terraform's own start and the provider's, on a loaded machine; far below the minutes
+/// twenty backed-off retries would take.
+const SLACK: Duration = Duration::from_secs(15);
+
+/// Throttles every call for good, then checks `command` fails once its 4 s timeout is up
+/// (not after every retry), naming the timeout and the API's code; prints how long it took.
+fn assert_ends_at_the_timeout(
+    sim: &Sim,
+    tf: &Terraform,
+    what: &str,
+    command: impl FnOnce() -> Outcome,
+) {
+    throttle(sim, &[], None);
+    let started = Instant::now();
+    let out = command();
+    let took = started.elapsed();
+    println!(
+        "throttling figures (Terraform {}): {what} = 4s under endless 429s failed after \
+         {took:.2?}",
+        tf.version
+    );
+    out.assert_failure_contains("4s")
+        .assert_failure_contains("REQUEST_LIMIT_EXCEEDED");
+    assert!(took < TIMEOUT + SLACK, "the {what} ran {took:?}");
 }
 
 #[test]
 fn endless_throttling_ends_at_the_resource_timeout_with_a_clear_message() {
-    let timeout = Duration::from_secs(4);
-    // Terraform's own start and the provider's, on a loaded machine; far below the minutes
-    // twenty backed-off retries would take.
-    let slack = Duration::from_secs(15);
-    for tf in oldest_and_newest() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::with_delay(Duration::from_millis(100));
         let dir = tf.workdir().config(&attachment(
             &sim,
@@ -79,48 +104,26 @@ fn endless_throttling_ends_at_the_resource_timeout_with_a_clear_message() {
             "  timeouts {\n    create = \"4s\"\n    delete = \"4s\"\n  }\n",
         ));
 
-        throttle(&sim, &[], None);
-        let started = Instant::now();
-        let apply = dir.apply();
-        let took = started.elapsed();
-        println!(
-            "throttling figures (Terraform {}): create with timeouts.create = 4s under endless \
-             429s failed after {took:.2?}",
-            tf.version
-        );
-        apply
-            .assert_failure_contains("4s")
-            .assert_failure_contains("REQUEST_LIMIT_EXCEEDED");
-        assert!(took < timeout + slack, "the create ran {took:?}");
+        assert_ends_at_the_timeout(&sim, tf, "create with timeouts.create", || dir.apply());
         assert_eq!(sim.attached_instance("nic-app-1"), None);
 
         sim.api().clear_faults();
         dir.apply().assert_success();
-        throttle(&sim, &[], None);
-        let started = Instant::now();
         // Without the refresh, whose reads have their own bound (a minute): this measures
         // the delete alone against `timeouts.delete`.
-        let destroy = dir.run(&[
-            "destroy",
-            "-no-color",
-            "-input=false",
-            "-auto-approve",
-            "-refresh=false",
-        ]);
-        let took = started.elapsed();
-        println!(
-            "throttling figures (Terraform {}): destroy with timeouts.delete = 4s under endless \
-             429s failed after {took:.2?}",
-            tf.version
-        );
-        destroy
-            .assert_failure_contains("4s")
-            .assert_failure_contains("REQUEST_LIMIT_EXCEEDED");
-        assert!(took < timeout + slack, "the destroy ran {took:?}");
+        assert_ends_at_the_timeout(&sim, tf, "destroy with timeouts.delete", || {
+            dir.run(&[
+                "destroy",
+                "-no-color",
+                "-input=false",
+                "-auto-approve",
+                "-refresh=false",
+            ])
+        });
         assert_eq!(
             sim.attached_instance("nic-app-1").as_deref(),
             Some("ins-web-1"),
             "nothing was detached"
         );
-    }
+    });
 }

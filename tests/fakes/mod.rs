@@ -37,44 +37,52 @@ type F<A, R> = Box<dyn Fn(A) -> R + Send + Sync>;
 /// `computed_val` optional+computed; `secret` optional, sensitive; `timeouts` a SINGLE block;
 /// `rule` a LIST block with `port` (required number) and `rule_id` (computed).
 pub fn thing_schema() -> Schema {
+    let mut schema = flat_schema(
+        1,
+        vec![
+            Attribute::computed("id", Type::String, "The ID."),
+            Attribute::required("name", Type::String, "The name.").requires_replace(),
+            Attribute::optional("value", Type::String, "A value."),
+            Attribute::optional("computed_val", Type::String, "Filled when unset.").also_computed(),
+            Attribute::optional("secret", Type::String, "A secret.").sensitive(),
+        ],
+    );
+    schema.block.description = "A thing for tests.".into();
+    schema.block.blocks = vec![
+        NestedBlock {
+            type_name: "timeouts".into(),
+            block: Block {
+                attributes: vec![Attribute::optional("create", Type::String, "")],
+                ..Block::default()
+            },
+            nesting: Nesting::Single,
+            min_items: 0,
+            max_items: 0,
+        },
+        NestedBlock {
+            type_name: "rule".into(),
+            block: Block {
+                attributes: vec![
+                    Attribute::required("port", Type::Number, "A port."),
+                    Attribute::computed("rule_id", Type::String, "Assigned."),
+                ],
+                ..Block::default()
+            },
+            nesting: Nesting::List,
+            min_items: 0,
+            max_items: 0,
+        },
+    ];
+    schema
+}
+
+/// A schema of `version` whose block is just `attributes`: the data source's and provider's.
+fn flat_schema(version: i64, attributes: Vec<Attribute>) -> Schema {
     Schema {
-        version: 1,
+        version,
         block: Block {
-            attributes: vec![
-                Attribute::computed("id", Type::String, "The ID."),
-                Attribute::required("name", Type::String, "The name.").requires_replace(),
-                Attribute::optional("value", Type::String, "A value."),
-                Attribute::optional("computed_val", Type::String, "Filled when unset.")
-                    .also_computed(),
-                Attribute::optional("secret", Type::String, "A secret.").sensitive(),
-            ],
-            blocks: vec![
-                NestedBlock {
-                    type_name: "timeouts".into(),
-                    block: Block {
-                        attributes: vec![Attribute::optional("create", Type::String, "")],
-                        ..Block::default()
-                    },
-                    nesting: Nesting::Single,
-                    min_items: 0,
-                    max_items: 0,
-                },
-                NestedBlock {
-                    type_name: "rule".into(),
-                    block: Block {
-                        attributes: vec![
-                            Attribute::required("port", Type::Number, "A port."),
-                            Attribute::computed("rule_id", Type::String, "Assigned."),
-                        ],
-                        ..Block::default()
-                    },
-                    nesting: Nesting::List,
-                    min_items: 0,
-                    max_items: 0,
-                },
-            ],
-            description: "A thing for tests.".into(),
-            deprecated: false,
+            attributes,
+            ..Block::default()
         },
     }
 }
@@ -130,6 +138,15 @@ pub fn fill_unknowns(v: Value) -> Value {
     fill(v, "value")
 }
 
+/// What an apply returns without private data: the create, update or delete a test plays.
+pub fn outcome(new_state: Value, diagnostics: Diagnostics) -> ApplyOutcome {
+    ApplyOutcome {
+        new_state,
+        private: Vec::new(),
+        diagnostics,
+    }
+}
+
 fn ok(new_state: Value) -> ApplyOutcome {
     ApplyOutcome {
         new_state,
@@ -181,6 +198,22 @@ impl Default for FakeResource {
 }
 
 impl FakeResource {
+    /// A resource whose plan overwrites `attrs` in the planned state: how a test plays a
+    /// resource that breaks (or may bend) Terraform's plan rules.
+    pub fn setting_in_plan(attrs: Vec<(&'static str, Value)>) -> FakeResource {
+        FakeResource {
+            modify_plan: Box::new(move |c| {
+                for (name, value) in &attrs {
+                    *c.planned_state
+                        .attr_mut(name)
+                        .expect("test_thing has this key") = value.clone();
+                }
+                Diagnostics::new()
+            }),
+            ..FakeResource::default()
+        }
+    }
+
     pub fn calls(&self) -> Vec<Call> {
         self.log.lock().expect("fake log lock").clone()
     }
@@ -197,8 +230,13 @@ impl FakeResource {
     }
 
     fn record(&self, c: Call) {
-        self.log.lock().expect("fake log lock").push(c);
+        record(&self.log, c);
     }
+}
+
+/// Appends `c` to a fake's call log.
+fn record(log: &Log, c: Call) {
+    log.lock().expect("fake log lock").push(c);
 }
 
 #[async_trait]
@@ -238,11 +276,10 @@ impl Resource for FakeResource {
         self.record(Call::Create(req.clone()));
         if self.create_waits_for_stop {
             ctx.stopped().await;
-            return ApplyOutcome {
-                new_state: Value::Null,
-                private: Vec::new(),
-                diagnostics: Diagnostic::error("Stopped", "Terraform asked to stop.").into(),
-            };
+            return outcome(
+                Value::Null,
+                Diagnostic::error("Stopped", "Terraform asked to stop.").into(),
+            );
         }
         (self.create)(req)
     }
@@ -265,17 +302,14 @@ impl Resource for FakeResource {
 
 /// `test_info`: `name` required, `region` optional+computed, `size` computed.
 pub fn info_schema() -> Schema {
-    Schema {
-        version: 0,
-        block: Block {
-            attributes: vec![
-                Attribute::required("name", Type::String, "Which."),
-                Attribute::optional("region", Type::String, "Where.").also_computed(),
-                Attribute::computed("size", Type::Number, "How big."),
-            ],
-            ..Block::default()
-        },
-    }
+    flat_schema(
+        0,
+        vec![
+            Attribute::required("name", Type::String, "Which."),
+            Attribute::optional("region", Type::String, "Where.").also_computed(),
+            Attribute::computed("size", Type::Number, "How big."),
+        ],
+    )
 }
 
 /// The fake data source; by default it fills `region` and `size`.
@@ -313,10 +347,7 @@ impl DataSource for FakeDataSource {
     }
 
     async fn read(&self, _ctx: &Context, req: ReadDataRequest) -> (Value, Diagnostics) {
-        self.log
-            .lock()
-            .expect("fake log lock")
-            .push(Call::ReadData(req.clone()));
+        record(&self.log, Call::ReadData(req.clone()));
         (self.read)(req)
     }
 }
@@ -350,17 +381,14 @@ impl FakeProvider {
 }
 
 pub fn provider_schema() -> Schema {
-    Schema {
-        version: 0,
-        block: Block {
-            attributes: vec![Attribute::optional(
-                "endpoint",
-                Type::String,
-                "Where the API is.",
-            )],
-            ..Block::default()
-        },
-    }
+    flat_schema(
+        0,
+        vec![Attribute::optional(
+            "endpoint",
+            Type::String,
+            "Where the API is.",
+        )],
+    )
 }
 
 #[async_trait]
@@ -379,18 +407,12 @@ impl Provider for FakeProvider {
     }
 
     async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
-        self.log
-            .lock()
-            .expect("fake log lock")
-            .push(Call::ProviderValidate(config.clone()));
+        record(&self.log, Call::ProviderValidate(config.clone()));
         (self.validate)(config)
     }
 
     async fn configure(&self, _ctx: &Context, req: ConfigureRequest) -> Diagnostics {
-        self.log
-            .lock()
-            .expect("fake log lock")
-            .push(Call::Configure(req.clone()));
+        record(&self.log, Call::Configure(req.clone()));
         (self.configure)(req)
     }
 }

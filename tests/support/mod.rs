@@ -38,6 +38,8 @@
 #![allow(dead_code, unused_imports, unreachable_pub)]
 
 pub mod agreement;
+pub mod api_sessions;
+pub mod big_account;
 pub mod closed_port;
 pub mod diagnostics;
 pub mod eventually;
@@ -51,6 +53,7 @@ pub mod official;
 pub mod private_ca;
 pub mod proxy;
 pub mod running;
+pub mod says;
 pub mod scripted_api;
 pub mod session;
 mod sim;

@@ -174,48 +174,43 @@ async fn serve(
             .await;
         }
     }
-    if method.eq_ignore_ascii_case("CONNECT") {
-        let Some(addr) = resolve(&target, hosts, 443) else {
-            record(502);
-            return answer(&mut tcp, "502 Bad Gateway", "").await;
+    // `CONNECT host:port` is tunnelled (HTTPS); an absolute-form request,
+    // `POST http://host:port/path HTTP/1.1`, is forwarded (plain HTTP).
+    let tunnel = method.eq_ignore_ascii_case("CONNECT");
+    let (authority, path, default_port) = if tunnel {
+        (target.as_str(), "", 443)
+    } else {
+        let Some(after) = target.strip_prefix("http://") else {
+            record(400);
+            return answer(&mut tcp, "400 Bad Request", "").await;
         };
-        let Ok(mut upstream) = TcpStream::connect(addr).await else {
-            record(502);
-            return answer(&mut tcp, "502 Bad Gateway", "").await;
-        };
-        record(200);
-        tcp.write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
-            .await?;
-        upstream.write_all(&rest).await?;
-        let _ = tokio::io::copy_bidirectional(&mut tcp, &mut upstream).await;
-        return Ok(());
-    }
-    // Absolute form: `POST http://host:port/path HTTP/1.1`.
-    let Some(after) = target.strip_prefix("http://") else {
-        record(400);
-        return answer(&mut tcp, "400 Bad Request", "").await;
+        match after.find('/') {
+            Some(i) => (&after[..i], &after[i..], 80),
+            None => (after, "/", 80),
+        }
     };
-    let (authority, path) = match after.find('/') {
-        Some(i) => (&after[..i], &after[i..]),
-        None => (after, "/"),
+    let upstream = match resolve(authority, hosts, default_port) {
+        Some(addr) => TcpStream::connect(addr).await.ok(),
+        None => None,
     };
-    let Some(addr) = resolve(authority, hosts, 80) else {
-        record(502);
-        return answer(&mut tcp, "502 Bad Gateway", "").await;
-    };
-    let Ok(mut upstream) = TcpStream::connect(addr).await else {
+    let Some(mut upstream) = upstream else {
         record(502);
         return answer(&mut tcp, "502 Bad Gateway", "").await;
     };
     record(200);
-    let mut forwarded = format!("{method} {path} {version}\r\n");
-    for (k, v) in &headers {
-        if !k.to_ascii_lowercase().starts_with("proxy-") {
-            forwarded.push_str(&format!("{k}: {v}\r\n"));
+    if tunnel {
+        tcp.write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+            .await?;
+    } else {
+        let mut forwarded = format!("{method} {path} {version}\r\n");
+        for (k, v) in &headers {
+            if !k.to_ascii_lowercase().starts_with("proxy-") {
+                forwarded.push_str(&format!("{k}: {v}\r\n"));
+            }
         }
+        forwarded.push_str("\r\n");
+        upstream.write_all(forwarded.as_bytes()).await?;
     }
-    forwarded.push_str("\r\n");
-    upstream.write_all(forwarded.as_bytes()).await?;
     upstream.write_all(&rest).await?;
     let _ = tokio::io::copy_bidirectional(&mut tcp, &mut upstream).await;
     Ok(())
