@@ -284,10 +284,7 @@ type Looked<T, S, E> = (Result<Probe<T, S>, E>, Instant);
 /// Looks once at each of `rungs` (in order, each sent at its time whatever the earlier ones
 /// answer): the first final outcome (done, or failed), else the latest rung's; with when the
 /// look whose outcome it is was sent. None only for no rungs.
-async fn climb<T, S, E, F, Fut>(
-    look: &mut F,
-    rungs: &[Instant],
-) -> Option<Looked<T, S, E>>
+async fn climb<T, S, E, F, Fut>(look: &mut F, rungs: &[Instant]) -> Option<Looked<T, S, E>>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Probe<T, S>, E>>,
