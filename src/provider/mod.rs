@@ -14,6 +14,8 @@ mod invocation;
 mod nic_attachment;
 mod nic_data;
 mod reference;
+#[cfg(test)]
+mod testing;
 mod waiters;
 
 /// The `tracing` target of the provider's own log lines (the API client logs as `zenlayer.api`).
