@@ -18,6 +18,7 @@ mod encode;
 #[cfg(test)]
 mod tests;
 
+pub use super::codec::EncodeError;
 use super::path::at;
 use super::{Type, Value};
 
@@ -28,16 +29,6 @@ pub const MAX_DEPTH: usize = 128;
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("JSON value{}: {message}", at(path))]
 pub struct DecodeError {
-    /// Where in the value, e.g. `.timeouts[0].create`; empty at the top level.
-    pub path: String,
-    /// What is wrong there.
-    pub message: String,
-}
-
-/// Why a value could not be written as JSON of the given type.
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("cannot encode value{} as JSON: {message}", at(path))]
-pub struct EncodeError {
     /// Where in the value, e.g. `.timeouts[0].create`; empty at the top level.
     pub path: String,
     /// What is wrong there.

@@ -5,18 +5,18 @@
 
 use std::collections::BTreeMap;
 
-use super::{EncodeError, unknown};
+use super::unknown;
+use crate::cty::codec::{EncodeError, Writer, dynamic_parts};
 use crate::cty::number::Exact;
-use crate::cty::path::{Path, Step};
+use crate::cty::path::Step;
 use crate::cty::{Number, Type, Value};
 
 pub(super) fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
     let mut e = Encoder {
-        out: Vec::new(),
-        path: Path::default(),
+        w: Writer::new("msgpack"),
     };
     e.value(value, ty)?;
-    Ok(e.out)
+    Ok(e.w.out)
 }
 
 /// Writes a number the way cty does: an int when it is an exact int64, a float64 when it is
@@ -39,21 +39,17 @@ pub(super) fn write_number(out: &mut Vec<u8>, n: &Number) -> Result<(), String> 
     Ok(())
 }
 
+/// Writes one value; `w` holds the bytes and the place in the value.
 struct Encoder {
-    out: Vec<u8>,
-    path: Path,
+    w: Writer,
 }
 
 impl Encoder {
-    fn error(&self, message: impl Into<String>) -> EncodeError {
-        EncodeError {
-            path: self.path.to_string(),
-            message: message.into(),
-        }
-    }
-
     fn len(&self, len: usize) -> Result<u32, EncodeError> {
-        u32::try_from(len).map_err(|_| self.error(format!("{len} exceeds msgpack's length limit")))
+        u32::try_from(len).map_err(|_| {
+            self.w
+                .error(format!("{len} exceeds msgpack's length limit"))
+        })
     }
 
     fn value(&mut self, v: &Value, ty: &Type) -> Result<(), EncodeError> {
@@ -62,11 +58,11 @@ impl Encoder {
         }
         match v {
             Value::Null => {
-                let _ = rmp::encode::write_nil(&mut self.out);
+                let _ = rmp::encode::write_nil(&mut self.w.out);
                 Ok(())
             }
             Value::Unknown(u) => {
-                unknown::encode(u, ty, &mut self.out);
+                unknown::encode(u, ty, &mut self.w.out);
                 Ok(())
             }
             // A dynamic value in a slot of exactly its type is just the value.
@@ -79,46 +75,42 @@ impl Encoder {
     fn dynamic(&mut self, v: &Value) -> Result<(), EncodeError> {
         match v {
             Value::Null => {
-                let _ = rmp::encode::write_nil(&mut self.out);
+                let _ = rmp::encode::write_nil(&mut self.w.out);
                 Ok(())
             }
             // cty never refines a wholly unknown dynamic value.
             Value::Unknown(_) => {
-                self.out.extend_from_slice(&unknown::PLAIN);
+                self.w.out.extend_from_slice(&unknown::PLAIN);
                 Ok(())
             }
-            Value::Dynamic(t, inner) => self.wrapped(t, inner),
-            _ => match v.implied_type() {
-                Some(t) => self.wrapped(&t, v),
-                None => Err(self.error(format!(
-                    "the type of {} in a dynamic slot is ambiguous; wrap it in Value::Dynamic",
-                    v.kind()
-                ))),
-            },
+            _ => {
+                let (t, inner) = dynamic_parts(v).map_err(|m| self.w.error(m))?;
+                self.wrapped(&t, inner)
+            }
         }
     }
 
     fn wrapped(&mut self, ty: &Type, v: &Value) -> Result<(), EncodeError> {
         let type_json = ty.to_json();
         let len = self.len(type_json.len())?;
-        let _ = rmp::encode::write_array_len(&mut self.out, 2);
-        let _ = rmp::encode::write_bin_len(&mut self.out, len);
-        self.out.extend_from_slice(&type_json);
+        let _ = rmp::encode::write_array_len(&mut self.w.out, 2);
+        let _ = rmp::encode::write_bin_len(&mut self.w.out, len);
+        self.w.out.extend_from_slice(&type_json);
         self.value(v, ty)
     }
 
     fn known(&mut self, v: &Value, ty: &Type) -> Result<(), EncodeError> {
         match (ty, v) {
             (Type::Bool, Value::Bool(b)) => {
-                let _ = rmp::encode::write_bool(&mut self.out, *b);
+                let _ = rmp::encode::write_bool(&mut self.w.out, *b);
             }
             (Type::Number, Value::Number(n)) => {
-                write_number(&mut self.out, n).map_err(|m| self.error(m))?;
+                write_number(&mut self.w.out, n).map_err(|m| self.w.error(m))?;
             }
             (Type::String, Value::String(s)) => {
                 let len = self.len(s.len())?;
-                let _ = rmp::encode::write_str_len(&mut self.out, len);
-                self.out.extend_from_slice(s.as_bytes());
+                let _ = rmp::encode::write_str_len(&mut self.w.out, len);
+                self.w.out.extend_from_slice(s.as_bytes());
             }
             (
                 Type::List(elem) | Type::Set(elem),
@@ -126,7 +118,7 @@ impl Encoder {
             ) => self.array(items, |_| elem)?,
             (Type::Tuple(elems), Value::Tuple(items) | Value::List(items)) => {
                 if items.len() != elems.len() {
-                    return Err(self.error(format!(
+                    return Err(self.w.error(format!(
                         "a tuple of length {} is required ({} given)",
                         elems.len(),
                         items.len()
@@ -141,7 +133,7 @@ impl Encoder {
                 self.object(entries, attrs)?;
             }
             _ => {
-                return Err(self.error(format!(
+                return Err(self.w.error(format!(
                     "{} is required, found {}",
                     ty.expected(),
                     v.kind()
@@ -157,30 +149,30 @@ impl Encoder {
         elem: impl Fn(usize) -> &'t Type,
     ) -> Result<(), EncodeError> {
         let len = self.len(items.len())?;
-        let _ = rmp::encode::write_array_len(&mut self.out, len);
+        let _ = rmp::encode::write_array_len(&mut self.w.out, len);
         for (i, item) in items.iter().enumerate() {
-            self.path.push(Step::Index(i));
+            self.w.path.push(Step::Index(i));
             self.value(item, elem(i))?;
-            self.path.pop();
+            self.w.path.pop();
         }
         Ok(())
     }
 
     fn key(&mut self, key: &str) -> Result<(), EncodeError> {
         let len = self.len(key.len())?;
-        let _ = rmp::encode::write_str_len(&mut self.out, len);
-        self.out.extend_from_slice(key.as_bytes());
+        let _ = rmp::encode::write_str_len(&mut self.w.out, len);
+        self.w.out.extend_from_slice(key.as_bytes());
         Ok(())
     }
 
     fn map(&mut self, entries: &BTreeMap<String, Value>, elem: &Type) -> Result<(), EncodeError> {
         let len = self.len(entries.len())?;
-        let _ = rmp::encode::write_map_len(&mut self.out, len);
+        let _ = rmp::encode::write_map_len(&mut self.w.out, len);
         for (key, item) in entries {
             self.key(key)?;
-            self.path.push(Step::Key(key.clone()));
+            self.w.path.push(Step::Key(key.clone()));
             self.value(item, elem)?;
-            self.path.pop();
+            self.w.path.pop();
         }
         Ok(())
     }
@@ -192,16 +184,18 @@ impl Encoder {
         attrs: &BTreeMap<String, Type>,
     ) -> Result<(), EncodeError> {
         if let Some(extra) = entries.keys().find(|k| !attrs.contains_key(*k)) {
-            self.path.push(Step::Attr(extra.clone()));
-            return Err(self.error("unsupported attribute: the type has no such attribute"));
+            self.w.path.push(Step::Attr(extra.clone()));
+            return Err(self
+                .w
+                .error("unsupported attribute: the type has no such attribute"));
         }
         let len = self.len(attrs.len())?;
-        let _ = rmp::encode::write_map_len(&mut self.out, len);
+        let _ = rmp::encode::write_map_len(&mut self.w.out, len);
         for (name, attr_ty) in attrs {
             self.key(name)?;
-            self.path.push(Step::Attr(name.clone()));
+            self.w.path.push(Step::Attr(name.clone()));
             self.value(entries.get(name).unwrap_or(&Value::Null), attr_ty)?;
-            self.path.pop();
+            self.w.path.pop();
         }
         Ok(())
     }

@@ -21,6 +21,7 @@ mod unknown;
 #[cfg(test)]
 mod tests;
 
+pub use super::codec::EncodeError;
 use super::path::at;
 use super::{Type, Value};
 
@@ -35,16 +36,6 @@ pub struct DecodeError {
     /// Where in the value, e.g. `.timeouts[0].create`; empty at the top level.
     pub path: String,
     /// What is wrong there, in cty's words ("string is required").
-    pub message: String,
-}
-
-/// Why a value could not be encoded as the given type.
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("cannot encode value{} as msgpack: {message}", at(path))]
-pub struct EncodeError {
-    /// Where in the value, e.g. `.timeouts[0].create`; empty at the top level.
-    pub path: String,
-    /// What is wrong there.
     pub message: String,
 }
 
