@@ -1,10 +1,35 @@
-//! What the JSON and msgpack encoders share: the output with its place in the value, the
-//! error they return, and how a value in a `dynamic` slot finds the type it is written with.
+//! What the JSON and msgpack codecs share: their errors, the encoders' output with its place
+//! in the value, and how a value in a `dynamic` slot finds the type it is written with.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
-use super::path::{Path, at};
+use super::path::{Path, Step, at};
 use super::{Type, Value};
+
+/// Why bytes could not be read as a value of the expected type; one type, so both codecs
+/// say it alike.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{format} value{}: {message}", at(path))]
+pub struct DecodeError {
+    /// The format being read: `JSON` or `msgpack`.
+    pub format: &'static str,
+    /// Where in the value, e.g. `.timeouts[0].create`; empty at the top level.
+    pub path: String,
+    /// What is wrong there (msgpack: in cty's words, "string is required").
+    pub message: String,
+}
+
+impl DecodeError {
+    /// The error `message` at `path` of a value read as `format`.
+    pub(super) fn at(format: &'static str, path: &Path, message: impl Into<String>) -> Self {
+        DecodeError {
+            format,
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+}
 
 /// Why a value could not be written in a wire format; one type, so both codecs say it alike.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -42,6 +67,23 @@ impl Writer {
             path: self.path.to_string(),
             message: message.into(),
         }
+    }
+
+    /// What an object value of type `attrs` writes: each of the type's attributes in order,
+    /// with the value's (null where it has none). An attribute the type lacks is an error
+    /// at that attribute.
+    pub(super) fn attributes<'a>(
+        &mut self,
+        entries: &'a BTreeMap<String, Value>,
+        attrs: &'a BTreeMap<String, Type>,
+    ) -> Result<impl Iterator<Item = (&'a String, &'a Value, &'a Type)> + use<'a>, EncodeError>
+    {
+        static NULL: Value = Value::Null;
+        if let Some(extra) = entries.keys().find(|k| !attrs.contains_key(*k)) {
+            self.path.push(Step::Attr(extra.clone()));
+            return Err(self.error("unsupported attribute: the type has no such attribute"));
+        }
+        Ok((attrs.iter()).map(|(name, ty)| (name, entries.get(name).unwrap_or(&NULL), ty)))
     }
 }
 

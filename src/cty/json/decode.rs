@@ -55,10 +55,7 @@ struct Ctx {
 
 impl Ctx {
     fn error(&self, message: String) -> DecodeError {
-        DecodeError {
-            path: self.path.borrow().to_string(),
-            message,
-        }
+        DecodeError::at("JSON", &self.path.borrow(), message)
     }
 
     /// Records `message` at the current path and returns serde's error to unwind with.

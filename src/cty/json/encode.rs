@@ -153,21 +153,16 @@ impl Encoder {
         entries: &BTreeMap<String, Value>,
         attrs: &BTreeMap<String, Type>,
     ) -> Result<(), EncodeError> {
-        if let Some(extra) = entries.keys().find(|k| !attrs.contains_key(*k)) {
-            self.w.path.push(Step::Attr(extra.clone()));
-            return Err(self
-                .w
-                .error("unsupported attribute: the type has no such attribute"));
-        }
+        let attributes = self.w.attributes(entries, attrs)?;
         self.w.out.push(b'{');
-        for (i, (name, attr_ty)) in attrs.iter().enumerate() {
+        for (i, (name, item, attr_ty)) in attributes.enumerate() {
             if i > 0 {
                 self.w.out.push(b',');
             }
             self.string(name)?;
             self.w.out.push(b':');
             self.w.path.push(Step::Attr(name.clone()));
-            self.value(entries.get(name).unwrap_or(&Value::Null), attr_ty)?;
+            self.value(item, attr_ty)?;
             self.w.path.pop();
         }
         self.w.out.push(b'}');

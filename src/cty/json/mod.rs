@@ -18,22 +18,11 @@ mod encode;
 #[cfg(test)]
 mod tests;
 
-pub use super::codec::EncodeError;
-use super::path::at;
+pub use super::codec::{DecodeError, EncodeError};
 use super::{Type, Value};
 
 /// Nesting limit while decoding, counted across `dynamic` values nested in each other.
 pub const MAX_DEPTH: usize = 128;
-
-/// Why JSON could not be read as a value of the expected type.
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("JSON value{}: {message}", at(path))]
-pub struct DecodeError {
-    /// Where in the value, e.g. `.timeouts[0].create`; empty at the top level.
-    pub path: String,
-    /// What is wrong there.
-    pub message: String,
-}
 
 /// Decodes JSON `bytes` as type `ty`. Object keys missing from the input become null
 /// (Terraform does not add attributes that a newer schema introduced) and keys the type does

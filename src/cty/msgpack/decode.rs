@@ -67,10 +67,7 @@ impl<'a> Decoder<'a> {
     }
 
     pub(super) fn error(&self, message: impl Into<String>) -> DecodeError {
-        DecodeError {
-            path: self.path.to_string(),
-            message: message.into(),
-        }
+        DecodeError::at("msgpack", &self.path, message)
     }
 
     /// Turns a reader failure into an error that says what was expected here.

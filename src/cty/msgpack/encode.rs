@@ -183,18 +183,13 @@ impl Encoder {
         entries: &BTreeMap<String, Value>,
         attrs: &BTreeMap<String, Type>,
     ) -> Result<(), EncodeError> {
-        if let Some(extra) = entries.keys().find(|k| !attrs.contains_key(*k)) {
-            self.w.path.push(Step::Attr(extra.clone()));
-            return Err(self
-                .w
-                .error("unsupported attribute: the type has no such attribute"));
-        }
+        let attributes = self.w.attributes(entries, attrs)?;
         let len = self.len(attrs.len())?;
         let _ = rmp::encode::write_map_len(&mut self.w.out, len);
-        for (name, attr_ty) in attrs {
+        for (name, item, attr_ty) in attributes {
             self.key(name)?;
             self.w.path.push(Step::Attr(name.clone()));
-            self.value(entries.get(name).unwrap_or(&Value::Null), attr_ty)?;
+            self.value(item, attr_ty)?;
             self.w.path.pop();
         }
         Ok(())

@@ -21,23 +21,12 @@ mod unknown;
 #[cfg(test)]
 mod tests;
 
-pub use super::codec::EncodeError;
-use super::path::at;
+pub use super::codec::{DecodeError, EncodeError};
 use super::{Type, Value};
 
 /// Nesting limit while decoding (containers and `dynamic` wrappers); keeps recursion on
 /// hostile input bounded even where `dynamic` types nest inside each other.
 pub const MAX_DEPTH: usize = 128;
-
-/// Why bytes could not be read as a value of the expected type.
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("msgpack value{}: {message}", at(path))]
-pub struct DecodeError {
-    /// Where in the value, e.g. `.timeouts[0].create`; empty at the top level.
-    pub path: String,
-    /// What is wrong there, in cty's words ("string is required").
-    pub message: String,
-}
 
 /// Decodes `bytes` as a value of type `ty`.
 ///
