@@ -8,6 +8,7 @@ use super::*;
 use crate::framework::{ReadOutcome, UpgradeRequest};
 use crate::provider::config::PlanChecks;
 use crate::provider::fake::{AttachEnds, FakeZec, api_error, lost};
+use crate::provider::testing::assert_says;
 use crate::zenlayer::models::{InstanceStatus, NicStatus};
 use crate::zenlayer::{Error, codes};
 
@@ -68,6 +69,13 @@ struct World {
 
 fn world() -> World {
     world_with(PlanChecks::Error)
+}
+
+/// The usual world with nic-1 already attached to ins-1, as state says it is.
+fn attached_world() -> World {
+    let w = world();
+    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    w
 }
 
 fn world_with(mode: PlanChecks) -> World {
@@ -147,6 +155,11 @@ impl World {
         self.delete_with(&Context::default(), state).await
     }
 
+    /// Deletes the attachment of nic-1 to ins-1 that state holds, without timeouts.
+    async fn delete_attached(&self) -> ApplyOutcome {
+        self.delete(attached_state("ins-1", Value::Null)).await
+    }
+
     async fn import(&self, id: &str) -> ImportOutcome {
         self.res
             .import(&Context::default(), ImportRequest { id: id.into() })
@@ -163,6 +176,13 @@ fn attached_state(instance: &str, t: Value) -> Value {
         mac_address: Some("fa:16:3e:00:00:05".into()),
     }
     .to_value(t)
+}
+
+/// Asserts a delete ended cleanly: no diagnostics, and no object left in state.
+#[track_caller]
+fn assert_gone(out: &ApplyOutcome, what: &str) {
+    assert!(out.diagnostics.is_empty(), "{what}: {:?}", out.diagnostics);
+    assert!(out.new_state.is_null(), "{what}: {:?}", out.new_state);
 }
 
 fn only(diags: &Diagnostics) -> &Diagnostic {
@@ -351,8 +371,7 @@ async fn a_replacement_moving_the_nic_plans_cleanly_through_both_plan_calls() {
 
 #[tokio::test(start_paused = true)]
 async fn a_tainted_attachment_recreate_plans_cleanly() {
-    let w = world();
-    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let w = attached_world();
     // The tainted object was upgraded into memory before its plan.
     w.shared.memory.record("nic-1", "ins-1");
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
@@ -486,8 +505,7 @@ async fn a_create_handed_the_attachment_by_another_object_of_this_state_adopts_i
 
 #[tokio::test(start_paused = true)]
 async fn a_delete_planned_as_a_handover_sends_no_detach_even_before_the_create_ran() {
-    let w = world();
-    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let w = attached_world();
     let private = Private::default()
         .with_handover(Some(("nic-1", "ins-1")))
         .encode();
@@ -589,15 +607,9 @@ async fn an_attach_that_hangs_times_out_and_keeps_the_object_tainted() {
     assert!(d.is_error());
     assert!(d.summary.contains("Timed out"));
     assert!(d.detail.contains("30s") && d.detail.contains("timeouts.create"));
-    assert!(
-        d.detail.contains("USED on instance ins-1"),
-        "awaited: {}",
-        d.detail
-    );
-    assert!(
-        d.detail.contains("ATTACHING on instance ins-1"),
-        "last seen: {}",
-        d.detail
+    assert_says(
+        &d.detail,
+        &["USED on instance ins-1", "ATTACHING on instance ins-1"],
     );
     assert!(out.new_state.is_wholly_known());
     assert_eq!(
@@ -658,11 +670,7 @@ async fn an_api_refusal_at_apply_reads_like_the_plan_plus_the_request_id() {
     let d = only(&out.diagnostics);
     assert_eq!(d.path, Some(AttributePath::root(INSTANCE_ID)));
     assert!(d.detail.contains("STOPPED"));
-    assert!(
-        d.detail.contains("Start the instance (in zenConsole"),
-        "blocking variant: {}",
-        d.detail
-    );
+    assert_says(&d.detail, &["Start the instance (in zenConsole"]);
     assert!(
         d.detail
             .contains(codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT)
@@ -802,8 +810,7 @@ async fn delete_detaches_and_returns_as_soon_as_the_nic_is_available() {
     let state = w.create().await.new_state;
     let t0 = Instant::now();
     let out = w.delete(state).await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
-    assert!(out.new_state.is_null());
+    assert_gone(&out, "delete");
     assert!(
         t0.elapsed() <= Duration::from_millis(1200),
         "{:?}",
@@ -829,11 +836,8 @@ async fn delete_never_detaches_someone_elses_attachment() {
             }
             None => w.fake.remove_nic("nic-1"),
         }
-        let out = w.delete(attached_state("ins-1", Value::Null)).await;
-        assert!(
-            out.diagnostics.is_empty() && out.new_state.is_null(),
-            "{out:?}"
-        );
+        let out = w.delete_attached().await;
+        assert_gone(&out, "someone else's attachment");
     }
     assert_eq!(w.fake.calls().detaches, 0);
 }
@@ -847,13 +851,11 @@ const NOTHING_TO_DETACH: [&str; 3] = [
 #[tokio::test(start_paused = true)]
 async fn nothing_to_detach_answers_count_as_done_when_the_nic_agrees() {
     for code in NOTHING_TO_DETACH {
-        let w = world();
-        w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+        let w = attached_world();
         // The detach takes effect, but its answer says there was nothing to detach.
         w.fake.echo_detach(api_error(code));
-        let out = w.delete(attached_state("ins-1", Value::Null)).await;
-        assert!(out.diagnostics.is_empty(), "{code}: {:?}", out.diagnostics);
-        assert!(out.new_state.is_null());
+        let out = w.delete_attached().await;
+        assert_gone(&out, code);
         assert_eq!(w.fake.calls().detaches, 1, "{code}");
     }
 }
@@ -861,12 +863,10 @@ async fn nothing_to_detach_answers_count_as_done_when_the_nic_agrees() {
 #[tokio::test(start_paused = true)]
 async fn nothing_to_detach_answers_the_nic_contradicts_are_sent_again() {
     for code in NOTHING_TO_DETACH {
-        let w = world();
-        w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+        let w = attached_world();
         w.fake.fail_detach(api_error(code));
-        let out = w.delete(attached_state("ins-1", Value::Null)).await;
-        assert!(out.diagnostics.is_empty(), "{code}: {:?}", out.diagnostics);
-        assert!(out.new_state.is_null());
+        let out = w.delete_attached().await;
+        assert_gone(&out, code);
         assert_eq!(w.fake.calls().detaches, 2, "{code}");
         assert_eq!(
             w.fake.nic("nic-1").unwrap().status,
@@ -879,8 +879,7 @@ async fn nothing_to_detach_answers_the_nic_contradicts_are_sent_again() {
 #[tokio::test(start_paused = true)]
 async fn nothing_to_detach_answers_while_the_nic_stays_attached_keep_the_state() {
     for code in NOTHING_TO_DETACH {
-        let w = world();
-        w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+        let w = attached_world();
         for _ in 0..10 {
             w.fake.fail_detach(api_error(code));
         }
@@ -901,8 +900,7 @@ async fn nothing_to_detach_answers_while_the_nic_stays_attached_keep_the_state()
 
 #[tokio::test(start_paused = true)]
 async fn delete_finishes_at_once_when_the_nic_vanishes() {
-    let w = world();
-    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let w = attached_world();
     w.fake.detach_delay(Duration::from_secs(600));
     let fake = w.fake.clone();
     tokio::spawn(async move {
@@ -910,7 +908,7 @@ async fn delete_finishes_at_once_when_the_nic_vanishes() {
         fake.remove_nic("nic-1");
     });
     let t0 = Instant::now();
-    let out = w.delete(attached_state("ins-1", Value::Null)).await;
+    let out = w.delete_attached().await;
     assert!(out.diagnostics.is_empty());
     assert!(
         t0.elapsed() <= Duration::from_millis(800),
@@ -921,38 +919,31 @@ async fn delete_finishes_at_once_when_the_nic_vanishes() {
 
 #[tokio::test(start_paused = true)]
 async fn delete_waits_out_a_rebooting_instance() {
-    let w = world();
-    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let w = attached_world();
     w.fake.set_instance("ins-1", InstanceStatus::Reboot);
     w.fake
         .instance_later("ins-1", Duration::from_secs(5), InstanceStatus::Running);
-    let out = w.delete(attached_state("ins-1", Value::Null)).await;
+    let out = w.delete_attached().await;
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     assert_eq!(w.fake.calls().detaches, 1);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_slow_detach_times_out_keeping_state_and_naming_what_was_awaited() {
-    let w = world();
-    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let w = attached_world();
     w.fake.detach_delay(Duration::from_secs(3600));
     let state = attached_state("ins-1", timeouts(None, Some("1m")));
     let out = w.delete(state.clone()).await;
     assert_eq!(out.new_state, state);
     let d = only(&out.diagnostics);
-    assert!(
-        d.detail.contains("AVAILABLE") && d.detail.contains("1m"),
-        "{}",
-        d.detail
-    );
+    assert_says(&d.detail, &["AVAILABLE", "1m"]);
     assert!(d.detail.contains("DETACHING"), "last seen: {}", d.detail);
     assert!(d.detail.contains("timeouts.delete"));
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_primary_nic_cannot_be_detached_and_the_state_is_kept() {
-    let w = world();
-    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let w = attached_world();
     w.fake.set_primary("nic-1");
     let state = attached_state("ins-1", Value::Null);
     let out = w.delete(state.clone()).await;
@@ -964,10 +955,9 @@ async fn a_primary_nic_cannot_be_detached_and_the_state_is_kept() {
 
 #[tokio::test(start_paused = true)]
 async fn delete_of_a_stopped_instance_says_to_start_it() {
-    let w = world();
-    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let w = attached_world();
     w.fake.set_instance("ins-1", InstanceStatus::Stopped);
-    let out = w.delete(attached_state("ins-1", Value::Null)).await;
+    let out = w.delete_attached().await;
     let d = only(&out.diagnostics);
     assert!(d.detail.contains("STOPPED") && d.detail.contains("Start the instance"));
     assert_eq!(d.path, Some(AttributePath::root(INSTANCE_ID)));
@@ -1007,11 +997,7 @@ async fn import_explains_what_is_wrong_with_the_id_or_the_nic() {
     assert_eq!(d.summary, "The NIC is not attached to anything");
     w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-2"));
     let d = only(&w.import("nic-1:ins-1").await.diagnostics).clone();
-    assert!(
-        d.detail.contains("ins-2") && d.detail.contains("nic-1:ins-2"),
-        "{}",
-        d.detail
-    );
+    assert_says(&d.detail, &["ins-2", "nic-1:ins-2"]);
     let d = only(&w.import("nic-9").await.diagnostics).clone();
     assert_eq!(d.summary, "The NIC to import does not exist");
 }
@@ -1117,11 +1103,7 @@ async fn throttling_that_outlasts_the_create_timeout_fails_within_it_naming_the_
     assert!(t0.elapsed() <= Duration::from_secs(8), "{:?}", t0.elapsed());
     let d = only(&out.diagnostics);
     assert!(d.is_error());
-    assert!(
-        d.detail.contains(codes::REQUEST_LIMIT_EXCEEDED),
-        "{}",
-        d.detail
-    );
+    assert_says(&d.detail, &[codes::REQUEST_LIMIT_EXCEEDED]);
     assert!(out.new_state.is_null(), "nothing was attached");
 }
 
@@ -1132,7 +1114,7 @@ async fn a_throttled_detach_is_sent_again_after_a_pause_instead_of_failing() {
     w.fake.fail_detach(throttled());
     w.fake
         .fail_detach(api_error(codes::SERVICE_TEMPORARY_UNAVAILABLE));
-    let out = w.delete(attached_state("ins-1", Value::Null)).await;
+    let out = w.delete_attached().await;
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     assert_eq!(w.fake.calls().detaches, 3);
     assert_eq!(w.fake.nic("nic-1").unwrap().status, NicStatus::Available);
@@ -1234,11 +1216,7 @@ async fn a_known_nic_is_checked_when_the_instance_is_known_only_after_apply() {
     let d = only(&diags);
     assert_eq!(d.path, Some(AttributePath::root(NIC_ID)));
     assert!(d.detail.contains("nic-1"), "{}", d.detail);
-    assert!(
-        d.detail.contains("known after apply"),
-        "the unknown side is not invented: {}",
-        d.detail
-    );
+    assert_says(&d.detail, &["known after apply"]);
 }
 
 #[tokio::test(start_paused = true)]
@@ -1334,8 +1312,7 @@ async fn a_destroy_plan_hands_over_to_a_create_of_the_same_attachment_in_this_ru
 
 #[tokio::test(start_paused = true)]
 async fn a_refresh_marks_the_handover_only_when_a_create_in_this_run_keeps_the_attachment() {
-    let w = world();
-    w.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
+    let w = attached_world();
     let r = w.read(attached_state("ins-1", Value::Null)).await;
     assert!(!Private::decode(&r.private).hands_over("nic-1", "ins-1"));
     w.shared.handovers.arrive("nic-1", "ins-1");
