@@ -22,27 +22,9 @@ mod unknown;
 mod tests;
 
 pub use super::codec::{DecodeError, EncodeError};
-use super::{Type, Value};
+pub use decode::decode;
+pub use encode::encode;
 
 /// Nesting limit while decoding (containers and `dynamic` wrappers); keeps recursion on
 /// hostile input bounded even where `dynamic` types nest inside each other.
 pub const MAX_DEPTH: usize = 128;
-
-/// Decodes `bytes` as a value of type `ty`.
-///
-/// Total: any input gives a value or an error, never a panic, and allocation stays in
-/// proportion to `bytes.len()`. Numbers come back in [`super::Number::canonical`] form.
-/// Trailing bytes after the value are an error.
-pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
-    decode::decode(bytes, ty)
-}
-
-/// Encodes `value` as type `ty`, the way cty does: compact ints, float64 for other exact
-/// floats, decimal strings beyond that; `d4 00 00` for an unknown without refinements.
-///
-/// Objects get exactly the type's keys (`nil` for attributes the value lacks). Values in a
-/// `dynamic` slot are written with their type: a [`Value::Dynamic`] carries it, and a plain
-/// value must have an evident one ([`Value::implied_type`]).
-pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
-    encode::encode(value, ty)
-}
