@@ -72,7 +72,7 @@ fn apply_error(f: &Facts, code: &str, case: Case, api: &ApiError) -> Diagnostic 
         case,
         Severity::Error,
         &subject(f),
-        Origin::Answered(api),
+        Origin::Answered(api, None),
     )
 }
 
@@ -105,7 +105,7 @@ fn refused_detail(code: &str, key_id: Option<&str>, domain: &str) -> String {
         Case::Default,
         Severity::Error,
         &subject,
-        Origin::Answered(&api),
+        Origin::Answered(&api, None),
     )
     .detail
 }
@@ -600,7 +600,7 @@ fn hostile_api_text_is_escaped_and_cut_wherever_a_message_shows_it() {
     let mut shown = Vec::new();
     for e in ENTRIES {
         for &case in ALL_CASES {
-            for origin in [Origin::Predicted, Origin::Answered(&api)] {
+            for origin in [Origin::Predicted, Origin::Answered(&api, None)] {
                 shown.push(for_code(e.code, case, Severity::Error, &subject(&f), origin).detail);
             }
         }
