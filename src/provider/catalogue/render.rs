@@ -295,7 +295,7 @@ fn instance_remedy(status: Option<&InstanceStatus>) -> &'static str {
 
 /// Replaces `{name}` with its value; `{{`/`}}` are literal braces. Unknown names stay as
 /// written, so a template mistake shows up in tests rather than as a panic.
-pub(super) fn fill(template: &str, vars: &dyn Fn(&str) -> Option<String>) -> String {
+pub(crate) fn fill(template: &str, vars: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(template.len() + 64);
     let mut rest = template;
     while let Some(i) = rest.find(['{', '}']) {
