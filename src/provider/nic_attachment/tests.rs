@@ -155,6 +155,18 @@ impl World {
         self.delete_with(&Context::default(), state).await
     }
 
+    /// Plans `change` as Terraform's first plan asks.
+    async fn plan(&self, change: &mut PlannedChange) -> Diagnostics {
+        self.res.modify_plan(&Context::default(), change).await
+    }
+
+    /// As [`World::delete_attached`], in the same run as what the test did before.
+    async fn delete_attached_in_this_run(&self) -> ApplyOutcome {
+        let state = attached_state("ins-1", Value::Null);
+        self.delete_in_this_run(&Context::default(), state, Vec::new())
+            .await
+    }
+
     /// Deletes the attachment of nic-1 to ins-1 that state holds, without timeouts.
     async fn delete_attached(&self) -> ApplyOutcome {
         self.delete(attached_state("ins-1", Value::Null)).await
@@ -176,6 +188,12 @@ fn attached_state(instance: &str, t: Value) -> Value {
         mac_address: Some("fa:16:3e:00:00:05".into()),
     }
     .to_value(t)
+}
+
+/// Asserts that nothing was said.
+#[track_caller]
+fn assert_quiet(diags: &Diagnostics) {
+    assert!(diags.is_empty(), "{diags:?}");
 }
 
 /// Asserts a delete ended cleanly: no diagnostics, and no object left in state.
@@ -282,8 +300,8 @@ async fn a_create_plan_knows_the_id_when_both_ids_are_known() {
     let w = world();
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
     let mut change = create_change(cfg.clone());
-    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
-    assert!(diags.is_empty(), "{diags:?}");
+    let diags = w.plan(&mut change).await;
+    assert_quiet(&diags);
     assert_eq!(
         change.planned_state.attr(model::ID),
         Some(&s("nic-1:ins-1"))
@@ -303,12 +321,7 @@ async fn both_ids_unknown_skip_checks_and_leave_the_id_unknown() {
     let w = world();
     let cfg = config(Value::unknown(), Value::unknown(), Value::Null);
     let mut change = create_change(cfg.clone());
-    assert!(
-        w.res
-            .modify_plan(&Context::default(), &mut change)
-            .await
-            .is_empty()
-    );
+    assert_quiet(&w.plan(&mut change).await);
     assert!(change.planned_state.attr(model::ID).unwrap().is_unknown());
     assert_eq!(w.fake.calls().total(), 0);
 }
@@ -319,12 +332,7 @@ async fn plan_checks_off_makes_no_calls_even_for_a_broken_attachment() {
     w.fake.remove_nic("nic-1");
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
     let mut change = create_change(cfg.clone());
-    assert!(
-        w.res
-            .modify_plan(&Context::default(), &mut change)
-            .await
-            .is_empty()
-    );
+    assert_quiet(&w.plan(&mut change).await);
     assert_eq!(
         change.planned_state.attr(model::ID),
         Some(&s("nic-1:ins-1"))
@@ -365,7 +373,7 @@ async fn a_replacement_moving_the_nic_plans_cleanly_through_both_plan_calls() {
     };
     let t0 = Instant::now();
     let diags = w.res.modify_plan(&Context::default(), &mut second).await;
-    assert!(diags.is_empty(), "{diags:?}");
+    assert_quiet(&diags);
     assert_eq!(t0.elapsed(), Duration::ZERO);
 }
 
@@ -376,12 +384,7 @@ async fn a_tainted_attachment_recreate_plans_cleanly() {
     w.shared.memory.record("nic-1", "ins-1");
     let cfg = config(s("nic-1"), s("ins-1"), Value::Null);
     let mut change = create_change(cfg.clone());
-    assert!(
-        w.res
-            .modify_plan(&Context::default(), &mut change)
-            .await
-            .is_empty()
-    );
+    assert_quiet(&w.plan(&mut change).await);
 }
 
 #[tokio::test(start_paused = true)]
@@ -395,12 +398,7 @@ async fn noop_and_update_plans_make_no_calls() {
             planned_state: state,
             ..create_change(config(s("nic-1"), s("ins-1"), Value::Null))
         };
-        assert!(
-            w.res
-                .modify_plan(&Context::default(), &mut change)
-                .await
-                .is_empty()
-        );
+        assert_quiet(&w.plan(&mut change).await);
     }
     assert_eq!(w.fake.calls().total(), 0);
 }
@@ -412,7 +410,7 @@ async fn create_attaches_and_returns_as_soon_as_the_nic_is_used() {
     let w = world();
     let t0 = Instant::now();
     let out = w.create().await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert!(
         t0.elapsed() <= Duration::from_millis(1200),
         "{:?}",
@@ -434,7 +432,7 @@ async fn create_waits_for_a_booting_instance_and_a_detaching_nic() {
         .nic_later("nic-1", Duration::from_secs(2), NicStatus::Available, None);
     let t0 = Instant::now();
     let out = w.create_with(&Context::default(), Value::Null).await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert!(
         t0.elapsed() < Duration::from_millis(4800),
         "{:?}",
@@ -475,7 +473,7 @@ async fn a_create_handed_the_attachment_by_another_object_of_this_state_adopts_i
     w.shared.memory.record("nic-1", "ins-1");
     let t0 = Instant::now();
     let out = w.create().await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert_eq!(out.new_state, attached_state("ins-1", Value::Null));
     assert_eq!(w.fake.calls().attaches, 0, "nothing to attach");
     // The re-plan before the create waits up to FATE_WINDOW to learn what becomes of the old
@@ -487,14 +485,8 @@ async fn a_create_handed_the_attachment_by_another_object_of_this_state_adopts_i
         t0.elapsed()
     );
     // The old object's delete, later in the same run, leaves the NIC where it is.
-    let out = w
-        .delete_in_this_run(
-            &Context::default(),
-            attached_state("ins-1", Value::Null),
-            Vec::new(),
-        )
-        .await;
-    assert!(out.diagnostics.is_empty() && out.new_state.is_null());
+    let out = w.delete_attached_in_this_run().await;
+    assert_gone(&out, "delete");
     assert_eq!(
         w.fake.calls().detaches,
         0,
@@ -516,7 +508,7 @@ async fn a_delete_planned_as_a_handover_sends_no_detach_even_before_the_create_r
             private,
         )
         .await;
-    assert!(out.diagnostics.is_empty() && out.new_state.is_null());
+    assert_gone(&out, "delete");
     assert_eq!(w.fake.calls().detaches, 0);
     assert_eq!(w.fake.calls().total(), 0, "not even a read");
     // A handover of another attachment does not cover this one.
@@ -537,7 +529,7 @@ async fn a_lost_attach_answer_that_attached_is_a_success() {
     let w = world();
     w.fake.echo_attach(lost("AttachNetworkInterface"));
     let out = w.create().await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert_eq!(w.fake.calls().attaches, 1, "never resent blindly");
     assert_eq!(out.new_state, attached_state("ins-1", Value::Null));
 }
@@ -562,7 +554,7 @@ async fn an_attach_refused_as_already_attached_after_a_lost_answer_is_ours() {
     w.fake.fail_attach(lost("AttachNetworkInterface"));
     w.fake.echo_attach(api_error(codes::INVALID_NIC_ATTACHED));
     let out = w.create().await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert_eq!(out.new_state, attached_state("ins-1", Value::Null));
 }
 
@@ -571,7 +563,7 @@ async fn a_lost_attach_answer_that_did_not_attach_is_sent_again() {
     let w = world();
     w.fake.fail_attach(lost("AttachNetworkInterface"));
     let out = w.create().await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert_eq!(
         w.fake.calls().attaches,
         2,
@@ -585,7 +577,7 @@ async fn a_backend_timeout_that_did_not_attach_is_retried() {
     w.fake
         .fail_attach(api_error(codes::INVALID_OPERATION_TIMEOUT));
     let out = w.create().await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert_eq!(w.fake.calls().attaches, 2);
 }
 
@@ -795,7 +787,7 @@ async fn create_and_delete_read_the_nic_and_the_instance_side_by_side_in_one_rou
     w2.fake.set_nic("nic-1", NicStatus::Used, Some("ins-1"));
     w2.fake.read_latency(Duration::from_millis(100));
     let out = w2.delete(state).await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert_eq!(w2.fake.calls().detaches, 1);
     assert_eq!(
         w2.fake.most_reads_in_flight(),
@@ -924,7 +916,7 @@ async fn delete_waits_out_a_rebooting_instance() {
     w.fake
         .instance_later("ins-1", Duration::from_secs(5), InstanceStatus::Running);
     let out = w.delete_attached().await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert_eq!(w.fake.calls().detaches, 1);
 }
 
@@ -1085,7 +1077,7 @@ async fn a_throttled_attach_is_sent_again_after_a_pause_instead_of_failing() {
     w.fake.fail_attach(throttled());
     w.fake.fail_attach(throttled());
     let out = w.create().await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert_eq!(w.fake.calls().attaches, 3);
     assert_eq!(w.fake.nic("nic-1").unwrap().status, NicStatus::Used);
 }
@@ -1115,7 +1107,7 @@ async fn a_throttled_detach_is_sent_again_after_a_pause_instead_of_failing() {
     w.fake
         .fail_detach(api_error(codes::SERVICE_TEMPORARY_UNAVAILABLE));
     let out = w.delete_attached().await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert_eq!(w.fake.calls().detaches, 3);
     assert_eq!(w.fake.nic("nic-1").unwrap().status, NicStatus::Available);
 }
@@ -1127,7 +1119,7 @@ async fn a_throttled_refresh_reads_again_after_a_pause_instead_of_failing_the_pl
     w.fake.fail_reads(throttled());
     w.fake.fail_reads(throttled());
     let r = w.read(attached_state("ins-1", Value::Null)).await;
-    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_quiet(&r.diagnostics);
     assert_eq!(
         r.outcome,
         ReadOutcome::Present(attached_state("ins-1", Value::Null))
@@ -1141,7 +1133,7 @@ async fn a_throttled_import_reads_again_after_a_pause() {
     w.fake.fail_reads(throttled());
     w.fake.fail_reads(throttled());
     let out = w.import("nic-1").await;
-    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    assert_quiet(&out.diagnostics);
     assert_eq!(out.objects.len(), 1);
 }
 
@@ -1212,7 +1204,7 @@ async fn a_known_nic_is_checked_when_the_instance_is_known_only_after_apply() {
     let w = world();
     w.fake.remove_nic("nic-1");
     let mut change = w.create_change(s("nic-1"), Value::unknown());
-    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    let diags = w.plan(&mut change).await;
     let d = only(&diags);
     assert_eq!(d.path, Some(AttributePath::root(NIC_ID)));
     assert!(d.detail.contains("nic-1"), "{}", d.detail);
@@ -1224,7 +1216,7 @@ async fn a_known_stopped_instance_is_checked_when_the_nic_is_known_only_after_ap
     let w = world();
     w.fake.set_instance("ins-1", InstanceStatus::Stopped);
     let mut change = w.create_change(Value::unknown(), s("ins-1"));
-    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    let diags = w.plan(&mut change).await;
     let d = only(&diags);
     assert_eq!(d.path, Some(AttributePath::root(INSTANCE_ID)));
     assert!(d.is_error());
@@ -1238,8 +1230,8 @@ async fn a_healthy_known_side_plans_cleanly_and_never_compares_regions() {
         w.create_change(Value::unknown(), s("ins-1")),
     ] {
         let mut change = change;
-        let diags = w.res.modify_plan(&Context::default(), &mut change).await;
-        assert!(diags.is_empty(), "{diags:?}");
+        let diags = w.plan(&mut change).await;
+        assert_quiet(&diags);
     }
     assert!(w.fake.calls().total() > 0, "the known sides were read");
 }
@@ -1251,7 +1243,7 @@ async fn a_create_of_an_attachment_whose_old_object_is_destroyed_with_a_handover
     w.old_object_loaded("ins-1");
     w.shared.handovers.depart("nic-1", "ins-1", true);
     let mut change = w.create_change(s("nic-1"), s("ins-1"));
-    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    let diags = w.plan(&mut change).await;
     let d = only(&diags);
     assert_eq!(d.severity, Severity::Warning);
     assert!(d.detail.contains("moved {"), "{}", d.detail);
@@ -1265,7 +1257,7 @@ async fn a_create_planned_after_its_old_objects_plain_destroy_is_an_error_not_a_
     w.old_object_loaded("ins-1");
     w.shared.handovers.depart("nic-1", "ins-1", false);
     let mut change = w.create_change(s("nic-1"), s("ins-1"));
-    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    let diags = w.plan(&mut change).await;
     let d = only(&diags);
     assert!(d.is_error());
     assert_eq!(d.summary, "Applying this plan would detach a NIC it keeps");
@@ -1278,7 +1270,7 @@ async fn a_create_of_a_nic_another_unchanged_resource_holds_is_an_error() {
     w.old_object_loaded("ins-2");
     w.shared.handovers.keep("nic-1", "ins-2");
     let mut change = w.create_change(s("nic-1"), s("ins-1"));
-    let diags = w.res.modify_plan(&Context::default(), &mut change).await;
+    let diags = w.plan(&mut change).await;
     assert!(
         diags
             .iter()
@@ -1348,14 +1340,8 @@ async fn before_terraform_1_3_a_delete_waits_briefly_for_a_create_that_keeps_its
         tokio::time::sleep(Duration::from_millis(300)).await;
         shared.handovers.arrive("nic-1", "ins-1");
     });
-    let out = w
-        .delete_in_this_run(
-            &Context::default(),
-            attached_state("ins-1", Value::Null),
-            Vec::new(),
-        )
-        .await;
-    assert!(out.diagnostics.is_empty() && out.new_state.is_null());
+    let out = w.delete_attached_in_this_run().await;
+    assert_gone(&out, "delete");
     assert_eq!(w.fake.calls().detaches, 0, "handed over, not detached");
     // With no such create, the delete detaches after the arrival window.
     let newer = timed_delete("1.3.0", Vec::new()).await;
