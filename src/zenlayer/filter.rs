@@ -43,7 +43,7 @@ impl NicFilter {
     }
 
     /// Every NIC the API returns for this search, asked for through `page` a page of
-    /// [`MAX_PAGE_SIZE`] at a time until the total is read (up to [`MAX_PAGES`], against a
+    /// [`MAX_PAGE_SIZE`] at a time until the total is read (up to `MAX_PAGES`, against a
     /// server that never stops): the one paging loop of a NIC search.
     pub async fn read_pages<F, Fut>(&self, mut page: F) -> Result<Vec<NicInfo>, Error>
     where
