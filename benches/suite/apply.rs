@@ -136,7 +136,7 @@ pub(crate) fn apply_destroy(bench: &Bench) {
             ours: secs(m),
             reference: format!("ideal {}; null {}", secs(ideal), secs(median(null))),
             ratio: ratio(m.as_secs_f64(), ideal.as_secs_f64()),
-            target: "≤ 1.30× ideal",
+            target: "≤ 1.30× ideal".into(),
             met: m.as_secs_f64() <= 1.3 * ideal.as_secs_f64(),
         });
     }

@@ -197,7 +197,8 @@ fn apply_destroy(bench: &Bench, case: &'static str, pace: Pace, target: f64, def
                 "≤ 1.25× ideal"
             } else {
                 "≤ 1.15× ideal"
-            },
+            }
+            .into(),
             met: r <= target,
         });
     }
@@ -362,7 +363,7 @@ pub(crate) fn net_plan(bench: &Bench) {
                 calls
             ),
             ratio: format!("+{:.2} s", o.as_secs_f64() - n.as_secs_f64()),
-            target: "≤ null + 0.5 s",
+            target: "≤ null + 0.5 s".into(),
             met: o <= n + Duration::from_millis(500),
         });
     }

@@ -65,15 +65,11 @@ pub(crate) fn new_subjects(bench: &Bench) -> Vec<Subject> {
 
 /// Plan of 200 attachments in sync (refresh only) beside 200 `null_resource`s in state.
 pub(crate) fn plan_in_sync(bench: &Bench) {
-    let lab = bench.lab();
-    let subjects = sync_subjects(bench);
-    let runs = bench.tf_runs(5);
-    let plans = measure(lab, &subjects, runs, "No changes.");
-    println!(
-        "\nplan: `terraform plan` of {} resources in state and in sync, {runs} runs each (interleaved, 1 warm-up)",
+    let label = format!(
+        "plan: `terraform plan` of {} resources in state and in sync",
         SYNC.nics
     );
-    print_plans(&plans);
+    let plans = timed_plans(bench, &sync_subjects(bench), "No changes.", &label);
 
     let (ours, null) = ends(&plans);
     let (our_wall, null_wall) = (median(&ours.wall), median(&null.wall));
@@ -83,53 +79,40 @@ pub(crate) fn plan_in_sync(bench: &Bench) {
         ours: secs(our_wall),
         reference: format!("null {}", secs(null_wall)),
         ratio: ratio(our_wall.as_secs_f64(), null_wall.as_secs_f64()),
-        target: "≤ 1.00×",
+        target: "≤ 1.00×".into(),
         met: our_wall <= null_wall,
     });
     let (our_peak, null_peak) = (median_u64(&ours.peak_kib), median_u64(&null.peak_kib));
-    bench.report.add(Row {
-        case: "memory",
-        measured: "provider peak RSS during that plan",
-        ours: mib(our_peak),
-        reference: format!("Go null {}", mib(null_peak)),
-        ratio: ratio(our_peak as f64, null_peak as f64),
-        target: "≤ 8 MiB and ≤ ½ Go",
-        met: our_peak <= 8 * 1024 && our_peak * 2 <= null_peak,
-    });
+    bench.report.add(Row::memory(
+        "provider peak RSS during that plan",
+        our_peak,
+        "Go null",
+        null_peak,
+    ));
     let calls = most_calls(&ours.calls);
-    bench.report.add(Row {
-        case: "API calls",
-        measured: "calls in that plan (refresh)",
-        ours: calls.to_string(),
-        reference: format!("naive {} (arithmetic)", SYNC.nics),
-        ratio: ratio(calls as f64, SYNC.nics as f64),
-        target: "≤ 40",
-        met: calls <= 40,
-    });
+    bench.report.add(Row::api_calls(
+        "calls in that plan (refresh)",
+        calls,
+        SYNC.nics,
+        40,
+    ));
 }
 
 /// Plan of 200 new attachments (every one checked against the API) beside 200 new
 /// `null_resource`s.
 pub(crate) fn plan_checks(bench: &Bench) {
-    let lab = bench.lab();
-    let subjects = new_subjects(bench);
-    let runs = bench.tf_runs(5);
-    let plans = measure(lab, &subjects, runs, "Plan: 200 to add");
-    println!(
-        "\nchecks: `terraform plan` of {} new resources (plan checks on), {runs} runs each (interleaved, 1 warm-up)",
+    let label = format!(
+        "checks: `terraform plan` of {} new resources (plan checks on)",
         NEW.nics
     );
-    print_plans(&plans);
+    let plans = timed_plans(bench, &new_subjects(bench), "Plan: 200 to add", &label);
     let calls = most_calls(&ends(&plans).0.calls);
-    bench.report.add(Row {
-        case: "API calls",
-        measured: "calls in a plan of 200 new (checks)",
-        ours: calls.to_string(),
-        reference: format!("naive {} (arithmetic)", 3 * NEW.nics),
-        ratio: ratio(calls as f64, (3 * NEW.nics) as f64),
-        target: "≤ 40",
-        met: calls <= 40,
-    });
+    bench.report.add(Row::api_calls(
+        "calls in a plan of 200 new (checks)",
+        calls,
+        3 * NEW.nics,
+        40,
+    ));
 }
 
 /// Plan of 20 `zenlayer_nics` data sources and the 200 new attachments built on their IDs
@@ -142,23 +125,28 @@ pub(crate) fn plan_lookups(bench: &Bench) {
         &NEW.looked_up_attachments(),
         &world::null_resources(NEW.nics),
     );
-    let runs = bench.tf_runs(5);
-    let plans = measure(lab, &subjects, runs, "Plan: 200 to add");
-    println!(
-        "\nlookups: `terraform plan` of 20 data sources and {} new resources on their IDs, {runs} runs each (interleaved, 1 warm-up)",
+    let label = format!(
+        "lookups: `terraform plan` of 20 data sources and {} new resources on their IDs",
         NEW.nics
     );
-    print_plans(&plans);
+    let plans = timed_plans(bench, &subjects, "Plan: 200 to add", &label);
     let calls = most_calls(&ends(&plans).0.calls);
-    bench.report.add(Row {
-        case: "API calls",
-        measured: "calls in a plan of 20 data sources + 200 new",
-        ours: calls.to_string(),
-        reference: format!("naive {} (arithmetic)", 20 + 3 * NEW.nics),
-        ratio: ratio(calls as f64, (20 + 3 * NEW.nics) as f64),
-        target: "≤ 10",
-        met: calls <= 10,
-    });
+    bench.report.add(Row::api_calls(
+        "calls in a plan of 20 data sources + 200 new",
+        calls,
+        20 + 3 * NEW.nics,
+        10,
+    ));
+}
+
+/// Plans every subject the bench's number of runs (each plan saying `expected`), then prints
+/// the table under `label`.
+fn timed_plans(bench: &Bench, subjects: &[Subject], expected: &str, label: &str) -> Vec<Plans> {
+    let runs = bench.tf_runs(5);
+    let plans = measure(bench.lab(), subjects, runs, expected);
+    println!("\n{label}, {runs} runs each (interleaved, 1 warm-up)");
+    print_plans(&plans);
+    plans
 }
 
 /// Ours (first) and the null provider (last).

@@ -116,20 +116,20 @@ pub(crate) fn list(
             "  include_resource = {include_resource}: median {}, {calls} listing calls",
             secs(wall)
         );
-        bench.report.add(Row {
-            case: "query",
-            measured: match (include_resource, away) {
-                (true, false) => "query 1,000 with include_resource (median wall; API calls)",
-                (false, false) => "query 1,000 (median wall; API calls)",
-                (true, true) => "query 1,000 with include_resource, API 100 ms away",
-                (false, true) => "query 1,000, API 100 ms away",
-            },
-            ours: format!("{} ; {calls} calls", secs(wall)),
-            reference: "-".into(),
-            ratio: "-".into(),
-            target: "≤ 2 calls",
-            met: calls <= 2,
-        });
+        let measured = match (include_resource, away) {
+            (true, false) => "query 1,000 with include_resource (median wall; API calls)",
+            (false, false) => "query 1,000 (median wall; API calls)",
+            (true, true) => "query 1,000 with include_resource, API 100 ms away",
+            (false, true) => "query 1,000, API 100 ms away",
+        };
+        bench.report.add(Row::wall_and_calls(
+            "query",
+            measured,
+            wall,
+            calls,
+            "≤ 2 calls",
+            calls <= 2,
+        ));
     }
 }
 
@@ -201,13 +201,12 @@ fn import_generated(
         "  apply of the generated {COUNT} imports: median {}, {calls} API calls, {writes} writes",
         secs(wall)
     );
-    bench.report.add(Row {
-        case: "import",
-        measured: "apply 1,000 generated imports (median wall; API calls)",
-        ours: format!("{} ; {calls} calls", secs(wall)),
-        reference: "-".into(),
-        ratio: "-".into(),
-        target: "0 writes",
-        met: writes == 0,
-    });
+    bench.report.add(Row::wall_and_calls(
+        "import",
+        "apply 1,000 generated imports (median wall; API calls)",
+        wall,
+        calls,
+        "0 writes",
+        writes == 0,
+    ));
 }

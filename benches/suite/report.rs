@@ -2,6 +2,9 @@
 //! identifies the machine and its load.
 
 use std::cell::RefCell;
+use std::time::Duration;
+
+use crate::stats::{mib, ratio, secs};
 
 /// One measured target.
 pub(crate) struct Row {
@@ -10,8 +13,57 @@ pub(crate) struct Row {
     pub ours: String,
     pub reference: String,
     pub ratio: String,
-    pub target: &'static str,
+    pub target: String,
     pub met: bool,
+}
+
+impl Row {
+    /// The provider's memory in KiB beside Go's (`go_kib`, named by `go`): at most 8 MiB and
+    /// at most half of Go's.
+    pub(crate) fn memory(measured: &'static str, ours_kib: u64, go: &str, go_kib: u64) -> Row {
+        Row {
+            case: "memory",
+            measured,
+            ours: mib(ours_kib),
+            reference: format!("{go} {}", mib(go_kib)),
+            ratio: ratio(ours_kib as f64, go_kib as f64),
+            target: "≤ 8 MiB and ≤ ½ Go".into(),
+            met: ours_kib <= 8 * 1024 && ours_kib * 2 <= go_kib,
+        }
+    }
+
+    /// The API calls a run made beside the naive count (one call a read), at most `ceiling`.
+    pub(crate) fn api_calls(measured: &'static str, calls: u64, naive: usize, ceiling: u64) -> Row {
+        Row {
+            case: "API calls",
+            measured,
+            ours: calls.to_string(),
+            reference: format!("naive {naive} (arithmetic)"),
+            ratio: ratio(calls as f64, naive as f64),
+            target: format!("≤ {ceiling}"),
+            met: calls <= ceiling,
+        }
+    }
+
+    /// A median wall time and the API calls it took, with no reference to compare against.
+    pub(crate) fn wall_and_calls(
+        case: &'static str,
+        measured: &'static str,
+        wall: Duration,
+        calls: u64,
+        target: &str,
+        met: bool,
+    ) -> Row {
+        Row {
+            case,
+            measured,
+            ours: format!("{} ; {calls} calls", secs(wall)),
+            reference: "-".into(),
+            ratio: "-".into(),
+            target: target.into(),
+            met,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -48,7 +100,7 @@ impl Report {
                     r.ours.clone(),
                     r.reference.clone(),
                     r.ratio.clone(),
-                    r.target.to_owned(),
+                    r.target.clone(),
                     if r.met { "met" } else { "MISSED" }.to_owned(),
                 ]
             })

@@ -5,6 +5,7 @@
 
 #![warn(missing_docs)]
 
+mod codec;
 pub mod json;
 pub mod msgpack;
 mod number;

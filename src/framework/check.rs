@@ -151,15 +151,47 @@ pub(crate) fn plan_violations(
     config: &Value,
     planned: &Value,
 ) -> Vec<Violation> {
-    let mut out = Vec::new();
-    let root = AttributePath::default();
-    PlanCheck { root: block }.object(block, prior, config, planned, &root, &mut out);
-    out
+    let mut check = PlanCheck {
+        root: block,
+        out: Vec::new(),
+    };
+    let versions = Versions {
+        prior,
+        config,
+        planned,
+    };
+    check.object(block, versions, &AttributePath::default());
+    check.out
+}
+
+/// What a plan says of a nested block unknown as a whole, a single one or a set element.
+const UNKNOWN_BLOCK: &str = "the plan has a nested block that is unknown as a whole; mark the \
+                             attributes inside it unknown instead";
+
+/// One place's value in the three versions the plan rules compare.
+#[derive(Clone, Copy)]
+struct Versions<'v> {
+    prior: &'v Value,
+    config: &'v Value,
+    planned: &'v Value,
+}
+
+impl<'v> Versions<'v> {
+    /// The attribute (or nested block) `name` in each version, null where one lacks it.
+    fn attr(self, name: &str) -> Versions<'v> {
+        Versions {
+            prior: attr(self.prior, name),
+            config: attr(self.config, name),
+            planned: attr(self.planned, name),
+        }
+    }
 }
 
 struct PlanCheck<'a> {
     /// The top-level block, for looking up whether a path is sensitive.
     root: &'a Block,
+    /// The violations found so far.
+    out: Vec<Violation>,
 }
 
 impl PlanCheck<'_> {
@@ -167,40 +199,34 @@ impl PlanCheck<'_> {
         value_at(self.root, path, v)
     }
 
-    fn object(
-        &self,
-        block: &Block,
-        prior: &Value,
-        config: &Value,
-        planned: &Value,
-        path: &AttributePath,
-        out: &mut Vec<Violation>,
-    ) {
-        match (config.is_null(), planned.is_null()) {
+    fn violation(&mut self, path: &AttributePath, problem: impl Into<String>) {
+        self.out.push(Violation::new(path, problem));
+    }
+
+    fn object(&mut self, block: &Block, v: Versions<'_>, path: &AttributePath) {
+        match (v.config.is_null(), v.planned.is_null()) {
             (false, true) => {
-                out.push(Violation::new(
+                return self.violation(
                     path,
                     "the plan has no object where the configuration has one",
-                ));
-                return;
+                );
             }
             (true, false) => {
-                out.push(Violation::new(
+                return self.violation(
                     path,
                     "the plan has an object where the configuration has none",
-                ));
-                return;
+                );
             }
             (true, true) => return,
             (false, false) => {}
         }
         for a in &block.attributes {
             let p = path.clone().attr(a.name.clone());
-            let (pr, cf, pl) = (
-                attr(prior, &a.name),
-                attr(config, &a.name),
-                attr(planned, &a.name),
-            );
+            let Versions {
+                prior: pr,
+                config: cf,
+                planned: pl,
+            } = v.attr(&a.name);
             if pl == cf || (pl == pr && !pr.is_null() && !cf.is_null()) {
                 continue;
             }
@@ -229,140 +255,114 @@ impl PlanCheck<'_> {
                     self.show(&p, pr)
                 )
             };
-            out.push(Violation::new(&p, problem));
+            self.violation(&p, problem);
         }
         for b in &block.blocks {
             let p = path.clone().attr(b.type_name.clone());
-            let (pr, cf, pl) = (
-                attr(prior, &b.type_name),
-                attr(config, &b.type_name),
-                attr(planned, &b.type_name),
-            );
-            if pl == cf {
+            let nested = v.attr(&b.type_name);
+            if nested.planned == nested.config {
                 continue;
             }
-            if cf.is_unknown() {
-                out.push(Violation::new(
+            if nested.config.is_unknown() {
+                self.violation(
                     &p,
                     "the plan changes a dynamic block whose contents the configuration does not \
                      know yet; it must stay unknown",
-                ));
+                );
                 continue;
             }
-            if pl.is_unknown() {
-                out.push(Violation::new(
+            if nested.planned.is_unknown() {
+                self.violation(
                     &p,
                     "the plan makes a whole nested block unknown; mark the attributes inside it \
                      unknown instead",
-                ));
+                );
                 continue;
             }
-            self.nested(b.nesting, &b.block, pr, cf, pl, &p, out);
+            self.nested(b.nesting, &b.block, nested, &p);
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn nested(
-        &self,
-        nesting: Nesting,
-        block: &Block,
-        prior: &Value,
-        config: &Value,
-        planned: &Value,
-        path: &AttributePath,
-        out: &mut Vec<Violation>,
-    ) {
+    fn nested(&mut self, nesting: Nesting, block: &Block, v: Versions<'_>, path: &AttributePath) {
         let not_null = "the plan has null for a repeated nested block; it must be an empty \
                         collection when there are no blocks";
-        match (nesting, planned) {
-            (Nesting::Single | Nesting::Group, _) => {
-                self.object(block, prior, config, planned, path, out);
-            }
+        match (nesting, v.planned) {
+            (Nesting::Single | Nesting::Group, _) => self.object(block, v, path),
             (Nesting::List | Nesting::Set | Nesting::Map, Value::Null) => {
-                out.push(Violation::new(path, not_null));
+                self.violation(path, not_null);
             }
             (Nesting::List, Value::List(items)) => {
-                let configured = match config {
+                let configured = match v.config {
                     Value::List(c) => c.as_slice(),
                     _ => &[],
                 };
                 if items.len() != configured.len() {
-                    out.push(Violation::new(
+                    return self.violation(
                         path,
                         format!(
                             "the plan has {} blocks where the configuration has {}",
                             items.len(),
                             configured.len()
                         ),
-                    ));
-                    return;
+                    );
                 }
-                for (i, (pl, cf)) in items.iter().zip(configured).enumerate() {
-                    let p = path.clone().index(i as i64);
-                    let pr = match prior {
+                for (i, (planned, config)) in items.iter().zip(configured).enumerate() {
+                    let prior = match v.prior {
                         Value::List(prior_items) => prior_items.get(i).unwrap_or(&Value::Null),
                         _ => &Value::Null,
                     };
-                    self.element(block, pr, cf, pl, &p, out);
+                    let element = Versions {
+                        prior,
+                        config,
+                        planned,
+                    };
+                    self.element(block, element, &path.clone().index(i as i64));
                 }
             }
             (Nesting::Map, Value::Map(items)) => {
                 let empty = Default::default();
-                let configured = match config {
+                let configured = match v.config {
                     Value::Map(c) => c,
                     _ => &empty,
                 };
                 if !items.keys().eq(configured.keys()) {
-                    out.push(Violation::new(
+                    return self.violation(
                         path,
                         "the plan's block labels differ from the configuration's",
-                    ));
-                    return;
+                    );
                 }
-                for (k, pl) in items {
-                    let p = path.clone().key(k.clone());
-                    let pr = match prior {
+                for (k, planned) in items {
+                    let prior = match v.prior {
                         Value::Map(m) => m.get(k).unwrap_or(&Value::Null),
                         _ => &Value::Null,
                     };
-                    self.element(block, pr, &configured[k], pl, &p, out);
+                    let element = Versions {
+                        prior,
+                        config: &configured[k],
+                        planned,
+                    };
+                    self.element(block, element, &path.clone().key(k.clone()));
                 }
             }
             (Nesting::Set, Value::Set(items)) => {
                 // Set elements cannot be paired with configuration, so (like Terraform) only
                 // the shape is checked.
                 if items.iter().any(Value::is_unknown) {
-                    out.push(Violation::new(
-                        path,
-                        "the plan has a nested block that is unknown as a whole; mark the \
-                         attributes inside it unknown instead",
-                    ));
+                    self.violation(path, UNKNOWN_BLOCK);
                 }
             }
-            _ => out.push(Violation::new(
+            _ => self.violation(
                 path,
-                format!("the plan has {} for a nested block", planned.kind()),
-            )),
+                format!("the plan has {} for a nested block", v.planned.kind()),
+            ),
         }
     }
 
-    fn element(
-        &self,
-        block: &Block,
-        prior: &Value,
-        config: &Value,
-        planned: &Value,
-        path: &AttributePath,
-        out: &mut Vec<Violation>,
-    ) {
-        if planned.is_unknown() {
-            out.push(Violation::new(
-                path,
-                "the plan has a nested block that is unknown as a whole; mark the attributes \
-                 inside it unknown instead",
-            ));
+    fn element(&mut self, block: &Block, v: Versions<'_>, path: &AttributePath) {
+        if v.planned.is_unknown() {
+            self.violation(path, UNKNOWN_BLOCK);
         } else {
-            self.object(block, prior, config, planned, path, out);
+            self.object(block, v, path);
         }
     }
 }

@@ -396,76 +396,72 @@ mod tests {
     const TLS13: &[&SupportedProtocolVersion] = &[&rustls::version::TLS13];
     const TLS12: &[&SupportedProtocolVersion] = &[&rustls::version::TLS12];
 
+    /// Who the client is, facing a server pinned to Terraform's certificate.
+    enum Client {
+        Terraform,
+        WithoutCert,
+        /// Another certificate made the way Terraform makes its own.
+        Stranger,
+        /// Terraform's certificate, but handshake signatures made with a stranger's key.
+        Thief,
+    }
+
+    /// One handshake of `client` over `versions` with a server pinned to a fresh
+    /// Terraform-like certificate; the server's outcome.
+    async fn handshake(
+        client: Client,
+        versions: &[&'static SupportedProtocolVersion],
+    ) -> Result<Vec<u8>, rustls::Error> {
+        let terraform = terraform_like_cert();
+        let stranger = terraform_like_cert();
+        let (server, announced) = server_for(&terraform);
+        let presents = match client {
+            Client::Terraform => Presents::Cert(&terraform),
+            Client::WithoutCert => Presents::Nothing,
+            Client::Stranger => Presents::Cert(&stranger),
+            Client::Thief => Presents::CertWithKeyOf {
+                cert: &terraform,
+                key: &stranger,
+            },
+        };
+        serve_one(server, client_config(&announced, presents, versions)).await
+    }
+
     #[tokio::test]
     async fn terraforms_own_p521_ca_cert_is_accepted_over_tls13_with_alpn_h2() {
-        let terraform = terraform_like_cert();
-        let (server, announced) = server_for(&terraform);
-        let client = client_config(&announced, Presents::Cert(&terraform), TLS13);
-        assert_eq!(serve_one(server, client).await.unwrap(), b"h2");
+        assert_eq!(handshake(Client::Terraform, TLS13).await.unwrap(), b"h2");
     }
 
     #[tokio::test]
     async fn terraforms_own_cert_is_accepted_over_tls12() {
-        let terraform = terraform_like_cert();
-        let (server, announced) = server_for(&terraform);
-        let client = client_config(&announced, Presents::Cert(&terraform), TLS12);
-        assert_eq!(serve_one(server, client).await.unwrap(), b"h2");
+        assert_eq!(handshake(Client::Terraform, TLS12).await.unwrap(), b"h2");
     }
 
     #[tokio::test]
     async fn a_client_without_a_cert_is_refused() {
-        let terraform = terraform_like_cert();
-        let (server, announced) = server_for(&terraform);
-        let client = client_config(&announced, Presents::Nothing, TLS13);
-        let err = serve_one(server, client).await.unwrap_err();
+        let err = handshake(Client::WithoutCert, TLS13).await.unwrap_err();
         assert_eq!(err, rustls::Error::NoCertificatesPresented);
     }
 
     #[tokio::test]
     async fn another_terraform_like_cert_is_refused() {
-        let terraform = terraform_like_cert();
-        let stranger = terraform_like_cert();
-        let (server, announced) = server_for(&terraform);
-        let client = client_config(&announced, Presents::Cert(&stranger), TLS13);
-        let err = serve_one(server, client).await.unwrap_err();
-        assert_eq!(
-            err,
-            rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure)
-        );
+        let err = handshake(Client::Stranger, TLS13).await.unwrap_err();
+        let refused = CertificateError::ApplicationVerificationFailure;
+        assert_eq!(err, rustls::Error::InvalidCertificate(refused));
     }
 
     #[tokio::test]
     async fn the_right_cert_with_a_signature_from_another_key_is_refused_over_tls13() {
-        let terraform = terraform_like_cert();
-        let thief = terraform_like_cert();
-        let (server, announced) = server_for(&terraform);
-        let presents = Presents::CertWithKeyOf {
-            cert: &terraform,
-            key: &thief,
-        };
-        let client = client_config(&announced, presents, TLS13);
-        let err = serve_one(server, client).await.unwrap_err();
-        assert_eq!(
-            err,
-            rustls::Error::InvalidCertificate(CertificateError::BadSignature)
-        );
+        let err = handshake(Client::Thief, TLS13).await.unwrap_err();
+        let forged = CertificateError::BadSignature;
+        assert_eq!(err, rustls::Error::InvalidCertificate(forged));
     }
 
     #[tokio::test]
     async fn the_right_cert_with_a_signature_from_another_key_is_refused_over_tls12() {
-        let terraform = terraform_like_cert();
-        let thief = terraform_like_cert();
-        let (server, announced) = server_for(&terraform);
-        let presents = Presents::CertWithKeyOf {
-            cert: &terraform,
-            key: &thief,
-        };
-        let client = client_config(&announced, presents, TLS12);
-        let err = serve_one(server, client).await.unwrap_err();
-        assert_eq!(
-            err,
-            rustls::Error::InvalidCertificate(CertificateError::BadSignature)
-        );
+        let err = handshake(Client::Thief, TLS12).await.unwrap_err();
+        let forged = CertificateError::BadSignature;
+        assert_eq!(err, rustls::Error::InvalidCertificate(forged));
     }
 
     #[test]

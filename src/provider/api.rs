@@ -51,25 +51,17 @@ pub(crate) trait Zec: Send + Sync + 'static {
     }
 
     /// Every NIC the filters match, as of a few seconds ago at most (for data sources, which
-    /// share the plan's reads with plan checks). The default pages through [`Zec::nic_page`].
+    /// share the plan's reads with plan checks). The default pages through [`Zec::nic_page`]
+    /// and keeps what the filters match.
     async fn recent_nics(
         &self,
         filter: &NicFilter,
         limits: &CallLimits,
     ) -> Result<Vec<NicInfo>, Error> {
-        let mut found = Vec::new();
-        let mut page_num = 1;
-        loop {
-            let page = self
-                .nic_page(&filter.request(page_num, 1000), limits)
-                .await?;
-            let n = page.data_set.len();
-            found.extend(page.data_set.into_iter().filter(|nic| filter.matches(nic)));
-            if n < 1000 {
-                return Ok(found);
-            }
-            page_num += 1;
-        }
+        let read = filter.read_pages(|req| async move { self.nic_page(&req, limits).await });
+        let mut found = read.await?;
+        found.retain(|nic| filter.matches(nic));
+        Ok(found)
     }
 
     async fn region_of_zone(

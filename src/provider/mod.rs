@@ -14,6 +14,8 @@ mod invocation;
 mod nic_attachment;
 mod nic_data;
 mod reference;
+#[cfg(test)]
+mod testing;
 mod waiters;
 
 /// The `tracing` target of the provider's own log lines (the API client logs as `zenlayer.api`).
@@ -27,7 +29,9 @@ use crate::cty::Value;
 use crate::framework::{self, Context, Diagnostic, Diagnostics, Resource, Schema};
 use crate::zenlayer::{Client, Lookup};
 
-pub use reference::{CatalogueMessage, OtherDiagnostic, catalogue_messages, other_diagnostics};
+pub use reference::{
+    CatalogueMessage, OtherDiagnostic, catalogue_messages, fill_template, other_diagnostics,
+};
 
 use api::{LiveZec, Zec};
 use checks::Notices;

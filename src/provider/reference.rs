@@ -2,7 +2,7 @@
 //! into `docs/resources/nic_attachment.md` and fails when the page and the catalogue differ, so
 //! the documented messages are the ones users see.
 
-use super::catalogue::{Case, ENTRIES, GENERIC, SITUATIONS, Text};
+use super::catalogue::{Case, ENTRIES, GENERIC, SITUATIONS, Text, fill};
 use super::config::CREDENTIAL_SETTINGS_TEXT;
 
 /// One message a user can meet, with its templates. Observed values appear as `{name}`
@@ -23,6 +23,13 @@ pub struct CatalogueMessage {
     pub fix: String,
     /// The attribute Terraform underlines, if the message is about one input.
     pub attribute: Option<&'static str>,
+}
+
+/// A [`CatalogueMessage`] template with each `{name}` replaced by `vars(name)` (names it has
+/// no value for stay as written) and `{{`/`}}` as literal braces: the provider's own filling,
+/// so a page rendering the templates reads them as the provider does.
+pub fn fill_template(template: &str, vars: &dyn Fn(&str) -> Option<String>) -> String {
+    fill(template, vars)
 }
 
 /// Every message in catalogue order: each API code's main text and its variants, then the

@@ -213,18 +213,58 @@ pub(crate) fn describe_instances(
     }))
 }
 
+/// The NIC a write names, or the API's refusal of an unknown one.
+fn existing_nic<'w>(world: &'w World, nic_id: &str) -> Result<&'w Nic, Failure> {
+    world.nic(nic_id).ok_or_else(|| {
+        Failure::new(
+            codes::INVALID_NIC_NOT_FOUND,
+            format!("The vNIC `{nic_id}` is not found."),
+        )
+    })
+}
+
+/// A NIC's (status, instance): what a write shows while it runs, or leaves when done.
+type Binding = (NicStatus, Option<String>);
+
+/// Answers an accepted attach or detach of `nic_id`: it shows `during` for `delay`, then
+/// `after`; with no delay it is `after` at once.
+fn accepted(
+    world: &mut World,
+    nic_id: &str,
+    during: Binding,
+    after: Binding,
+    delay: Duration,
+    request_id: &str,
+) -> Answer {
+    let (status, instance_id) = after;
+    let transition = if delay.is_zero() {
+        world.settle(nic_id, status, instance_id);
+        None
+    } else {
+        let token = world.begin_transition(nic_id, during.0, during.1);
+        Some(Transition {
+            nic_id: nic_id.to_owned(),
+            token,
+            delay,
+            status,
+            instance_id,
+        })
+    };
+    Answer {
+        reply: Reply::Done(RequestIdOnly {
+            request_id: request_id.to_owned(),
+        }),
+        transition,
+    }
+}
+
 pub(crate) fn attach_network_interface(
     world: &mut World,
     req: &AttachNetworkInterfaceRequest,
     delay: Duration,
     request_id: &str,
 ) -> Result<Answer, Failure> {
-    let Some(nic) = world.nic(&req.nic_id) else {
-        return Err(Failure::new(
-            codes::INVALID_NIC_NOT_FOUND,
-            format!("The vNIC `{}` is not found.", req.nic_id),
-        ));
-    };
+    let nic = existing_nic(world, &req.nic_id)?;
     let Some(instance) = world.instance(&req.instance_id) else {
         return Err(Failure::new(
             codes::INVALID_INSTANCE_NOT_FOUND,
@@ -286,25 +326,14 @@ pub(crate) fn attach_network_interface(
     }
 
     let target = Some(req.instance_id.clone());
-    let transition = if delay.is_zero() {
-        world.settle(&req.nic_id, NicStatus::Used, target);
-        None
-    } else {
-        let token = world.begin_transition(&req.nic_id, NicStatus::Attaching, target.clone());
-        Some(Transition {
-            nic_id: req.nic_id.clone(),
-            token,
-            delay,
-            status: NicStatus::Used,
-            instance_id: target,
-        })
-    };
-    Ok(Answer {
-        reply: Reply::Done(RequestIdOnly {
-            request_id: request_id.to_owned(),
-        }),
-        transition,
-    })
+    Ok(accepted(
+        world,
+        &req.nic_id,
+        (NicStatus::Attaching, target.clone()),
+        (NicStatus::Used, target),
+        delay,
+        request_id,
+    ))
 }
 
 pub(crate) fn detach_network_interface(
@@ -313,12 +342,7 @@ pub(crate) fn detach_network_interface(
     delay: Duration,
     request_id: &str,
 ) -> Result<Answer, Failure> {
-    let Some(nic) = world.nic(&req.nic_id) else {
-        return Err(Failure::new(
-            codes::INVALID_NIC_NOT_FOUND,
-            format!("The vNIC `{}` is not found.", req.nic_id),
-        ));
-    };
+    let nic = existing_nic(world, &req.nic_id)?;
     if nic.nic_type == NicType::Primary {
         return Err(Failure::new(
             codes::INVALID_NIC_PRIMARY_CANT_DETACH,
@@ -358,26 +382,14 @@ pub(crate) fn detach_network_interface(
         ));
     }
 
-    let transition = if delay.is_zero() {
-        world.settle(&req.nic_id, NicStatus::Available, None);
-        None
-    } else {
-        let token =
-            world.begin_transition(&req.nic_id, NicStatus::Detaching, Some(instance_id.clone()));
-        Some(Transition {
-            nic_id: req.nic_id.clone(),
-            token,
-            delay,
-            status: NicStatus::Available,
-            instance_id: None,
-        })
-    };
-    Ok(Answer {
-        reply: Reply::Done(RequestIdOnly {
-            request_id: request_id.to_owned(),
-        }),
-        transition,
-    })
+    Ok(accepted(
+        world,
+        &req.nic_id,
+        (NicStatus::Detaching, Some(instance_id)),
+        (NicStatus::Available, None),
+        delay,
+        request_id,
+    ))
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub use fixture::{DEFAULT_STATE_JSON, default_state};
 pub use outside::{
     ChangeError, CreatedInstances, InstancePatch, MAX_BULK, NewInstances, NewNics, NicPatch,
 };
-pub use server::{BackgroundSim, RunningSim, StartError, ZEC_PATH, router, serve};
+pub use server::{BackgroundSim, RunningSim, Served, StartError, ZEC_PATH, router, serve};
 pub use simulator::{
     DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_PASSWORD, DEFAULT_ACCESS_TOKEN,
     DEFAULT_TRANSITION_DELAY, Delays, DelaysMs, Policy, Sim, SimConfig,

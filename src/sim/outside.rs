@@ -160,6 +160,13 @@ fn instance_mut<'a>(state: &'a mut State, id: &str) -> Result<&'a mut Instance, 
         .ok_or_else(|| ChangeError::NotFound(format!("instance `{id}` does not exist")))
 }
 
+/// A patch's field: a value given replaces the current one, an absent one leaves it.
+fn set<T>(field: &mut T, patched: Option<T>) {
+    if let Some(value) = patched {
+        *field = value;
+    }
+}
+
 /// Applies a NIC patch and returns the NIC as changed.
 pub(crate) fn patch_nic(state: &mut State, id: &str, patch: NicPatch) -> Result<Nic, ChangeError> {
     let nic = nic_mut(state, id)?;
@@ -170,18 +177,10 @@ pub(crate) fn patch_nic(state: &mut State, id: &str, patch: NicPatch) -> Result<
         };
         nic.instance_id = instance_id;
     }
-    if let Some(status) = patch.status {
-        nic.status = status;
-    }
-    if let Some(region_id) = patch.region_id {
-        nic.region_id = region_id;
-    }
-    if let Some(name) = patch.name {
-        nic.name = name;
-    }
-    if let Some(nic_type) = patch.nic_type {
-        nic.nic_type = nic_type;
-    }
+    set(&mut nic.status, patch.status);
+    set(&mut nic.region_id, patch.region_id);
+    set(&mut nic.name, patch.name);
+    set(&mut nic.nic_type, patch.nic_type);
     Ok(nic.clone())
 }
 
@@ -197,18 +196,10 @@ pub(crate) fn patch_instance(
     patch: InstancePatch,
 ) -> Result<Instance, ChangeError> {
     let ins = instance_mut(state, id)?;
-    if let Some(status) = patch.status {
-        ins.status = status;
-    }
-    if let Some(zone_id) = patch.zone_id {
-        ins.zone_id = zone_id;
-    }
-    if let Some(name) = patch.instance_name {
-        ins.instance_name = name;
-    }
-    if let Some(limit) = patch.nic_limit {
-        ins.nic_limit = limit;
-    }
+    set(&mut ins.status, patch.status);
+    set(&mut ins.zone_id, patch.zone_id);
+    set(&mut ins.instance_name, patch.instance_name);
+    set(&mut ins.nic_limit, patch.nic_limit);
     Ok(ins.clone())
 }
 
@@ -261,6 +252,35 @@ fn addresses(serial: usize) -> (String, String) {
     )
 }
 
+/// The `serial`-th NIC a bulk request makes: named after its ID, with a made-up address and
+/// MAC, no VPC, subnet or public IP, and the fixed creation time.
+fn generated_nic(
+    id: &str,
+    serial: usize,
+    region_id: &str,
+    status: NicStatus,
+    nic_type: NicType,
+    instance_id: Option<String>,
+) -> Nic {
+    let (ip, mac) = addresses(serial);
+    Nic {
+        nic_id: id.to_owned(),
+        name: Some(id.to_owned()),
+        region_id: region_id.to_owned(),
+        status,
+        nic_type,
+        instance_id,
+        vpc_id: None,
+        subnet_id: None,
+        primary_ipv4: Some(ip),
+        mac_address: Some(mac),
+        private_ip_list: None,
+        public_ip_list: Vec::new(),
+        security_group_id: None,
+        create_time: Some(CREATED_AT.to_owned()),
+    }
+}
+
 fn refuse_existing<'a>(
     mut taken: impl Iterator<Item = &'a str>,
     new: &[String],
@@ -306,22 +326,18 @@ pub(crate) fn create_nics(state: &mut State, req: NewNics) -> Result<Vec<String>
     });
     let serial = state.nics.len();
     for (i, id) in new_ids.iter().enumerate() {
-        let (ip, mac) = addresses(serial + i);
+        let made = generated_nic(
+            id,
+            serial + i,
+            &region_id,
+            status.clone(),
+            NicType::Secondary,
+            req.instance_id.clone(),
+        );
         state.nics.push(Nic {
-            nic_id: id.clone(),
-            name: Some(id.clone()),
-            region_id: region_id.clone(),
-            status: status.clone(),
-            nic_type: NicType::Secondary,
-            instance_id: req.instance_id.clone(),
             vpc_id: req.vpc_id.clone(),
             subnet_id: req.subnet_id.clone(),
-            primary_ipv4: Some(ip),
-            mac_address: Some(mac),
-            private_ip_list: None,
-            public_ip_list: Vec::new(),
-            security_group_id: None,
-            create_time: Some(CREATED_AT.to_owned()),
+            ..made
         });
     }
     Ok(new_ids)
@@ -358,23 +374,14 @@ pub(crate) fn create_instances(
             status: req.status.clone().unwrap_or(InstanceStatus::Running),
             nic_limit: req.nic_limit.unwrap_or(DEFAULT_NIC_LIMIT),
         });
-        let (ip, mac) = addresses(serial + i);
-        state.nics.push(Nic {
-            nic_id: nic.clone(),
-            name: Some(nic.clone()),
-            region_id: region_id.clone(),
-            status: NicStatus::Used,
-            nic_type: NicType::Primary,
-            instance_id: Some(ins.clone()),
-            vpc_id: None,
-            subnet_id: None,
-            primary_ipv4: Some(ip),
-            mac_address: Some(mac),
-            private_ip_list: None,
-            public_ip_list: Vec::new(),
-            security_group_id: None,
-            create_time: Some(CREATED_AT.to_owned()),
-        });
+        state.nics.push(generated_nic(
+            nic,
+            serial + i,
+            &region_id,
+            NicStatus::Used,
+            NicType::Primary,
+            Some(ins.clone()),
+        ));
     }
     Ok(CreatedInstances {
         instance_ids,

@@ -128,13 +128,54 @@ async fn serve_connection(stream: TcpStream, router: Router, mut stop: watch::Re
     }
 }
 
+/// What both simulator handles share: the simulator, the loopback address it is served on,
+/// and the signal that stops the server. Each handle dereferences to it.
+#[derive(Debug)]
+pub struct Served {
+    sim: Sim,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Served {
+    /// The simulator's state and controls.
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    /// The loopback address the simulator answers on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `127.0.0.1:PORT`: the provider's `domain` (with scheme `http`).
+    pub fn domain(&self) -> String {
+        self.addr.to_string()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/api/v2/zec`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}{ZEC_PATH}", self.addr)
+    }
+
+    /// Tells the server to stop accepting; later calls do nothing.
+    fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
 /// A simulator serving on a loopback port inside the current Tokio runtime; stops when
 /// dropped. The handle for in-process tests.
 #[derive(Debug)]
 pub struct RunningSim {
-    sim: Sim,
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
+    served: Served,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -163,53 +204,35 @@ impl RunningSim {
             let _ = stopped.await;
         }));
         Ok(RunningSim {
-            sim,
-            addr,
-            stop: Some(stop),
+            served: Served {
+                sim,
+                addr,
+                stop: Some(stop),
+            },
             task: Some(task),
         })
     }
 
-    /// The simulator's state and controls.
-    pub fn sim(&self) -> &Sim {
-        &self.sim
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// `127.0.0.1:PORT`: the provider's `domain` (with scheme `http`).
-    pub fn domain(&self) -> String {
-        self.addr.to_string()
-    }
-
-    /// `http://127.0.0.1:PORT`.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// `http://127.0.0.1:PORT/api/v2/zec`.
-    pub fn api_url(&self) -> String {
-        format!("http://{}{ZEC_PATH}", self.addr)
-    }
-
     /// Stops accepting, lets calls in flight finish, and waits for the server to end.
     pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.served.stop();
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
     }
 }
 
+impl std::ops::Deref for RunningSim {
+    type Target = Served;
+
+    fn deref(&self) -> &Served {
+        &self.served
+    }
+}
+
 impl Drop for RunningSim {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.served.stop();
     }
 }
 
@@ -217,9 +240,7 @@ impl Drop for RunningSim {
 /// `terraform` as a child process and block on it). Stops when dropped.
 #[derive(Debug)]
 pub struct BackgroundSim {
-    sim: Sim,
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
+    served: Served,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -233,15 +254,11 @@ impl BackgroundSim {
             .enable_all()
             .build()
             .map_err(StartError::Runtime)?;
-        let std_listener =
-            std::net::TcpListener::bind("127.0.0.1:0").map_err(|source| StartError::Listen {
-                addr: "127.0.0.1:0".into(),
-                source,
-            })?;
         let listen_error = |source| StartError::Listen {
             addr: "127.0.0.1:0".into(),
             source,
         };
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(listen_error)?;
         let addr = std_listener.local_addr().map_err(listen_error)?;
         std_listener.set_nonblocking(true).map_err(listen_error)?;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -263,37 +280,27 @@ impl BackgroundSim {
             })
             .map_err(StartError::Runtime)?;
         Ok(BackgroundSim {
-            sim,
-            addr,
-            stop: Some(stop),
+            served: Served {
+                sim,
+                addr,
+                stop: Some(stop),
+            },
             thread: Some(thread),
         })
     }
+}
 
-    pub fn sim(&self) -> &Sim {
-        &self.sim
-    }
+impl std::ops::Deref for BackgroundSim {
+    type Target = Served;
 
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// `127.0.0.1:PORT`: the provider's `domain` (with scheme `http`).
-    pub fn domain(&self) -> String {
-        self.addr.to_string()
-    }
-
-    /// `http://127.0.0.1:PORT`.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+    fn deref(&self) -> &Served {
+        &self.served
     }
 }
 
 impl Drop for BackgroundSim {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.served.stop();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

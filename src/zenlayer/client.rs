@@ -18,7 +18,7 @@ use super::models::{
     AttachNetworkInterfaceRequest, DescribeInstancesRequest, DescribeInstancesResponse,
     DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, DescribePage,
     DescribeZonesRequest, DescribeZonesResponse, DetachNetworkInterfaceRequest, InstanceInfo,
-    MAX_IDS_PER_CALL, MAX_PAGE_SIZE, NicInfo, RequestIdOnly, ZoneInfo, action,
+    MAX_IDS_PER_CALL, NicInfo, RequestIdOnly, ZoneInfo, action,
 };
 use super::retry::{CallKind, RetryPolicy, Verdict, judge_answer};
 use super::transport::{Failure, Transport, human};
@@ -52,7 +52,7 @@ impl CallLimits {
 }
 
 /// The most pages one filtered listing follows, against a server that never stops paging.
-const MAX_PAGES: u32 = 1000;
+pub(super) const MAX_PAGES: u32 = 1000;
 
 /// Log target of every API call, retry and give-up.
 pub const LOG_TARGET: &str = "zenlayer.api";
@@ -175,26 +175,14 @@ impl Client {
         Ok(page)
     }
 
-    /// Every NIC `filter` matches, the filters sent to the API, every page of
-    /// [`MAX_PAGE_SIZE`] read (up to [`MAX_PAGES`], against a server that never stops).
+    /// Every NIC `filter` matches, the filters sent to the API and every page read
+    /// ([`NicFilter::read_pages`]).
     pub async fn describe_nics_where(
         &self,
         filter: &NicFilter,
         limits: &CallLimits,
     ) -> Result<Vec<NicInfo>, Error> {
-        let mut found = Vec::new();
-        let mut page_num = 1;
-        loop {
-            let req = filter.request(page_num, MAX_PAGE_SIZE);
-            let page: DescribeNetworkInterfacesResponse = self.describe_page(&req, limits).await?;
-            let (total, items) = page.into_items();
-            let n = items.len();
-            found.extend(items);
-            if !more_pages(n, found.len() as u64, total, MAX_PAGE_SIZE) || page_num >= MAX_PAGES {
-                return Ok(found);
-            }
-            page_num += 1;
-        }
+        (filter.read_pages(|req| async move { self.describe_page(&req, limits).await })).await
     }
 
     /// The NICs with these IDs (chunks of 100, every page); missing IDs are simply absent.

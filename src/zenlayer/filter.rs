@@ -2,7 +2,13 @@
 //! request fields, and the same rule applied to NICs already read (a listing of the account),
 //! so both ways of answering a search agree.
 
-use super::models::{DescribeNetworkInterfacesRequest, NicInfo};
+use std::future::Future;
+
+use super::Error;
+use super::client::{MAX_PAGES, more_pages};
+use super::models::{
+    DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, MAX_PAGE_SIZE, NicInfo,
+};
 
 /// The server-side filters of one NIC search. `None` means "any".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -33,6 +39,28 @@ impl NicFilter {
             page_num: Some(page_num),
             page_size: Some(page_size),
             ..Default::default()
+        }
+    }
+
+    /// Every NIC the API returns for this search, asked for through `page` a page of
+    /// [`MAX_PAGE_SIZE`] at a time until the total is read (up to `MAX_PAGES`, against a
+    /// server that never stops): the one paging loop of a NIC search.
+    pub async fn read_pages<F, Fut>(&self, mut page: F) -> Result<Vec<NicInfo>, Error>
+    where
+        F: FnMut(DescribeNetworkInterfacesRequest) -> Fut,
+        Fut: Future<Output = Result<DescribeNetworkInterfacesResponse, Error>>,
+    {
+        let mut found = Vec::new();
+        let mut page_num = 1;
+        loop {
+            let answer = page(self.request(page_num, MAX_PAGE_SIZE)).await?;
+            let n = answer.data_set.len();
+            found.extend(answer.data_set);
+            let seen = found.len() as u64;
+            if !more_pages(n, seen, answer.total_count, MAX_PAGE_SIZE) || page_num >= MAX_PAGES {
+                return Ok(found);
+            }
+            page_num += 1;
         }
     }
 

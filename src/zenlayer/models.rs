@@ -43,6 +43,22 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+/// Declares a request body whose every field is optional and left out of the JSON when unset,
+/// as the official SDKs send them.
+macro_rules! request_body {
+    (pub struct $name:ident { $($(#[$doc:meta])* pub $field:ident: Option<$ty:ty>,)+ }) => {
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $(
+                $(#[$doc])*
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub $field: Option<$ty>,
+            )+
+        }
+    };
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttachNetworkInterfaceRequest {
@@ -64,42 +80,37 @@ pub struct RequestIdOnly {
     pub request_id: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DescribeNetworkInterfacesRequest {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nic_ids: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nic_type: Option<String>,
-    /// A fuzzy match: the API returns NICs whose name contains it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub vpc_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subnet_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page_num: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<u32>,
+request_body! {
+    pub struct DescribeNetworkInterfacesRequest {
+        pub nic_ids: Option<Vec<String>>,
+        pub region_id: Option<String>,
+        pub instance_id: Option<String>,
+        pub status: Option<String>,
+        pub nic_type: Option<String>,
+        /// A fuzzy match: the API returns NICs whose name contains it.
+        pub name: Option<String>,
+        pub vpc_id: Option<String>,
+        pub subnet_id: Option<String>,
+        pub page_num: Option<u32>,
+        pub page_size: Option<u32>,
+    }
 }
 
+/// One page of a paged Describe action: the request id, how many objects the filters
+/// match in all, and this page's.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DescribeNetworkInterfacesResponse {
+pub struct DescribeResponse<T> {
     #[serde(default)]
     pub request_id: String,
     #[serde(default)]
     pub total_count: u64,
     #[serde(default)]
-    pub data_set: Vec<NicInfo>,
+    pub data_set: Vec<T>,
 }
+
+/// A page of `DescribeNetworkInterfaces`.
+pub type DescribeNetworkInterfacesResponse = DescribeResponse<NicInfo>;
 
 /// A vNIC as Describe reports it. Only the fields we use are typed; others are ignored.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -148,33 +159,19 @@ impl NicInfo {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DescribeInstancesRequest {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_ids: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub zone_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page_num: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page_size: Option<u32>,
+request_body! {
+    pub struct DescribeInstancesRequest {
+        pub instance_ids: Option<Vec<String>>,
+        pub zone_id: Option<String>,
+        pub status: Option<String>,
+        pub name: Option<String>,
+        pub page_num: Option<u32>,
+        pub page_size: Option<u32>,
+    }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DescribeInstancesResponse {
-    #[serde(default)]
-    pub request_id: String,
-    #[serde(default)]
-    pub total_count: u64,
-    #[serde(default)]
-    pub data_set: Vec<InstanceInfo>,
-}
+/// A page of `DescribeInstances`.
+pub type DescribeInstancesResponse = DescribeResponse<InstanceInfo>;
 
 /// What the two paged Describe actions (NICs and instances) have in common, so that one
 /// client path reads either by ID or page by page.
@@ -267,11 +264,10 @@ pub struct InstanceInfo {
     pub nics: Option<Vec<NicInfo>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DescribeZonesRequest {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub zone_ids: Option<Vec<String>>,
+request_body! {
+    pub struct DescribeZonesRequest {
+        pub zone_ids: Option<Vec<String>>,
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -21,7 +21,14 @@ use crate::cty::{Type, Value, set};
 const NODES_PER_BYTE: usize = 32;
 const NODE_ALLOWANCE: usize = 4096;
 
-pub(super) fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
+/// Decodes JSON `bytes` as type `ty`. Object keys missing from the input become null
+/// (Terraform does not add attributes that a newer schema introduced) and keys the type does
+/// not have are ignored, so state written by older schema versions still reads.
+///
+/// Like go-cty, a string slot also takes a JSON number or bool (as its text), a number slot
+/// a string holding a number, and a bool slot the strings `"true"`, `"false"`, `"1"`, `"0"`.
+/// Total on any input; numbers come back in [`crate::cty::Number::canonical`] form.
+pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
     let ctx = Ctx {
         path: RefCell::default(),
         failure: RefCell::default(),
@@ -55,10 +62,7 @@ struct Ctx {
 
 impl Ctx {
     fn error(&self, message: String) -> DecodeError {
-        DecodeError {
-            path: self.path.borrow().to_string(),
-            message,
-        }
+        DecodeError::at("JSON", &self.path.borrow(), message)
     }
 
     /// Records `message` at the current path and returns serde's error to unwind with.

@@ -1,50 +1,97 @@
 //! Type-directed JSON encoding, as go-cty writes state.
 
-use std::collections::BTreeMap;
-
-use super::EncodeError;
+use crate::cty::codec::{EncodeError, Encoder, Format, Member, dynamic_parts, unwrapped};
 use crate::cty::number::Exact;
-use crate::cty::path::{Path, Step};
+use crate::cty::path::Step;
 use crate::cty::{Number, Type, Value};
 
-pub(super) fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
-    let mut e = Encoder {
-        out: Vec::new(),
-        path: Path::default(),
-    };
-    e.value(value, ty)?;
-    Ok(e.out)
+/// Encodes a wholly known value as compact JSON of type `ty`: every attribute of an object
+/// type (null where the value has none), keys sorted, numbers as their exact decimal text,
+/// and `{"value":…,"type":…}` in a `dynamic` slot. Unknowns and infinities have no JSON form.
+pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
+    Encoder::<Json>::encode(value, ty)
 }
 
-struct Encoder {
-    out: Vec<u8>,
-    path: Path,
-}
+/// JSON's rules.
+struct Json;
 
-impl Encoder {
-    fn error(&self, message: impl Into<String>) -> EncodeError {
-        EncodeError {
-            path: self.path.to_string(),
-            message: message.into(),
-        }
-    }
+impl Format for Json {
+    const NAME: &'static str = "JSON";
 
-    fn value(&mut self, v: &Value, ty: &Type) -> Result<(), EncodeError> {
-        match v {
-            Value::Unknown(_) => Err(self.error(
+    fn value(e: &mut Encoder<Json>, v: &Value, ty: &Type) -> Result<(), EncodeError> {
+        match unwrapped(v, ty) {
+            Value::Unknown(_) => Err(e.error(
                 "unknown values have no JSON form (only wholly known values can be stored)",
             )),
-            _ if *ty == Type::Dynamic => self.dynamic(v),
+            v if *ty == Type::Dynamic => e.dynamic(v),
             Value::Null => {
-                self.out.extend_from_slice(b"null");
+                e.out.extend_from_slice(b"null");
                 Ok(())
             }
-            // A dynamic value in a slot of exactly its type is just the value.
-            Value::Dynamic(t, inner) if **t == *ty => self.value(inner, ty),
-            _ => self.known(v, ty),
+            v => e.known(v, ty),
         }
     }
 
+    fn bool(e: &mut Encoder<Json>, b: bool) -> Result<(), EncodeError> {
+        e.out.extend_from_slice(if b { b"true" } else { b"false" });
+        Ok(())
+    }
+
+    fn number(e: &mut Encoder<Json>, n: &Number) -> Result<(), EncodeError> {
+        match n.exact() {
+            Exact::Float(f) if f.is_nan() => Err(e.error("NaN is not a number")),
+            Exact::Float(f) if f.is_infinite() => Err(e.error("infinity has no JSON form")),
+            Exact::Invalid => Err(e.error(format!("{n} is not a number"))),
+            // Exact decimal text: every digit survives, and a float reads back as itself.
+            _ => {
+                e.out.extend_from_slice(n.to_string().as_bytes());
+                Ok(())
+            }
+        }
+    }
+
+    fn string(e: &mut Encoder<Json>, s: &str) -> Result<(), EncodeError> {
+        serde_json::to_writer(&mut e.out, s).map_err(|err| e.error(err.to_string()))
+    }
+
+    /// `[item,…]`.
+    fn array<'t>(
+        e: &mut Encoder<Json>,
+        items: &[Value],
+        elem: impl Fn(usize) -> &'t Type,
+    ) -> Result<(), EncodeError> {
+        e.out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                e.out.push(b',');
+            }
+            e.value_at(Step::Index(i), item, elem(i))?;
+        }
+        e.out.push(b']');
+        Ok(())
+    }
+
+    /// `{"key":value,…}`.
+    fn members<'a>(
+        e: &mut Encoder<Json>,
+        members: impl ExactSizeIterator<Item = Member<'a>>,
+        step: fn(String) -> Step,
+    ) -> Result<(), EncodeError> {
+        e.out.push(b'{');
+        for (i, (key, item, ty)) in members.enumerate() {
+            if i > 0 {
+                e.out.push(b',');
+            }
+            Json::string(e, key)?;
+            e.out.push(b':');
+            e.value_at(step(key.clone()), item, ty)?;
+        }
+        e.out.push(b'}');
+        Ok(())
+    }
+}
+
+impl Encoder<Json> {
     /// `null`, or `{"value":…,"type":…}`.
     fn dynamic(&mut self, v: &Value) -> Result<(), EncodeError> {
         match v {
@@ -52,14 +99,10 @@ impl Encoder {
                 self.out.extend_from_slice(b"null");
                 Ok(())
             }
-            Value::Dynamic(t, inner) => self.wrapped(t, inner),
-            _ => match v.implied_type() {
-                Some(t) => self.wrapped(&t, v),
-                None => Err(self.error(format!(
-                    "the type of {} in a dynamic slot is ambiguous; wrap it in Value::Dynamic",
-                    v.kind()
-                ))),
-            },
+            _ => {
+                let (t, inner) = dynamic_parts(v).map_err(|m| self.error(m))?;
+                self.wrapped(&t, inner)
+            }
         }
     }
 
@@ -68,115 +111,6 @@ impl Encoder {
         self.value(v, ty)?;
         self.out.extend_from_slice(b",\"type\":");
         self.out.extend_from_slice(&ty.to_json());
-        self.out.push(b'}');
-        Ok(())
-    }
-
-    fn string(&mut self, s: &str) -> Result<(), EncodeError> {
-        serde_json::to_writer(&mut self.out, s).map_err(|e| self.error(e.to_string()))
-    }
-
-    fn number(&mut self, n: &Number) -> Result<(), EncodeError> {
-        match n.exact() {
-            Exact::Float(f) if f.is_nan() => Err(self.error("NaN is not a number")),
-            Exact::Float(f) if f.is_infinite() => Err(self.error("infinity has no JSON form")),
-            Exact::Invalid => Err(self.error(format!("{n} is not a number"))),
-            // Exact decimal text: every digit survives, and a float reads back as itself.
-            _ => {
-                self.out.extend_from_slice(n.to_string().as_bytes());
-                Ok(())
-            }
-        }
-    }
-
-    fn known(&mut self, v: &Value, ty: &Type) -> Result<(), EncodeError> {
-        match (ty, v) {
-            (Type::Bool, Value::Bool(b)) => {
-                self.out
-                    .extend_from_slice(if *b { b"true" } else { b"false" });
-                Ok(())
-            }
-            (Type::Number, Value::Number(n)) => self.number(n),
-            (Type::String, Value::String(s)) => self.string(s),
-            (
-                Type::List(elem) | Type::Set(elem),
-                Value::List(items) | Value::Set(items) | Value::Tuple(items),
-            ) => self.array(items, |_| elem),
-            (Type::Tuple(elems), Value::Tuple(items) | Value::List(items)) => {
-                if items.len() != elems.len() {
-                    return Err(self.error(format!(
-                        "a tuple of length {} is required ({} given)",
-                        elems.len(),
-                        items.len()
-                    )));
-                }
-                self.array(items, |i| &elems[i])
-            }
-            (Type::Map(elem), Value::Map(entries) | Value::Object(entries)) => {
-                self.map(entries, elem)
-            }
-            (Type::Object(attrs), Value::Object(entries) | Value::Map(entries)) => {
-                self.object(entries, attrs)
-            }
-            _ => Err(self.error(format!("{} is required, found {}", ty.expected(), v.kind()))),
-        }
-    }
-
-    fn array<'t>(
-        &mut self,
-        items: &[Value],
-        elem: impl Fn(usize) -> &'t Type,
-    ) -> Result<(), EncodeError> {
-        self.out.push(b'[');
-        for (i, item) in items.iter().enumerate() {
-            if i > 0 {
-                self.out.push(b',');
-            }
-            self.path.push(Step::Index(i));
-            self.value(item, elem(i))?;
-            self.path.pop();
-        }
-        self.out.push(b']');
-        Ok(())
-    }
-
-    fn map(&mut self, entries: &BTreeMap<String, Value>, elem: &Type) -> Result<(), EncodeError> {
-        self.out.push(b'{');
-        for (i, (key, item)) in entries.iter().enumerate() {
-            if i > 0 {
-                self.out.push(b',');
-            }
-            self.string(key)?;
-            self.out.push(b':');
-            self.path.push(Step::Key(key.clone()));
-            self.value(item, elem)?;
-            self.path.pop();
-        }
-        self.out.push(b'}');
-        Ok(())
-    }
-
-    /// Exactly the type's attributes, in order, `null` where the value has none.
-    fn object(
-        &mut self,
-        entries: &BTreeMap<String, Value>,
-        attrs: &BTreeMap<String, Type>,
-    ) -> Result<(), EncodeError> {
-        if let Some(extra) = entries.keys().find(|k| !attrs.contains_key(*k)) {
-            self.path.push(Step::Attr(extra.clone()));
-            return Err(self.error("unsupported attribute: the type has no such attribute"));
-        }
-        self.out.push(b'{');
-        for (i, (name, attr_ty)) in attrs.iter().enumerate() {
-            if i > 0 {
-                self.out.push(b',');
-            }
-            self.string(name)?;
-            self.out.push(b':');
-            self.path.push(Step::Attr(name.clone()));
-            self.value(entries.get(name).unwrap_or(&Value::Null), attr_ty)?;
-            self.path.pop();
-        }
         self.out.push(b'}');
         Ok(())
     }

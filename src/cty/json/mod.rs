@@ -18,46 +18,9 @@ mod encode;
 #[cfg(test)]
 mod tests;
 
-use super::path::at;
-use super::{Type, Value};
+pub use super::codec::{DecodeError, EncodeError};
+pub use decode::decode;
+pub use encode::encode;
 
 /// Nesting limit while decoding, counted across `dynamic` values nested in each other.
 pub const MAX_DEPTH: usize = 128;
-
-/// Why JSON could not be read as a value of the expected type.
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("JSON value{}: {message}", at(path))]
-pub struct DecodeError {
-    /// Where in the value, e.g. `.timeouts[0].create`; empty at the top level.
-    pub path: String,
-    /// What is wrong there.
-    pub message: String,
-}
-
-/// Why a value could not be written as JSON of the given type.
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("cannot encode value{} as JSON: {message}", at(path))]
-pub struct EncodeError {
-    /// Where in the value, e.g. `.timeouts[0].create`; empty at the top level.
-    pub path: String,
-    /// What is wrong there.
-    pub message: String,
-}
-
-/// Decodes JSON `bytes` as type `ty`. Object keys missing from the input become null
-/// (Terraform does not add attributes that a newer schema introduced) and keys the type does
-/// not have are ignored, so state written by older schema versions still reads.
-///
-/// Like go-cty, a string slot also takes a JSON number or bool (as its text), a number slot
-/// a string holding a number, and a bool slot the strings `"true"`, `"false"`, `"1"`, `"0"`.
-/// Total on any input; numbers come back in [`super::Number::canonical`] form.
-pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
-    decode::decode(bytes, ty)
-}
-
-/// Encodes a wholly known value as compact JSON of type `ty`: every attribute of an object
-/// type (null where the value has none), keys sorted, numbers as their exact decimal text,
-/// and `{"value":…,"type":…}` in a `dynamic` slot. Unknowns and infinities have no JSON form.
-pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
-    encode::encode(value, ty)
-}

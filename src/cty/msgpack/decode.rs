@@ -10,7 +10,12 @@ use crate::cty::number::parse_exact;
 use crate::cty::path::{Path, Step};
 use crate::cty::{Number, Type, Value, set};
 
-pub(super) fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
+/// Decodes `bytes` as a value of type `ty`.
+///
+/// Total: any input gives a value or an error, never a panic, and allocation stays in
+/// proportion to `bytes.len()`. Numbers come back in [`crate::cty::Number::canonical`] form.
+/// Trailing bytes after the value are an error.
+pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
     let mut d = Decoder::new(bytes);
     let value = d.value(ty)?;
     match d.rd.remaining() {
@@ -67,10 +72,7 @@ impl<'a> Decoder<'a> {
     }
 
     pub(super) fn error(&self, message: impl Into<String>) -> DecodeError {
-        DecodeError {
-            path: self.path.to_string(),
-            message: message.into(),
-        }
+        DecodeError::at("msgpack", &self.path, message)
     }
 
     /// Turns a reader failure into an error that says what was expected here.

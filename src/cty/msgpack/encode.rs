@@ -3,20 +3,20 @@
 //! Writes go to a `Vec`, which cannot fail, so rmp's write results are ignored; lengths
 //! are checked against msgpack's u32 limit before they are written.
 
-use std::collections::BTreeMap;
-
-use super::{EncodeError, unknown};
+use super::unknown;
+use crate::cty::codec::{EncodeError, Encoder, Format, Member, dynamic_parts, unwrapped};
 use crate::cty::number::Exact;
-use crate::cty::path::{Path, Step};
+use crate::cty::path::Step;
 use crate::cty::{Number, Type, Value};
 
-pub(super) fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
-    let mut e = Encoder {
-        out: Vec::new(),
-        path: Path::default(),
-    };
-    e.value(value, ty)?;
-    Ok(e.out)
+/// Encodes `value` as type `ty`, the way cty does: compact ints, float64 for other exact
+/// floats, decimal strings beyond that; `d4 00 00` for an unknown without refinements.
+///
+/// Objects get exactly the type's keys (`nil` for attributes the value lacks). Values in a
+/// `dynamic` slot are written with their type: a [`Value::Dynamic`] carries it, and a plain
+/// value must have an evident one ([`Value::implied_type`]).
+pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
+    Encoder::<Msgpack>::encode(value, ty)
 }
 
 /// Writes a number the way cty does: an int when it is an exact int64, a float64 when it is
@@ -39,40 +39,76 @@ pub(super) fn write_number(out: &mut Vec<u8>, n: &Number) -> Result<(), String> 
     Ok(())
 }
 
-struct Encoder {
-    out: Vec<u8>,
-    path: Path,
-}
+/// msgpack's rules.
+struct Msgpack;
 
-impl Encoder {
-    fn error(&self, message: impl Into<String>) -> EncodeError {
-        EncodeError {
-            path: self.path.to_string(),
-            message: message.into(),
-        }
-    }
+impl Format for Msgpack {
+    const NAME: &'static str = "msgpack";
 
-    fn len(&self, len: usize) -> Result<u32, EncodeError> {
-        u32::try_from(len).map_err(|_| self.error(format!("{len} exceeds msgpack's length limit")))
-    }
-
-    fn value(&mut self, v: &Value, ty: &Type) -> Result<(), EncodeError> {
+    fn value(e: &mut Encoder<Msgpack>, v: &Value, ty: &Type) -> Result<(), EncodeError> {
         if *ty == Type::Dynamic {
-            return self.dynamic(v);
+            return e.dynamic(v);
         }
-        match v {
+        match unwrapped(v, ty) {
             Value::Null => {
-                let _ = rmp::encode::write_nil(&mut self.out);
+                let _ = rmp::encode::write_nil(&mut e.out);
                 Ok(())
             }
             Value::Unknown(u) => {
-                unknown::encode(u, ty, &mut self.out);
+                unknown::encode(u, ty, &mut e.out);
                 Ok(())
             }
-            // A dynamic value in a slot of exactly its type is just the value.
-            Value::Dynamic(t, inner) if **t == *ty => self.value(inner, ty),
-            _ => self.known(v, ty),
+            v => e.known(v, ty),
         }
+    }
+
+    fn bool(e: &mut Encoder<Msgpack>, b: bool) -> Result<(), EncodeError> {
+        let _ = rmp::encode::write_bool(&mut e.out, b);
+        Ok(())
+    }
+
+    fn number(e: &mut Encoder<Msgpack>, n: &Number) -> Result<(), EncodeError> {
+        write_number(&mut e.out, n).map_err(|m| e.error(m))
+    }
+
+    fn string(e: &mut Encoder<Msgpack>, s: &str) -> Result<(), EncodeError> {
+        let len = e.len(s.len())?;
+        let _ = rmp::encode::write_str_len(&mut e.out, len);
+        e.out.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+
+    fn array<'t>(
+        e: &mut Encoder<Msgpack>,
+        items: &[Value],
+        elem: impl Fn(usize) -> &'t Type,
+    ) -> Result<(), EncodeError> {
+        let len = e.len(items.len())?;
+        let _ = rmp::encode::write_array_len(&mut e.out, len);
+        for (i, item) in items.iter().enumerate() {
+            e.value_at(Step::Index(i), item, elem(i))?;
+        }
+        Ok(())
+    }
+
+    fn members<'a>(
+        e: &mut Encoder<Msgpack>,
+        members: impl ExactSizeIterator<Item = Member<'a>>,
+        step: fn(String) -> Step,
+    ) -> Result<(), EncodeError> {
+        let len = e.len(members.len())?;
+        let _ = rmp::encode::write_map_len(&mut e.out, len);
+        for (key, item, ty) in members {
+            Msgpack::string(e, key)?;
+            e.value_at(step(key.clone()), item, ty)?;
+        }
+        Ok(())
+    }
+}
+
+impl Encoder<Msgpack> {
+    fn len(&self, len: usize) -> Result<u32, EncodeError> {
+        u32::try_from(len).map_err(|_| self.error(format!("{len} exceeds msgpack's length limit")))
     }
 
     /// `nil`, a bare unknown, or `[type JSON as bin, value]`.
@@ -87,14 +123,10 @@ impl Encoder {
                 self.out.extend_from_slice(&unknown::PLAIN);
                 Ok(())
             }
-            Value::Dynamic(t, inner) => self.wrapped(t, inner),
-            _ => match v.implied_type() {
-                Some(t) => self.wrapped(&t, v),
-                None => Err(self.error(format!(
-                    "the type of {} in a dynamic slot is ambiguous; wrap it in Value::Dynamic",
-                    v.kind()
-                ))),
-            },
+            _ => {
+                let (t, inner) = dynamic_parts(v).map_err(|m| self.error(m))?;
+                self.wrapped(&t, inner)
+            }
         }
     }
 
@@ -105,104 +137,5 @@ impl Encoder {
         let _ = rmp::encode::write_bin_len(&mut self.out, len);
         self.out.extend_from_slice(&type_json);
         self.value(v, ty)
-    }
-
-    fn known(&mut self, v: &Value, ty: &Type) -> Result<(), EncodeError> {
-        match (ty, v) {
-            (Type::Bool, Value::Bool(b)) => {
-                let _ = rmp::encode::write_bool(&mut self.out, *b);
-            }
-            (Type::Number, Value::Number(n)) => {
-                write_number(&mut self.out, n).map_err(|m| self.error(m))?;
-            }
-            (Type::String, Value::String(s)) => {
-                let len = self.len(s.len())?;
-                let _ = rmp::encode::write_str_len(&mut self.out, len);
-                self.out.extend_from_slice(s.as_bytes());
-            }
-            (
-                Type::List(elem) | Type::Set(elem),
-                Value::List(items) | Value::Set(items) | Value::Tuple(items),
-            ) => self.array(items, |_| elem)?,
-            (Type::Tuple(elems), Value::Tuple(items) | Value::List(items)) => {
-                if items.len() != elems.len() {
-                    return Err(self.error(format!(
-                        "a tuple of length {} is required ({} given)",
-                        elems.len(),
-                        items.len()
-                    )));
-                }
-                self.array(items, |i| &elems[i])?;
-            }
-            (Type::Map(elem), Value::Map(entries) | Value::Object(entries)) => {
-                self.map(entries, elem)?;
-            }
-            (Type::Object(attrs), Value::Object(entries) | Value::Map(entries)) => {
-                self.object(entries, attrs)?;
-            }
-            _ => {
-                return Err(self.error(format!(
-                    "{} is required, found {}",
-                    ty.expected(),
-                    v.kind()
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    fn array<'t>(
-        &mut self,
-        items: &[Value],
-        elem: impl Fn(usize) -> &'t Type,
-    ) -> Result<(), EncodeError> {
-        let len = self.len(items.len())?;
-        let _ = rmp::encode::write_array_len(&mut self.out, len);
-        for (i, item) in items.iter().enumerate() {
-            self.path.push(Step::Index(i));
-            self.value(item, elem(i))?;
-            self.path.pop();
-        }
-        Ok(())
-    }
-
-    fn key(&mut self, key: &str) -> Result<(), EncodeError> {
-        let len = self.len(key.len())?;
-        let _ = rmp::encode::write_str_len(&mut self.out, len);
-        self.out.extend_from_slice(key.as_bytes());
-        Ok(())
-    }
-
-    fn map(&mut self, entries: &BTreeMap<String, Value>, elem: &Type) -> Result<(), EncodeError> {
-        let len = self.len(entries.len())?;
-        let _ = rmp::encode::write_map_len(&mut self.out, len);
-        for (key, item) in entries {
-            self.key(key)?;
-            self.path.push(Step::Key(key.clone()));
-            self.value(item, elem)?;
-            self.path.pop();
-        }
-        Ok(())
-    }
-
-    /// Exactly the type's attributes, in order, `nil` where the value has none.
-    fn object(
-        &mut self,
-        entries: &BTreeMap<String, Value>,
-        attrs: &BTreeMap<String, Type>,
-    ) -> Result<(), EncodeError> {
-        if let Some(extra) = entries.keys().find(|k| !attrs.contains_key(*k)) {
-            self.path.push(Step::Attr(extra.clone()));
-            return Err(self.error("unsupported attribute: the type has no such attribute"));
-        }
-        let len = self.len(attrs.len())?;
-        let _ = rmp::encode::write_map_len(&mut self.out, len);
-        for (name, attr_ty) in attrs {
-            self.key(name)?;
-            self.path.push(Step::Attr(name.clone()));
-            self.value(entries.get(name).unwrap_or(&Value::Null), attr_ty)?;
-            self.path.pop();
-        }
-        Ok(())
     }
 }

@@ -21,48 +21,10 @@ mod unknown;
 #[cfg(test)]
 mod tests;
 
-use super::path::at;
-use super::{Type, Value};
+pub use super::codec::{DecodeError, EncodeError};
+pub use decode::decode;
+pub use encode::encode;
 
 /// Nesting limit while decoding (containers and `dynamic` wrappers); keeps recursion on
 /// hostile input bounded even where `dynamic` types nest inside each other.
 pub const MAX_DEPTH: usize = 128;
-
-/// Why bytes could not be read as a value of the expected type.
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("msgpack value{}: {message}", at(path))]
-pub struct DecodeError {
-    /// Where in the value, e.g. `.timeouts[0].create`; empty at the top level.
-    pub path: String,
-    /// What is wrong there, in cty's words ("string is required").
-    pub message: String,
-}
-
-/// Why a value could not be encoded as the given type.
-#[derive(Debug, thiserror::Error, PartialEq)]
-#[error("cannot encode value{} as msgpack: {message}", at(path))]
-pub struct EncodeError {
-    /// Where in the value, e.g. `.timeouts[0].create`; empty at the top level.
-    pub path: String,
-    /// What is wrong there.
-    pub message: String,
-}
-
-/// Decodes `bytes` as a value of type `ty`.
-///
-/// Total: any input gives a value or an error, never a panic, and allocation stays in
-/// proportion to `bytes.len()`. Numbers come back in [`super::Number::canonical`] form.
-/// Trailing bytes after the value are an error.
-pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
-    decode::decode(bytes, ty)
-}
-
-/// Encodes `value` as type `ty`, the way cty does: compact ints, float64 for other exact
-/// floats, decimal strings beyond that; `d4 00 00` for an unknown without refinements.
-///
-/// Objects get exactly the type's keys (`nil` for attributes the value lacks). Values in a
-/// `dynamic` slot are written with their type: a [`Value::Dynamic`] carries it, and a plain
-/// value must have an evident one ([`Value::implied_type`]).
-pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, EncodeError> {
-    encode::encode(value, ty)
-}

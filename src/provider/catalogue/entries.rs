@@ -4,6 +4,22 @@ use super::Input::{Instance, Neither, Nic};
 use super::{Case, Entry, Text, text};
 use crate::zenlayer::codes;
 
+/// The case of a detach the API calls done (or impossible) while the NIC still shows
+/// attached after repeated tries; `detail` says what the API answered.
+const fn still_attached(detail: &'static str) -> Text {
+    text(
+        Nic,
+        "The NIC is still attached",
+        detail,
+        "The attachment stays in state, so nothing is lost. Run the command again in a few \
+         minutes; if this persists, contact Zenlayer support with the request id below.",
+    )
+}
+
+/// What to do about a NIC or instance state this provider version does not know.
+const UNFAMILIAR_STATE_FIX: &str = "Apply will try the attach and report the API's answer. A newer provider version may know \
+     this state.";
+
 /// Every API code the provider explains. Codes not listed get [`GENERIC`].
 pub(crate) const ENTRIES: &[Entry] = &[
     Entry {
@@ -18,15 +34,10 @@ pub(crate) const ENTRIES: &[Entry] = &[
         ),
         cases: &[(
             Case::StillAttached,
-            text(
-                Nic,
-                "The NIC is still attached",
+            still_attached(
                 "Zenlayer answered that NIC {nic_id} does not exist when asked to detach it from \
                  instance {instance_id}, but the NIC still shows {nic_state}, after repeated \
                  tries.",
-                "The attachment stays in state, so nothing is lost. Run the command again in a few \
-                     minutes; if this persists, contact Zenlayer support with the request id \
-                     below.",
             ),
         )],
     },
@@ -99,8 +110,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
                     "NIC {nic_id} reports the state {nic_status}, which this provider version \
                      does not know. Zenlayer attaches only AVAILABLE NICs (instance \
                      {instance_id}).",
-                    "Apply will try the attach and report the API's answer. A newer provider \
-                     version may know this state.",
+                    UNFAMILIAR_STATE_FIX,
                 ),
             ),
         ],
@@ -145,8 +155,7 @@ pub(crate) const ENTRIES: &[Entry] = &[
                     "Instance {instance_id} reports the state {instance_status}, which this \
                      provider version does not know. Zenlayer attaches NICs only to RUNNING \
                      instances (NIC {nic_id}).",
-                    "Apply will try the attach and report the API's answer. A newer provider \
-                     version may know this state.",
+                    UNFAMILIAR_STATE_FIX,
                 ),
             ),
         ],
@@ -291,15 +300,10 @@ pub(crate) const ENTRIES: &[Entry] = &[
             ),
             (
                 Case::StillAttached,
-                text(
-                    Nic,
-                    "The NIC is still attached",
+                still_attached(
                     "Zenlayer answered that a resource named in the request to detach NIC \
                      {nic_id} does not exist, but the NIC still shows {nic_state} (instance \
                      {instance_id}: {instance_state}), after repeated tries.",
-                    "The attachment stays in state, so nothing is lost. Run the command again in a few \
-                     minutes; if this persists, contact Zenlayer support with the request id \
-                     below.",
                 ),
             ),
         ],
@@ -342,15 +346,10 @@ pub(crate) const ENTRIES: &[Entry] = &[
         ),
         cases: &[(
             Case::StillAttached,
-            text(
-                Nic,
-                "The NIC is still attached",
+            still_attached(
                 "Zenlayer answered that NIC {nic_id} is not attached to any instance when asked \
                  to detach it from instance {instance_id}, but the NIC still shows {nic_state}, \
                  after repeated tries.",
-                "The attachment stays in state, so nothing is lost. Run the command again in a few \
-                     minutes; if this persists, contact Zenlayer support with the request id \
-                     below.",
             ),
         )],
     },

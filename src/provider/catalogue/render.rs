@@ -36,8 +36,19 @@ pub(crate) struct Subject<'a> {
 pub(crate) enum Origin<'a> {
     /// Predicted by a plan check from the facts.
     Predicted,
-    /// The API answered a call with this error: its code, message and request id.
-    Answered(&'a ApiError),
+    /// The API answered a call with this error (its code, message and request id), and the
+    /// API action called, when known (the text may name it).
+    Answered(&'a ApiError, Option<&'a str>),
+}
+
+impl<'a> Origin<'a> {
+    /// The API's answer, unless the message is a prediction.
+    fn answer(self) -> Option<&'a ApiError> {
+        match self {
+            Origin::Predicted => None,
+            Origin::Answered(api, _) => Some(api),
+        }
+    }
 }
 
 /// The entry for `code`, if the catalogue explains it.
@@ -53,20 +64,8 @@ pub(crate) fn for_code(
     subject: &Subject<'_>,
     origin: Origin<'_>,
 ) -> Diagnostic {
-    for_code_in(code, case, severity, subject, origin, None)
-}
-
-/// As [`for_code`], for an answer to the API action `action` (which the text may name).
-pub(crate) fn for_code_in(
-    code: &str,
-    case: Case,
-    severity: Severity,
-    subject: &Subject<'_>,
-    origin: Origin<'_>,
-    action: Option<&str>,
-) -> Diagnostic {
-    let case = match (case, origin) {
-        (Case::Default, Origin::Answered(api)) => match api.sent_with {
+    let case = match (case, origin.answer()) {
+        (Case::Default, Some(api)) => match api.sent_with {
             Some(CredentialKind::AccessKey) => Case::SignedWithKeyPair,
             Some(CredentialKind::Token) => Case::SentWithToken,
             None => Case::Default,
@@ -74,21 +73,24 @@ pub(crate) fn for_code_in(
         _ => case,
     };
     let t = entry(code).map_or(&GENERIC, |e| e.variant(case));
-    let action = action.map_or_else(|| "(not named)".to_owned(), word);
+    let action = match origin {
+        Origin::Answered(_, Some(action)) => word(action),
+        _ => "(not named)".to_owned(),
+    };
     let extras = [("code", word(code)), ("action", action)];
     let mut detail = body(t, subject, &extras);
     if code.starts_with(AUTH_CODE_PREFIX)
-        && let Origin::Answered(ApiError {
+        && let Some(ApiError {
             caller: Some(caller),
             ..
-        }) = origin
+        }) = origin.answer()
     {
         detail.push_str(&format!("\n\n{}", caller_text(caller)));
     }
     detail.push_str(&format!("\n\nZenlayer API code: {}", word(code)));
     // What the API itself said comes last, next to its code and request id, and marked as
     // the API's: the provider's reading above, the vendor's words here. A prediction has none.
-    if let Origin::Answered(api) = origin {
+    if let Some(api) = origin.answer() {
         let rid = if api.request_id.is_empty() {
             "(none given)".to_owned()
         } else {
@@ -137,14 +139,8 @@ pub(crate) fn for_situation(
 /// otherwise the situation (unreachable, unexpected answer) with the client's explanation.
 pub(crate) fn for_error(e: &Error, case: Case, subject: &Subject<'_>) -> Diagnostic {
     if let Some(api) = e.api_error() {
-        return for_code_in(
-            &api.code,
-            case,
-            Severity::Error,
-            subject,
-            Origin::Answered(api),
-            Some(e.action()),
-        );
+        let origin = Origin::Answered(api, Some(e.action()));
+        return for_code(&api.code, case, Severity::Error, subject, origin);
     }
     let situation = match e {
         Error::UnexpectedResponse { .. } => Situation::UnexpectedAnswer,
@@ -299,7 +295,7 @@ fn instance_remedy(status: Option<&InstanceStatus>) -> &'static str {
 
 /// Replaces `{name}` with its value; `{{`/`}}` are literal braces. Unknown names stay as
 /// written, so a template mistake shows up in tests rather than as a panic.
-pub(super) fn fill(template: &str, vars: &dyn Fn(&str) -> Option<String>) -> String {
+pub(crate) fn fill(template: &str, vars: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(template.len() + 64);
     let mut rest = template;
     while let Some(i) = rest.find(['{', '}']) {

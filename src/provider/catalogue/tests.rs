@@ -2,6 +2,7 @@ use super::render::*;
 use super::*;
 use crate::framework::{Diagnostic, Severity};
 use crate::provider::checks::facts::Facts;
+use crate::provider::testing::assert_says;
 use crate::zenlayer::models::{InstanceInfo, InstanceStatus, NicInfo, NicStatus};
 use crate::zenlayer::{ApiError, Caller, CredentialKind, Error, codes};
 
@@ -59,6 +60,22 @@ fn documented_codes() -> Vec<&'static str> {
 /// Every case the rendering tests walk: all of them, so a new case is checked at once.
 const ALL_CASES: &[Case] = Case::ALL;
 
+/// What the provider says at plan time about `code` in `case`, for nic-1 on ins-1 with `f` seen.
+fn predicted(f: &Facts, code: &str, case: Case, severity: Severity) -> Diagnostic {
+    for_code(code, case, severity, &subject(f), Origin::Predicted)
+}
+
+/// What the provider says at apply time about `code` in `case`, as `api` answered it.
+fn apply_error(f: &Facts, code: &str, case: Case, api: &ApiError) -> Diagnostic {
+    for_code(
+        code,
+        case,
+        Severity::Error,
+        &subject(f),
+        Origin::Answered(api, None),
+    )
+}
+
 fn answered(code: &str, message: &str, request_id: &str) -> ApiError {
     ApiError {
         http_status: 400,
@@ -88,7 +105,7 @@ fn refused_detail(code: &str, key_id: Option<&str>, domain: &str) -> String {
         Case::Default,
         Severity::Error,
         &subject,
-        Origin::Answered(&api),
+        Origin::Answered(&api, None),
     )
     .detail
 }
@@ -164,16 +181,9 @@ fn assert_readable(d: &Diagnostic, code: Option<&str>, what: &str) {
         assert!(!d.summary.contains(code), "{what}: summary is the code");
         assert!(d.detail.contains(code), "{what}: detail lacks the code");
     }
-    assert!(
-        d.detail.contains("nic-1"),
-        "{what}: no NIC ID: {}",
-        d.detail
-    );
-    assert!(
-        d.detail.contains("ins-1"),
-        "{what}: no instance ID: {}",
-        d.detail
-    );
+    for (id, name) in [("nic-1", "NIC ID"), ("ins-1", "instance ID")] {
+        assert!(d.detail.contains(id), "{what}: no {name}: {}", d.detail);
+    }
     assert!(
         !d.detail.contains("{")
             || d.detail.contains("import {")
@@ -193,16 +203,10 @@ fn every_rendered_code_message_is_readable_at_plan_and_apply() {
     for code in codes {
         for &case in ALL_CASES {
             let what = format!("{code}/{case:?}");
-            let plan = for_code(code, case, Severity::Error, &subject(&f), Origin::Predicted);
+            let plan = predicted(&f, code, case, Severity::Error);
             assert_readable(&plan, Some(code), &what);
             let api = answered(code, "the API's words", "T-REQ-42");
-            let apply = for_code(
-                code,
-                case,
-                Severity::Error,
-                &subject(&f),
-                Origin::Answered(&api),
-            );
+            let apply = apply_error(&f, code, case, &api);
             assert_readable(&apply, Some(code), &what);
             assert!(apply.detail.contains("T-REQ-42"), "{what}: no request id");
             assert_eq!(plan.summary, apply.summary, "{what}");
@@ -224,32 +228,23 @@ fn every_rendered_code_message_is_readable_at_plan_and_apply() {
 #[test]
 fn unknown_codes_get_a_generic_message_with_code_message_and_request_id() {
     let f = facts();
-    let d = for_code(
-        "QUOTA_MOON_PHASE",
-        Case::Default,
-        Severity::Error,
-        &subject(&f),
-        Origin::Answered(&answered(
-            "QUOTA_MOON_PHASE",
-            "Not during a full moon",
-            "T-9",
-        )),
+    let api = answered("QUOTA_MOON_PHASE", "Not during a full moon", "T-9");
+    let d = apply_error(&f, "QUOTA_MOON_PHASE", Case::Default, &api);
+    assert_says(
+        &d.detail,
+        &["QUOTA_MOON_PHASE", "Not during a full moon", "T-9"],
     );
-    assert!(d.detail.contains("QUOTA_MOON_PHASE"));
-    assert!(d.detail.contains("Not during a full moon"));
-    assert!(d.detail.contains("T-9"));
     assert_eq!(d.summary, "The Zenlayer API refused the request");
 }
 
 #[test]
 fn a_rejected_signature_reads_right_for_tokens_and_key_pairs_alike() {
     let f = facts();
-    let d = for_code(
+    let d = predicted(
+        &f,
         codes::AUTHFAILURE_SIGNATURE_FAILURE,
         Case::Default,
         Severity::Error,
-        &subject(&f),
-        Origin::Predicted,
     );
     assert_eq!(d.summary, "The API rejected the credentials");
     for both in [
@@ -284,12 +279,11 @@ fn every_situation_message_is_readable() {
 #[test]
 fn messages_name_the_observed_values() {
     let f = facts();
-    let d = for_code(
+    let d = predicted(
+        &f,
         codes::INVALID_NIC_INSTANCE_REGION_MISMATCH,
         Case::Default,
         Severity::Error,
-        &subject(&f),
-        Origin::Predicted,
     );
     assert!(d.detail.contains("asia-east-1") && d.detail.contains("eu-west-1"));
     assert_eq!(
@@ -297,21 +291,19 @@ fn messages_name_the_observed_values() {
         Some(AttributePath::root("nic_id")),
         "the message is about the NIC, and a NIC from the instance's region is the usual fix"
     );
-    let d = for_code(
+    let d = predicted(
+        &f,
         codes::INVALID_NIC_ATTACHED,
         Case::Default,
         Severity::Error,
-        &subject(&f),
-        Origin::Predicted,
     );
     assert!(d.detail.contains("USED on instance ins-2"), "{}", d.detail);
     assert_eq!(d.path, Some(AttributePath::root("nic_id")));
-    let d = for_code(
+    let d = predicted(
+        &f,
         codes::INVALID_NIC_ATTACHED,
         Case::AttachedHere,
         Severity::Error,
-        &subject(&f),
-        Origin::Predicted,
     );
     assert!(
         d.detail
@@ -331,13 +323,7 @@ fn authentication_messages_name_every_credential_setting() {
         codes::AUTHFAILURE_SIGNATURE_FAILURE,
         codes::AUTHFAILURE_UNAUTHORIZED_OPERATION,
     ] {
-        let d = for_code(
-            code,
-            Case::Default,
-            Severity::Error,
-            &subject(&f),
-            Origin::Predicted,
-        );
+        let d = predicted(&f, code, Case::Default, Severity::Error);
         for s in ["access_token", "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD"] {
             assert!(d.detail.contains(s), "{code} lacks {s}");
         }
@@ -382,12 +368,11 @@ fn each_blocking_instance_state_gets_a_fix_that_fits_it() {
         if let Some(i) = f.instance.as_mut() {
             i.status = status.clone();
         }
-        let plan = for_code(
+        let plan = predicted(
+            &f,
             codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
             Case::Blocking,
             Severity::Error,
-            &subject(&f),
-            Origin::Predicted,
         );
         assert!(
             plan.detail
@@ -419,16 +404,8 @@ fn each_blocking_instance_state_gets_a_fix_that_fits_it() {
 #[test]
 fn states_read_as_words_with_their_meaning_where_the_code_says_little() {
     let mut f = facts();
-    let render = |f: &Facts, code: &str, case: Case| {
-        for_code(
-            code,
-            case,
-            Severity::Warning,
-            &subject(f),
-            Origin::Predicted,
-        )
-        .detail
-    };
+    let render =
+        |f: &Facts, code: &str, case: Case| predicted(f, code, case, Severity::Warning).detail;
     if let Some(n) = f.nic.as_mut() {
         n.status = NicStatus::Detaching;
     }
@@ -461,51 +438,59 @@ fn states_read_as_words_with_their_meaning_where_the_code_says_little() {
     assert!(d.contains("Instance ins-1 is in no reported state"), "{d}");
 }
 
-#[test]
-fn a_nic_attached_elsewhere_offers_detaching_or_moving_it_with_terraform() {
-    let f = facts();
-    let d = for_code(
+/// Plan-time advice, a row a message: (what the row proves, code, case, severity, words the
+/// detail must hold).
+const ADVICE: &[(&str, &str, Case, Severity, &[&str])] = &[
+    (
+        "a_nic_attached_elsewhere_offers_detaching_or_moving_it_with_terraform",
         codes::INVALID_NIC_ATTACHED,
         Case::Default,
         Severity::Error,
-        &subject(&f),
-        Origin::Predicted,
-    );
-    assert!(
-        d.detail.contains("detach it from ins-2 (in zenConsole"),
-        "{}",
-        d.detail
-    );
-    assert!(
-        d.detail
-            .contains("terraform import zenlayer_nic_attachment.<name> nic-1:ins-2"),
-        "{}",
-        d.detail
-    );
-    assert!(
-        d.detail
-            .contains("detaching the NIC from ins-2 and attaching it to ins-1"),
-        "{}",
-        d.detail
-    );
-}
-
-#[test]
-fn a_nic_held_by_another_object_says_how_to_order_the_two() {
-    let f = facts();
-    let d = for_code(
+        &[
+            "detach it from ins-2 (in zenConsole",
+            "terraform import zenlayer_nic_attachment.<name> nic-1:ins-2",
+            "detaching the NIC from ins-2 and attaching it to ins-1",
+        ],
+    ),
+    (
+        "a_nic_held_by_another_object_says_how_to_order_the_two",
         codes::INVALID_NIC_ATTACHED,
         Case::HeldByOther,
         Severity::Warning,
-        &subject(&f),
-        Origin::Predicted,
-    );
-    for words in [
-        "NIC nic-1 is USED on instance ins-2",
-        "depends_on = [zenlayer_nic_attachment.<other>]",
-        "terraform apply -target=zenlayer_nic_attachment.<other>",
-    ] {
-        assert!(d.detail.contains(words), "{words}: {}", d.detail);
+        &[
+            "NIC nic-1 is USED on instance ins-2",
+            "depends_on = [zenlayer_nic_attachment.<other>]",
+            "terraform apply -target=zenlayer_nic_attachment.<other>",
+        ],
+    ),
+    (
+        "the_import_block_suggestion_says_which_terraform_has_it",
+        codes::INVALID_NIC_ATTACHED,
+        Case::AttachedHere,
+        Severity::Error,
+        &["(Terraform 1.5 and later)"],
+    ),
+    (
+        "the_removed_block_is_shown_keeping_the_nic_and_says_which_terraform_has_it",
+        codes::INVALID_NIC_PRIMARY_CANT_DETACH,
+        Case::Default,
+        Severity::Error,
+        &[
+            "(Terraform 1.7 and later) replace the resource block with a `removed` block",
+            "removed {\n  from = zenlayer_nic_attachment.<name>\n\n  lifecycle {\n    \
+             destroy = false\n  }\n}",
+        ],
+    ),
+];
+
+#[test]
+fn each_advice_row_is_in_its_message() {
+    let f = facts();
+    for (row, code, case, severity, words) in ADVICE {
+        let d = predicted(&f, code, *case, *severity);
+        for w in *words {
+            assert!(d.detail.contains(w), "{row}: lacks {w:?}: {}", d.detail);
+        }
     }
 }
 
@@ -517,25 +502,9 @@ fn skipped_checks_point_at_the_connection_settings() {
         &subject(&facts()),
         &[("reason", "connection refused".to_owned())],
     );
-    for words in ["`domain`", "`scheme`", "plan_checks = \"off\""] {
-        assert!(d.detail.contains(words), "{words}: {}", d.detail);
-    }
-}
-
-#[test]
-fn the_import_block_suggestion_says_which_terraform_has_it() {
-    let f = facts();
-    let d = for_code(
-        codes::INVALID_NIC_ATTACHED,
-        Case::AttachedHere,
-        Severity::Error,
-        &subject(&f),
-        Origin::Predicted,
-    );
-    assert!(
-        d.detail.contains("(Terraform 1.5 and later)"),
-        "{}",
-        d.detail
+    assert_says(
+        &d.detail,
+        &["`domain`", "`scheme`", "plan_checks = \"off\""],
     );
 }
 
@@ -578,13 +547,7 @@ fn every_apply_error_carries_the_apis_message_after_the_explanation_and_a_plan_n
     codes.push("SOMETHING_NEW");
     for code in codes {
         let api = answered(code, "NIC busy, try later", "REQ-7");
-        let apply = for_code(
-            code,
-            Case::Default,
-            Severity::Error,
-            &subject(&f),
-            Origin::Answered(&api),
-        );
+        let apply = apply_error(&f, code, Case::Default, &api);
         let tail = format!(
             "\n\nZenlayer API code: {code}, request id: REQ-7\nThe API said: \"NIC busy, try later\""
         );
@@ -594,13 +557,7 @@ fn every_apply_error_carries_the_apis_message_after_the_explanation_and_a_plan_n
             1,
             "{code}"
         );
-        let plan = for_code(
-            code,
-            Case::Default,
-            Severity::Error,
-            &subject(&f),
-            Origin::Predicted,
-        );
+        let plan = predicted(&f, code, Case::Default, Severity::Error);
         assert!(
             !plan.detail.contains("The API said"),
             "{code}: {}",
@@ -613,13 +570,7 @@ fn every_apply_error_carries_the_apis_message_after_the_explanation_and_a_plan_n
             "{code}"
         );
         let silent = answered(code, "", "REQ-8");
-        let d = for_code(
-            code,
-            Case::Default,
-            Severity::Error,
-            &subject(&f),
-            Origin::Answered(&silent),
-        );
+        let d = apply_error(&f, code, Case::Default, &silent);
         assert!(
             d.detail
                 .ends_with("request id: REQ-8\nThe API gave no message."),
@@ -649,21 +600,12 @@ fn hostile_api_text_is_escaped_and_cut_wherever_a_message_shows_it() {
     let mut shown = Vec::new();
     for e in ENTRIES {
         for &case in ALL_CASES {
-            for origin in [Origin::Predicted, Origin::Answered(&api)] {
+            for origin in [Origin::Predicted, Origin::Answered(&api, None)] {
                 shown.push(for_code(e.code, case, Severity::Error, &subject(&f), origin).detail);
             }
         }
     }
-    shown.push(
-        for_code(
-            &hostile,
-            Case::Default,
-            Severity::Error,
-            &subject(&f),
-            Origin::Answered(&api),
-        )
-        .detail,
-    );
+    shown.push(apply_error(&f, &hostile, Case::Default, &api).detail);
     for (s, _) in SITUATIONS {
         shown.push(for_situation(*s, Severity::Error, &subject(&f), &[]).detail);
     }
@@ -674,14 +616,7 @@ fn hostile_api_text_is_escaped_and_cut_wherever_a_message_shows_it() {
         }
         assert!(detail.chars().count() < 3000, "not cut: {detail}");
     }
-    let d = for_code(
-        codes::INVALID_NIC_STATUS,
-        Case::Default,
-        Severity::Error,
-        &subject(&f),
-        Origin::Answered(&api),
-    )
-    .detail;
+    let d = apply_error(&f, codes::INVALID_NIC_STATUS, Case::Default, &api).detail;
     assert!(
         d.contains("\\x1b[2J\\x1b]0;pwned\\x07\\nApply complete!"),
         "{d}"
@@ -708,16 +643,7 @@ fn ids_from_state_or_import_are_shown_by_the_rule_and_a_missing_one_as_not_given
 fn an_expired_signature_gets_advice_for_the_credentials_in_use() {
     let f = facts();
     let mut api = answered(codes::AUTHFAILURE_SIGNATURE_EXPIRED, "expired", "R");
-    let render = |api: &ApiError| {
-        for_code(
-            &api.code,
-            Case::Default,
-            Severity::Error,
-            &subject(&f),
-            Origin::Answered(api),
-        )
-        .detail
-    };
+    let render = |api: &ApiError| apply_error(&f, &api.code, Case::Default, api).detail;
     api.sent_with = Some(CredentialKind::AccessKey);
     let d = render(&api);
     assert!(d.contains("Synchronise this machine's clock"), "{d}");
@@ -743,40 +669,13 @@ fn an_expired_signature_gets_advice_for_the_credentials_in_use() {
 }
 
 #[test]
-fn the_removed_block_is_shown_keeping_the_nic_and_says_which_terraform_has_it() {
-    let d = for_code(
-        codes::INVALID_NIC_PRIMARY_CANT_DETACH,
-        Case::Default,
-        Severity::Error,
-        &subject(&facts()),
-        Origin::Predicted,
-    );
-    assert!(
-        d.detail.contains(
-            "(Terraform 1.7 and later) replace the resource block with a `removed` block"
-        ),
-        "{}",
-        d.detail
-    );
-    assert!(
-        d.detail.contains(
-            "removed {\n  from = zenlayer_nic_attachment.<name>\n\n  lifecycle {\n    \
-             destroy = false\n  }\n}"
-        ),
-        "{}",
-        d.detail
-    );
-}
-
-#[test]
 fn advice_to_move_a_nic_with_terraform_first_says_it_detaches_it_from_its_instance() {
     let f = facts();
-    let attached = for_code(
+    let attached = predicted(
+        &f,
         codes::INVALID_NIC_ATTACHED,
         Case::Default,
         Severity::Error,
-        &subject(&f),
-        Origin::Predicted,
     )
     .detail;
     let elsewhere = for_situation(

@@ -277,170 +277,177 @@ mod tests {
 
     use Severity::{Error, Warning};
 
-    #[test]
-    fn a_healthy_pair_has_no_findings() {
-        assert_eq!(judge(&healthy(), &nobody(), PlanChecks::Error), vec![]);
+    /// The facts of the NIC `n` beside a RUNNING instance.
+    fn beside_running(n: NicInfo) -> Facts {
+        facts(Some(n), Some(instance(InstanceStatus::Running)))
     }
 
-    #[test]
-    fn row_missing_nic_is_an_error() {
-        let f = facts(None, Some(instance(InstanceStatus::Running)));
-        assert_eq!(
-            judge(&f, &nobody(), PlanChecks::Error),
-            one(codes::INVALID_NIC_NOT_FOUND, Case::Default, Error)
-        );
+    /// The facts of an AVAILABLE NIC beside an instance in state `s`.
+    fn available_beside(s: InstanceStatus) -> Facts {
+        facts(Some(nic(NicStatus::Available, None)), Some(instance(s)))
     }
 
-    #[test]
-    fn row_missing_instance_is_an_error() {
-        let f = facts(Some(nic(NicStatus::Available, None)), None);
-        assert_eq!(
-            judge(&f, &nobody(), PlanChecks::Error),
-            one(codes::INVALID_INSTANCE_NOT_FOUND, Case::Default, Error)
-        );
-    }
-
-    #[test]
-    fn row_region_mismatch_is_an_error() {
-        let mut f = healthy();
-        f.instance_region = Some("eu-west-1".into());
-        assert_eq!(
-            judge(&f, &nobody(), PlanChecks::Error),
-            one(
-                codes::INVALID_NIC_INSTANCE_REGION_MISMATCH,
-                Case::Default,
-                Error
-            )
-        );
-    }
-
-    #[test]
-    fn an_unmapped_zone_skips_the_region_check() {
-        let mut f = healthy();
-        f.instance_region = None;
-        assert_eq!(judge(&f, &nobody(), PlanChecks::Error), vec![]);
-    }
-
-    #[test]
-    fn row_nic_failed_or_deleting_is_an_error() {
-        for s in [NicStatus::CreateFailed, NicStatus::Deleting] {
-            let f = facts(
-                Some(nic(s.clone(), None)),
-                Some(instance(InstanceStatus::Running)),
-            );
-            assert_eq!(
-                judge(&f, &nobody(), PlanChecks::Error),
-                one(codes::INVALID_NIC_STATUS, Case::Blocking, Error),
-                "{s}"
-            );
+    /// The healthy pair with the instance's zone mapped to `region`.
+    fn in_region(region: Option<&str>) -> Facts {
+        Facts {
+            instance_region: region.map(str::to_owned),
+            ..healthy()
         }
     }
 
-    #[test]
-    fn row_nic_pending_or_detaching_is_a_warning() {
+    /// A NIC used elsewhere beside a STOPPED instance in another region: every condition
+    /// at once.
+    fn every_condition() -> Facts {
+        Facts {
+            instance_region: Some("eu-west-1".into()),
+            ..facts(
+                Some(nic(NicStatus::Used, Some(OTHER))),
+                Some(instance(InstanceStatus::Stopped)),
+            )
+        }
+    }
+
+    /// The judge's table, a row a condition: (the row's name, what was read, who holds the
+    /// NIC, all that `PlanChecks::Error` must find). A row with several states is one entry
+    /// a state.
+    fn table() -> Vec<(&'static str, Facts, Holders, Vec<Finding>)> {
+        let primary = NicInfo {
+            nic_type: Some("Primary".into()),
+            ..nic(NicStatus::Used, Some(OTHER))
+        };
+        let mut rows = vec![
+            (
+                "a_healthy_pair_has_no_findings",
+                healthy(),
+                nobody(),
+                vec![],
+            ),
+            (
+                "row_missing_nic_is_an_error",
+                facts(None, Some(instance(InstanceStatus::Running))),
+                nobody(),
+                one(codes::INVALID_NIC_NOT_FOUND, Case::Default, Error),
+            ),
+            (
+                "row_missing_instance_is_an_error",
+                facts(Some(nic(NicStatus::Available, None)), None),
+                nobody(),
+                one(codes::INVALID_INSTANCE_NOT_FOUND, Case::Default, Error),
+            ),
+            (
+                "row_region_mismatch_is_an_error",
+                in_region(Some("eu-west-1")),
+                nobody(),
+                one(
+                    codes::INVALID_NIC_INSTANCE_REGION_MISMATCH,
+                    Case::Default,
+                    Error,
+                ),
+            ),
+            (
+                "an_unmapped_zone_skips_the_region_check",
+                in_region(None),
+                nobody(),
+                vec![],
+            ),
+            (
+                "row_nic_attached_here_unheld_asks_for_import",
+                beside_running(nic(NicStatus::Used, Some(INS))),
+                nobody(),
+                one(codes::INVALID_NIC_ATTACHED, Case::AttachedHere, Error),
+            ),
+            (
+                "row_nic_held_elsewhere_by_another_object_is_a_warning",
+                beside_running(nic(NicStatus::Used, Some(OTHER))),
+                in_state(&[OTHER]),
+                one(codes::INVALID_NIC_ATTACHED, Case::HeldByOther, Warning),
+            ),
+            (
+                "a_primary_nic_of_another_instance_says_so",
+                beside_running(primary),
+                nobody(),
+                one(codes::INVALID_NIC_ATTACHED, Case::Primary, Error),
+            ),
+        ];
+        for s in [NicStatus::CreateFailed, NicStatus::Deleting] {
+            rows.push((
+                "row_nic_failed_or_deleting_is_an_error",
+                beside_running(nic(s, None)),
+                nobody(),
+                one(codes::INVALID_NIC_STATUS, Case::Blocking, Error),
+            ));
+        }
         for (s, on) in [
             (NicStatus::Pending, None),
             (NicStatus::Detaching, Some(OTHER)),
         ] {
-            let f = facts(
-                Some(nic(s.clone(), on)),
-                Some(instance(InstanceStatus::Running)),
-            );
-            assert_eq!(
-                judge(&f, &nobody(), PlanChecks::Error),
+            rows.push((
+                "row_nic_pending_or_detaching_is_a_warning",
+                beside_running(nic(s, on)),
+                nobody(),
                 one(codes::INVALID_NIC_STATUS, Case::WillWait, Warning),
-                "{s}"
-            );
+            ));
         }
-    }
-
-    #[test]
-    fn row_nic_attached_elsewhere_unheld_is_an_error() {
         for s in [NicStatus::Used, NicStatus::Attaching] {
-            let f = facts(
-                Some(nic(s.clone(), Some(OTHER))),
-                Some(instance(InstanceStatus::Running)),
-            );
-            assert_eq!(
-                judge(&f, &nobody(), PlanChecks::Error),
+            rows.push((
+                "row_nic_attached_elsewhere_unheld_is_an_error",
+                beside_running(nic(s, Some(OTHER))),
+                nobody(),
                 one(codes::INVALID_NIC_ATTACHED, Case::Default, Error),
-                "{s}"
-            );
+            ));
         }
-    }
-
-    #[test]
-    fn row_nic_attached_here_unheld_asks_for_import() {
-        let f = facts(
-            Some(nic(NicStatus::Used, Some(INS))),
-            Some(instance(InstanceStatus::Running)),
-        );
-        assert_eq!(
-            judge(&f, &nobody(), PlanChecks::Error),
-            one(codes::INVALID_NIC_ATTACHED, Case::AttachedHere, Error)
-        );
-    }
-
-    #[test]
-    fn row_nic_held_elsewhere_by_another_object_is_a_warning() {
-        let f = facts(
-            Some(nic(NicStatus::Used, Some(OTHER))),
-            Some(instance(InstanceStatus::Running)),
-        );
-        assert_eq!(
-            judge(&f, &in_state(&[OTHER]), PlanChecks::Error),
-            one(codes::INVALID_NIC_ATTACHED, Case::HeldByOther, Warning)
-        );
-    }
-
-    #[test]
-    fn row_instance_stopped_and_friends_are_errors() {
-        for s in [
-            InstanceStatus::Stopped,
-            InstanceStatus::Stopping,
-            InstanceStatus::Releasing,
-            InstanceStatus::Recycle,
-            InstanceStatus::Recycling,
-            InstanceStatus::CreateFailed,
-        ] {
-            let f = facts(
-                Some(nic(NicStatus::Available, None)),
-                Some(instance(s.clone())),
-            );
-            assert_eq!(
-                judge(&f, &nobody(), PlanChecks::Error),
-                one(
-                    codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
-                    Case::Blocking,
-                    Error
-                ),
-                "{s}"
-            );
+        let instance_rows = [
+            (
+                "row_instance_stopped_and_friends_are_errors",
+                [
+                    InstanceStatus::Stopped,
+                    InstanceStatus::Stopping,
+                    InstanceStatus::Releasing,
+                    InstanceStatus::Recycle,
+                    InstanceStatus::Recycling,
+                    InstanceStatus::CreateFailed,
+                ],
+                Case::Blocking,
+                Error,
+            ),
+            (
+                "row_instance_busy_is_a_warning",
+                [
+                    InstanceStatus::Booting,
+                    InstanceStatus::Deploying,
+                    InstanceStatus::Reboot,
+                    InstanceStatus::Rebuilding,
+                    InstanceStatus::Resizing,
+                    InstanceStatus::Imaging,
+                ],
+                Case::WillWait,
+                Warning,
+            ),
+        ];
+        for (name, states, case, severity) in instance_rows {
+            for s in states {
+                rows.push((
+                    name,
+                    available_beside(s),
+                    nobody(),
+                    one(
+                        codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
+                        case,
+                        severity,
+                    ),
+                ));
+            }
         }
+        rows
     }
 
     #[test]
-    fn row_instance_busy_is_a_warning() {
-        for s in [
-            InstanceStatus::Booting,
-            InstanceStatus::Deploying,
-            InstanceStatus::Reboot,
-            InstanceStatus::Rebuilding,
-            InstanceStatus::Resizing,
-            InstanceStatus::Imaging,
-        ] {
-            let f = facts(
-                Some(nic(NicStatus::Available, None)),
-                Some(instance(s.clone())),
-            );
+    fn every_row_of_the_table_finds_what_it_says() {
+        for (name, f, held, expected) in table() {
             assert_eq!(
-                judge(&f, &nobody(), PlanChecks::Error),
-                one(
-                    codes::OPERATION_DENIED_INSTANCE_STATUS_NOT_SUPPORT,
-                    Case::WillWait,
-                    Warning
-                ),
-                "{s}"
+                judge(&f, &held, PlanChecks::Error),
+                expected,
+                "{name}: {f:?}"
             );
         }
     }
@@ -474,23 +481,8 @@ mod tests {
     }
 
     #[test]
-    fn a_primary_nic_of_another_instance_says_so() {
-        let mut n = nic(NicStatus::Used, Some(OTHER));
-        n.nic_type = Some("Primary".into());
-        let f = facts(Some(n), Some(instance(InstanceStatus::Running)));
-        assert_eq!(
-            judge(&f, &nobody(), PlanChecks::Error),
-            one(codes::INVALID_NIC_ATTACHED, Case::Primary, Error)
-        );
-    }
-
-    #[test]
     fn all_conditions_are_reported_together_in_order() {
-        let mut f = facts(
-            Some(nic(NicStatus::Used, Some(OTHER))),
-            Some(instance(InstanceStatus::Stopped)),
-        );
-        f.instance_region = Some("eu-west-1".into());
+        let f = every_condition();
         let codes_found: Vec<_> = judge(&f, &nobody(), PlanChecks::Error)
             .iter()
             .map(|x| x.code)
@@ -513,11 +505,7 @@ mod tests {
 
     #[test]
     fn warn_mode_turns_every_error_into_a_warning() {
-        let mut f = facts(
-            Some(nic(NicStatus::Used, Some(OTHER))),
-            Some(instance(InstanceStatus::Stopped)),
-        );
-        f.instance_region = Some("eu-west-1".into());
+        let f = every_condition();
         let strict = judge(&f, &nobody(), PlanChecks::Error);
         let lenient = judge(&f, &nobody(), PlanChecks::Warn);
         assert_eq!(strict.len(), lenient.len());
@@ -537,10 +525,7 @@ mod tests {
     #[test]
     fn memory_replacement_moving_the_nic_away_is_clean() {
         // This object holds nic-1 on ins-2 today and is replaced to put it on ins-1.
-        let f = facts(
-            Some(nic(NicStatus::Used, Some(OTHER))),
-            Some(instance(InstanceStatus::Running)),
-        );
+        let f = beside_running(nic(NicStatus::Used, Some(OTHER)));
         assert_eq!(judge(&f, &this_object(OTHER), PlanChecks::Error), vec![]);
         assert_eq!(unheld_binding(&f, &this_object(OTHER)), None);
     }
@@ -549,24 +534,15 @@ mod tests {
     fn memory_tainted_recreate_is_clean() {
         // A tainted object holding exactly this attachment is in state; its re-create plans
         // with no prior state and no private data.
-        let f = facts(
-            Some(nic(NicStatus::Used, Some(INS))),
-            Some(instance(InstanceStatus::Running)),
-        );
+        let f = beside_running(nic(NicStatus::Used, Some(INS)));
         assert_eq!(judge(&f, &in_state(&[INS]), PlanChecks::Error), vec![]);
-        let f = facts(
-            Some(nic(NicStatus::Attaching, Some(INS))),
-            Some(instance(InstanceStatus::Running)),
-        );
+        let f = beside_running(nic(NicStatus::Attaching, Some(INS)));
         assert_eq!(judge(&f, &in_state(&[INS]), PlanChecks::Error), vec![]);
     }
 
     #[test]
     fn memory_another_object_holding_it_elsewhere_warns() {
-        let f = facts(
-            Some(nic(NicStatus::Used, Some(OTHER))),
-            Some(instance(InstanceStatus::Running)),
-        );
+        let f = beside_running(nic(NicStatus::Used, Some(OTHER)));
         let h = Holders {
             this_object: Some((NIC.into(), "ins-3".into())),
             in_state: BTreeSet::from([OTHER.to_owned(), "ins-3".to_owned()]),
@@ -580,10 +556,7 @@ mod tests {
 
     #[test]
     fn unheld_binding_names_the_instance_to_wait_for() {
-        let f = facts(
-            Some(nic(NicStatus::Used, Some(OTHER))),
-            Some(instance(InstanceStatus::Running)),
-        );
+        let f = beside_running(nic(NicStatus::Used, Some(OTHER)));
         assert_eq!(unheld_binding(&f, &nobody()), Some(OTHER.into()));
         assert_eq!(unheld_binding(&f, &in_state(&[OTHER])), None);
         assert_eq!(unheld_binding(&healthy(), &nobody()), None);
@@ -638,10 +611,7 @@ mod tests {
 
     #[test]
     fn a_nic_moved_by_hand_from_this_attachment_gets_the_moved_text() {
-        let f = facts(
-            Some(nic(NicStatus::Used, Some(OTHER))),
-            Some(instance(InstanceStatus::Running)),
-        );
+        let f = beside_running(nic(NicStatus::Used, Some(OTHER)));
         let h = Holders {
             moved_from: Some(INS.into()),
             ..Holders::default()

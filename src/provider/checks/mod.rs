@@ -286,13 +286,13 @@ fn cannot_check(
     let severity = mode.severity(Severity::Error);
     if let Some(api) = e.api_error().filter(|a| a.code.starts_with("AUTHFAILURE_")) {
         if shared.notices.first_auth_failure() {
-            diags.push(catalogue::for_code_in(
+            let origin = Origin::Answered(api, Some(e.action()));
+            diags.push(catalogue::for_code(
                 &api.code,
                 Case::Default,
                 severity,
                 subject,
-                Origin::Answered(api),
-                Some(e.action()),
+                origin,
             ));
         }
         return diags;

@@ -31,6 +31,21 @@ async fn plan_pair(shared: &Shared, ready: &Ready, nic: &str, ins: &str) -> Vec<
         .into_vec()
 }
 
+/// Asserts that a later plan of another pair says nothing and calls nothing: what the process
+/// learnt of the API is said once.
+async fn assert_said_once(fake: &FakeZec, shared: &Shared, ready: &Ready) {
+    let calls = fake.calls().total();
+    assert!(
+        plan_pair(shared, ready, "nic-2", "ins-1").await.is_empty(),
+        "said once"
+    );
+    assert_eq!(
+        fake.calls().total(),
+        calls,
+        "later checks do not call the API"
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_healthy_attachment_plans_cleanly_with_few_calls() {
     let (fake, shared, ready) = world(PlanChecks::Error);
@@ -79,18 +94,7 @@ async fn an_unreadable_api_warns_once_per_process_and_the_plan_goes_on() {
     assert!(!d[0].is_error());
     assert!(d[0].summary.contains("skipped"));
     assert!(d[0].detail.contains("REQUEST_LIMIT_EXCEEDED"));
-    let calls = fake.calls().total();
-    assert!(
-        plan_pair(&shared, &ready, "nic-2", "ins-1")
-            .await
-            .is_empty(),
-        "said once"
-    );
-    assert_eq!(
-        fake.calls().total(),
-        calls,
-        "later checks do not call the API"
-    );
+    assert_said_once(&fake, &shared, &ready).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -109,18 +113,7 @@ async fn an_authentication_failure_is_one_error_naming_the_credentials() {
     ] {
         assert!(d[0].detail.contains(s), "{s}: {}", d[0].detail);
     }
-    let calls = fake.calls().total();
-    assert!(
-        plan_pair(&shared, &ready, "nic-2", "ins-1")
-            .await
-            .is_empty(),
-        "said once"
-    );
-    assert_eq!(
-        fake.calls().total(),
-        calls,
-        "later checks do not call the API"
-    );
+    assert_said_once(&fake, &shared, &ready).await;
 }
 
 #[tokio::test(start_paused = true)]

@@ -78,7 +78,7 @@ pub(super) fn number_text(n: &Number) -> String {
 
 /// The error for a value `parse` refused, with the setting's own noun and fix.
 pub(super) fn invalid(s: Setting, source: Source, text: &str, problem: &str) -> Diagnostic {
-    let (what, fix) = (s.noun, (s.fix)());
+    let (what, fix) = (s.noun, s.fix());
     // A secret is never repeated, not even a wrong one: it may be a real secret mistyped.
     let is = if s.is_secret() {
         "is not usable".to_owned()

@@ -26,12 +26,12 @@ pub(crate) struct Setting {
     pub env: &'static str,
     kind: Kind,
     sensitive: bool,
-    /// The attribute's description (the docs' text), given the setting itself.
-    about: fn(Setting) -> String,
+    /// The attribute's description (the docs' text), a template (see [`Setting::fill`]).
+    about: &'static str,
     /// What the value is, as an error's summary names it ("Invalid access key ID").
     pub noun: &'static str,
-    /// How to write a valid value, the last sentence of that error.
-    pub fix: fn() -> String,
+    /// How to write a valid value, the last sentence of that error; a template.
+    fix: &'static str,
 }
 
 /// What a setting's value is written as.
@@ -46,8 +46,8 @@ impl Setting {
         attr: &'static str,
         env: &'static str,
         noun: &'static str,
-        fix: fn() -> String,
-        about: fn(Setting) -> String,
+        fix: &'static str,
+        about: &'static str,
     ) -> Setting {
         Setting {
             attr,
@@ -60,17 +60,38 @@ impl Setting {
         }
     }
 
-    const fn number(
-        attr: &'static str,
-        env: &'static str,
-        noun: &'static str,
-        fix: fn() -> String,
-        about: fn(Setting) -> String,
-    ) -> Setting {
+    /// The setting, its value written as a whole number.
+    const fn whole_number(self) -> Setting {
         Setting {
             kind: Kind::WholeNumber,
-            ..Setting::text(attr, env, noun, fix, about)
+            ..self
         }
+    }
+
+    /// `template` with `{env}` (this setting's variable) and the limits' `{NAME}`s filled in.
+    fn fill(self, template: &str) -> String {
+        let values = [
+            ("{env}", self.env.to_owned()),
+            ("{DEFAULT_DOMAIN}", DEFAULT_DOMAIN.to_owned()),
+            (
+                "{DEFAULT_CLIENT_TIMEOUT}",
+                DEFAULT_CLIENT_TIMEOUT.as_secs().to_string(),
+            ),
+            (
+                "{MAX_CLIENT_TIMEOUT_SECS}",
+                MAX_CLIENT_TIMEOUT_SECS.to_string(),
+            ),
+            ("{DEFAULT_MAX_RETRIES}", DEFAULT_MAX_RETRIES.to_string()),
+            ("{MAX_MAX_RETRIES}", MAX_MAX_RETRIES.to_string()),
+        ];
+        (values.iter()).fold(template.to_owned(), |text, (name, value)| {
+            text.replace(name, value)
+        })
+    }
+
+    /// How to write a valid value, the last sentence of an error about it.
+    pub(crate) fn fix(self) -> String {
+        self.fill(self.fix)
     }
 
     /// Whether the value is a secret, never repeated in a message.
@@ -91,7 +112,7 @@ impl Setting {
             Kind::Text => Type::String,
             Kind::WholeNumber => Type::Number,
         };
-        let attribute = Attribute::optional(self.attr, ty, (self.about)(self));
+        let attribute = Attribute::optional(self.attr, ty, self.fill(self.about));
         if self.sensitive {
             attribute.sensitive()
         } else {
@@ -104,168 +125,109 @@ pub(crate) const ACCESS_KEY_ID: Setting = Setting::text(
     "access_key_id",
     "ZENLAYERCLOUD_ACCESS_KEY_ID",
     "access key ID",
-    || "Copy the access key ID exactly as zenConsole shows it.".into(),
-    |s| {
-        format!(
-            "The ID of a Zenlayer access key pair, used with `access_key_password`. \
-             Falls back to the `{}` environment variable. Create key pairs in \
-             zenConsole. An `access_token` set at the same level (provider block or \
-             environment) takes precedence.",
-            s.env
-        )
-    },
+    "Copy the access key ID exactly as zenConsole shows it.",
+    "The ID of a Zenlayer access key pair, used with `access_key_password`. \
+     Falls back to the `{env}` environment variable. Create key pairs in \
+     zenConsole. An `access_token` set at the same level (provider block or \
+     environment) takes precedence.",
 );
 pub(crate) const ACCESS_KEY_PASSWORD: Setting = Setting::text(
     "access_key_password",
     "ZENLAYERCLOUD_ACCESS_KEY_PASSWORD",
     "access key password",
-    || "Set the password of the access key pair.".into(),
-    |s| {
-        format!(
-            "The password (secret) of the access key pair named by `access_key_id`. \
-             Sensitive. Falls back to the `{}` environment variable, which keeps the \
-             secret out of configuration files.",
-            s.env
-        )
-    },
+    "Set the password of the access key pair.",
+    "The password (secret) of the access key pair named by `access_key_id`. \
+     Sensitive. Falls back to the `{env}` environment variable, which keeps the \
+     secret out of configuration files.",
 )
 .sensitive();
 pub(crate) const ACCESS_TOKEN: Setting = Setting::text(
     "access_token",
     "ZENLAYERCLOUD_ACCESS_TOKEN",
     "access token",
-    || "Copy the access token exactly as zenConsole shows it.".into(),
-    |s| {
-        format!(
-            "A Zenlayer API access token, sent as a bearer token instead of signing \
-             requests with a key pair. Sensitive. Falls back to the `{}` environment \
-             variable. A token set in the provider block wins over any key pair; a \
-             token from the environment wins over a key pair from the environment \
-             but not over a key pair written in the provider block.",
-            s.env
-        )
-    },
+    "Copy the access token exactly as zenConsole shows it.",
+    "A Zenlayer API access token, sent as a bearer token instead of signing \
+     requests with a key pair. Sensitive. Falls back to the `{env}` environment \
+     variable. A token set in the provider block wins over any key pair; a \
+     token from the environment wins over a key pair from the environment \
+     but not over a key pair written in the provider block.",
 )
 .sensitive();
 pub(crate) const DOMAIN: Setting = Setting::text(
     "domain",
     "ZENLAYERCLOUD_DOMAIN",
     "Zenlayer API domain",
-    || {
-        "Write only the host, optionally with a port, e.g. `console.zenlayer.com` or \
-         `127.0.0.1:8089`."
-            .into()
-    },
-    |s| {
-        format!(
-            "The API host, optionally with a port (`host` or `host:port`), without a \
-         scheme or path. Defaults to `{DEFAULT_DOMAIN}`. Falls back to the `{}` \
-         environment variable. Point it at a local `zenlayer-sim` \
-         (`127.0.0.1:8089`, with `scheme = \"http\"`) to try configurations \
-         offline.",
-            s.env
-        )
-    },
+    "Write only the host, optionally with a port, e.g. `console.zenlayer.com` or \
+     `127.0.0.1:8089`.",
+    "The API host, optionally with a port (`host` or `host:port`), without a \
+     scheme or path. Defaults to `{DEFAULT_DOMAIN}`. Falls back to the `{env}` \
+     environment variable. Point it at a local `zenlayer-sim` \
+     (`127.0.0.1:8089`, with `scheme = \"http\"`) to try configurations \
+     offline.",
 );
 pub(crate) const SCHEME: Setting = Setting::text(
     "scheme",
     "ZENLAYERCLOUD_SCHEME",
     "Zenlayer API scheme",
-    || "Use `https` (the default) or `http`.".into(),
-    |s| {
-        format!(
-            "`https` (the default) or `http`, in any letter case. Falls back to the \
-         `{}` environment variable. `http` would send credentials unencrypted, so \
-         it is refused unless `domain` is this machine (`localhost`, \
-         `127.0.0.0/8` or `::1`), as for zenlayer-sim.",
-            s.env
-        )
-    },
+    "Use `https` (the default) or `http`.",
+    "`https` (the default) or `http`, in any letter case. Falls back to the \
+     `{env}` environment variable. `http` would send credentials unencrypted, so \
+     it is refused unless `domain` is this machine (`localhost`, \
+     `127.0.0.0/8` or `::1`), as for zenlayer-sim.",
 );
-pub(crate) const CLIENT_TIMEOUT: Setting = Setting::number(
+pub(crate) const CLIENT_TIMEOUT: Setting = Setting::text(
     "client_timeout",
     "ZENLAYERCLOUD_CLIENT_TIMEOUT",
     "client timeout",
-    || {
-        format!(
-            "Give whole seconds from 1 to {MAX_CLIENT_TIMEOUT_SECS}, e.g. `30`; leave it \
-             unset for the default of {}.",
-            DEFAULT_CLIENT_TIMEOUT.as_secs()
-        )
-    },
-    |s| {
-        format!(
-            "How long one HTTP request to the API may take, in whole seconds \
-             (1 to {MAX_CLIENT_TIMEOUT_SECS}). Defaults to {}. Falls back to the `{}` \
-             environment variable. Operations as a whole are bounded by the \
-             resources' `timeouts` blocks.",
-            DEFAULT_CLIENT_TIMEOUT.as_secs(),
-            s.env
-        )
-    },
-);
-pub(crate) const MAX_RETRIES: Setting = Setting::number(
+    "Give whole seconds from 1 to {MAX_CLIENT_TIMEOUT_SECS}, e.g. `30`; leave it \
+     unset for the default of {DEFAULT_CLIENT_TIMEOUT}.",
+    "How long one HTTP request to the API may take, in whole seconds \
+     (1 to {MAX_CLIENT_TIMEOUT_SECS}). Defaults to {DEFAULT_CLIENT_TIMEOUT}. Falls back to the `{env}` \
+     environment variable. Operations as a whole are bounded by the \
+     resources' `timeouts` blocks.",
+)
+.whole_number();
+pub(crate) const MAX_RETRIES: Setting = Setting::text(
     "max_retries",
     "ZENLAYERCLOUD_MAX_RETRIES",
     "retry count",
-    || {
-        format!(
-            "Give a whole number from 0 to {MAX_MAX_RETRIES}; leave it unset for the default \
-             of {DEFAULT_MAX_RETRIES}."
-        )
-    },
-    |s| {
-        format!(
-            "How many times a throttled (HTTP 429) or transiently failed request is \
-             retried, with exponential backoff (0 to {MAX_MAX_RETRIES}). Defaults to \
-             {DEFAULT_MAX_RETRIES}. Falls back to the `{}` environment variable. A \
-             write whose answer was lost is never resent blindly: the provider reads \
-             the NIC to learn whether it took effect.",
-            s.env
-        )
-    },
-);
+    "Give a whole number from 0 to {MAX_MAX_RETRIES}; leave it unset for the default \
+     of {DEFAULT_MAX_RETRIES}.",
+    "How many times a throttled (HTTP 429) or transiently failed request is \
+     retried, with exponential backoff (0 to {MAX_MAX_RETRIES}). Defaults to \
+     {DEFAULT_MAX_RETRIES}. Falls back to the `{env}` environment variable. A \
+     write whose answer was lost is never resent blindly: the provider reads \
+     the NIC to learn whether it took effect.",
+)
+.whole_number();
 pub(crate) const PLAN_CHECKS: Setting = Setting::text(
     "plan_checks",
     "ZENLAYERCLOUD_PLAN_CHECKS",
     "plan checks mode",
-    || "Use `error` (the default), `warn` or `off`.".into(),
-    |s| {
-        format!(
-            "What `terraform plan` does with problems it can already see in the API \
-             (a missing NIC, a NIC attached elsewhere, a stopped instance, …): \
-             `error` (the default) fails the plan with a diagnostic at the attribute \
-             at fault, `warn` reports the same findings as warnings, `off` makes no \
-             API calls at plan time. Falls back to the `{}` environment variable. \
-             Checks run only for attachments being created or replaced whose IDs are \
-             known at plan time.",
-            s.env
-        )
-    },
+    "Use `error` (the default), `warn` or `off`.",
+    "What `terraform plan` does with problems it can already see in the API \
+     (a missing NIC, a NIC attached elsewhere, a stopped instance, …): \
+     `error` (the default) fails the plan with a diagnostic at the attribute \
+     at fault, `warn` reports the same findings as warnings, `off` makes no \
+     API calls at plan time. Falls back to the `{env}` environment variable. \
+     Checks run only for attachments being created or replaced whose IDs are \
+     known at plan time.",
 );
 pub(crate) const CA_BUNDLE: Setting = Setting::text(
     "custom_ca_bundle",
     "ZENLAYERCLOUD_CA_BUNDLE",
     "CA bundle",
-    || {
-        "Give the path of a readable PEM file holding the CA certificate(s) to trust \
-         (blocks starting with -----BEGIN CERTIFICATE-----), or leave it unset to trust only \
-         the bundled public roots."
-            .into()
-    },
-    |s| {
-        format!(
-            "The path of a PEM file with one or more CA certificates to trust in \
-             addition to the bundled public roots, for networks where a \
-             TLS-inspecting proxy or an internal gateway re-signs the API's \
-             certificate with a private CA. Falls back to the `{}` environment \
-             variable. The file is read when the configuration is validated; a \
-             missing or unreadable file, or one without a certificate, is an error. \
-             Proxies themselves come from the HTTPS_PROXY and NO_PROXY environment \
-             variables (see the company networks guide).",
-            s.env
-        )
-    },
+    "Give the path of a readable PEM file holding the CA certificate(s) to trust \
+     (blocks starting with -----BEGIN CERTIFICATE-----), or leave it unset to trust only \
+     the bundled public roots.",
+    "The path of a PEM file with one or more CA certificates to trust in \
+     addition to the bundled public roots, for networks where a \
+     TLS-inspecting proxy or an internal gateway re-signs the API's \
+     certificate with a private CA. Falls back to the `{env}` environment \
+     variable. The file is read when the configuration is validated; a \
+     missing or unreadable file, or one without a certificate, is an error. \
+     Proxies themselves come from the HTTPS_PROXY and NO_PROXY environment \
+     variables (see the company networks guide).",
 );
 
 /// Every setting, in schema order: the provider block is exactly these.
