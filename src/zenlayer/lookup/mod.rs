@@ -16,7 +16,7 @@
 //!
 //! - [`Lookup::nic_seen_since`], [`Lookup::instance_seen_since`]: what the latest by-ID read
 //!   requested since a given moment saw, unless this process wrote to the object after it;
-//!   for a write whose plan read its subjects a moment ago (see `sightings`).
+//!   for a write whose plan read its subjects a moment ago (see `latest`).
 //!
 //! Writes go through [`Lookup::attach_network_interface`] and
 //! [`Lookup::detach_network_interface`], which retire every listing before and after they
@@ -25,7 +25,7 @@
 //! serving listing retires it too.
 
 mod batcher;
-mod sightings;
+mod latest;
 pub mod snapshot;
 mod zones;
 
@@ -41,7 +41,7 @@ use super::models::{
     MAX_PAGE_SIZE, NicInfo,
 };
 use batcher::{Batcher, Fetch};
-use sightings::Sightings;
+use latest::LatestReads;
 use snapshot::{Epoch, ListPage, Page, Recent, Search, Snapshots};
 use zones::ZoneCache;
 
@@ -161,12 +161,12 @@ impl Lookup {
     /// The NIC as the latest by-ID read requested at or after `since` saw it, unless this
     /// process wrote to it after that read; None if the API did not know it.
     pub fn nic_seen_since(&self, nic_id: &str, since: Instant) -> Option<NicInfo> {
-        self.nics.sighted.since(nic_id, since)
+        self.nics.latest.since(nic_id, since)
     }
 
     /// [`Lookup::nic_seen_since`] for an instance; writes to an instance are the attaches to it.
     pub fn instance_seen_since(&self, instance_id: &str, since: Instant) -> Option<InstanceInfo> {
-        self.instances.sighted.since(instance_id, since)
+        self.instances.latest.since(instance_id, since)
     }
 
     /// `AttachNetworkInterface`, retiring the listings before and after it.
@@ -178,8 +178,8 @@ impl Lookup {
     ) -> Result<String, Error> {
         let wrote = || {
             self.epoch.wrote();
-            self.nics.sighted.wrote(nic_id);
-            self.instances.sighted.wrote(instance_id);
+            self.nics.latest.wrote(nic_id);
+            self.instances.latest.wrote(instance_id);
         };
         wrote();
         let answer = self
@@ -198,7 +198,7 @@ impl Lookup {
     ) -> Result<String, Error> {
         let wrote = || {
             self.epoch.wrote();
-            self.nics.sighted.wrote(nic_id);
+            self.nics.latest.wrote(nic_id);
         };
         wrote();
         let answer = self.client.detach_network_interface(nic_id, limits).await;
@@ -232,7 +232,7 @@ impl Lookup {
 struct Reads<T> {
     by_id: Arc<Batcher<T>>,
     listed: Arc<Snapshots<T>>,
-    sighted: Arc<Sightings<T>>,
+    latest: Arc<LatestReads<T>>,
 }
 
 impl<T> Clone for Reads<T> {
@@ -240,7 +240,7 @@ impl<T> Clone for Reads<T> {
         Reads {
             by_id: Arc::clone(&self.by_id),
             listed: Arc::clone(&self.listed),
-            sighted: Arc::clone(&self.sighted),
+            latest: Arc::clone(&self.latest),
         }
     }
 }
@@ -254,7 +254,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Reads<T> {
                 pages::<P>(client),
                 Arc::clone(epoch),
             )),
-            sighted: Arc::new(Sightings::new()),
+            latest: Arc::new(LatestReads::new()),
         }
     }
 
@@ -268,7 +268,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Reads<T> {
         let requested = Instant::now();
         let found = Batcher::lookup(&self.by_id, id, limits, gather).await?;
         self.listed.observe(id, found.as_ref());
-        self.sighted.saw(id, found.as_ref(), requested);
+        self.latest.saw(id, found.as_ref(), requested);
         Ok(found)
     }
 

@@ -2,8 +2,8 @@
 //! last write to each: a write may go on what a read requested moments ago showed, instead of
 //! reading the same object again, as long as nothing this process did has changed it since.
 //!
-//! Guarantee: a sighting comes from a call that started at or after its stated moment, and
-//! is never served once this process wrote to the object after that moment.
+//! Guarantee: what is served comes from a call that started at or after its stated moment,
+//! and is never served once this process wrote to the object after that moment.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,21 +25,21 @@ impl<T> Default for Entry<T> {
     }
 }
 
-/// Sightings of one kind of object, by ID.
-pub(super) struct Sightings<T> {
+/// The latest reads of one kind of object, by ID.
+pub(super) struct LatestReads<T> {
     /// Held only to read or update, never across a call.
     state: Mutex<HashMap<String, Entry<T>>>,
 }
 
-impl<T> std::fmt::Debug for Sightings<T> {
+impl<T> std::fmt::Debug for LatestReads<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sightings").finish_non_exhaustive()
+        f.debug_struct("LatestReads").finish_non_exhaustive()
     }
 }
 
-impl<T: Clone> Sightings<T> {
+impl<T: Clone> LatestReads<T> {
     pub(super) fn new() -> Self {
-        Sightings {
+        LatestReads {
             state: Mutex::new(HashMap::new()),
         }
     }
@@ -86,8 +86,8 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn a_sighting_serves_only_reads_requested_since_and_never_after_a_write() {
-        let s = Sightings::new();
+    async fn a_latest_read_serves_only_reads_requested_since_and_never_after_a_write() {
+        let s = LatestReads::new();
         let t0 = Instant::now();
         s.saw("nic-1", Some(&"AVAILABLE"), t0);
         assert_eq!(s.since("nic-1", t0), Some("AVAILABLE"));
