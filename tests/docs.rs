@@ -326,25 +326,9 @@ fn template_markdown(label: &str, template: &str) -> String {
     out
 }
 
+/// The provider's own filling, with each name shown as `<name>`.
 fn fill(template: &str) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(i) = rest.find(['{', '}']) {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        if tail.starts_with("{{") || tail.starts_with("}}") {
-            out.push_str(&tail[..1]);
-            rest = &tail[2..];
-        } else if let (true, Some(end)) = (tail.starts_with('{'), tail.find('}')) {
-            out.push_str(&format!("<{}>", &tail[1..end]));
-            rest = &tail[end + 1..];
-        } else {
-            out.push_str(&tail[..1]);
-            rest = &tail[1..];
-        }
-    }
-    out.push_str(rest);
-    out
+    tpz::provider::fill_template(template, &|name| Some(format!("<{name}>")))
 }
 
 fn escape_outside_code(text: &str) -> String {
