@@ -8,6 +8,7 @@
 
 mod support;
 
+use support::lifecycle::assert_no_writes;
 use support::markdown::code_blocks;
 use support::{Feature, Sim};
 use support::{Versions, for_each_terraform};
@@ -144,13 +145,6 @@ fn the_adopt_guide_works_as_written_and_writes_nothing_to_the_api() {
                 }
             }
         }
-        let calls = sim.api().calls();
-        assert_eq!(
-            calls.action("AttachNetworkInterface").received
-                + calls.action("DetachNetworkInterface").received,
-            0,
-            "Terraform {}: adoption writes nothing",
-            tf.version
-        );
+        assert_no_writes(&sim, &format!("Terraform {}: adoption", tf.version));
     });
 }

@@ -7,6 +7,7 @@
 mod support;
 
 use support::big_account::add_5000_attached_nics;
+use support::lifecycle::assert_no_writes;
 use support::{Feature, Sim, Workdir};
 use support::{Versions, for_each_terraform};
 
@@ -112,14 +113,7 @@ fn generated_configuration_imports_every_attachment_without_a_write_and_then_pla
         dir.apply().assert_success().assert_stdout_contains(
             "Apply complete! Resources: 3 imported, 0 added, 0 changed, 0 destroyed.",
         );
-        let calls = sim.api().calls();
-        assert_eq!(
-            calls.action("AttachNetworkInterface").received
-                + calls.action("DetachNetworkInterface").received,
-            0,
-            "v{}: adoption writes nothing: {calls:?}",
-            tf.version
-        );
+        assert_no_writes(&sim, &format!("v{}: adoption", tf.version));
         dir.plan()
             .assert_success()
             .assert_stdout_contains("No changes.");
