@@ -392,3 +392,25 @@ fn the_import_reader_sees_grouped_and_nested_paths() {
         .into();
     assert_eq!(found, want);
 }
+
+/// The longest a source file may be, its tests aside: a room a person can hold.
+const MAX_SOURCE_LINES: usize = 800;
+
+#[test]
+fn no_source_file_is_longer_than_a_person_can_hold_tests_aside() {
+    let too_long: Vec<String> = files_below(&root().join("src"))
+        .into_iter()
+        .filter(|f| f.ends_with(".rs") && !f.ends_with("tests.rs"))
+        .filter_map(|f| {
+            let text = fs::read_to_string(root().join(&f)).ok()?;
+            // A unit-test module inside the file does not count.
+            let code = text.split("\n#[cfg(test)]\nmod tests {").next()?;
+            let lines = code.lines().count();
+            (lines > MAX_SOURCE_LINES).then(|| format!("{f}: {lines} lines"))
+        })
+        .collect();
+    assert!(
+        too_long.is_empty(),
+        "over {MAX_SOURCE_LINES} lines: {too_long:?}"
+    );
+}
