@@ -152,18 +152,40 @@ pub(crate) enum FirstLook<'a> {
 /// How soon operations of one kind (attach, detach) have been seen done in this process.
 #[derive(Debug, Default)]
 pub(crate) struct Pace {
-    fastest: Mutex<Option<Duration>>,
+    learned: Mutex<Learned>,
+}
+
+#[derive(Debug, Default)]
+struct Learned {
+    /// The age at which the fastest operation so far was seen done.
+    fastest: Option<Duration>,
+    /// The pace at which a probe found the operation still going: probes stop until the pace
+    /// moves, so a pace already close to the operations' end costs no extra look.
+    probe_missed: Option<Duration>,
 }
 
 impl Pace {
+    fn learned(&self) -> std::sync::MutexGuard<'_, Learned> {
+        self.learned.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The age at which the fastest operation so far was seen done.
     fn expected(&self) -> Option<Duration> {
-        *self.fastest.lock().unwrap_or_else(PoisonError::into_inner)
+        self.learned().fastest
     }
 
     fn seen_done(&self, age: Duration) {
-        let mut fastest = self.fastest.lock().unwrap_or_else(PoisonError::into_inner);
-        *fastest = Some(fastest.map_or(age, |f| f.min(age)));
+        let mut learned = self.learned();
+        learned.fastest = Some(learned.fastest.map_or(age, |f| f.min(age)));
+    }
+
+    /// Whether a probe before `pace` may still find operations done sooner.
+    fn worth_probing(&self, pace: Duration) -> bool {
+        self.learned().probe_missed != Some(pace)
+    }
+
+    fn probe_missed(&self, pace: Duration) {
+        self.learned().probe_missed = Some(pace);
     }
 }
 
@@ -216,18 +238,25 @@ where
         FirstLook::Paced(_) => place(FIRST_CHECK, started),
     };
     // This wait's own looks, a ladder whose rungs are each sent at their time whatever the
-    // earlier ones answer (so a distant API's slow answers never delay them): PROBE_EARLY
-    // before the age the fastest operation of its kind was seen done, at that age, and
-    // FOLLOW_UP after it, in case it was a hair early.
-    let mut ladder = pace
+    // earlier ones answer (so a distant API's slow answers never delay them): a probe
+    // PROBE_EARLY before the age the fastest operation of its kind was seen done (until a
+    // probe at this pace finds the operation still going), at that age, and FOLLOW_UP after
+    // it, in case it was a hair early.
+    let expected = pace
         .and_then(Pace::expected)
-        .filter(|age| *age > FIRST_CHECK)
-        .map(|age| {
-            let probe = age.saturating_sub(PROBE_EARLY).max(FIRST_CHECK);
-            [probe, age, age + FOLLOW_UP].map(|a| started + a)
-        });
+        .filter(|age| *age > FIRST_CHECK);
+    let probing = expected.filter(|age| pace.is_some_and(|p| p.worth_probing(*age)));
+    let mut ladder: Option<Vec<Instant>> = expected.map(|age| {
+        let probe = probing.map(|age| age.saturating_sub(PROBE_EARLY).max(FIRST_CHECK));
+        (probe.into_iter().chain([age, age + FOLLOW_UP]))
+            .map(|a| started + a)
+            .collect()
+    });
     loop {
-        let own = ladder.map(|rungs| rungs[0]).filter(|p| *p < next);
+        let own = ladder
+            .as_ref()
+            .and_then(|rungs| rungs.first().copied())
+            .filter(|p| *p < next);
         let at = own.unwrap_or(next);
         let final_look = at >= last_look;
         let wake = at.min(last_look);
@@ -237,6 +266,7 @@ where
             _ = tokio::time::sleep_until(wake) => {}
         }
         let climbing = if own.is_some() { ladder.take() } else { None };
+        let probed = climbing.is_some() && probing.is_some();
         let rungs: Vec<Instant> = match climbing {
             Some(rungs) if !final_look => rungs.into_iter().filter(|r| *r < last_look).collect(),
             _ => vec![Instant::now()],
@@ -246,9 +276,13 @@ where
             _ = ctx.stopped() => return Err(Halt::Stopped { last: sighted.or(unread) }),
             looked = climb(&mut look, &rungs) => looked,
         };
-        let Some((outcome, looked)) = looked else {
+        let Some((outcome, looked, rung)) = looked else {
             continue;
         };
+        let probe_hit = rung == 0 && matches!(outcome, Ok(Probe::Done(_)));
+        if let (true, false, Some(pace), Some(age)) = (probed, probe_hit, pace, probing) {
+            pace.probe_missed(age);
+        }
         match outcome {
             Ok(Probe::Done(t)) => {
                 if let Some(pace) = pace {
@@ -278,8 +312,8 @@ where
     }
 }
 
-/// What one look found, and when it was sent.
-type Looked<T, S, E> = (Result<Probe<T, S>, E>, Instant);
+/// What one look found, when it was sent, and which rung of its ladder it was.
+type Looked<T, S, E> = (Result<Probe<T, S>, E>, Instant, usize);
 
 /// Looks once at each of `rungs` (in order, each sent at its time whatever the earlier ones
 /// answer): the first final outcome (done, or failed), else the latest rung's; with when the
@@ -292,24 +326,25 @@ where
     use futures_util::StreamExt;
     let mut looks: futures_util::stream::FuturesUnordered<_> = rungs
         .iter()
-        .map(|&at| {
+        .enumerate()
+        .map(|(rung, &at)| {
             let one = look();
             async move {
                 tokio::time::sleep_until(at).await;
                 let sent = Instant::now();
-                (one.await, sent)
+                (one.await, sent, rung)
             }
         })
         .collect();
     let mut latest: Option<Looked<T, S, E>> = None;
-    while let Some((outcome, sent)) = looks.next().await {
+    while let Some((outcome, sent, rung)) = looks.next().await {
         match outcome {
             Ok(Probe::Pending(_) | Probe::Unread(_)) => {
-                if latest.as_ref().is_none_or(|(_, l)| sent > *l) {
-                    latest = Some((outcome, sent));
+                if latest.as_ref().is_none_or(|(_, l, _)| sent > *l) {
+                    latest = Some((outcome, sent, rung));
                 }
             }
-            final_outcome => return Some((final_outcome, sent)),
+            final_outcome => return Some((final_outcome, sent, rung)),
         }
     }
     latest

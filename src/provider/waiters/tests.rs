@@ -479,3 +479,49 @@ async fn a_failed_look_ends_the_wait_with_its_error() {
     .unwrap_err();
     assert_eq!(halt, Halt::Failed("gone"));
 }
+
+/// The ages at which a wait for an operation of `takes` looked.
+async fn looks_of_a_wait(grid: &Grid, pace: &Pace, takes: Duration) -> Vec<Duration> {
+    let (looks, t0) = recorder();
+    let l = looks.clone();
+    poll::<(), (), (), _, _>(
+        &Context::default(),
+        grid,
+        t0 + Duration::from_secs(60),
+        FirstLook::Paced(pace),
+        || {
+            let l = l.clone();
+            async move {
+                let age = t0.elapsed();
+                l.lock().unwrap().push(age);
+                Ok(if age >= takes {
+                    Probe::Done(())
+                } else {
+                    Probe::Pending(())
+                })
+            }
+        },
+    )
+    .await
+    .unwrap();
+    let looks = looks.lock().unwrap().clone();
+    looks
+}
+
+#[tokio::test(start_paused = true)]
+async fn once_a_probe_finds_the_operation_still_going_waits_at_that_pace_probe_no_more() {
+    let (grid, pace) = (Grid::default(), Pace::default());
+    let second = Duration::from_secs(1);
+    pace.seen_done(second);
+    let probe = second - PROBE_EARLY;
+    let first = looks_of_a_wait(&grid, &pace, second).await;
+    assert!(first.contains(&probe), "the first wait probes: {first:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let second_wait = looks_of_a_wait(&grid, &pace, second).await;
+    assert!(!second_wait.contains(&probe), "{second_wait:?}");
+    assert_eq!(
+        second_wait.last(),
+        Some(&second),
+        "still seen done at the pace"
+    );
+}
