@@ -504,8 +504,7 @@ async fn looks_of_a_wait(grid: &Grid, pace: &Pace, takes: Duration) -> Vec<Durat
     )
     .await
     .unwrap();
-    let looks = looks.lock().unwrap().clone();
-    looks
+    looks.lock().unwrap().clone()
 }
 
 #[tokio::test(start_paused = true)]
