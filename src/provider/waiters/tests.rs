@@ -233,31 +233,31 @@ fn alignment_moves_a_look_to_the_nearest_grid_point_ahead() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn concurrent_long_waits_started_at_different_moments_look_at_the_same_instants() {
+/// Waits on one grid, started `offsets` ms after one another, for an operation that never
+/// ends, each until it is `lasting` old: every look's age within its wait, and its instant.
+async fn never_ending_waits(
+    grid: &Arc<Grid>,
+    offsets: &[u64],
+    lasting: Duration,
+) -> Vec<(Duration, Instant)> {
     let ctx = Context::default();
-    let grid = Arc::new(Grid::default());
     let looks = Arc::new(Mutex::new(Vec::new()));
     let mut waits = Vec::new();
-    for (i, offset) in [0u64, 37, 81, 133].into_iter().enumerate() {
-        let looks = looks.clone();
-        let ctx = ctx.clone();
-        let grid = grid.clone();
+    for &offset in offsets {
+        let (looks, ctx, grid) = (looks.clone(), ctx.clone(), grid.clone());
         waits.push(tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(offset)).await;
             let t0 = Instant::now();
             let _ = poll::<(), &str, (), _, _>(
                 &ctx,
                 &grid,
-                t0 + Duration::from_secs(30),
+                t0 + lasting,
                 FirstLook::Paced(&Pace::default()),
                 || {
                     let looks = looks.clone();
                     async move {
-                        if t0.elapsed() >= YOUNG {
-                            looks.lock().unwrap().push((i, Instant::now()));
-                        }
-                        Ok(Probe::Pending("DETACHING"))
+                        looks.lock().unwrap().push((t0.elapsed(), Instant::now()));
+                        Ok(Probe::Pending("ATTACHING"))
                     }
                 },
             )
@@ -267,8 +267,19 @@ async fn concurrent_long_waits_started_at_different_moments_look_at_the_same_ins
     for w in waits {
         w.await.unwrap();
     }
-    let looks = looks.lock().unwrap();
-    let instants: std::collections::BTreeSet<Instant> = looks.iter().map(|(_, t)| *t).collect();
+    looks.lock().unwrap().clone()
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_long_waits_started_at_different_moments_look_at_the_same_instants() {
+    let grid = Arc::new(Grid::default());
+    let looks: Vec<Instant> = never_ending_waits(&grid, &[0, 37, 81, 133], Duration::from_secs(30))
+        .await
+        .into_iter()
+        .filter(|(age, _)| *age >= YOUNG)
+        .map(|(_, at)| at)
+        .collect();
+    let instants: std::collections::BTreeSet<Instant> = looks.iter().copied().collect();
     // Four waits, nearly every look shared by all of them (not the first after youth,
     // nor the last one at each wait's own deadline).
     assert!(
@@ -280,7 +291,7 @@ async fn concurrent_long_waits_started_at_different_moments_look_at_the_same_ins
     let origin = grid.origin();
     let on_grid = looks
         .iter()
-        .filter(|(_, t)| t.duration_since(origin).as_millis() % 100 == 0)
+        .filter(|t| t.duration_since(origin).as_millis() % 100 == 0)
         .count();
     // All but the first look after youth and the last one at each deadline.
     assert!(
@@ -292,37 +303,13 @@ async fn concurrent_long_waits_started_at_different_moments_look_at_the_same_ins
 
 #[tokio::test(start_paused = true)]
 async fn young_waits_started_at_different_moments_look_at_the_same_instants() {
-    let ctx = Context::default();
     let grid = Arc::new(Grid::default());
-    let looks = Arc::new(Mutex::new(Vec::new()));
-    let mut waits = Vec::new();
-    for offset in [0u64, 13, 37, 58, 81] {
-        let looks = looks.clone();
-        let ctx = ctx.clone();
-        let grid = grid.clone();
-        waits.push(tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(offset)).await;
-            let t0 = Instant::now();
-            let _ = poll::<(), &str, (), _, _>(
-                &ctx,
-                &grid,
-                t0 + Duration::from_millis(1500),
-                FirstLook::Paced(&Pace::default()),
-                || {
-                    let looks = looks.clone();
-                    async move {
-                        looks.lock().unwrap().push(Instant::now());
-                        Ok(Probe::Pending("ATTACHING"))
-                    }
-                },
-            )
-            .await;
-        }));
-    }
-    for w in waits {
-        w.await.unwrap();
-    }
-    let looks = looks.lock().unwrap();
+    let looks: Vec<Instant> =
+        never_ending_waits(&grid, &[0, 13, 37, 58, 81], Duration::from_millis(1500))
+            .await
+            .into_iter()
+            .map(|(_, at)| at)
+            .collect();
     let origin = grid.origin();
     let off_grid: Vec<_> = looks
         .iter()
