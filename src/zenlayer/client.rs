@@ -18,7 +18,7 @@ use super::models::{
     AttachNetworkInterfaceRequest, DescribeInstancesRequest, DescribeInstancesResponse,
     DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, DescribePage,
     DescribeZonesRequest, DescribeZonesResponse, DetachNetworkInterfaceRequest, InstanceInfo,
-    MAX_IDS_PER_CALL, NicInfo, RequestIdOnly, ZoneInfo, action,
+    MAX_IDS_PER_CALL, NicInfo, RequestIdOnly, ZoneInfo, action, more_pages,
 };
 use super::retry::{CallKind, RetryPolicy, Verdict, judge_answer};
 use super::transport::{Failure, Transport, human};
@@ -50,9 +50,6 @@ impl CallLimits {
         }
     }
 }
-
-/// The most pages one filtered listing follows, against a server that never stops paging.
-pub(super) const MAX_PAGES: u32 = 1000;
 
 /// Log target of every API call, retry and give-up.
 pub const LOG_TARGET: &str = "zenlayer.api";
@@ -442,18 +439,6 @@ impl Pager {
         let more = more_pages(items, self.seen, total, PAGE_SIZE);
         self.next = more.then(|| current.saturating_add(1));
     }
-}
-
-/// Whether a Describe query has pages after one that held `items` of `page_size`, `seen` in
-/// all so far: not after an empty page; else until `totalCount` objects were seen, or, when
-/// the answer gave no `totalCount`, while pages come back full.
-pub(super) fn more_pages(items: usize, seen: u64, total: u64, page_size: u32) -> bool {
-    items > 0
-        && if total > 0 {
-            seen < total
-        } else {
-            items >= page_size as usize
-        }
 }
 
 /// The IDs without repeats or blanks, in first-seen order.

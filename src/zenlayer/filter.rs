@@ -5,10 +5,13 @@
 use std::future::Future;
 
 use super::Error;
-use super::client::{MAX_PAGES, more_pages};
 use super::models::{
     DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, MAX_PAGE_SIZE, NicInfo,
+    more_pages,
 };
+
+/// The most pages one search follows, against a server that never stops paging.
+const MAX_PAGES: u32 = 1000;
 
 /// The server-side filters of one NIC search. `None` means "any".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -15,6 +15,18 @@ pub const MAX_IDS_PER_CALL: usize = 100;
 /// The largest `pageSize` the Describe calls accept.
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
+/// Whether a Describe query has pages after one that held `items` of `page_size`, `seen` in
+/// all so far: not after an empty page; else until `totalCount` objects were seen, or, when
+/// the answer gave no `totalCount`, while pages come back full.
+pub(crate) fn more_pages(items: usize, seen: u64, total: u64, page_size: u32) -> bool {
+    items > 0
+        && if total > 0 {
+            seen < total
+        } else {
+            items >= page_size as usize
+        }
+}
+
 /// Action names, as sent in `X-ZC-Action`.
 pub mod action {
     pub const ATTACH_NETWORK_INTERFACE: &str = "AttachNetworkInterface";

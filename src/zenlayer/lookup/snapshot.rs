@@ -25,8 +25,8 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::super::Error;
-use super::super::client::{CallLimits, LOG_TARGET, more_pages};
-use super::super::models::MAX_PAGE_SIZE;
+use super::super::client::{CallLimits, LOG_TARGET};
+use super::super::models::{MAX_PAGE_SIZE, more_pages};
 
 /// Distinct IDs a process must have asked about before it lists the account: a configuration
 /// of one or two resources is read by ID, so a large account is not listed for it.
