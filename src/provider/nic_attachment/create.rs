@@ -240,9 +240,7 @@ impl Attach<'_> {
         let (nic, instance) =
             self.api
                 .seen_together(self.nic_id, self.instance_id, PLAN_READ_MAX_AGE)?;
-        let clear = nic.status == NicStatus::Available
-            && bound_to(&nic).is_none()
-            && !instance.status.is_transitional();
+        let clear = nic.status == NicStatus::Available && !instance.status.is_transitional();
         clear.then_some(nic)
     }
 

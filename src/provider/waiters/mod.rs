@@ -12,10 +12,10 @@
 //! A wait after a write also learns: its [`Pace`] remembers how soon the fastest operation of
 //! its kind in this process was seen done, and later waits add looks of their own, each sent
 //! at its time whatever the earlier ones answer: a probe [`PROBE_EARLY`] before that age, one
-//! at that age, and one more [`FOLLOW_UP`] later. Operations that take as long as the fastest one (the common
-//! case: a backend with a steady pace) are seen done at once; the probe lets the pace find
-//! out when a sooner look would have seen them done (the first operation is seen on the grid,
-//! up to a grid step late); faster and slower ones still have the grid.
+//! at that age, and one more [`FOLLOW_UP`] later. Operations that take as long as the fastest
+//! one (the common case: a backend with a steady pace) are seen done at once; the probe lets
+//! the pace find out when a sooner look would have seen them done (the first operation is seen
+//! on the grid, up to a grid step late); faster and slower ones still have the grid.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -32,8 +32,8 @@ pub(crate) const FIRST_CHECK: Duration = Duration::from_millis(200);
 /// Spacing of the shared grid looks are aligned to, and the interval while an operation is
 /// young.
 pub(crate) const GRID: Duration = Duration::from_millis(100);
-/// After a wait's own look at the learned pace found the operation still going, it looks once
-/// more this much later: the operation is probably a hair slower than the fastest one.
+/// A wait's own last look comes this much after its look at the learned pace, for an operation
+/// a hair slower than the fastest one.
 pub(crate) const FOLLOW_UP: Duration = Duration::from_millis(10);
 /// How much before the learned pace a wait looks first: if that look already sees the
 /// operation done, the pace moves this much closer to the moment operations really end.
@@ -144,8 +144,8 @@ pub(crate) enum Halt<S, E> {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum FirstLook<'a> {
     Now,
-    /// After a write, with one extra look when the fastest operation of this kind was seen
-    /// done (see [`Pace`]).
+    /// After a write, with looks of the wait's own around the age at which the fastest
+    /// operation of this kind was seen done (see [`Pace`]).
     Paced(&'a Pace),
 }
 
@@ -265,11 +265,12 @@ where
             _ = ctx.stopped() => return Err(Halt::Stopped { last: sighted.or(unread) }),
             _ = tokio::time::sleep_until(wake) => {}
         }
-        let climbing = if own.is_some() { ladder.take() } else { None };
-        let probed = climbing.is_some() && probing.is_some();
+        let climbing = own.and_then(|_| ladder.take()).filter(|_| !final_look);
+        // The pace a probe is sent for on this climb, if one is.
+        let probe_at = probing.filter(|_| climbing.is_some());
         let rungs: Vec<Instant> = match climbing {
-            Some(rungs) if !final_look => rungs.into_iter().filter(|r| *r < last_look).collect(),
-            _ => vec![Instant::now()],
+            Some(rungs) => rungs.into_iter().filter(|r| *r < last_look).collect(),
+            None => vec![Instant::now()],
         };
         let looked = tokio::select! {
             biased;
@@ -280,7 +281,9 @@ where
             continue;
         };
         let probe_hit = rung == 0 && matches!(outcome, Ok(Probe::Done(_)));
-        if let (true, false, Some(pace), Some(age)) = (probed, probe_hit, pace, probing) {
+        if let (Some(pace), Some(age)) = (pace, probe_at)
+            && !probe_hit
+        {
             pace.probe_missed(age);
         }
         match outcome {

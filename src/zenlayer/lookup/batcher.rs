@@ -23,7 +23,7 @@ const MAX_CALLS_IN_FLIGHT: usize = 2;
 /// How long a lookup waits in the queue for one of those calls to end before it starts a call
 /// of its own. On loopback a call ends well within it; an API 100 ms away would otherwise make
 /// every lookup after the second of a burst wait a whole extra round trip.
-pub(super) const QUEUE_PATIENCE: Duration = Duration::from_millis(10);
+const QUEUE_PATIENCE: Duration = Duration::from_millis(10);
 /// Calls in flight at most once lookups have run out of patience: Terraform runs 10
 /// operations at once, so this still halves a burst's calls.
 const MAX_CALLS_WHEN_SLOW: usize = 5;

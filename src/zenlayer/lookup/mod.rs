@@ -13,7 +13,6 @@
 //!   listed only once [`snapshot::LIST_AFTER`] distinct IDs were asked about; "not found"
 //!   is always read fresh.
 //! - [`Lookup::region_of_zone`]: zone → region, cached for the process (zones do not change).
-//!
 //! - [`Lookup::nic_seen_since`], [`Lookup::instance_seen_since`]: what the latest by-ID read
 //!   requested since a given moment saw, unless this process wrote to the object after it;
 //!   for a write whose plan read its subjects a moment ago (see `latest`).
@@ -31,6 +30,7 @@ mod zones;
 
 use std::sync::Arc;
 use std::time::Duration;
+
 use tokio::time::Instant;
 
 use super::Error;
