@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use crate::provider::api::Zec;
+use crate::zenlayer::lookup::LatestReads;
 use crate::zenlayer::models::{
     DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, InstanceInfo,
     InstanceStatus, NicInfo, NicStatus,
@@ -74,16 +75,16 @@ struct World {
     reads_in_flight: usize,
     /// The most reads that were in flight at once: two when a settle reads side by side.
     most_reads_in_flight: usize,
-    /// Set by [`FakeZec::remember_reads`]: what each read found and when, as the live
-    /// lookup keeps it for [`Zec::seen_together`]; a write to an object forgets it.
+    /// Set by [`FakeZec::remember_reads`]: the latest reads, kept as the live lookup keeps
+    /// them for [`Zec::seen_together`].
     seen: Option<Seen>,
 }
 
-/// The latest reads of each NIC and instance, and when they were made.
+/// The latest reads of the NICs and of the instances.
 #[derive(Default)]
 struct Seen {
-    nics: HashMap<String, (NicInfo, Instant)>,
-    instances: HashMap<String, (InstanceInfo, Instant)>,
+    nics: LatestReads<NicInfo>,
+    instances: LatestReads<InstanceInfo>,
 }
 
 /// The fake API.
@@ -488,9 +489,8 @@ impl Zec for FakeZec {
             w.calls.nic_reads += 1;
             w.read_fault()?;
             let found = w.nics.get(nic_id).cloned();
-            if let (Some(seen), Some(nic)) = (w.seen.as_mut(), &found) {
-                seen.nics
-                    .insert(nic_id.to_owned(), (nic.clone(), Instant::now()));
+            if let Some(seen) = &w.seen {
+                seen.nics.saw(nic_id, found.as_ref(), Instant::now());
             }
             Ok(found)
         })
@@ -507,9 +507,9 @@ impl Zec for FakeZec {
             w.calls.instance_reads += 1;
             w.read_fault()?;
             let found = w.instances.get(instance_id).cloned();
-            if let (Some(seen), Some(instance)) = (w.seen.as_mut(), &found) {
+            if let Some(seen) = &w.seen {
                 seen.instances
-                    .insert(instance_id.to_owned(), (instance.clone(), Instant::now()));
+                    .saw(instance_id, found.as_ref(), Instant::now());
             }
             Ok(found)
         })
@@ -523,10 +523,11 @@ impl Zec for FakeZec {
     ) -> Option<(NicInfo, InstanceInfo)> {
         let w = self.world.lock().ok()?;
         let seen = w.seen.as_ref()?;
-        let (nic, nic_at) = seen.nics.get(nic_id)?;
-        let (instance, instance_at) = seen.instances.get(instance_id)?;
-        let young = |at: &Instant| at.elapsed() <= max_age;
-        (young(nic_at) && young(instance_at)).then(|| (nic.clone(), instance.clone()))
+        let since = Instant::now().checked_sub(max_age)?;
+        Some((
+            seen.nics.since(nic_id, since)?,
+            seen.instances.since(instance_id, since)?,
+        ))
     }
 
     async fn region_of_zone(
@@ -550,9 +551,9 @@ impl Zec for FakeZec {
         cancelled(limits, "AttachNetworkInterface")?;
         self.with(|w| {
             w.calls.attaches += 1;
-            if let Some(seen) = w.seen.as_mut() {
-                seen.nics.remove(nic_id);
-                seen.instances.remove(instance_id);
+            if let Some(seen) = &w.seen {
+                seen.nics.wrote(nic_id);
+                seen.instances.wrote(instance_id);
             }
             match w.attach_faults.pop_front() {
                 Some(e) => Err(e),
@@ -573,8 +574,8 @@ impl Zec for FakeZec {
         cancelled(limits, "DetachNetworkInterface")?;
         self.with(|w| {
             w.calls.detaches += 1;
-            if let Some(seen) = w.seen.as_mut() {
-                seen.nics.remove(nic_id);
+            if let Some(seen) = &w.seen {
+                seen.nics.wrote(nic_id);
             }
             match w.detach_faults.pop_front() {
                 Some(e) => Err(e),

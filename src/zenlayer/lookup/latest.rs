@@ -26,7 +26,7 @@ impl<T> Default for Entry<T> {
 }
 
 /// The latest reads of one kind of object, by ID.
-pub(super) struct LatestReads<T> {
+pub(crate) struct LatestReads<T> {
     /// Held only to read or update, never across a call.
     state: Mutex<HashMap<String, Entry<T>>>,
 }
@@ -37,13 +37,15 @@ impl<T> std::fmt::Debug for LatestReads<T> {
     }
 }
 
-impl<T: Clone> LatestReads<T> {
-    pub(super) fn new() -> Self {
+impl<T> Default for LatestReads<T> {
+    fn default() -> Self {
         LatestReads {
             state: Mutex::new(HashMap::new()),
         }
     }
+}
 
+impl<T: Clone> LatestReads<T> {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry<T>>> {
         // Every update is one step, so the map is consistent even after a panic.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
@@ -51,7 +53,7 @@ impl<T: Clone> LatestReads<T> {
 
     /// Notes what a read requested at `requested` found (None: the API does not know the
     /// object, which is never served), unless a read requested later already answered.
-    pub(super) fn saw(&self, id: &str, found: Option<&T>, requested: Instant) {
+    pub(crate) fn saw(&self, id: &str, found: Option<&T>, requested: Instant) {
         let mut state = self.lock();
         let entry = state.entry(id.to_owned()).or_default();
         if entry.seen.as_ref().is_some_and(|(_, at)| *at > requested) {
@@ -61,7 +63,7 @@ impl<T: Clone> LatestReads<T> {
     }
 
     /// Notes that this process writes to the object now: what was seen before no longer holds.
-    pub(super) fn wrote(&self, id: &str) {
+    pub(crate) fn wrote(&self, id: &str) {
         let mut state = self.lock();
         let entry = state.entry(id.to_owned()).or_default();
         entry.seen = None;
@@ -70,7 +72,7 @@ impl<T: Clone> LatestReads<T> {
 
     /// The object as a read requested at or after `since` saw it, if this process has not
     /// written to it since that read was requested.
-    pub(super) fn since(&self, id: &str, since: Instant) -> Option<T> {
+    pub(crate) fn since(&self, id: &str, since: Instant) -> Option<T> {
         let state = self.lock();
         let entry = state.get(id)?;
         let (value, at) = entry.seen.as_ref()?;
@@ -87,7 +89,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_latest_read_serves_only_reads_requested_since_and_never_after_a_write() {
-        let s = LatestReads::new();
+        let s = LatestReads::default();
         let t0 = Instant::now();
         s.saw("nic-1", Some(&"AVAILABLE"), t0);
         assert_eq!(s.since("nic-1", t0), Some("AVAILABLE"));

@@ -41,7 +41,7 @@ use super::models::{
     MAX_PAGE_SIZE, NicInfo,
 };
 use batcher::{Batcher, Fetch};
-use latest::LatestReads;
+pub(crate) use latest::LatestReads;
 use snapshot::{Epoch, ListPage, Page, Recent, Search, Snapshots};
 use zones::ZoneCache;
 
@@ -254,7 +254,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Reads<T> {
                 pages::<P>(client),
                 Arc::clone(epoch),
             )),
-            latest: Arc::new(LatestReads::new()),
+            latest: Arc::new(LatestReads::default()),
         }
     }
 
