@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tokio::time::Instant;
 
 use crate::zenlayer::models::{
     DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, InstanceInfo, NicInfo,
@@ -176,10 +175,7 @@ impl Zec for LiveZec {
         instance_id: &str,
         max_age: Duration,
     ) -> Option<(NicInfo, InstanceInfo)> {
-        let since = Instant::now().checked_sub(max_age)?;
-        let nic = self.lookup.nic_seen_since(nic_id, since)?;
-        let instance = self.lookup.instance_seen_since(instance_id, since)?;
-        Some((nic, instance))
+        self.lookup.seen_together(nic_id, instance_id, max_age)
     }
 
     async fn attach(

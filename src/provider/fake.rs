@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use crate::provider::api::Zec;
-use crate::zenlayer::lookup::LatestReads;
+use crate::zenlayer::lookup::{LatestReads, seen_together};
 use crate::zenlayer::models::{
     DescribeNetworkInterfacesRequest, DescribeNetworkInterfacesResponse, InstanceInfo,
     InstanceStatus, NicInfo, NicStatus,
@@ -523,11 +523,7 @@ impl Zec for FakeZec {
     ) -> Option<(NicInfo, InstanceInfo)> {
         let w = self.world.lock().ok()?;
         let seen = w.seen.as_ref()?;
-        let since = Instant::now().checked_sub(max_age)?;
-        Some((
-            seen.nics.since(nic_id, since)?,
-            seen.instances.since(instance_id, since)?,
-        ))
+        seen_together(&seen.nics, &seen.instances, (nic_id, instance_id), max_age)
     }
 
     async fn region_of_zone(

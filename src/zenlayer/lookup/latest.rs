@@ -7,8 +7,26 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use tokio::time::Instant;
+
+use crate::zenlayer::models::{InstanceInfo, NicInfo};
+
+/// The NIC and the instance as reads requested at most `max_age` ago saw them, if neither
+/// was written since: what an attach may go on instead of reading them again.
+pub(crate) fn seen_together(
+    nics: &LatestReads<NicInfo>,
+    instances: &LatestReads<InstanceInfo>,
+    (nic_id, instance_id): (&str, &str),
+    max_age: Duration,
+) -> Option<(NicInfo, InstanceInfo)> {
+    let since = Instant::now().checked_sub(max_age)?;
+    Some((
+        nics.since(nic_id, since)?,
+        instances.since(instance_id, since)?,
+    ))
+}
 
 /// What one object was last seen as, and when this process last wrote to it.
 struct Entry<T> {

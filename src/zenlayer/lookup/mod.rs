@@ -41,7 +41,7 @@ use super::models::{
     MAX_PAGE_SIZE, NicInfo,
 };
 use batcher::{Batcher, Fetch};
-pub(crate) use latest::LatestReads;
+pub(crate) use latest::{LatestReads, seen_together};
 use snapshot::{Epoch, ListPage, Page, Recent, Search, Snapshots};
 use zones::ZoneCache;
 
@@ -167,6 +167,22 @@ impl Lookup {
     /// [`Lookup::nic_seen_since`] for an instance; writes to an instance are the attaches to it.
     pub fn instance_seen_since(&self, instance_id: &str, since: Instant) -> Option<InstanceInfo> {
         self.instances.latest.since(instance_id, since)
+    }
+
+    /// The NIC and the instance as by-ID reads requested at most `max_age` ago saw them, if
+    /// this process wrote to neither since.
+    pub fn seen_together(
+        &self,
+        nic_id: &str,
+        instance_id: &str,
+        max_age: Duration,
+    ) -> Option<(NicInfo, InstanceInfo)> {
+        seen_together(
+            &self.nics.latest,
+            &self.instances.latest,
+            (nic_id, instance_id),
+            max_age,
+        )
     }
 
     /// `AttachNetworkInterface`, retiring the listings before and after it.
