@@ -1,7 +1,8 @@
 //! Recent lookups (refresh and plan checks): a plan walk over many resources lists the account
 //! once instead of reading it ten IDs at a time, one or two resources never list it, and a
 //! listing never answers a read after this process's own write, after a fresh read saw a
-//! change, or once it is five seconds old.
+//! change, or, once the process has written, when it is five seconds old (a process that
+//! never wrote is one plan walk, and its listing serves the whole walk).
 
 mod client_support;
 
@@ -317,9 +318,45 @@ async fn an_id_the_listing_lacks_is_read_by_id() {
 }
 
 #[tokio::test]
-async fn a_listing_serves_changes_made_elsewhere_for_at_most_five_seconds() {
+async fn in_a_process_that_never_wrote_a_listing_serves_the_whole_plan_walk() {
     let sim = sim().await;
     let lookup = listed_lookup(&sim).await;
+    sim.sim().delete_nic("nic-many-9").expect("deleted");
+    let before = nic_calls(&sim);
+
+    tokio::time::sleep(TTL + Duration::from_millis(100)).await;
+    let later = lookup
+        .recent_nic("nic-many-9", &CallLimits::default())
+        .await
+        .unwrap();
+
+    assert!(
+        later.is_some(),
+        "a point-in-time read from this walk's listing, past {TTL:?}"
+    );
+    assert_eq!(nic_calls(&sim), before, "no second listing");
+}
+
+#[tokio::test]
+async fn once_the_process_has_written_a_listing_serves_changes_made_elsewhere_for_at_most_five_seconds()
+ {
+    let sim = sim().await;
+    let lookup = sim_lookup(&sim);
+    lookup
+        .attach_network_interface("nic-many-250", "ins-web-1", &CallLimits::default())
+        .await
+        .expect("attach accepted");
+    // Listings are held off for a while after a write; list once that has passed.
+    tokio::time::sleep(TTL + Duration::from_millis(100)).await;
+    let lookup_listed = async {
+        for i in 1..=5 {
+            lookup
+                .recent_nic(&format!("nic-many-{i}"), &CallLimits::default())
+                .await
+                .expect("a recent read of a listed NIC");
+        }
+    };
+    lookup_listed.await;
     sim.sim().delete_nic("nic-many-9").expect("deleted");
 
     let within = lookup

@@ -2,7 +2,8 @@
 //! API with its filters and reads every page; many searches in one plan share one complete
 //! listing of the account, which also serves the plan checks' recent reads after them; a
 //! listing never answers a search after this process's own write, once it is five seconds
-//! old, or with "nothing matches".
+//! old in a process that has written (in one that never wrote, a plan walk, it serves the whole
+//! walk), or with "nothing matches".
 
 mod client_support;
 
@@ -167,9 +168,34 @@ async fn nothing_matches_only_when_the_api_says_so() {
 }
 
 #[tokio::test]
-async fn a_listing_answers_searches_for_at_most_five_seconds() {
+async fn a_listing_answers_the_searches_of_a_whole_plan_walk() {
     let sim = sim(2, 3).await;
     let lookup = sim_lookup(&sim);
+    ids(&lookup, &in_subnet(1)).await;
+    ids(&lookup, &in_subnet(2)).await;
+    sim.sim().delete_nic("nic-s2-3").expect("deleted elsewhere");
+
+    tokio::time::sleep(TTL + Duration::from_millis(100)).await;
+    let before = nic_calls(&sim);
+    let later = ids(&lookup, &in_subnet(2)).await;
+
+    assert_eq!(
+        later.len(),
+        3,
+        "a point-in-time read from this plan's listing, past {TTL:?}"
+    );
+    assert_eq!(nic_calls(&sim), before, "no second listing");
+}
+
+#[tokio::test]
+async fn once_the_process_has_written_a_listing_answers_searches_for_at_most_five_seconds() {
+    let sim = sim(2, 3).await;
+    let lookup = sim_lookup(&sim);
+    lookup
+        .attach_network_interface("nic-s1-1", "ins-web-1", &CallLimits::default())
+        .await
+        .expect("attach accepted");
+    tokio::time::sleep(TTL + Duration::from_millis(100)).await;
     ids(&lookup, &in_subnet(1)).await;
     ids(&lookup, &in_subnet(2)).await;
     sim.sim().delete_nic("nic-s2-3").expect("deleted elsewhere");

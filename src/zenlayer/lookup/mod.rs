@@ -8,8 +8,9 @@
 //!   so that the polls of many resources waiting at once share one call.
 //! - [`Lookup::recent_nic`], [`Lookup::recent_instance`]: for refresh and plan checks, which
 //!   are point-in-time reads. The answer may come from a listing of the account, or from
-//!   another recent lookup's by-ID read, requested less than [`snapshot::TTL`] ago, after
-//!   this process's last write and last noticed change (see `snapshot`). The account is
+//!   another recent lookup's by-ID read, made after this process's last write and last
+//!   noticed change, and requested less than [`snapshot::TTL`] ago, or, in a process that
+//!   has never written (a plan walk), less than [`snapshot::WALK_TTL`] ago (see `snapshot`). The account is
 //!   listed only once [`snapshot::LIST_AFTER`] distinct IDs were asked about; "not found"
 //!   is always read fresh.
 //! - [`Lookup::region_of_zone`]: zone → region, cached for the process (zones do not change).

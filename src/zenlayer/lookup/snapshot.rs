@@ -8,11 +8,15 @@
 //! still costs about one call per 10 resources. A refresh or a plan check is a point-in-time
 //! read anyway; a listing a few seconds old serves it as well, for one call per 1000 objects.
 //!
-//! Guarantee: a recent answer comes from a read (a listing, or a by-ID read) requested less
-//! than [`TTL`] ago, after this process's last write and last noticed change (see [`Epoch`]).
-//! Only objects that exist are remembered, so "not found" always comes from a fresh by-ID
-//! read. Within [`TTL`] after a write of this process (an apply walk, which re-plans every
-//! resource between its creates), recent lookups are read fresh and nothing is listed.
+//! Guarantee: a recent answer comes from a read (a listing, or a by-ID read) made by this
+//! process after its last write and last noticed change (see [`Epoch`]), and requested less
+//! than [`Epoch::ttl`] ago: [`WALK_TTL`] in a process that has never written, [`TTL`] once it
+//! has. Terraform starts a process per walk, so a process that never wrote is a plan walk (or
+//! an apply walk before its first write), and everything it read belongs to the plan that asks:
+//! a plan walk that outlasts [`TTL`] does not list the account again. Only objects that exist
+//! are remembered, so "not found" always comes from a fresh by-ID read. Within [`TTL`] after
+//! a write of this process (an apply walk, which re-plans every resource between its
+//! creates), recent lookups are read fresh and nothing is listed.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,8 +35,12 @@ use super::super::models::{MAX_PAGE_SIZE, more_pages};
 /// Distinct IDs a process must have asked about before it lists the account: a configuration
 /// of one or two resources is read by ID, so a large account is not listed for it.
 pub const LIST_AFTER: usize = 3;
-/// How long a listing serves recent lookups.
+/// How long a listing serves recent lookups in a process that has written.
 pub const TTL: Duration = Duration::from_secs(5);
+/// How long a listing serves recent lookups in a process that has never written (a plan
+/// walk): long enough for the plan walk of a large configuration on a busy machine, bounded
+/// so that a process kept open (a console) still reads again now and then.
+pub const WALK_TTL: Duration = Duration::from_secs(60);
 /// Distinct IDs asked about per listing page: a listing never costs more calls than a quarter
 /// of the lookups it may serve.
 pub const IDS_PER_PAGE: usize = 4;
@@ -67,6 +75,17 @@ impl Epoch {
     pub(super) fn wrote(&self) {
         *self.last_write.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         self.bump();
+    }
+
+    /// How long a read serves recent lookups: [`WALK_TTL`] until this process first writes,
+    /// [`TTL`] from then on.
+    pub(super) fn ttl(&self) -> Duration {
+        let wrote = self
+            .last_write
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        if wrote { TTL } else { WALK_TTL }
     }
 
     /// True within [`TTL`] of this process's last write.
@@ -148,24 +167,25 @@ struct State<T> {
 }
 
 impl<T: Clone> State<T> {
-    /// The object as seen by a read requested less than [`TTL`] ago, in this epoch.
-    fn serve(&self, id: &str, epoch: u64, now: Instant) -> Option<T> {
+    /// The object as seen by a read requested less than `ttl` ago, in this epoch.
+    fn serve(&self, id: &str, epoch: u64, now: Instant, ttl: Duration) -> Option<T> {
         if self.seen_epoch != epoch {
             return None;
         }
         let seen = self.seen.get(id)?;
-        (now < seen.at + TTL).then(|| seen.value.clone())
+        (now < seen.at + ttl).then(|| seen.value.clone())
     }
 
     /// Every object seen that `matches`, if a complete listing of this epoch, requested less
-    /// than [`TTL`] ago, knows the whole account.
+    /// than `ttl` ago, knows the whole account.
     fn search(
         &self,
         epoch: u64,
         now: Instant,
+        ttl: Duration,
         matches: &(dyn Fn(&T) -> bool + Sync),
     ) -> Option<Vec<T>> {
-        let fresh = |at: Instant| now < at + TTL;
+        let fresh = |at: Instant| now < at + ttl;
         let (e, at) = self.complete?;
         if e != epoch || self.seen_epoch != epoch || !fresh(at) {
             return None;
@@ -238,7 +258,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
     /// The object as a recent read saw it, waiting for a listing in flight (or starting one)
     /// when enough distinct IDs were asked about; else a ticket to read it by ID.
     pub(super) async fn get(self: &Arc<Self>, id: &str, limits: &CallLimits) -> Recent<T> {
-        let (epoch, now) = (self.epoch.now(), Instant::now());
+        let (epoch, now, ttl) = (self.epoch.now(), Instant::now(), self.epoch.ttl());
         let ticket = Ticket { epoch, at: now };
         let pending = {
             let mut s = self.lock();
@@ -248,15 +268,15 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
             if self.epoch.writing(now) {
                 return Recent::ReadFresh(ticket);
             }
-            if let Some(value) = s.serve(id, epoch, now) {
+            if let Some(value) = s.serve(id, epoch, now, ttl) {
                 return Recent::Seen(value);
             }
             let joinable = s
                 .in_flight
                 .as_ref()
-                .filter(|f| f.epoch == epoch && now < f.started + TTL);
+                .filter(|f| f.epoch == epoch && now < f.started + ttl);
             // One listing per epoch and TTL: IDs it lacks are read by ID, not listed again.
-            let listed_recently = s.listed.is_some_and(|(e, at)| e == epoch && now < at + TTL);
+            let listed_recently = s.listed.is_some_and(|(e, at)| e == epoch && now < at + ttl);
             let worth_listing = !s.disabled && !listed_recently && s.asked.len() >= LIST_AFTER;
             match joinable {
                 Some(f) => f.result.clone(),
@@ -271,7 +291,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
             _ = limits.ended() => false,
         };
         let seen = listed
-            .then(|| self.lock().serve(id, epoch, Instant::now()))
+            .then(|| self.lock().serve(id, epoch, Instant::now(), ttl))
             .flatten();
         match seen {
             Some(value) => Recent::Seen(value),
@@ -280,7 +300,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
     }
 
     /// Every object matching a search (`key` names it, `matches` applies it), from a complete
-    /// listing requested less than [`TTL`] ago in this epoch: waiting for one in flight, or
+    /// listing requested less than [`Epoch::ttl`] ago in this epoch: waiting for one in flight, or
     /// starting one once [`SEARCHES_BEFORE_LISTING`] distinct searches were asked for; else
     /// a ticket to send the search to the API.
     pub(super) async fn search(
@@ -289,10 +309,10 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
         matches: &(dyn Fn(&T) -> bool + Sync),
         limits: &CallLimits,
     ) -> Search<T> {
-        let (epoch, now) = (self.epoch.now(), Instant::now());
+        let (epoch, now, ttl) = (self.epoch.now(), Instant::now(), self.epoch.ttl());
         let ticket = Ticket { epoch, at: now };
         let recent =
-            |mark: Option<(u64, Instant)>| mark.is_some_and(|(e, at)| e == epoch && now < at + TTL);
+            |mark: Option<(u64, Instant)>| mark.is_some_and(|(e, at)| e == epoch && now < at + ttl);
         let pending = {
             let mut s = self.lock();
             if !s.searches.contains(key) {
@@ -301,13 +321,13 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
             if self.epoch.writing(now) {
                 return Search::ReadFiltered(ticket);
             }
-            if let Some(found) = s.search(epoch, now, matches) {
+            if let Some(found) = s.search(epoch, now, ttl, matches) {
                 return Search::Listed(found);
             }
             let joinable = s
                 .in_flight
                 .as_ref()
-                .filter(|f| f.epoch == epoch && now < f.started + TTL);
+                .filter(|f| f.epoch == epoch && now < f.started + ttl);
             let worth_listing =
                 !s.disabled && !recent(s.full_tried) && s.searches.len() >= SEARCHES_BEFORE_LISTING;
             match joinable {
@@ -325,7 +345,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
             _ = limits.ended() => false,
         };
         let found = listed
-            .then(|| self.lock().search(epoch, Instant::now(), matches))
+            .then(|| self.lock().search(epoch, Instant::now(), ttl, matches))
             .flatten();
         match found {
             Some(found) => Search::Listed(found),
@@ -356,7 +376,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
     pub(super) fn observe(&self, id: &str, fresh: Option<&T>) {
         let stale = {
             let s = self.lock();
-            s.serve(id, self.epoch.now(), Instant::now())
+            s.serve(id, self.epoch.now(), Instant::now(), self.epoch.ttl())
                 .is_some_and(|seen| Some(&seen) != fresh)
         };
         if stale {
@@ -461,5 +481,20 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Snapshots<T> {
         }
         s.listed = Some((epoch, started));
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_serve_the_whole_walk_until_the_process_first_writes_then_five_seconds() {
+        let epoch = Epoch::default();
+        assert_eq!(epoch.ttl(), WALK_TTL, "a plan walk");
+        epoch.bump();
+        assert_eq!(epoch.ttl(), WALK_TTL, "a noticed change is not a write");
+        epoch.wrote();
+        assert_eq!(epoch.ttl(), TTL, "an apply walk that has written");
     }
 }
