@@ -1,11 +1,16 @@
-//! `create_before_destroy` on an attachment, as users meet it: a NIC is attached to one
-//! instance at a time, so a replacement that keeps the NIC cannot be created first. The first
-//! plan says so, the apply stops before sending anything, and no deposed object is left
-//! behind (Terraform 1.9 and later, which tell the provider which plan is the apply's). On
-//! older versions the old object stays deposed; removing `create_before_destroy` and applying
-//! clears it. A replacement with a new NIC does work.
+//! `create_before_destroy` on an attachment, as users meet it. A NIC is attached to one
+//! instance at a time, so a replacement that moves the NIC to another instance cannot be
+//! created first: the first plan says so, the apply stops before sending anything, and the old
+//! object stays in state, not deposed. A replacement of the same attachment (`-replace`, a
+//! tainted object) takes the attachment over: no write, no deposed object. A replacement with
+//! a new NIC attaches it first, then detaches the old one.
 //!
-//! Versions: every Terraform under test; the no-deposed-object guarantee on those with
+//! The apply walk is told which plan is the one it redoes (Terraform 1.9 and later), or reads
+//! it from the run's journal, which the plan walk wrote (every version, where `/proc` can be
+//! read). Without either, before 1.9, the old object stays deposed; the documented way out is
+//! tested too.
+//!
+//! Versions: every Terraform under test; the journal-less fallback on those without
 //! `Feature::FinalPlanSignal`.
 
 mod support;
@@ -18,6 +23,7 @@ use support::{Feature, Outcome, Sim, Terraform, Workdir};
 use support::{Versions, for_each_terraform};
 
 const CBD: &str = "  lifecycle {\n    create_before_destroy = true\n  }\n";
+const ONE: &str = "zenlayer_nic_attachment.one";
 
 fn config(sim: &Sim, nic: &str, instance: &str, extra: &str) -> String {
     main_tf(
@@ -35,9 +41,10 @@ fn has_deposed(dir: &Workdir) -> bool {
     dir.state_json().to_string().contains("deposed")
 }
 
-/// Before 1.9, Terraform fails its redone plan and keeps the old object deposed. The way out
-/// the docs give: revert the configuration, forget the resource, import it again. No write.
-fn recover_old_terraform(tf: &Terraform, sim: &Sim, dir: &Workdir) {
+/// Where the apply walk can tell neither from Terraform nor from the journal which plan it
+/// redoes, Terraform fails that plan and keeps the old object deposed. The way out the docs
+/// give: revert the configuration, forget the resource, import it again. No write.
+fn recover_without_journal(tf: &Terraform, sim: &Sim, dir: &Workdir) {
     assert!(
         has_deposed(dir),
         "Terraform {}: deposed, as documented",
@@ -45,10 +52,8 @@ fn recover_old_terraform(tf: &Terraform, sim: &Sim, dir: &Workdir) {
     );
     dir.write("main.tf", &config(sim, "nic-app-1", "ins-web-1", CBD));
     sim.api().reset_calls();
-    dir.run(&["state", "rm", "zenlayer_nic_attachment.one"])
-        .assert_success();
-    dir.import("zenlayer_nic_attachment.one", "nic-app-1:ins-web-1")
-        .assert_success();
+    dir.run(&["state", "rm", ONE]).assert_success();
+    dir.import(ONE, "nic-app-1:ins-web-1").assert_success();
     assert!(
         !has_deposed(dir),
         "Terraform {}: deposed object gone",
@@ -58,27 +63,21 @@ fn recover_old_terraform(tf: &Terraform, sim: &Sim, dir: &Workdir) {
     assert_no_writes(sim, &format!("Terraform {}: the way out", tf.version));
 }
 
-/// After a create-before-destroy the provider refused (`out`): nothing was sent and the NIC
-/// is still on ins-web-1. With the final-plan signal the failure says `says`, nothing is
-/// deposed and the original configuration plans nothing; before it, the documented way out
-/// works.
+/// After a create-before-destroy the provider refused (`out`): nothing was sent, the NIC is
+/// still on ins-web-1, the failure says `says`, nothing is deposed and the original
+/// configuration plans nothing.
 #[track_caller]
 fn assert_refused_cleanly(tf: &Terraform, sim: &Sim, dir: &Workdir, out: &Outcome, says: &str) {
     assert_no_writes(sim, &format!("Terraform {}: nothing sent", tf.version));
     assert_used_by(sim, "nic-app-1", "ins-web-1", &tf.version);
-    if tf.has(Feature::FinalPlanSignal) {
-        out.assert_failure_contains(says);
-        assert!(
-            !has_deposed(dir),
-            "Terraform {}: no deposed object",
-            tf.version
-        );
-        // Reverting the configuration gives an empty plan.
-        dir.write("main.tf", &config(sim, "nic-app-1", "ins-web-1", CBD));
-        assert_no_changes(dir);
-    } else {
-        recover_old_terraform(tf, sim, dir);
-    }
+    out.assert_failure_contains(says);
+    assert!(
+        !has_deposed(dir),
+        "Terraform {}: no deposed object",
+        tf.version
+    );
+    dir.write("main.tf", &config(sim, "nic-app-1", "ins-web-1", CBD));
+    assert_no_changes(dir);
 }
 
 #[test]
@@ -102,18 +101,69 @@ fn cbd_with_a_changed_instance_is_flagged_at_the_first_plan_and_leaves_the_attac
 }
 
 #[test]
-fn cbd_replace_of_the_same_attachment_stops_before_any_write_and_keeps_it_in_state() {
+fn without_a_journal_before_1_9_a_refused_cbd_leaves_a_deposed_object_and_the_way_out_works() {
+    for_each_terraform(Versions::All, |tf| {
+        if tf.has(Feature::FinalPlanSignal) {
+            eprintln!(
+                "Terraform {}: tells the provider which plan it redoes; no fallback",
+                tf.version
+            );
+            return;
+        }
+        let sim = Sim::quick();
+        let dir = applied(tf, &config(&sim, "nic-app-1", "ins-web-1", CBD)).without_run_journal();
+        let dir = dir.config(&config(&sim, "nic-app-1", "ins-web-2", CBD));
+        sim.api().reset_calls();
+        dir.apply().assert_failure_contains("nic-app-1");
+        assert_no_writes(&sim, &format!("Terraform {}: nothing sent", tf.version));
+        recover_without_journal(tf, &sim, &dir);
+    });
+}
+
+/// Asserts a create-before-destroy replacement of the same attachment took it over: the apply
+/// succeeded with no write, the NIC is still on ins-web-1, nothing is deposed, and the next plan
+/// is empty.
+#[track_caller]
+fn assert_taken_over(tf: &Terraform, sim: &Sim, dir: &Workdir, out: &Outcome, what: &str) {
+    out.assert_success()
+        .assert_stdout_contains("1 added, 0 changed, 1 destroyed");
+    assert_no_writes(sim, &format!("Terraform {}: {what}", tf.version));
+    assert_used_by(sim, "nic-app-1", "ins-web-1", &tf.version);
+    assert!(
+        !has_deposed(dir),
+        "Terraform {}: {what}: no deposed object",
+        tf.version
+    );
+    assert_no_changes(dir);
+}
+
+#[test]
+fn cbd_replace_of_the_same_attachment_takes_it_over_without_a_write() {
     for_each_terraform(Versions::All, |tf| {
         let sim = Sim::quick();
         let dir = applied(tf, &config(&sim, "nic-app-1", "ins-web-1", CBD));
         sim.api().reset_calls();
         let out = replace_one(&dir);
-        out.assert_failure_contains("already attached");
-        assert_refused_cleanly(tf, &sim, &dir, &out, "create_before_destroy");
+        assert_taken_over(tf, &sim, &dir, &out, "-replace");
+
+        // A saved plan: `plan -out`, then `apply` of the file.
+        sim.api().reset_calls();
+        dir.run(&[
+            "plan",
+            "-no-color",
+            "-input=false",
+            "-replace=zenlayer_nic_attachment.one",
+            "-out=tf.plan",
+        ])
+        .assert_success();
+        let out = dir.run(&["apply", "-no-color", "-input=false", "tf.plan"]);
+        assert_taken_over(tf, &sim, &dir, &out, "-replace from a saved plan");
+
         // Without create_before_destroy the same -replace re-attaches the NIC.
         let dir = dir.config(&config(&sim, "nic-app-1", "ins-web-1", ""));
         sim.api().reset_calls();
         replace_one(&dir).assert_success();
+        assert_eq!(writes(&sim), (1, 1), "Terraform {}", tf.version);
         assert!(
             !has_deposed(&dir),
             "Terraform {}: no deposed object",
@@ -121,6 +171,18 @@ fn cbd_replace_of_the_same_attachment_stops_before_any_write_and_keeps_it_in_sta
         );
         assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
         assert_no_changes(&dir);
+    });
+}
+
+#[test]
+fn cbd_recreating_a_tainted_attachment_takes_it_over_without_a_write() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
+        let sim = Sim::quick();
+        let dir = applied(tf, &config(&sim, "nic-app-1", "ins-web-1", CBD));
+        dir.run(&["taint", ONE]).assert_success();
+        sim.api().reset_calls();
+        let out = dir.apply();
+        assert_taken_over(tf, &sim, &dir, &out, "a tainted object re-created");
     });
 }
 

@@ -10,10 +10,13 @@
 
 mod support;
 
+use std::time::Duration;
+
 use support::Sim;
 use support::lifecycle::{StateReading, assert_used_by, main_tf};
 use support::{Outcome, Terraform, Workdir};
 use support::{Versions, for_each_terraform};
+use tpz::sim::Delays;
 
 const ATTACH: &str = "AttachNetworkInterface";
 const DETACH: &str = "DetachNetworkInterface";
@@ -111,6 +114,75 @@ fn renaming_a_for_each_key_without_a_moved_block_keeps_the_nic_attached_and_send
         );
         both_attached(&sim, tf);
         assert_next_plan_empty(&dir);
+    });
+}
+
+/// The renamed configuration, plus a slow attachment of `nic-app-3` that the attachments wait
+/// for: Terraform runs the renamed key's create long after the old key's delete.
+fn renamed_behind_a_slow_attach(sim: &Sim) -> String {
+    main_tf(
+        &sim.provider_block(),
+        &[r#"resource "zenlayer_nic_attachment" "slow" {
+  nic_id      = "nic-app-3"
+  instance_id = "ins-web-1"
+}
+
+resource "zenlayer_nic_attachment" "app" {
+  for_each    = { a = "nic-app-1", renamed = "nic-app-2" }
+  nic_id      = each.value
+  instance_id = "ins-web-1"
+  depends_on  = [zenlayer_nic_attachment.slow]
+}
+"#
+        .to_owned()],
+    )
+}
+
+/// Terraform before 1.3 never shows the provider the old key's destroy at plan time, and here
+/// the plan does not refresh it either: the delete learns of the create that keeps its NIC
+/// from the run's journal, whatever the order. Where there is no journal (no `/proc`), the
+/// delete waits a moment for the create and then detaches, and the create attaches again:
+/// this is the window the journal closes, shown on the oldest version.
+#[test]
+fn a_renamed_key_whose_create_runs_long_after_the_delete_keeps_the_nic_attached() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
+        let sim = Sim::quick();
+        let dir = applied(tf, &sim, &for_each_config(&sim, ["a", "b"]));
+        sim.api().set_delays(Delays {
+            attach: Duration::from_secs(3),
+            detach: Duration::from_millis(100),
+        });
+        dir.write("main.tf", &renamed_behind_a_slow_attach(&sim));
+
+        dir.apply_with(&["-refresh=false"])
+            .assert_success()
+            .assert_stdout_contains("2 added, 0 changed, 1 destroyed");
+        assert_eq!(
+            writes(&sim),
+            (1, 0),
+            "Terraform {}: only the slow attachment's attach",
+            tf.version
+        );
+        both_attached(&sim, tf);
+        assert_next_plan_empty(&dir);
+
+        if !tf.at_least(1, 3) {
+            let sim = Sim::quick();
+            let dir = applied(tf, &sim, &for_each_config(&sim, ["a", "b"])).without_run_journal();
+            sim.api().set_delays(Delays {
+                attach: Duration::from_secs(3),
+                detach: Duration::from_millis(100),
+            });
+            dir.write("main.tf", &renamed_behind_a_slow_attach(&sim));
+            dir.apply_with(&["-refresh=false"]).assert_success();
+            assert_eq!(
+                writes(&sim),
+                (2, 1),
+                "Terraform {}: without the journal the NIC is detached and attached again",
+                tf.version
+            );
+            both_attached(&sim, tf);
+        }
     });
 }
 

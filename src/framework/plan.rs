@@ -32,7 +32,8 @@ pub struct PlanRequest {
     pub config: Value,
     /// Private data the prior apply or plan stored.
     pub prior_private: Vec<u8>,
-    /// Which of Terraform's plans this is.
+    /// Which of Terraform's plans this is. A resource that can tell an `Unknown` pass by
+    /// other means sets it in `modify_plan`; the framework acts on the value it leaves.
     pub pass: PlanPass,
 }
 

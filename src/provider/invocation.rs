@@ -1,5 +1,6 @@
 //! Which Terraform command started this process, as far as it matters to the provider:
-//! whether it destroys.
+//! whether it destroys, and whether a later walk (another process) applies what this one
+//! plans.
 //!
 //! `terraform destroy` (and `apply -destroy`, `plan -destroy`) first runs a normal plan to
 //! refresh state, and its errors stop the destroy. Terraform downgrades its own checks to
@@ -39,8 +40,11 @@ pub(crate) fn current() -> Invocation {
 }
 
 fn parent_args() -> Option<Vec<String>> {
-    let ppid = std::os::unix::process::parent_id();
-    let raw = std::fs::read(format!("/proc/{ppid}/cmdline")).ok()?;
+    read_args(std::os::unix::process::parent_id())
+}
+
+fn read_args(pid: u32) -> Option<Vec<String>> {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
     let args: Vec<String> = raw
         .split(|b| *b == 0)
         .filter(|a| !a.is_empty())
@@ -49,17 +53,131 @@ fn parent_args() -> Option<Vec<String>> {
     (!args.is_empty()).then_some(args)
 }
 
-/// True when `args` (a command line, program first) with the `TF_CLI_ARGS*` variables from
-/// `env` is a Terraform destroy.
-pub(crate) fn is_destroy(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> bool {
-    // The first Terraform command word after the program (a wrapper's script path and the
-    // global `-chdir=…` are skipped).
-    let Some(at) = args
+/// The process that started this one (the Terraform CLI, or a wrapper that runs it in
+/// process), as `/proc` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Starter {
+    pub(crate) pid: u32,
+    /// Its start time in clock ticks after boot: with the PID, it names one process for good.
+    pub(crate) start_ticks: u64,
+    pub(crate) args: Vec<String>,
+    /// Its working directory (after `-chdir`), where relative plan file names point.
+    pub(crate) cwd: Option<std::path::PathBuf>,
+}
+
+/// Reads the process that started this one; `None` where `/proc` cannot tell.
+pub(crate) fn starter() -> Option<Starter> {
+    let pid = std::os::unix::process::parent_id();
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(Starter {
+        pid,
+        start_ticks: start_ticks(&stat)?,
+        args: read_args(pid)?,
+        cwd: std::fs::read_link(format!("/proc/{pid}/cwd")).ok(),
+    })
+}
+
+/// Field 22 of a `/proc/PID/stat` line. The command name (field 2) is in parentheses and may
+/// hold spaces and parentheses itself, so fields are counted after its last `)`.
+fn start_ticks(stat: &str) -> Option<u64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// How the walks of the running command relate, for what one walk plans to reach a later one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum RunShape {
+    /// `terraform apply` without a saved plan: a plan walk, then an apply walk, each in its
+    /// own process, both started by the same Terraform process.
+    Apply,
+    /// `terraform apply FILE`: only the apply walk of the plan saved in FILE.
+    ApplySaved(String),
+    /// `terraform plan -out=FILE`: the plan walk of a plan saved to FILE.
+    PlanSaved(String),
+    /// Anything else (a destroy, a plan that is not saved, import, …): no later walk.
+    Other,
+}
+
+/// Flags of `terraform apply` and `plan` that take a value, which may be the next argument.
+const VALUE_FLAGS: &[&str] = &[
+    "backup",
+    "lock-timeout",
+    "out",
+    "parallelism",
+    "replace",
+    "state",
+    "state-out",
+    "target",
+    "var",
+    "var-file",
+    "generate-config-out",
+];
+
+/// The shape of the command `args` (program first) runs, with the `TF_CLI_ARGS*` variables
+/// from `env`.
+pub(crate) fn run_shape(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> RunShape {
+    if is_destroy(args, env) {
+        return RunShape::Other;
+    }
+    let Some(at) = command_at(args) else {
+        return RunShape::Other;
+    };
+    let command = args[at].as_str();
+    if !matches!(command, "apply" | "plan") {
+        return RunShape::Other;
+    }
+    // Terraform puts the variables' flags before the command line's own.
+    let extra = extra_args(command, env);
+    let mut words = extra
         .iter()
+        .flat_map(|e| e.split_whitespace())
+        .map(str::to_owned)
+        .chain(args[at + 1..].iter().cloned());
+    let mut out = None;
+    let mut positional = None;
+    while let Some(word) = words.next() {
+        let Some(flag) = word.strip_prefix("--").or_else(|| word.strip_prefix('-')) else {
+            positional.get_or_insert(word);
+            continue;
+        };
+        let (name, value) = match flag.split_once('=') {
+            Some((name, value)) => (name, Some(value.to_owned())),
+            None if VALUE_FLAGS.contains(&flag) => (flag, words.next()),
+            None => (flag, None),
+        };
+        if name == "out" {
+            out = value;
+        }
+    }
+    match (command, out, positional) {
+        ("plan", Some(file), _) if !file.is_empty() => RunShape::PlanSaved(file),
+        ("apply", _, Some(file)) => RunShape::ApplySaved(file),
+        ("apply", _, None) => RunShape::Apply,
+        _ => RunShape::Other,
+    }
+}
+
+/// Where the Terraform command word is in `args`: the first known command after the program
+/// (a wrapper's script path and the global `-chdir=…` are skipped).
+fn command_at(args: &[String]) -> Option<usize> {
+    args.iter()
         .skip(1)
         .position(|a| COMMANDS.contains(&a.as_str()))
         .map(|p| p + 1)
-    else {
+}
+
+/// `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>`, which Terraform adds to the command line.
+fn extra_args(command: &str, env: &dyn Fn(&str) -> Option<String>) -> [String; 2] {
+    [
+        env("TF_CLI_ARGS").unwrap_or_default(),
+        env(&format!("TF_CLI_ARGS_{command}")).unwrap_or_default(),
+    ]
+}
+
+/// True when `args` (a command line, program first) with the `TF_CLI_ARGS*` variables from
+/// `env` is a Terraform destroy.
+pub(crate) fn is_destroy(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> bool {
+    let Some(at) = command_at(args) else {
         return false;
     };
     let command = args[at].as_str();
@@ -69,10 +187,7 @@ pub(crate) fn is_destroy(args: &[String], env: &dyn Fn(&str) -> Option<String>) 
     if !matches!(command, "apply" | "plan") {
         return false;
     }
-    let extra = [
-        env("TF_CLI_ARGS").unwrap_or_default(),
-        env(&format!("TF_CLI_ARGS_{command}")).unwrap_or_default(),
-    ];
+    let extra = extra_args(command, env);
     let flags = args[at + 1..]
         .iter()
         .map(String::as_str)
@@ -122,6 +237,60 @@ mod tests {
         ] {
             assert!(!is_destroy(&argv(line), &no_env), "{line}");
         }
+    }
+
+    #[test]
+    fn run_shapes_tell_a_saved_plan_from_a_plan_and_apply_in_one_command() {
+        let shape = |line: &str| run_shape(&argv(line), &no_env);
+        for (line, want) in [
+            ("terraform apply", RunShape::Apply),
+            (
+                "terraform apply -auto-approve -parallelism 3",
+                RunShape::Apply,
+            ),
+            (
+                "terraform apply -replace zenlayer_nic_attachment.a -auto-approve",
+                RunShape::Apply,
+            ),
+            (
+                "terraform apply tf.plan",
+                RunShape::ApplySaved("tf.plan".into()),
+            ),
+            (
+                "terraform -chdir=infra apply -input=false out/tf.plan",
+                RunShape::ApplySaved("out/tf.plan".into()),
+            ),
+            (
+                "terraform plan -out=tf.plan",
+                RunShape::PlanSaved("tf.plan".into()),
+            ),
+            (
+                "python3 /opt/tf/terraform plan -out tf.plan -var x=1",
+                RunShape::PlanSaved("tf.plan".into()),
+            ),
+            ("terraform plan", RunShape::Other),
+            ("terraform apply -destroy -auto-approve", RunShape::Other),
+            ("terraform destroy", RunShape::Other),
+            (
+                "terraform import zenlayer_nic_attachment.a nic-1:ins-1",
+                RunShape::Other,
+            ),
+        ] {
+            assert_eq!(shape(line), want, "{line}");
+        }
+        let env = |name: &str| (name == "TF_CLI_ARGS_plan").then(|| "-out=ci.plan".to_owned());
+        assert_eq!(
+            run_shape(&argv("terraform plan"), &env),
+            RunShape::PlanSaved("ci.plan".into())
+        );
+    }
+
+    #[test]
+    fn the_start_time_is_read_after_a_command_name_with_spaces_and_parentheses() {
+        let stat = "4242 (tf (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 12 0 \
+                    987654 1000 200";
+        assert_eq!(start_ticks(stat), Some(987_654));
+        assert_eq!(start_ticks("garbage"), None);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod duration;
 mod fake;
 mod handover;
 mod invocation;
+mod journal;
 mod nic_attachment;
 mod nic_data;
 mod reference;
@@ -67,6 +68,8 @@ pub(crate) struct Shared {
     pub(crate) handovers: handover::Handovers,
     /// The Terraform command that started this process, read once.
     invocation: std::sync::OnceLock<invocation::Invocation>,
+    /// What the review walk of this run tells its apply walk, found once.
+    journal: std::sync::OnceLock<Option<journal::Journal>>,
     /// `(major, minor)` of the Terraform that configured this process.
     terraform_release: std::sync::OnceLock<(u32, u32)>,
 }
@@ -129,6 +132,32 @@ impl Shared {
         *self.invocation.get_or_init(invocation::current)
     }
 
+    /// This run's journal (see `journal`), if the command has one and it can be kept safely.
+    /// A destroy creates nothing, so it has none.
+    pub(crate) fn journal(&self) -> Option<&journal::Journal> {
+        self.journal
+            .get_or_init(|| match self.invocation() {
+                invocation::Invocation::Destroy => None,
+                _ => journal::Journal::for_this_process(),
+            })
+            .as_ref()
+    }
+
+    /// Which plan this is: what Terraform said (1.9 and later), else what this run's journal
+    /// tells. Signs the journal as the review walk's on the first plan of a `terraform apply`.
+    pub(crate) fn plan_pass(&self, said: framework::PlanPass) -> framework::PlanPass {
+        let role = self.journal().map(journal::Journal::role);
+        match (said, role) {
+            (framework::PlanPass::Unknown, Some(journal::Role::Review)) => {
+                framework::PlanPass::Review
+            }
+            (framework::PlanPass::Unknown, Some(journal::Role::Final)) => {
+                framework::PlanPass::Final
+            }
+            (said, _) => said,
+        }
+    }
+
     /// Notes the Terraform version ConfigureProvider named (`1.2.9`); unreadable ones are
     /// ignored.
     pub(crate) fn note_terraform_version(&self, version: &str) {
@@ -149,6 +178,8 @@ impl Shared {
     pub(crate) fn with_api(api: Arc<dyn Zec>, plan_checks: PlanChecks) -> Arc<Shared> {
         let shared = Arc::new(Shared::default());
         shared.set(Setup::Ready(Arc::new(Ready { api, plan_checks })));
+        // Tests of the resource logic never read the journal of whatever runs them.
+        let _ = shared.journal.set(None);
         shared
     }
 }

@@ -19,6 +19,7 @@ use crate::provider::catalogue::{self, Case, Op, Situation, Subject};
 use crate::provider::checks::facts::{self, Facts};
 use crate::provider::checks::judge::{self, Holders};
 use crate::provider::invocation::Invocation;
+use crate::provider::journal::Entry;
 use crate::provider::waiters::{self, FirstLook, Halt, Probe, Waits};
 use crate::provider::{LOG_TARGET, Shared};
 use crate::provider::{duration, handover};
@@ -58,14 +59,16 @@ pub(super) async fn delete(ctx: &Context, shared: &Shared, req: DeleteRequest) -
     if !shared.plans_destroys()
         && private.replacing().is_none()
         && shared.invocation() != Invocation::Destroy
-        && shared
-            .handovers
-            .wait_for_arrival(ctx, &nic_id, &instance_id, handover::ARRIVAL_WINDOW)
-            .await
+        && (planned_arrival(shared, &nic_id, &instance_id)
+            || shared
+                .handovers
+                .wait_for_arrival(ctx, &nic_id, &instance_id, handover::ARRIVAL_WINDOW)
+                .await)
     {
         // Terraform before 1.3 never showed this destroy to the provider at plan time, and
         // runs it beside the creates: a create of the same attachment at another address
-        // (a refactor) says so within a moment of the apply's start.
+        // (a refactor) is in the run's journal, or says so within a moment of the apply's
+        // start where there is no journal.
         tracing::info!(target: LOG_TARGET, nic_id, instance_id, "a create in this run keeps this attachment; not detaching");
         return done();
     }
@@ -94,6 +97,16 @@ pub(super) async fn delete(ctx: &Context, shared: &Shared, req: DeleteRequest) -
         }
         Err(d) => failed(d),
     }
+}
+
+/// True when the review walk of this run planned a create of this attachment elsewhere.
+fn planned_arrival(shared: &Shared, nic_id: &str, instance_id: &str) -> bool {
+    shared.journal().is_some_and(|j| {
+        j.says(&Entry::Arrives {
+            nic_id: nic_id.to_owned(),
+            instance_id: instance_id.to_owned(),
+        })
+    })
 }
 
 fn done() -> ApplyOutcome {

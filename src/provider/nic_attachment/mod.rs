@@ -32,6 +32,7 @@ use crate::framework::{
 use crate::provider::catalogue::{self, Op, Situation, Subject};
 use crate::provider::handover::{self, Fate};
 use crate::provider::invocation::Invocation;
+use crate::provider::journal::Entry;
 use crate::provider::{Shared, checks, duration};
 use crate::untrusted::quoted;
 
@@ -212,6 +213,7 @@ impl Resource for NicAttachment {
     }
 
     async fn modify_plan(&self, ctx: &Context, change: &mut PlannedChange) -> Diagnostics {
+        change.pass = self.shared.plan_pass(change.pass);
         let mut diags = self.plan_change(ctx, change).await;
         if change.pass == PlanPass::Final && change.kind == PlanKind::Create {
             diags = with_final_plan_note(diags);
@@ -406,7 +408,7 @@ impl NicAttachment {
         }
         // The delete half of a replacement receives this private data: give it the
         // configuration's delete timeout, not the state's older copy.
-        let private = prior
+        let mut private = prior
             .clone()
             .with_delete_timeout(model::configured_delete_timeout(&change.config));
         change.planned_private = private.encode();
@@ -418,13 +420,37 @@ impl NicAttachment {
         if id::check(&nic).is_err() || id::check(&instance).is_err() {
             return Diagnostics::new();
         }
-        let this_object = prior.replacing();
+        let journal = self.shared.journal();
+        let pair = (nic.clone(), instance.clone());
+        let kept = Entry::Replaces {
+            nic_id: nic.clone(),
+            instance_id: instance.clone(),
+        };
+        let mut this_object = prior.replacing();
+        if this_object.is_none() && journal.is_some_and(|j| j.says(&kept)) {
+            // The plan Terraform redoes during apply gets no private data: that this create
+            // replaces an object holding the same attachment (a `-replace`, a tainted object
+            // re-created), set aside by `create_before_destroy`, comes from the review walk.
+            this_object = Some(pair.clone());
+            private = private.with_replacing(&nic, &instance);
+            change.planned_private = private.encode();
+        }
         let mut diags = Diagnostics::new();
-        if this_object.as_ref() != Some(&(nic.clone(), instance.clone())) {
+        if this_object.as_ref() == Some(&pair) {
+            if let Some(j) = journal {
+                j.note(kept.clone());
+            }
+        } else {
             // Said at once, before any read, so that an object of this state that gives up
             // the same attachment in this run (its refresh, or its destroy plan) hands it
             // over however Terraform orders the two. Without such an object it is unused.
             self.shared.handovers.arrive(&nic, &instance);
+            if let Some(j) = journal {
+                j.note(Entry::Arrives {
+                    nic_id: nic.clone(),
+                    instance_id: instance.clone(),
+                });
+            }
         }
         // Checks first: they read the NIC, and give state a moment to mention a NIC found
         // attached, so the handover below sees the object that holds it.
@@ -461,6 +487,12 @@ impl NicAttachment {
         {
             Arrival::Fresh => {}
             Arrival::HandedOver { moved } => {
+                if !moved && let Some(j) = journal {
+                    // This object's own tainted copy (or, before 1.3, possibly a refactor):
+                    // under `create_before_destroy` the apply walk finds it set aside and
+                    // must know the attachment is this state's to take over.
+                    j.note(kept.clone());
+                }
                 change.planned_private = private.with_handover(Some((&nic, &instance))).encode();
                 if moved {
                     diags.push(self.situation(

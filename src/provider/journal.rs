@@ -1,0 +1,508 @@
+//! The run journal: what the plan a user reviewed knew, for the plan Terraform redoes during
+//! apply, which runs in another process and is told almost nothing.
+//!
+//! Terraform starts a fresh provider process for each walk of a command. The apply walk
+//! re-plans each create with no prior state and no private data, so it cannot tell that the
+//! NIC it finds attached belongs to the object a `create_before_destroy` replacement has just
+//! set aside; before 1.9 it is not even told that it is the apply walk; before 1.3 a delete
+//! cannot learn that a create at another address keeps its attachment. The review walk knows
+//! all of that, and writes it here; the apply walk of the same run reads it.
+//!
+//! A journal belongs to one run:
+//! - `terraform apply` (no saved plan): the plan walk and the apply walk are started by the
+//!   same Terraform process; the journal is named after it (PID and start time). The first
+//!   process of the run that plans is the review walk, any later one the apply walk.
+//! - a saved plan: `terraform plan -out=FILE` writes the journal named after FILE's path,
+//!   `terraform apply FILE` reads it, and only if FILE was written after the journal (else the
+//!   journal is from a later plan that never got saved).
+//!
+//! Where none of that can be read (no `/proc`, another command, a directory another user
+//! could touch), there is no journal and callers do what they did without one. The journal
+//! only ever holds NIC and instance IDs, never anything secret.
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use sha2::{Digest, Sha256};
+
+use super::LOG_TARGET;
+use super::invocation::{self, RunShape, Starter};
+
+/// Journals older than this are removed when a new one is written.
+const KEEP_FOR: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Which walk of its run this process serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// The plan the user reviews (`terraform plan`, or the plan step of `apply`): writes.
+    Review,
+    /// The apply walk, whose plans are the ones Terraform redoes during apply: reads.
+    Final,
+}
+
+/// What the review walk planned that the apply walk cannot see for itself.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Entry {
+    /// A replacement whose new object attaches the same NIC to the same instance (a `-replace`
+    /// or a tainted object re-created).
+    Replaces { nic_id: String, instance_id: String },
+    /// A create of this attachment, at an address other than the object holding it now.
+    Arrives { nic_id: String, instance_id: String },
+}
+
+impl Entry {
+    fn line(&self) -> String {
+        match self {
+            Entry::Replaces {
+                nic_id,
+                instance_id,
+            } => format!("replaces {nic_id} {instance_id}\n"),
+            Entry::Arrives {
+                nic_id,
+                instance_id,
+            } => format!("arrives {nic_id} {instance_id}\n"),
+        }
+    }
+
+    fn parse(line: &str) -> Option<Entry> {
+        let mut words = line.split(' ');
+        let (kind, nic_id, instance_id) = (words.next()?, words.next()?, words.next()?);
+        if words.next().is_some() {
+            return None;
+        }
+        let (nic_id, instance_id) = (nic_id.to_owned(), instance_id.to_owned());
+        match kind {
+            "replaces" => Some(Entry::Replaces {
+                nic_id,
+                instance_id,
+            }),
+            "arrives" => Some(Entry::Arrives {
+                nic_id,
+                instance_id,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// How this process finds and treats its run's journal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Kind {
+    /// `terraform apply`: the role is decided by who planned first.
+    ApplyRun,
+    /// `terraform plan -out=FILE`: a review walk, which starts the journal afresh.
+    PlanSaved,
+    /// `terraform apply FILE`: the apply walk of that plan.
+    ApplySaved { plan_file: PathBuf },
+}
+
+/// This process's view of its run's journal.
+#[derive(Debug)]
+pub(crate) struct Journal {
+    path: PathBuf,
+    kind: Kind,
+    /// `run PID START`: the Terraform process of the review walk.
+    header: String,
+    pid: u32,
+    role: OnceLock<Role>,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// Entries written by this process, or read by it (once, as the apply walk).
+    entries: Option<HashSet<Entry>>,
+    /// This process has written to the journal.
+    started: bool,
+}
+
+impl Journal {
+    /// The journal of the command that started this process, if it has one.
+    pub(crate) fn for_this_process() -> Option<Journal> {
+        let starter = invocation::starter()?;
+        let env = |name: &str| std::env::var(name).ok();
+        let shape = invocation::run_shape(&starter.args, &env);
+        let dir = private_dir()?;
+        Journal::open(&dir, &shape, &starter, std::process::id())
+    }
+
+    /// The journal in `dir` for a command of `shape` run by `starter`, seen from process `pid`.
+    fn open(dir: &Path, shape: &RunShape, starter: &Starter, pid: u32) -> Option<Journal> {
+        let absolute = |file: &str| absolute_plan_file(starter.cwd.as_deref(), file);
+        let (name, kind) = match shape {
+            RunShape::Apply => (
+                format!("run-{}-{}", starter.pid, starter.start_ticks),
+                Kind::ApplyRun,
+            ),
+            RunShape::PlanSaved(file) => (plan_name(&absolute(file)?), Kind::PlanSaved),
+            RunShape::ApplySaved(file) => {
+                let plan_file = absolute(file)?;
+                (plan_name(&plan_file), Kind::ApplySaved { plan_file })
+            }
+            RunShape::Other => return None,
+        };
+        Some(Journal {
+            path: dir.join(name),
+            kind,
+            header: format!("run {} {}\n", starter.pid, starter.start_ticks),
+            pid,
+            role: OnceLock::new(),
+            inner: Mutex::new(Inner::default()),
+        })
+    }
+
+    /// Which walk this process serves; the first call of a review walk of `terraform apply`
+    /// signs the journal so that the apply walk can tell itself apart.
+    pub(crate) fn role(&self) -> Role {
+        *self.role.get_or_init(|| match &self.kind {
+            Kind::PlanSaved => Role::Review,
+            Kind::ApplySaved { .. } => Role::Final,
+            Kind::ApplyRun => {
+                let text = fs::read_to_string(&self.path).unwrap_or_default();
+                let planned_before = text
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("walk "))
+                    .any(|p| p.parse::<u32>().is_ok_and(|p| p != self.pid));
+                if planned_before {
+                    Role::Final
+                } else {
+                    self.append(&mut self.lock(), &format!("walk {}\n", self.pid));
+                    Role::Review
+                }
+            }
+        })
+    }
+
+    /// Records what this review walk planned; does nothing in the apply walk.
+    pub(crate) fn note(&self, entry: Entry) {
+        if self.role() != Role::Review {
+            return;
+        }
+        let mut inner = self.lock();
+        if inner
+            .entries
+            .get_or_insert_with(HashSet::new)
+            .insert(entry.clone())
+        {
+            self.append(&mut inner, &entry.line());
+        }
+    }
+
+    /// True when this is the apply walk and its review walk recorded `entry`.
+    pub(crate) fn says(&self, entry: &Entry) -> bool {
+        if self.role() != Role::Final {
+            return false;
+        }
+        let mut inner = self.lock();
+        inner
+            .entries
+            .get_or_insert_with(|| self.read_entries())
+            .contains(entry)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The entries of this run's review walk, or none if the journal is not this run's.
+    fn read_entries(&self) -> HashSet<Entry> {
+        let Ok(text) = fs::read_to_string(&self.path) else {
+            return HashSet::new();
+        };
+        let mut lines = text.lines();
+        let headed = lines.next().is_some_and(|l| l.starts_with("run "));
+        let valid = headed
+            && match &self.kind {
+                // The file is named after this run.
+                Kind::ApplyRun => true,
+                Kind::ApplySaved { plan_file } => saved_after(plan_file, &self.path),
+                Kind::PlanSaved => false,
+            };
+        if !valid {
+            return HashSet::new();
+        }
+        lines.filter_map(Entry::parse).collect()
+    }
+
+    /// Appends one line. The first line this process writes to a saved plan's journal starts
+    /// it afresh (a new plan replaces the old), and a new file starts with the run's header.
+    fn append(&self, inner: &mut Inner, line: &str) {
+        let afresh = !inner.started && self.kind == Kind::PlanSaved;
+        let created = afresh || !self.path.exists();
+        inner.started = true;
+        if created {
+            prune(self.path.parent());
+        }
+        let text = if created {
+            format!("{}{line}", self.header)
+        } else {
+            line.to_owned()
+        };
+        if let Err(e) =
+            write_file(&self.path, afresh).and_then(|mut f| f.write_all(text.as_bytes()))
+        {
+            tracing::debug!(target: LOG_TARGET, path = %self.path.display(), error = %e, "could not write the run journal");
+        }
+    }
+}
+
+/// Opens the journal for appending (or, `truncate`, empty), readable by this user only.
+fn write_file(path: &Path, truncate: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).mode(0o600);
+    if truncate {
+        options.write(true).truncate(true);
+    } else {
+        options.append(true);
+    }
+    options.open(path)
+}
+
+/// True when `plan_file` was written no earlier than the journal's last line.
+fn saved_after(plan_file: &Path, journal: &Path) -> bool {
+    let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(plan_file), modified(journal)) {
+        (Some(plan), Some(journal)) => plan >= journal,
+        _ => false,
+    }
+}
+
+/// `file` made absolute against the starting process's working directory, with its folder
+/// resolved (the file itself may not exist yet).
+fn absolute_plan_file(cwd: Option<&Path>, file: &str) -> Option<PathBuf> {
+    let path = Path::new(file);
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd?.join(path)
+    };
+    let name = path.file_name()?.to_owned();
+    let folder = path.parent()?;
+    let folder = fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
+    Some(folder.join(name))
+}
+
+/// The journal's name for a saved plan: a digest of the plan file's absolute path.
+fn plan_name(plan_file: &Path) -> String {
+    let digest = Sha256::digest(plan_file.as_os_str().as_encoded_bytes());
+    format!("plan-{}", &hex::encode(digest)[..32])
+}
+
+/// Removes journals older than [`KEEP_FOR`].
+fn prune(dir: Option<&Path>) {
+    let Some(entries) = dir.and_then(|d| fs::read_dir(d).ok()) else {
+        return;
+    };
+    let Some(cutoff) = SystemTime::now().checked_sub(KEEP_FOR) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < cutoff);
+        let ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with("run-") || n.starts_with("plan-"));
+        if old && ours {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The directory journals live in: private to this user, or none.
+fn private_dir() -> Option<PathBuf> {
+    let uid = fs::metadata("/proc/self").ok()?.uid();
+    let dir = match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
+        Some(base) if base.is_absolute() => base.join("terraform-provider-zenlayer"),
+        _ => std::env::temp_dir().join(format!("terraform-provider-zenlayer-{uid}")),
+    };
+    checked_dir(&dir, uid)
+}
+
+/// Creates `dir` (mode 0700) if needed, and accepts it only if it is a real directory that
+/// `uid` owns and no one else may enter: whoever could write there could decide what the
+/// apply walk believes.
+fn checked_dir(dir: &Path, uid: u32) -> Option<PathBuf> {
+    let _ = fs::DirBuilder::new().mode(0o700).create(dir);
+    let meta = fs::symlink_metadata(dir).ok()?;
+    let private = meta.is_dir() && meta.uid() == uid && meta.mode() & 0o077 == 0;
+    if !private {
+        tracing::debug!(target: LOG_TARGET, dir = %dir.display(), "run journal directory is not private; no journal");
+    }
+    private.then(|| dir.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn starter(pid: u32, start_ticks: u64, cwd: &Path) -> Starter {
+        Starter {
+            pid,
+            start_ticks,
+            args: Vec::new(),
+            cwd: Some(cwd.to_path_buf()),
+        }
+    }
+
+    fn replaces(nic: &str, instance: &str) -> Entry {
+        Entry::Replaces {
+            nic_id: nic.into(),
+            instance_id: instance.into(),
+        }
+    }
+
+    fn arrives(nic: &str, instance: &str) -> Entry {
+        Entry::Arrives {
+            nic_id: nic.into(),
+            instance_id: instance.into(),
+        }
+    }
+
+    fn private_tempdir() -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let uid = fs::metadata("/proc/self").expect("/proc").uid();
+        let dir = checked_dir(&tmp.path().join("journals"), uid).expect("private dir");
+        (tmp, dir)
+    }
+
+    #[test]
+    fn in_terraform_apply_the_first_process_to_plan_reviews_and_the_next_one_reads_it() {
+        let (tmp, dir) = private_tempdir();
+        let run = starter(10, 555, tmp.path());
+        let review = Journal::open(&dir, &RunShape::Apply, &run, 100).expect("journal");
+        assert_eq!(review.role(), Role::Review);
+        review.note(replaces("nic-1", "ins-1"));
+        review.note(arrives("nic-2", "ins-2"));
+        assert!(
+            !review.says(&replaces("nic-1", "ins-1")),
+            "a review walk only writes"
+        );
+
+        let apply = Journal::open(&dir, &RunShape::Apply, &run, 200).expect("journal");
+        assert_eq!(apply.role(), Role::Final);
+        assert!(apply.says(&replaces("nic-1", "ins-1")));
+        assert!(apply.says(&arrives("nic-2", "ins-2")));
+        assert!(!apply.says(&replaces("nic-2", "ins-2")));
+        apply.note(arrives("nic-3", "ins-3"));
+        let again = Journal::open(&dir, &RunShape::Apply, &run, 300).expect("journal");
+        assert!(
+            !again.says(&arrives("nic-3", "ins-3")),
+            "the apply walk writes nothing"
+        );
+    }
+
+    #[test]
+    fn another_terraform_process_never_reads_this_runs_journal() {
+        let (tmp, dir) = private_tempdir();
+        let review = Journal::open(&dir, &RunShape::Apply, &starter(10, 555, tmp.path()), 100)
+            .expect("journal");
+        review.note(replaces("nic-1", "ins-1"));
+        // Same PID reused by a later Terraform: another start time, another run.
+        let other = Journal::open(&dir, &RunShape::Apply, &starter(10, 999, tmp.path()), 200)
+            .expect("journal");
+        assert_eq!(other.role(), Role::Review);
+        assert!(!other.says(&replaces("nic-1", "ins-1")));
+    }
+
+    #[test]
+    fn a_saved_plan_is_read_only_if_the_plan_file_was_written_after_the_journal() {
+        let (tmp, dir) = private_tempdir();
+        let plan_file = tmp.path().join("tf.plan");
+        let saved = RunShape::PlanSaved("tf.plan".into());
+        let review =
+            Journal::open(&dir, &saved, &starter(10, 1, tmp.path()), 100).expect("journal");
+        assert_eq!(review.role(), Role::Review);
+        review.note(replaces("nic-1", "ins-1"));
+        fs::write(&plan_file, b"plan").expect("plan file");
+
+        let apply_shape = RunShape::ApplySaved(plan_file.display().to_string());
+        // Another Terraform process, another working directory: the absolute path decides.
+        let apply = |pid| {
+            Journal::open(&dir, &apply_shape, &starter(20, 2, Path::new("/")), pid)
+                .expect("journal")
+        };
+        assert_eq!(apply(200).role(), Role::Final);
+        assert!(apply(200).says(&replaces("nic-1", "ins-1")));
+
+        // A later `plan -out` of the same file that failed: the journal is newer than the file.
+        let old = SystemTime::now() - Duration::from_secs(60);
+        File::options()
+            .write(true)
+            .open(&plan_file)
+            .and_then(|f| f.set_modified(old))
+            .expect("backdate the plan file");
+        assert!(!apply(300).says(&replaces("nic-1", "ins-1")));
+    }
+
+    #[test]
+    fn a_new_saved_plan_starts_its_journal_afresh() {
+        let (tmp, dir) = private_tempdir();
+        let saved = RunShape::PlanSaved("tf.plan".into());
+        let first = Journal::open(&dir, &saved, &starter(10, 1, tmp.path()), 100).expect("journal");
+        first.note(replaces("nic-1", "ins-1"));
+        let second =
+            Journal::open(&dir, &saved, &starter(11, 2, tmp.path()), 101).expect("journal");
+        second.note(arrives("nic-2", "ins-2"));
+        fs::write(tmp.path().join("tf.plan"), b"plan").expect("plan file");
+
+        let apply = Journal::open(
+            &dir,
+            &RunShape::ApplySaved("tf.plan".into()),
+            &starter(12, 3, tmp.path()),
+            102,
+        )
+        .expect("journal");
+        assert!(apply.says(&arrives("nic-2", "ins-2")));
+        assert!(
+            !apply.says(&replaces("nic-1", "ins-1")),
+            "the older plan's entry is gone"
+        );
+    }
+
+    #[test]
+    fn commands_without_a_later_walk_have_no_journal() {
+        let (tmp, dir) = private_tempdir();
+        assert!(Journal::open(&dir, &RunShape::Other, &starter(1, 1, tmp.path()), 2).is_none());
+    }
+
+    #[test]
+    fn a_directory_others_can_enter_or_a_symbolic_link_is_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let uid = fs::metadata("/proc/self").expect("/proc").uid();
+        let open = tmp.path().join("open");
+        fs::create_dir(&open).expect("dir");
+        fs::set_permissions(&open, fs::Permissions::from_mode(0o755)).expect("chmod");
+        assert_eq!(checked_dir(&open, uid), None);
+        let link = tmp.path().join("link");
+        let real = tmp.path().join("real");
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&real)
+            .expect("dir");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        assert_eq!(checked_dir(&link, uid), None);
+        assert_eq!(checked_dir(&real, uid + 1), None, "owned by someone else");
+        assert_eq!(checked_dir(&real, uid), Some(real));
+    }
+
+    #[test]
+    fn entries_read_back_as_written_and_other_lines_are_ignored() {
+        for entry in [replaces("nic-1", "ins-1"), arrives("nic-2", "ins-9")] {
+            let line = entry.line();
+            assert_eq!(Entry::parse(line.trim_end()), Some(entry));
+        }
+        for line in ["walk 12", "replaces nic-1", "arrives a b c", "", "run 1 2"] {
+            assert_eq!(Entry::parse(line), None, "{line}");
+        }
+    }
+}
