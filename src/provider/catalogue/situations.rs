@@ -132,10 +132,11 @@ pub(crate) const SITUATIONS: &[(Situation, Text)] = &[
          instance {instance_id}. A NIC is attached to one instance at a time, so only \
          Terraform's default order works: detach, then attach (the NIC is off that network \
          in between). If this resource sets `create_before_destroy = true` in its `lifecycle` \
-         block, the new attachment cannot be made first: the apply stops before sending anything. \
-         On Terraform 1.9 and later the current attachment stays in state as it is; older \
-         versions leave it set aside as a deposed object (the resource's documentation \
-         shows the way out). Without `create_before_destroy` this is only a note.",
+         block, the new attachment cannot be made first: the apply stops before sending anything \
+         and the current attachment stays in state as it is (before Terraform 1.9, where the \
+         provider cannot read which command runs, as without `/proc`, it is left set aside as a \
+         deposed object; the resource's documentation shows the way out). Without \
+         `create_before_destroy` this is only a note.",
             "If the resource sets `create_before_destroy`, remove it for this change (it works \
          when `nic_id` changes, since the new NIC can be attached first), apply, and add it \
          back afterwards if you want it.",

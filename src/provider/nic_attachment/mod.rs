@@ -339,9 +339,9 @@ fn with_final_plan_note(diags: Diagnostics) -> Diagnostics {
 /// Appended to errors found by the plan Terraform redoes during apply.
 const FINAL_PLAN_NOTE: &str = "\n\nThis was found by the plan Terraform redoes during \
     apply, so nothing was sent to the API. If this resource sets `create_before_destroy` and \
-    its replacement keeps the same NIC, that is why: Terraform creates the replacement while \
-    the current attachment still holds the NIC, and a NIC is attached to one instance at a \
-    time. The current attachment stays in state as it was. Remove `create_before_destroy` for \
+    its replacement moves the same NIC to another instance, that is why: Terraform creates the \
+    replacement while the current attachment still holds the NIC, and a NIC is attached to one \
+    instance at a time. The current attachment stays in state as it was. Remove `create_before_destroy` for \
     this change and apply again.";
 
 /// How a destroy gets past a plan check when the provider cannot tell it is one.
