@@ -83,6 +83,31 @@ pub fn assert_no_writes(sim: &Sim, what: &str) {
     assert_eq!(writes(sim), (0, 0), "{what}: (attaches, detaches) sent");
 }
 
+/// `DescribeNetworkInterfaces` and `DescribeInstances` calls the simulator received: the reads
+/// an operation cost.
+pub fn reads(sim: &Sim) -> u64 {
+    let calls = sim.api().calls();
+    calls.action("DescribeNetworkInterfaces").received + calls.action("DescribeInstances").received
+}
+
+/// Asserts the API calls an operation cost since the last reset: exactly `writes` (attaches,
+/// detaches), and at most `max_reads` reads (how reads batch depends on timing, so a bound).
+#[track_caller]
+pub fn assert_calls(sim: &Sim, writes_sent: (u64, u64), max_reads: u64, what: &str) {
+    assert_eq!(
+        writes(sim),
+        writes_sent,
+        "{what}: (attaches, detaches) sent"
+    );
+    let read = reads(sim);
+    eprintln!("{what}: {writes_sent:?} (attaches, detaches), {read} reads");
+    assert!(
+        read <= max_reads,
+        "{what}: {read} reads, at most {max_reads} expected: {:?}",
+        sim.api().calls()
+    );
+}
+
 /// Asserts how often `action` reached the simulator and how often it refused it, as
 /// `(received, failed)`; the message shows every counter of the action.
 #[track_caller]
