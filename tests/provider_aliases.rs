@@ -7,7 +7,7 @@
 
 mod support;
 
-use support::lifecycle::assert_used_by;
+use support::lifecycle::{assert_calls, assert_used_by};
 use support::{Sim, Versions, Workdir, for_each_terraform};
 
 fn two_aliases(sim: &Sim, eu_key_id: &str, eu_password: &str) -> String {
@@ -171,5 +171,90 @@ fn a_provider_configuration_unknown_at_plan_says_once_that_checks_wait_for_apply
             tf.version
         );
         assert_used_by(&sim, "nic-app-1", "ins-web-1", &tf.version);
+    });
+}
+
+/// Two configurations of the provider, each with an attachment, the second planned after the
+/// first; the second's NIC does not exist.
+fn two_aliases_one_missing_nic(sim: &Sim) -> String {
+    let api = sim.api();
+    format!(
+        r#"{default}
+provider "zenlayer" {{
+  alias               = "eu"
+  domain              = "{domain}"
+  scheme              = "http"
+  access_key_id       = "{key_id}"
+  access_key_password = "{password}"
+}}
+
+resource "zenlayer_nic_attachment" "asia" {{
+  nic_id      = "nic-app-1"
+  instance_id = "ins-web-1"
+}}
+
+resource "zenlayer_nic_attachment" "eu" {{
+  provider    = zenlayer.eu
+  nic_id      = "nic-missing-1"
+  instance_id = "ins-web-1"
+  depends_on  = [zenlayer_nic_attachment.asia]
+}}
+"#,
+        default = sim.provider_block(),
+        domain = sim.domain(),
+        key_id = api.access_key_id(),
+        password = api.access_key_password(),
+    )
+}
+
+/// Each configuration runs in a provider process of its own, side by side in the same walk:
+/// none of them mistakes the other for an earlier walk, so `terraform apply` stops at its plan
+/// on any configuration's error, before anything is attached; and in the apply walk each
+/// knows it is the apply's.
+#[test]
+fn with_two_aliases_apply_stops_at_the_plan_on_either_ones_error_and_attaches_nothing() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
+        let sim = Sim::quick();
+        let dir = tf.workdir().config(&two_aliases_one_missing_nic(&sim));
+        sim.api().reset_calls();
+        let out = dir.apply();
+        out.assert_failure_contains("nic-missing-1");
+        assert!(
+            !out.stdout.contains("Creating..."),
+            "Terraform {}: the apply went past its plan:\n{}",
+            tf.version,
+            out.stdout
+        );
+        assert_calls(
+            &sim,
+            (0, 0),
+            10,
+            &format!("Terraform {}: nothing attached", tf.version),
+        );
+
+        // And each of the apply walk's processes knows it is one: with the NIC fixed and
+        // `create_before_destroy`, a `-replace` of both attachments takes them over.
+        let fixed = two_aliases_one_missing_nic(&sim)
+            .replace("nic-missing-1", "nic-app-2")
+            .replace(
+                "  instance_id = \"ins-web-1\"\n",
+                "  instance_id = \"ins-web-1\"\n  lifecycle {\n    create_before_destroy = true\n  }\n",
+            );
+        let dir = dir.config(&fixed);
+        dir.apply().assert_success();
+        sim.api().reset_calls();
+        dir.apply_with(&[
+            "-replace=zenlayer_nic_attachment.asia",
+            "-replace=zenlayer_nic_attachment.eu",
+        ])
+        .assert_success()
+        .assert_stdout_contains("2 added, 0 changed, 2 destroyed");
+        assert_calls(
+            &sim,
+            (0, 0),
+            20,
+            &format!("Terraform {}: both taken over", tf.version),
+        );
+        assert_used_by(&sim, "nic-app-2", "ins-web-1", &tf.version);
     });
 }

@@ -77,6 +77,22 @@ pub(crate) fn starter() -> Option<Starter> {
     })
 }
 
+/// This process's start time in clock ticks after boot.
+pub(crate) fn own_start_ticks() -> Option<u64> {
+    start_ticks(&std::fs::read_to_string("/proc/self/stat").ok()?)
+}
+
+/// True while process `pid`, started at `start_ticks`, runs (a zombie has ended).
+pub(crate) fn is_running(pid: u32, start_ticks_then: u64) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let state = stat
+        .rfind(')')
+        .and_then(|at| stat[at + 1..].split_whitespace().next());
+    !matches!(state, Some("Z" | "X") | None) && start_ticks(&stat) == Some(start_ticks_then)
+}
+
 /// Field 22 of a `/proc/PID/stat` line. The command name (field 2) is in parentheses and may
 /// hold spaces and parentheses itself, so fields are counted after its last `)`.
 fn start_ticks(stat: &str) -> Option<u64> {
@@ -283,6 +299,20 @@ mod tests {
             run_shape(&argv("terraform plan"), &env),
             RunShape::PlanSaved("ci.plan".into())
         );
+    }
+
+    #[test]
+    fn this_process_runs_and_a_different_start_time_is_another_process() {
+        let (pid, start) = (
+            std::process::id(),
+            own_start_ticks().expect("/proc/self/stat"),
+        );
+        assert!(is_running(pid, start));
+        assert!(
+            !is_running(pid, start + 1),
+            "the PID reused by a later process"
+        );
+        assert!(!is_running(u32::MAX, start), "no such process");
     }
 
     #[test]

@@ -10,8 +10,12 @@
 //!
 //! A journal belongs to one run:
 //! - `terraform apply` (no saved plan): the plan walk and the apply walk are started by the
-//!   same Terraform process; the journal is named after it (PID and start time). The first
-//!   process of the run that plans is the review walk, any later one the apply walk.
+//!   same Terraform process; the journal is named after it (PID and start time). Each process
+//!   signs it when it is configured. A walk runs one process per provider configuration, all
+//!   configured as the walk starts (before any of them plans, so before any ends), and
+//!   Terraform ends a walk's processes before it starts the next walk: so a process that finds,
+//!   when it is configured, a signature of a process that has ended is the apply walk, and one
+//!   that finds only running ones (or none) is the review walk.
 //! - a saved plan: `terraform plan -out=FILE` writes the journal named after FILE's path,
 //!   `terraform apply FILE` reads it, and only if FILE was written after the journal (else the
 //!   journal is from a later plan that never got saved).
@@ -108,7 +112,11 @@ pub(crate) struct Journal {
     kind: Kind,
     /// `run PID START`: the Terraform process of the review walk.
     header: String,
+    /// This process, as PID and start time.
     pid: u32,
+    start_ticks: u64,
+    /// Whether a process (PID, start time) still runs.
+    running: fn(u32, u64) -> bool,
     role: OnceLock<Role>,
     inner: Mutex<Inner>,
 }
@@ -128,11 +136,19 @@ impl Journal {
         let env = |name: &str| std::env::var(name).ok();
         let shape = invocation::run_shape(&starter.args, &env);
         let dir = private_dir()?;
-        Journal::open(&dir, &shape, &starter, std::process::id())
+        let this = (std::process::id(), invocation::own_start_ticks()?);
+        Journal::open(&dir, &shape, &starter, this, invocation::is_running)
     }
 
-    /// The journal in `dir` for a command of `shape` run by `starter`, seen from process `pid`.
-    fn open(dir: &Path, shape: &RunShape, starter: &Starter, pid: u32) -> Option<Journal> {
+    /// The journal in `dir` for a command of `shape` run by `starter`, seen from process `this`
+    /// (PID, start time); `running` tells whether another process still runs.
+    fn open(
+        dir: &Path,
+        shape: &RunShape,
+        starter: &Starter,
+        this: (u32, u64),
+        running: fn(u32, u64) -> bool,
+    ) -> Option<Journal> {
         let absolute = |file: &str| absolute_plan_file(starter.cwd.as_deref(), file);
         let (name, kind) = match shape {
             RunShape::Apply => (
@@ -150,28 +166,33 @@ impl Journal {
             path: dir.join(name),
             kind,
             header: format!("run {} {}\n", starter.pid, starter.start_ticks),
-            pid,
+            pid: this.0,
+            start_ticks: this.1,
+            running,
             role: OnceLock::new(),
             inner: Mutex::new(Inner::default()),
         })
     }
 
-    /// Which walk this process serves; the first call of a review walk of `terraform apply`
-    /// signs the journal so that the apply walk can tell itself apart.
+    /// Which walk this process serves, decided at the first call (made when the provider is
+    /// configured); a review walk of `terraform apply` signs the journal then, so that the
+    /// apply walk can tell itself apart.
     pub(crate) fn role(&self) -> Role {
         *self.role.get_or_init(|| match &self.kind {
             Kind::PlanSaved => Role::Review,
             Kind::ApplySaved { .. } => Role::Final,
             Kind::ApplyRun => {
                 let text = fs::read_to_string(&self.path).unwrap_or_default();
-                let planned_before = text
+                let this = (self.pid, self.start_ticks);
+                let earlier_walk = text
                     .lines()
-                    .filter_map(|l| l.strip_prefix("walk "))
-                    .any(|p| p.parse::<u32>().is_ok_and(|p| p != self.pid));
-                if planned_before {
+                    .filter_map(parse_signature)
+                    .any(|p| p != this && !(self.running)(p.0, p.1));
+                if earlier_walk {
                     Role::Final
                 } else {
-                    self.append(&mut self.lock(), &format!("walk {}\n", self.pid));
+                    let line = format!("walk {} {}\n", self.pid, self.start_ticks);
+                    self.append(&mut self.lock(), &line);
                     Role::Review
                 }
             }
@@ -249,6 +270,14 @@ impl Journal {
             tracing::debug!(target: LOG_TARGET, path = %self.path.display(), error = %e, "could not write the run journal");
         }
     }
+}
+
+/// A `walk PID START` line: a process that planned for this run.
+fn parse_signature(line: &str) -> Option<(u32, u64)> {
+    let mut words = line.strip_prefix("walk ")?.split(' ');
+    let pid = words.next()?.parse().ok()?;
+    let start = words.next()?.parse().ok()?;
+    Some((pid, start))
 }
 
 /// Opens the journal for appending (or, `truncate`, empty), readable by this user only.
@@ -368,6 +397,15 @@ mod tests {
         }
     }
 
+    /// Processes 100 and 101 (started at tick 1) still run; every other one has ended.
+    fn running(pid: u32, start: u64) -> bool {
+        matches!(pid, 100 | 101) && start == 1
+    }
+
+    fn open(dir: &Path, shape: &RunShape, starter: &Starter, pid: u32) -> Option<Journal> {
+        Journal::open(dir, shape, starter, (pid, 1), running)
+    }
+
     fn private_tempdir() -> (tempfile::TempDir, PathBuf) {
         let tmp = tempfile::tempdir().expect("tempdir");
         let uid = fs::metadata("/proc/self").expect("/proc").uid();
@@ -379,7 +417,8 @@ mod tests {
     fn in_terraform_apply_the_first_process_to_plan_reviews_and_the_next_one_reads_it() {
         let (tmp, dir) = private_tempdir();
         let run = starter(10, 555, tmp.path());
-        let review = Journal::open(&dir, &RunShape::Apply, &run, 100).expect("journal");
+        // The plan walk's process 150 has ended when the apply walk's process 200 starts.
+        let review = open(&dir, &RunShape::Apply, &run, 150).expect("journal");
         assert_eq!(review.role(), Role::Review);
         review.note(replaces("nic-1", "ins-1"));
         review.note(arrives("nic-2", "ins-2"));
@@ -388,13 +427,13 @@ mod tests {
             "a review walk only writes"
         );
 
-        let apply = Journal::open(&dir, &RunShape::Apply, &run, 200).expect("journal");
+        let apply = open(&dir, &RunShape::Apply, &run, 200).expect("journal");
         assert_eq!(apply.role(), Role::Final);
         assert!(apply.says(&replaces("nic-1", "ins-1")));
         assert!(apply.says(&arrives("nic-2", "ins-2")));
         assert!(!apply.says(&replaces("nic-2", "ins-2")));
         apply.note(arrives("nic-3", "ins-3"));
-        let again = Journal::open(&dir, &RunShape::Apply, &run, 300).expect("journal");
+        let again = open(&dir, &RunShape::Apply, &run, 300).expect("journal");
         assert!(
             !again.says(&arrives("nic-3", "ins-3")),
             "the apply walk writes nothing"
@@ -402,14 +441,32 @@ mod tests {
     }
 
     #[test]
+    fn processes_of_one_walk_side_by_side_are_all_the_review_walk() {
+        let (tmp, dir) = private_tempdir();
+        let run = starter(10, 555, tmp.path());
+        // One process per provider configuration (alias), both still running.
+        let first = open(&dir, &RunShape::Apply, &run, 100).expect("journal");
+        assert_eq!(first.role(), Role::Review);
+        first.note(replaces("nic-1", "ins-1"));
+        let second = open(&dir, &RunShape::Apply, &run, 101).expect("journal");
+        assert_eq!(second.role(), Role::Review);
+        second.note(arrives("nic-2", "ins-2"));
+        // Both have ended when the apply walk starts; it reads what each wrote.
+        let apply =
+            Journal::open(&dir, &RunShape::Apply, &run, (200, 1), |_, _| false).expect("journal");
+        assert_eq!(apply.role(), Role::Final);
+        assert!(apply.says(&replaces("nic-1", "ins-1")) && apply.says(&arrives("nic-2", "ins-2")));
+    }
+
+    #[test]
     fn another_terraform_process_never_reads_this_runs_journal() {
         let (tmp, dir) = private_tempdir();
-        let review = Journal::open(&dir, &RunShape::Apply, &starter(10, 555, tmp.path()), 100)
-            .expect("journal");
+        let review =
+            open(&dir, &RunShape::Apply, &starter(10, 555, tmp.path()), 100).expect("journal");
         review.note(replaces("nic-1", "ins-1"));
         // Same PID reused by a later Terraform: another start time, another run.
-        let other = Journal::open(&dir, &RunShape::Apply, &starter(10, 999, tmp.path()), 200)
-            .expect("journal");
+        let other =
+            open(&dir, &RunShape::Apply, &starter(10, 999, tmp.path()), 200).expect("journal");
         assert_eq!(other.role(), Role::Review);
         assert!(!other.says(&replaces("nic-1", "ins-1")));
     }
@@ -419,18 +476,15 @@ mod tests {
         let (tmp, dir) = private_tempdir();
         let plan_file = tmp.path().join("tf.plan");
         let saved = RunShape::PlanSaved("tf.plan".into());
-        let review =
-            Journal::open(&dir, &saved, &starter(10, 1, tmp.path()), 100).expect("journal");
+        let review = open(&dir, &saved, &starter(10, 1, tmp.path()), 100).expect("journal");
         assert_eq!(review.role(), Role::Review);
         review.note(replaces("nic-1", "ins-1"));
         fs::write(&plan_file, b"plan").expect("plan file");
 
         let apply_shape = RunShape::ApplySaved(plan_file.display().to_string());
         // Another Terraform process, another working directory: the absolute path decides.
-        let apply = |pid| {
-            Journal::open(&dir, &apply_shape, &starter(20, 2, Path::new("/")), pid)
-                .expect("journal")
-        };
+        let apply =
+            |pid| open(&dir, &apply_shape, &starter(20, 2, Path::new("/")), pid).expect("journal");
         assert_eq!(apply(200).role(), Role::Final);
         assert!(apply(200).says(&replaces("nic-1", "ins-1")));
 
@@ -448,14 +502,13 @@ mod tests {
     fn a_new_saved_plan_starts_its_journal_afresh() {
         let (tmp, dir) = private_tempdir();
         let saved = RunShape::PlanSaved("tf.plan".into());
-        let first = Journal::open(&dir, &saved, &starter(10, 1, tmp.path()), 100).expect("journal");
+        let first = open(&dir, &saved, &starter(10, 1, tmp.path()), 100).expect("journal");
         first.note(replaces("nic-1", "ins-1"));
-        let second =
-            Journal::open(&dir, &saved, &starter(11, 2, tmp.path()), 101).expect("journal");
+        let second = open(&dir, &saved, &starter(11, 2, tmp.path()), 101).expect("journal");
         second.note(arrives("nic-2", "ins-2"));
         fs::write(tmp.path().join("tf.plan"), b"plan").expect("plan file");
 
-        let apply = Journal::open(
+        let apply = open(
             &dir,
             &RunShape::ApplySaved("tf.plan".into()),
             &starter(12, 3, tmp.path()),
@@ -472,7 +525,7 @@ mod tests {
     #[test]
     fn commands_without_a_later_walk_have_no_journal() {
         let (tmp, dir) = private_tempdir();
-        assert!(Journal::open(&dir, &RunShape::Other, &starter(1, 1, tmp.path()), 2).is_none());
+        assert!(open(&dir, &RunShape::Other, &starter(1, 1, tmp.path()), 2).is_none());
     }
 
     #[test]

@@ -215,6 +215,11 @@ impl framework::Provider for ZenlayerProvider {
 
     async fn configure(&self, _ctx: &Context, req: framework::ConfigureRequest) -> Diagnostics {
         self.shared.note_terraform_version(&req.terraform_version);
+        // Every process of a walk configures as the walk starts, while the others of the same
+        // walk still run (see `journal`): this is where the process learns its role.
+        if let Some(journal) = self.shared.journal() {
+            journal.role();
+        }
         match config::resolve(&req.config, &req.terraform_version, &ProcessEnv) {
             Resolution::Deferred => {
                 self.shared.set(Setup::Deferred);
