@@ -144,7 +144,7 @@ impl Shared {
     }
 
     /// Which plan this is: what Terraform said (1.9 and later), else what this run's journal
-    /// tells. Signs the journal as the review walk's on the first plan of a `terraform apply`.
+    /// tells (decided when the provider was configured).
     pub(crate) fn plan_pass(&self, said: framework::PlanPass) -> framework::PlanPass {
         let role = self.journal().map(journal::Journal::role);
         match (said, role) {
