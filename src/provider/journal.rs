@@ -250,10 +250,13 @@ impl Journal {
         lines.filter_map(Entry::parse).collect()
     }
 
-    /// Appends one line. The first line this process writes to a saved plan's journal starts
-    /// it afresh (a new plan replaces the old), and a new file starts with the run's header.
+    /// Appends one line. A saved plan's journal written by another run is started afresh (a
+    /// new plan replaces the old; processes of this run, one per provider configuration, add
+    /// to it), and a new file starts with the run's header.
     fn append(&self, inner: &mut Inner, line: &str) {
-        let afresh = !inner.started && self.kind == Kind::PlanSaved;
+        let afresh = !inner.started
+            && self.kind == Kind::PlanSaved
+            && fs::read_to_string(&self.path).map_or(true, |t| !t.starts_with(&self.header));
         let created = afresh || !self.path.exists();
         inner.started = true;
         if created {
@@ -496,6 +499,23 @@ mod tests {
             .and_then(|f| f.set_modified(old))
             .expect("backdate the plan file");
         assert!(!apply(300).says(&replaces("nic-1", "ins-1")));
+    }
+
+    #[test]
+    fn every_process_of_a_saved_plans_walk_adds_to_its_journal() {
+        let (tmp, dir) = private_tempdir();
+        let saved = RunShape::PlanSaved("tf.plan".into());
+        let run = starter(10, 1, tmp.path());
+        open(&dir, &saved, &run, 100)
+            .expect("journal")
+            .note(replaces("nic-1", "ins-1"));
+        open(&dir, &saved, &run, 101)
+            .expect("journal")
+            .note(arrives("nic-2", "ins-2"));
+        fs::write(tmp.path().join("tf.plan"), b"plan").expect("plan file");
+        let apply_shape = RunShape::ApplySaved("tf.plan".into());
+        let apply = open(&dir, &apply_shape, &starter(12, 3, tmp.path()), 102).expect("journal");
+        assert!(apply.says(&replaces("nic-1", "ins-1")) && apply.says(&arrives("nic-2", "ins-2")));
     }
 
     #[test]
