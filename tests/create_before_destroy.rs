@@ -66,19 +66,25 @@ fn recover_without_journal(tf: &Terraform, sim: &Sim, dir: &Workdir) {
     assert_no_writes(sim, &format!("Terraform {}: the way out", tf.version));
 }
 
+/// Asserts an apply sent no write (and read within [`READS_PER_APPLY`]) and the NIC is still
+/// on ins-web-1.
+#[track_caller]
+fn assert_untouched(tf: &Terraform, sim: &Sim, what: &str) {
+    assert_calls(
+        sim,
+        (0, 0),
+        READS_PER_APPLY,
+        &format!("Terraform {}: {what}", tf.version),
+    );
+    assert_used_by(sim, "nic-app-1", "ins-web-1", &tf.version);
+}
+
 /// After a create-before-destroy the provider refused (`out`): nothing was sent, the NIC is
 /// still on ins-web-1, the failure says `says`, nothing is deposed and the original
 /// configuration plans nothing.
 #[track_caller]
 fn assert_refused_cleanly(tf: &Terraform, sim: &Sim, dir: &Workdir, out: &Outcome, says: &str) {
-    // The apply's plan walk and apply walk read the NIC and both instances.
-    assert_calls(
-        sim,
-        (0, 0),
-        READS_PER_APPLY,
-        &format!("Terraform {}: nothing sent", tf.version),
-    );
-    assert_used_by(sim, "nic-app-1", "ins-web-1", &tf.version);
+    assert_untouched(tf, sim, "nothing sent");
     out.assert_failure_contains(says);
     assert!(
         !has_deposed(dir),
@@ -136,13 +142,7 @@ fn without_a_journal_before_1_9_a_refused_cbd_leaves_a_deposed_object_and_the_wa
 fn assert_taken_over(tf: &Terraform, sim: &Sim, dir: &Workdir, out: &Outcome, what: &str) {
     out.assert_success()
         .assert_stdout_contains("1 added, 0 changed, 1 destroyed");
-    assert_calls(
-        sim,
-        (0, 0),
-        READS_PER_APPLY,
-        &format!("Terraform {}: {what}", tf.version),
-    );
-    assert_used_by(sim, "nic-app-1", "ins-web-1", &tf.version);
+    assert_untouched(tf, sim, what);
     assert!(
         !has_deposed(dir),
         "Terraform {}: {what}: no deposed object",

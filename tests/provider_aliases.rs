@@ -10,17 +10,17 @@ mod support;
 use support::lifecycle::{assert_calls, assert_used_by};
 use support::{Sim, Versions, Workdir, for_each_terraform};
 
-fn two_aliases(sim: &Sim, eu_key_id: &str, eu_password: &str) -> String {
+/// The default configuration and an `eu` alias (its block also holding `eu_settings`), each
+/// with an attachment to ins-web-1: nic-app-1 by default, `eu_nic` through the alias, whose
+/// resource block also holds `eu_extra`.
+fn two_aliases_with(sim: &Sim, eu_settings: &str, eu_nic: &str, eu_extra: &str) -> String {
     format!(
         r#"{default}
 provider "zenlayer" {{
   alias               = "eu"
   domain              = "{domain}"
   scheme              = "http"
-  access_key_id       = "{eu_key_id}"
-  access_key_password = "{eu_password}"
-  plan_checks         = "off"
-}}
+{eu_settings}}}
 
 resource "zenlayer_nic_attachment" "asia" {{
   nic_id      = "nic-app-1"
@@ -29,13 +29,21 @@ resource "zenlayer_nic_attachment" "asia" {{
 
 resource "zenlayer_nic_attachment" "eu" {{
   provider    = zenlayer.eu
-  nic_id      = "nic-app-2"
+  nic_id      = "{eu_nic}"
   instance_id = "ins-web-1"
-}}
+{eu_extra}}}
 "#,
         default = sim.provider_block(),
         domain = sim.domain(),
     )
+}
+
+fn two_aliases(sim: &Sim, eu_key_id: &str, eu_password: &str) -> String {
+    let settings = format!(
+        "  access_key_id       = \"{eu_key_id}\"\n  access_key_password = \"{eu_password}\"\n  \
+         plan_checks         = \"off\"\n"
+    );
+    two_aliases_with(sim, &settings, "nic-app-2", "")
 }
 
 /// Runs `terraform plan`, which must succeed and say `words` exactly once (`why`); returns
@@ -175,36 +183,16 @@ fn a_provider_configuration_unknown_at_plan_says_once_that_checks_wait_for_apply
 }
 
 /// Two configurations of the provider, each with an attachment, the second planned after the
-/// first; the second's NIC does not exist.
-fn two_aliases_one_missing_nic(sim: &Sim) -> String {
+/// first; the second's NIC is `eu_nic`.
+fn second_planned_after_first(sim: &Sim, eu_nic: &str, lifecycle: &str) -> String {
     let api = sim.api();
-    format!(
-        r#"{default}
-provider "zenlayer" {{
-  alias               = "eu"
-  domain              = "{domain}"
-  scheme              = "http"
-  access_key_id       = "{key_id}"
-  access_key_password = "{password}"
-}}
-
-resource "zenlayer_nic_attachment" "asia" {{
-  nic_id      = "nic-app-1"
-  instance_id = "ins-web-1"
-}}
-
-resource "zenlayer_nic_attachment" "eu" {{
-  provider    = zenlayer.eu
-  nic_id      = "nic-missing-1"
-  instance_id = "ins-web-1"
-  depends_on  = [zenlayer_nic_attachment.asia]
-}}
-"#,
-        default = sim.provider_block(),
-        domain = sim.domain(),
-        key_id = api.access_key_id(),
-        password = api.access_key_password(),
-    )
+    let settings = format!(
+        "  access_key_id       = \"{}\"\n  access_key_password = \"{}\"\n",
+        api.access_key_id(),
+        api.access_key_password()
+    );
+    let extra = format!("  depends_on  = [zenlayer_nic_attachment.asia]\n{lifecycle}");
+    two_aliases_with(sim, &settings, eu_nic, &extra)
 }
 
 /// Each configuration runs in a provider process of its own, side by side in the same walk:
@@ -215,7 +203,9 @@ resource "zenlayer_nic_attachment" "eu" {{
 fn with_two_aliases_apply_stops_at_the_plan_on_either_ones_error_and_attaches_nothing() {
     for_each_terraform(Versions::OldestAndNewest, |tf| {
         let sim = Sim::quick();
-        let dir = tf.workdir().config(&two_aliases_one_missing_nic(&sim));
+        let dir = tf
+            .workdir()
+            .config(&second_planned_after_first(&sim, "nic-missing-1", ""));
         sim.api().reset_calls();
         let out = dir.apply();
         out.assert_failure_contains("nic-missing-1");
@@ -234,12 +224,12 @@ fn with_two_aliases_apply_stops_at_the_plan_on_either_ones_error_and_attaches_no
 
         // And each of the apply walk's processes knows it is one: with the NIC fixed and
         // `create_before_destroy`, a `-replace` of both attachments takes them over.
-        let fixed = two_aliases_one_missing_nic(&sim)
-            .replace("nic-missing-1", "nic-app-2")
-            .replace(
-                "  instance_id = \"ins-web-1\"\n",
-                "  instance_id = \"ins-web-1\"\n  lifecycle {\n    create_before_destroy = true\n  }\n",
-            );
+        let cbd = "  lifecycle {\n    create_before_destroy = true\n  }\n";
+        let fixed = second_planned_after_first(&sim, "nic-app-2", cbd).replacen(
+            "  instance_id = \"ins-web-1\"\n",
+            &format!("  instance_id = \"ins-web-1\"\n{cbd}"),
+            1,
+        );
         let dir = dir.config(&fixed);
         dir.apply().assert_success();
         sim.api().reset_calls();
