@@ -195,6 +195,71 @@ fn a_create_that_timed_out_and_then_finished_is_kept_without_a_detach() {
     });
 }
 
+/// One attachment with `timeouts.delete` set to `delete`.
+fn with_delete_timeout(sim: &Sim, delete: &str) -> String {
+    main_tf(
+        &sim.provider_block(),
+        &[attachment(
+            "one",
+            "nic-app-1",
+            "ins-web-1",
+            &format!("  timeouts {{\n    delete = \"{delete}\"\n  }}\n"),
+        )],
+    )
+}
+
+/// The advice of a destroy that timed out works as it says: raising `timeouts.delete` and
+/// applying stores it (no API call), and the next destroy waits that long without detaching
+/// again.
+#[test]
+fn a_destroy_that_timed_out_gets_through_after_raising_timeouts_delete_as_advised() {
+    for_each_terraform(Versions::OldestAndNewest, |tf| {
+        let sim = Sim::quick();
+        let dir = applied(tf, &with_delete_timeout(&sim, "2s"));
+        sim.api().set_delays(Delays {
+            attach: Duration::from_millis(100),
+            detach: Duration::from_secs(10),
+        });
+        sim.api().reset_calls();
+
+        let out = dir.destroy();
+        out.assert_failure_contains("Timed out waiting for the NIC to detach")
+            .assert_failure_contains("raise `timeouts.delete` and run `terraform apply` before");
+        // Reads: the destroy's own, then about ten a second while it waits.
+        assert_calls(
+            &sim,
+            (0, 1),
+            MAX_READS + 10 * 2,
+            &format!("Terraform {}: the destroy that timed out", tf.version),
+        );
+        assert_eq!(
+            dir.state_list(),
+            ["zenlayer_nic_attachment.one"],
+            "kept in state"
+        );
+
+        // The advice: raise the timeout, apply (an in-place update, no API write), destroy.
+        sim.api().reset_calls();
+        let dir = dir.config(&with_delete_timeout(&sim, "30s"));
+        dir.apply()
+            .assert_success()
+            .assert_stdout_contains("0 added, 1 changed, 0 destroyed");
+        dir.destroy()
+            .assert_success()
+            .assert_stdout_contains("1 destroyed");
+        assert_calls(
+            &sim,
+            (0, 0),
+            MAX_READS * 2 + 10 * 10,
+            &format!(
+                "Terraform {}: apply, then a destroy that waits out the detach",
+                tf.version
+            ),
+        );
+        assert_available(&sim, "nic-app-1", &tf.version);
+    });
+}
+
 #[test]
 fn a_nic_held_by_an_attachment_that_stays_is_a_plan_error_and_the_holder_is_untouched() {
     for_each_terraform(Versions::OldestAndNewest, |tf| {
