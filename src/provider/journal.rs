@@ -16,9 +16,9 @@
 //!   Terraform ends a walk's processes before it starts the next walk: so a process that finds,
 //!   when it is configured, a signature of a process that has ended is the apply walk, and one
 //!   that finds only running ones (or none) is the review walk.
-//! - a saved plan: `terraform plan -out=FILE` writes the journal named after FILE's path,
-//!   `terraform apply FILE` reads it, and only if FILE was written after the journal (else the
-//!   journal is from a later plan that never got saved).
+//! - a saved plan: `terraform plan -out=FILE` writes a journal named after FILE's path and
+//!   its own Terraform process; `terraform apply FILE` reads the newest of them that FILE was
+//!   written after (a later plan that failed, and so never replaced FILE, is newer than FILE).
 //!
 //! Where none of that can be read (no `/proc`, another command, a directory another user
 //! could touch), there is no journal and callers do what they did without one. The journal
@@ -97,12 +97,13 @@ impl Entry {
 /// How this process finds and treats its run's journal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Kind {
-    /// `terraform apply`: the role is decided by who planned first.
+    /// `terraform apply`: the role is decided by whether a process that signed it has ended.
     ApplyRun,
-    /// `terraform plan -out=FILE`: a review walk, which starts the journal afresh.
+    /// `terraform plan -out=FILE`: a review walk.
     PlanSaved,
-    /// `terraform apply FILE`: the apply walk of that plan.
-    ApplySaved { plan_file: PathBuf },
+    /// `terraform apply FILE`: the apply walk of that plan, reading the newest journal named
+    /// `prefix…` that FILE is not older than.
+    ApplySaved { plan_file: PathBuf, prefix: String },
 }
 
 /// This process's view of its run's journal.
@@ -125,8 +126,6 @@ pub(crate) struct Journal {
 struct Inner {
     /// Entries written by this process, or read by it (once, as the apply walk).
     entries: Option<HashSet<Entry>>,
-    /// This process has written to the journal.
-    started: bool,
 }
 
 impl Journal {
@@ -150,15 +149,17 @@ impl Journal {
         running: fn(u32, u64) -> bool,
     ) -> Option<Journal> {
         let absolute = |file: &str| absolute_plan_file(starter.cwd.as_deref(), file);
+        let run = format!("{}-{}", starter.pid, starter.start_ticks);
         let (name, kind) = match shape {
-            RunShape::Apply => (
-                format!("run-{}-{}", starter.pid, starter.start_ticks),
-                Kind::ApplyRun,
+            RunShape::Apply => (format!("run-{run}"), Kind::ApplyRun),
+            RunShape::PlanSaved(file) => (
+                format!("{}{run}", plan_prefix(&absolute(file)?)),
+                Kind::PlanSaved,
             ),
-            RunShape::PlanSaved(file) => (plan_name(&absolute(file)?), Kind::PlanSaved),
             RunShape::ApplySaved(file) => {
                 let plan_file = absolute(file)?;
-                (plan_name(&plan_file), Kind::ApplySaved { plan_file })
+                let prefix = plan_prefix(&plan_file);
+                (prefix.clone(), Kind::ApplySaved { plan_file, prefix })
             }
             RunShape::Other => return None,
         };
@@ -192,7 +193,7 @@ impl Journal {
                     Role::Final
                 } else {
                     let line = format!("walk {} {}\n", self.pid, self.start_ticks);
-                    self.append(&mut self.lock(), &line);
+                    self.append(&line);
                     Role::Review
                 }
             }
@@ -210,7 +211,7 @@ impl Journal {
             .get_or_insert_with(HashSet::new)
             .insert(entry.clone())
         {
-            self.append(&mut inner, &entry.line());
+            self.append(&entry.line());
         }
     }
 
@@ -230,46 +231,42 @@ impl Journal {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The entries of this run's review walk, or none if the journal is not this run's.
+    /// The entries of this run's review walk, or none if there is no journal of it.
     fn read_entries(&self) -> HashSet<Entry> {
-        let Ok(text) = fs::read_to_string(&self.path) else {
+        let path = match &self.kind {
+            // The file is named after this run.
+            Kind::ApplyRun => Some(self.path.clone()),
+            Kind::ApplySaved { plan_file, prefix } => self
+                .path
+                .parent()
+                .and_then(|dir| journal_of_plan(dir, prefix, plan_file)),
+            Kind::PlanSaved => None,
+        };
+        let Some(text) = path.and_then(|p| fs::read_to_string(p).ok()) else {
             return HashSet::new();
         };
         let mut lines = text.lines();
-        let headed = lines.next().is_some_and(|l| l.starts_with("run "));
-        let valid = headed
-            && match &self.kind {
-                // The file is named after this run.
-                Kind::ApplyRun => true,
-                Kind::ApplySaved { plan_file } => saved_after(plan_file, &self.path),
-                Kind::PlanSaved => false,
-            };
-        if !valid {
+        if !lines.next().is_some_and(|l| l.starts_with("run ")) {
             return HashSet::new();
         }
         lines.filter_map(Entry::parse).collect()
     }
 
-    /// Appends one line. A saved plan's journal written by another run is started afresh (a
-    /// new plan replaces the old; processes of this run, one per provider configuration, add
-    /// to it), and a new file starts with the run's header.
-    fn append(&self, inner: &mut Inner, line: &str) {
-        let afresh = !inner.started
-            && self.kind == Kind::PlanSaved
-            && fs::read_to_string(&self.path).map_or(true, |t| !t.starts_with(&self.header));
-        let created = afresh || !self.path.exists();
-        inner.started = true;
-        if created {
-            prune(self.path.parent());
-        }
-        let text = if created {
-            format!("{}{line}", self.header)
-        } else {
-            line.to_owned()
+    /// Appends one line; the process that creates the file writes the run's header first.
+    /// Each line is one write to a file opened for appending, so the processes of one walk
+    /// (one per provider configuration) never mix their lines.
+    fn append(&self, line: &str) {
+        let written = match new_file(&self.path) {
+            Ok(mut f) => {
+                prune(self.path.parent(), &self.path);
+                f.write_all(format!("{}{line}", self.header).as_bytes())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                append_file(&self.path).and_then(|mut f| f.write_all(line.as_bytes()))
+            }
+            Err(e) => Err(e),
         };
-        if let Err(e) =
-            write_file(&self.path, afresh).and_then(|mut f| f.write_all(text.as_bytes()))
-        {
+        if let Err(e) = written {
             tracing::debug!(target: LOG_TARGET, path = %self.path.display(), error = %e, "could not write the run journal");
         }
     }
@@ -283,25 +280,37 @@ fn parse_signature(line: &str) -> Option<(u32, u64)> {
     Some((pid, start))
 }
 
-/// Opens the journal for appending (or, `truncate`, empty), readable by this user only.
-fn write_file(path: &Path, truncate: bool) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.create(true).mode(0o600);
-    if truncate {
-        options.write(true).truncate(true);
-    } else {
-        options.append(true);
-    }
-    options.open(path)
+/// Creates the journal, readable by this user only; fails if it exists.
+fn new_file(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
 }
 
-/// True when `plan_file` was written no earlier than the journal's last line.
-fn saved_after(plan_file: &Path, journal: &Path) -> bool {
-    let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
-    match (modified(plan_file), modified(journal)) {
-        (Some(plan), Some(journal)) => plan >= journal,
-        _ => false,
-    }
+/// Opens an existing journal for appending.
+fn append_file(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().append(true).open(path)
+}
+
+/// The newest journal in `dir` named `prefix…` that `plan_file` was written no earlier than:
+/// the one of the plan that wrote the file.
+fn journal_of_plan(dir: &Path, prefix: &str, plan_file: &Path) -> Option<PathBuf> {
+    let modified = |m: std::io::Result<fs::Metadata>| m.and_then(|m| m.modified()).ok();
+    let plan = modified(fs::metadata(plan_file))?;
+    fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(prefix))
+        })
+        .filter_map(|e| Some((modified(e.metadata())?, e.path())))
+        .filter(|(at, _)| *at <= plan)
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, path)| path)
 }
 
 /// `file` made absolute against the starting process's working directory, with its folder
@@ -319,14 +328,15 @@ fn absolute_plan_file(cwd: Option<&Path>, file: &str) -> Option<PathBuf> {
     Some(folder.join(name))
 }
 
-/// The journal's name for a saved plan: a digest of the plan file's absolute path.
-fn plan_name(plan_file: &Path) -> String {
+/// The start of the journals' names for a saved plan: a digest of the plan file's absolute
+/// path.
+fn plan_prefix(plan_file: &Path) -> String {
     let digest = Sha256::digest(plan_file.as_os_str().as_encoded_bytes());
-    format!("plan-{}", &hex::encode(digest)[..32])
+    format!("plan-{}-", &hex::encode(digest)[..32])
 }
 
-/// Removes journals older than [`KEEP_FOR`].
-fn prune(dir: Option<&Path>) {
+/// Removes journals older than [`KEEP_FOR`], except `keep`.
+fn prune(dir: Option<&Path>, keep: &Path) {
     let Some(entries) = dir.and_then(|d| fs::read_dir(d).ok()) else {
         return;
     };
@@ -342,7 +352,7 @@ fn prune(dir: Option<&Path>) {
             .file_name()
             .to_str()
             .is_some_and(|n| n.starts_with("run-") || n.starts_with("plan-"));
-        if old && ours {
+        if old && ours && entry.path() != keep {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -417,7 +427,7 @@ mod tests {
     }
 
     #[test]
-    fn in_terraform_apply_the_first_process_to_plan_reviews_and_the_next_one_reads_it() {
+    fn in_terraform_apply_the_plan_walk_writes_and_the_apply_walk_reads() {
         let (tmp, dir) = private_tempdir();
         let run = starter(10, 555, tmp.path());
         // The plan walk's process 150 has ended when the apply walk's process 200 starts.
@@ -518,28 +528,50 @@ mod tests {
         assert!(apply.says(&replaces("nic-1", "ins-1")) && apply.says(&arrives("nic-2", "ins-2")));
     }
 
+    /// Sets a journal's modification time `ago` in the past.
+    fn backdate(journal: &Journal, ago: Duration) {
+        File::options()
+            .append(true)
+            .open(&journal.path)
+            .and_then(|f| f.set_modified(SystemTime::now() - ago))
+            .expect("backdate the journal");
+    }
+
+    fn apply_of_saved_plan(dir: &Path, cwd: &Path) -> Journal {
+        let shape = RunShape::ApplySaved("tf.plan".into());
+        open(dir, &shape, &starter(12, 3, cwd), 102).expect("journal")
+    }
+
     #[test]
-    fn a_new_saved_plan_starts_its_journal_afresh() {
+    fn a_saved_plan_is_applied_with_the_journal_of_the_plan_that_wrote_it() {
         let (tmp, dir) = private_tempdir();
         let saved = RunShape::PlanSaved("tf.plan".into());
         let first = open(&dir, &saved, &starter(10, 1, tmp.path()), 100).expect("journal");
         first.note(replaces("nic-1", "ins-1"));
+        backdate(&first, Duration::from_secs(60));
         let second = open(&dir, &saved, &starter(11, 2, tmp.path()), 101).expect("journal");
         second.note(arrives("nic-2", "ins-2"));
-        fs::write(tmp.path().join("tf.plan"), b"plan").expect("plan file");
+        backdate(&second, Duration::from_secs(30));
+        fs::write(tmp.path().join("tf.plan"), b"plan").expect("the second plan saved");
 
-        let apply = open(
-            &dir,
-            &RunShape::ApplySaved("tf.plan".into()),
-            &starter(12, 3, tmp.path()),
-            102,
-        )
-        .expect("journal");
+        let apply = apply_of_saved_plan(&dir, tmp.path());
         assert!(apply.says(&arrives("nic-2", "ins-2")));
         assert!(
             !apply.says(&replaces("nic-1", "ins-1")),
-            "the older plan's entry is gone"
+            "the older plan's entry is not read"
         );
+
+        // A third plan fails after writing its journal: the file is still the second plan's.
+        let third = open(&dir, &saved, &starter(13, 4, tmp.path()), 103).expect("journal");
+        third.note(replaces("nic-3", "ins-3"));
+        File::options()
+            .append(true)
+            .open(&third.path)
+            .and_then(|f| f.set_modified(SystemTime::now() + Duration::from_secs(30)))
+            .expect("the failed plan wrote after the file");
+        let apply = apply_of_saved_plan(&dir, tmp.path());
+        assert!(apply.says(&arrives("nic-2", "ins-2")));
+        assert!(!apply.says(&replaces("nic-3", "ins-3")));
     }
 
     #[test]
