@@ -111,8 +111,6 @@ enum Kind {
 pub(crate) struct Journal {
     path: PathBuf,
     kind: Kind,
-    /// `run PID START`: the Terraform process of the review walk.
-    header: String,
     /// This process, as PID and start time.
     pid: u32,
     start_ticks: u64,
@@ -166,7 +164,6 @@ impl Journal {
         Some(Journal {
             path: dir.join(name),
             kind,
-            header: format!("run {} {}\n", starter.pid, starter.start_ticks),
             pid: this.0,
             start_ticks: this.1,
             running,
@@ -245,27 +242,17 @@ impl Journal {
         let Some(text) = path.and_then(|p| fs::read_to_string(p).ok()) else {
             return HashSet::new();
         };
-        let mut lines = text.lines();
-        if !lines.next().is_some_and(|l| l.starts_with("run ")) {
-            return HashSet::new();
-        }
-        lines.filter_map(Entry::parse).collect()
+        text.lines().filter_map(Entry::parse).collect()
     }
 
-    /// Appends one line; the process that creates the file writes the run's header first.
-    /// Each line is one write to a file opened for appending, so the processes of one walk
-    /// (one per provider configuration) never mix their lines.
+    /// Appends one line. Every process opens the file for appending and writes each line in
+    /// one write, so the processes of one walk (one per provider configuration) never
+    /// overwrite each other's lines, whichever creates the file.
     fn append(&self, line: &str) {
-        let written = match new_file(&self.path) {
-            Ok(mut f) => {
-                prune(self.path.parent(), &self.path);
-                f.write_all(format!("{}{line}", self.header).as_bytes())
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                append_file(&self.path).and_then(|mut f| f.write_all(line.as_bytes()))
-            }
-            Err(e) => Err(e),
-        };
+        if !self.path.exists() {
+            prune(self.path.parent(), &self.path);
+        }
+        let written = append_file(&self.path).and_then(|mut f| f.write_all(line.as_bytes()));
         if let Err(e) = written {
             tracing::debug!(target: LOG_TARGET, path = %self.path.display(), error = %e, "could not write the run journal");
         }
@@ -280,18 +267,13 @@ fn parse_signature(line: &str) -> Option<(u32, u64)> {
     Some((pid, start))
 }
 
-/// Creates the journal, readable by this user only; fails if it exists.
-fn new_file(path: &Path) -> std::io::Result<File> {
+/// Opens the journal for appending, creating it readable by this user only.
+fn append_file(path: &Path) -> std::io::Result<File> {
     OpenOptions::new()
-        .write(true)
-        .create_new(true)
+        .append(true)
+        .create(true)
         .mode(0o600)
         .open(path)
-}
-
-/// Opens an existing journal for appending.
-fn append_file(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new().append(true).open(path)
 }
 
 /// The newest journal in `dir` named `prefix…` that `plan_file` was written no earlier than:
@@ -469,6 +451,32 @@ mod tests {
             Journal::open(&dir, &RunShape::Apply, &run, (200, 1), |_, _| false).expect("journal");
         assert_eq!(apply.role(), Role::Final);
         assert!(apply.says(&replaces("nic-1", "ins-1")) && apply.says(&arrives("nic-2", "ins-2")));
+    }
+
+    #[test]
+    fn processes_writing_at_once_lose_no_line() {
+        let (tmp, dir) = private_tempdir();
+        let run = starter(10, 555, tmp.path());
+        std::thread::scope(|scope| {
+            for pid in 0..8u32 {
+                let (dir, run) = (&dir, &run);
+                scope.spawn(move || {
+                    let journal = Journal::open(dir, &RunShape::Apply, run, (pid, 1), |_, _| true)
+                        .expect("journal");
+                    for n in 0..50 {
+                        journal.note(arrives(&format!("nic-{pid}-{n}"), "ins-1"));
+                    }
+                });
+            }
+        });
+        let apply =
+            Journal::open(&dir, &RunShape::Apply, &run, (99, 1), |_, _| false).expect("journal");
+        for pid in 0..8u32 {
+            for n in 0..50 {
+                let entry = arrives(&format!("nic-{pid}-{n}"), "ins-1");
+                assert!(apply.says(&entry), "{entry:?} lost");
+            }
+        }
     }
 
     #[test]
