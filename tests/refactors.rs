@@ -13,13 +13,12 @@ mod support;
 use std::time::Duration;
 
 use support::Sim;
-use support::lifecycle::{StateReading, assert_calls, assert_used_by, main_tf};
+use support::lifecycle::{
+    StateReading, assert_calls, assert_no_writes, assert_used_by, main_tf, writes,
+};
 use support::{Outcome, Terraform, Workdir};
 use support::{Versions, for_each_terraform};
 use tpz::sim::Delays;
-
-const ATTACH: &str = "AttachNetworkInterface";
-const DETACH: &str = "DetachNetworkInterface";
 
 /// Attachments of `nic-app-1` and `nic-app-2` to `ins-web-1`, keyed as `keys` say.
 fn for_each_config(sim: &Sim, keys: [&str; 2]) -> String {
@@ -48,17 +47,6 @@ fn count_config(sim: &Sim) -> String {
 "#
         .to_owned()],
     )
-}
-
-/// Writes (attach, detach) the simulator received since the last reset.
-fn writes(sim: &Sim) -> (u64, u64) {
-    let calls = sim.api().calls();
-    (calls.action(ATTACH).received, calls.action(DETACH).received)
-}
-
-#[track_caller]
-fn assert_no_writes(sim: &Sim, what: &str) {
-    assert_eq!(writes(sim), (0, 0), "{what}: (attaches, detaches) sent");
 }
 
 /// Applies `config` in a fresh working directory and resets the simulator's call counts.

@@ -87,17 +87,20 @@ pub(crate) fn is_running(pid: u32, start_ticks_then: u64) -> bool {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         return false;
     };
-    let state = stat
-        .rfind(')')
-        .and_then(|at| stat[at + 1..].split_whitespace().next());
+    let state = after_command_name(&stat).and_then(|mut fields| fields.next());
     !matches!(state, Some("Z" | "X") | None) && start_ticks(&stat) == Some(start_ticks_then)
 }
 
-/// Field 22 of a `/proc/PID/stat` line. The command name (field 2) is in parentheses and may
-/// hold spaces and parentheses itself, so fields are counted after its last `)`.
+/// The fields of a `/proc/PID/stat` line from field 3 (the state) on. The command name (field
+/// 2) is in parentheses and may hold spaces and parentheses itself, so they start after its
+/// last `)`.
+fn after_command_name(stat: &str) -> Option<std::str::SplitWhitespace<'_>> {
+    Some(stat[stat.rfind(')')? + 1..].split_whitespace())
+}
+
+/// Field 22 of a `/proc/PID/stat` line: the start time.
 fn start_ticks(stat: &str) -> Option<u64> {
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(19)?.parse().ok()
+    after_command_name(stat)?.nth(19)?.parse().ok()
 }
 
 /// How the walks of the running command relate, for what one walk plans to reach a later one.

@@ -29,7 +29,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, Once, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
@@ -102,13 +102,16 @@ enum Kind {
     /// `terraform plan -out=FILE`: a review walk.
     PlanSaved,
     /// `terraform apply FILE`: the apply walk of that plan, reading the newest journal named
-    /// `prefix…` that FILE is not older than.
+    /// `prefix…` that FILE is not older than (it writes none).
     ApplySaved { plan_file: PathBuf, prefix: String },
 }
 
 /// This process's view of its run's journal.
 #[derive(Debug)]
 pub(crate) struct Journal {
+    /// The private directory of every journal.
+    dir: PathBuf,
+    /// The file this process signs and writes (and, in `terraform apply`, reads).
     path: PathBuf,
     kind: Kind,
     /// This process, as PID and start time.
@@ -117,13 +120,10 @@ pub(crate) struct Journal {
     /// Whether a process (PID, start time) still runs.
     running: fn(u32, u64) -> bool,
     role: OnceLock<Role>,
-    inner: Mutex<Inner>,
-}
-
-#[derive(Debug, Default)]
-struct Inner {
     /// Entries written by this process, or read by it (once, as the apply walk).
-    entries: Option<HashSet<Entry>>,
+    entries: Mutex<Option<HashSet<Entry>>>,
+    /// Old journals are pruned once per process, before its first write.
+    pruned: Once,
 }
 
 impl Journal {
@@ -162,13 +162,15 @@ impl Journal {
             RunShape::Other => return None,
         };
         Some(Journal {
+            dir: dir.to_path_buf(),
             path: dir.join(name),
             kind,
             pid: this.0,
             start_ticks: this.1,
             running,
             role: OnceLock::new(),
-            inner: Mutex::new(Inner::default()),
+            entries: Mutex::new(None),
+            pruned: Once::new(),
         })
     }
 
@@ -202,9 +204,8 @@ impl Journal {
         if self.role() != Role::Review {
             return;
         }
-        let mut inner = self.lock();
-        if inner
-            .entries
+        let mut entries = self.lock();
+        if entries
             .get_or_insert_with(HashSet::new)
             .insert(entry.clone())
         {
@@ -217,15 +218,13 @@ impl Journal {
         if self.role() != Role::Final {
             return false;
         }
-        let mut inner = self.lock();
-        inner
-            .entries
+        self.lock()
             .get_or_insert_with(|| self.read_entries())
             .contains(entry)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<HashSet<Entry>>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The entries of this run's review walk, or none if there is no journal of it.
@@ -233,10 +232,7 @@ impl Journal {
         let path = match &self.kind {
             // The file is named after this run.
             Kind::ApplyRun => Some(self.path.clone()),
-            Kind::ApplySaved { plan_file, prefix } => self
-                .path
-                .parent()
-                .and_then(|dir| journal_of_plan(dir, prefix, plan_file)),
+            Kind::ApplySaved { plan_file, prefix } => journal_of_plan(&self.dir, prefix, plan_file),
             Kind::PlanSaved => None,
         };
         let Some(text) = path.and_then(|p| fs::read_to_string(p).ok()) else {
@@ -249,9 +245,7 @@ impl Journal {
     /// one write, so the processes of one walk (one per provider configuration) never
     /// overwrite each other's lines, whichever creates the file.
     fn append(&self, line: &str) {
-        if !self.path.exists() {
-            prune(self.path.parent(), &self.path);
-        }
+        self.pruned.call_once(|| prune(&self.dir, &self.path));
         let written = append_file(&self.path).and_then(|mut f| f.write_all(line.as_bytes()));
         if let Err(e) = written {
             tracing::debug!(target: LOG_TARGET, path = %self.path.display(), error = %e, "could not write the run journal");
@@ -318,8 +312,8 @@ fn plan_prefix(plan_file: &Path) -> String {
 }
 
 /// Removes journals older than [`KEEP_FOR`], except `keep`.
-fn prune(dir: Option<&Path>, keep: &Path) {
-    let Some(entries) = dir.and_then(|d| fs::read_dir(d).ok()) else {
+fn prune(dir: &Path, keep: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
     let Some(cutoff) = SystemTime::now().checked_sub(KEEP_FOR) else {
@@ -536,13 +530,13 @@ mod tests {
         assert!(apply.says(&replaces("nic-1", "ins-1")) && apply.says(&arrives("nic-2", "ins-2")));
     }
 
-    /// Sets a journal's modification time `ago` in the past.
-    fn backdate(journal: &Journal, ago: Duration) {
+    /// Sets a journal's modification time.
+    fn modified_at(journal: &Journal, at: SystemTime) {
         File::options()
             .append(true)
             .open(&journal.path)
-            .and_then(|f| f.set_modified(SystemTime::now() - ago))
-            .expect("backdate the journal");
+            .and_then(|f| f.set_modified(at))
+            .expect("set the journal's modification time");
     }
 
     fn apply_of_saved_plan(dir: &Path, cwd: &Path) -> Journal {
@@ -556,10 +550,10 @@ mod tests {
         let saved = RunShape::PlanSaved("tf.plan".into());
         let first = open(&dir, &saved, &starter(10, 1, tmp.path()), 100).expect("journal");
         first.note(replaces("nic-1", "ins-1"));
-        backdate(&first, Duration::from_secs(60));
+        modified_at(&first, SystemTime::now() - Duration::from_secs(60));
         let second = open(&dir, &saved, &starter(11, 2, tmp.path()), 101).expect("journal");
         second.note(arrives("nic-2", "ins-2"));
-        backdate(&second, Duration::from_secs(30));
+        modified_at(&second, SystemTime::now() - Duration::from_secs(30));
         fs::write(tmp.path().join("tf.plan"), b"plan").expect("the second plan saved");
 
         let apply = apply_of_saved_plan(&dir, tmp.path());
@@ -572,11 +566,8 @@ mod tests {
         // A third plan fails after writing its journal: the file is still the second plan's.
         let third = open(&dir, &saved, &starter(13, 4, tmp.path()), 103).expect("journal");
         third.note(replaces("nic-3", "ins-3"));
-        File::options()
-            .append(true)
-            .open(&third.path)
-            .and_then(|f| f.set_modified(SystemTime::now() + Duration::from_secs(30)))
-            .expect("the failed plan wrote after the file");
+        // The failed plan wrote after the file.
+        modified_at(&third, SystemTime::now() + Duration::from_secs(30));
         let apply = apply_of_saved_plan(&dir, tmp.path());
         assert!(apply.says(&arrives("nic-2", "ins-2")));
         assert!(!apply.says(&replaces("nic-3", "ins-3")));

@@ -146,15 +146,13 @@ impl Shared {
     /// Which plan this is: what Terraform said (1.9 and later), else what this run's journal
     /// tells (decided when the provider was configured).
     pub(crate) fn plan_pass(&self, said: framework::PlanPass) -> framework::PlanPass {
-        let role = self.journal().map(journal::Journal::role);
-        match (said, role) {
-            (framework::PlanPass::Unknown, Some(journal::Role::Review)) => {
-                framework::PlanPass::Review
-            }
-            (framework::PlanPass::Unknown, Some(journal::Role::Final)) => {
-                framework::PlanPass::Final
-            }
-            (said, _) => said,
+        if said != framework::PlanPass::Unknown {
+            return said;
+        }
+        match self.journal().map(journal::Journal::role) {
+            Some(journal::Role::Review) => framework::PlanPass::Review,
+            Some(journal::Role::Final) => framework::PlanPass::Final,
+            None => framework::PlanPass::Unknown,
         }
     }
 

@@ -341,8 +341,8 @@ const FINAL_PLAN_NOTE: &str = "\n\nThis was found by the plan Terraform redoes d
     apply, so nothing was sent to the API. If this resource sets `create_before_destroy` and \
     its replacement moves the same NIC to another instance, that is why: Terraform creates the \
     replacement while the current attachment still holds the NIC, and a NIC is attached to one \
-    instance at a time. The current attachment stays in state as it was. Remove `create_before_destroy` for \
-    this change and apply again.";
+    instance at a time. The current attachment stays in state as it was. Remove \
+    `create_before_destroy` for this change and apply again.";
 
 /// How a destroy gets past a plan check when the provider cannot tell it is one.
 const DESTROY_ADVICE: &str = "\n\nIf you are running `terraform destroy` (or `apply -destroy`): \
