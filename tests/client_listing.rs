@@ -437,3 +437,57 @@ async fn recent_lookups_soon_after_a_write_are_read_by_id_without_listing() {
         "an apply walk re-plans between its writes; listing then would be wasted"
     );
 }
+
+#[tokio::test]
+async fn a_by_id_read_under_a_second_old_serves_a_recent_lookup_until_this_process_writes_to_it() {
+    let sim = sim().await;
+    let lookup = sim_lookup(&sim);
+    // The process has written (as in an apply walk): listings no longer serve it.
+    lookup
+        .attach_network_interface("nic-many-7", "ins-web-1", &CallLimits::default())
+        .await
+        .expect("attach accepted");
+    lookup
+        .nic("nic-many-1", &CallLimits::default())
+        .await
+        .unwrap()
+        .expect("exists");
+    let before = nic_calls(&sim);
+    let recent = lookup
+        .recent_nic("nic-many-1", &CallLimits::default())
+        .await
+        .unwrap()
+        .expect("exists");
+    assert_eq!(recent.status, NicStatus::Available);
+    assert_eq!(nic_calls(&sim), before, "served by the read just made");
+
+    lookup
+        .attach_network_interface("nic-many-1", "ins-web-1", &CallLimits::default())
+        .await
+        .expect("attach accepted");
+    let after_write = lookup
+        .recent_nic("nic-many-1", &CallLimits::default())
+        .await
+        .unwrap()
+        .expect("exists");
+    assert_eq!(
+        after_write.status,
+        NicStatus::Used,
+        "read again after the write"
+    );
+    assert_eq!(nic_calls(&sim), before + 1);
+
+    lookup
+        .nic("nic-many-2", &CallLimits::default())
+        .await
+        .unwrap()
+        .expect("exists");
+    tokio::time::sleep(tpz::zenlayer::lookup::LATEST_SERVES).await;
+    let calls = nic_calls(&sim);
+    lookup
+        .recent_nic("nic-many-2", &CallLimits::default())
+        .await
+        .unwrap()
+        .expect("exists");
+    assert_eq!(nic_calls(&sim), calls + 1, "a second old: read again");
+}

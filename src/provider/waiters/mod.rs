@@ -10,12 +10,16 @@
 //! step after it finishes.
 //!
 //! A wait after a write also learns: its [`Pace`] remembers how soon the fastest operation of
-//! its kind in this process was seen done, and later waits add looks of their own, each sent
-//! at its time whatever the earlier ones answer: a probe [`PROBE_EARLY`] before that age, one
-//! at that age, and one more [`FOLLOW_UP`] later. Operations that take as long as the fastest
-//! one (the common case: a backend with a steady pace) are seen done at once; the probe lets
-//! the pace find out when a sooner look would have seen them done (the first operation is seen
-//! on the grid, up to a grid step late); faster and slower ones still have the grid.
+//! its kind in this process was seen done, and later waits add looks of their own: one at that
+//! age, one [`FOLLOW_UP`] later, and a probe before it that halves the span in which operations
+//! end (between the latest age a look saw one still going and the pace; [`PROBE_EARLY`] before
+//! the pace while nothing bounds it from below), until that span is [`NARROWEST_SPAN`] or
+//! less. Operations that take as long as the fastest one (a backend with a steady pace) are
+//! seen done at once; faster and slower ones still have the grid.
+//!
+//! Every look is sent at its time whatever the earlier ones answer: with a distant API a look
+//! at the pace never waits for a grid look still on its way, and grid looks keep their spacing
+//! (at most [`GRID_LOOKS_IN_FLIGHT`] on their way) instead of the round trip's.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -159,10 +163,14 @@ pub(crate) struct Pace {
 struct Learned {
     /// The age at which the fastest operation so far was seen done.
     fastest: Option<Duration>,
-    /// The pace at which a probe found the operation still going: probes stop until the pace
-    /// moves, so a pace already close to the operations' end costs no extra look.
-    probe_missed: Option<Duration>,
+    /// The latest age, below `fastest`, at which a look found an operation still going: the
+    /// operations' end lies between the two, and the next probe halves that span.
+    still_going: Option<Duration>,
 }
+
+/// Probes stop once the span they search is this narrow: the look at the pace and its
+/// follow-up cover it.
+pub(crate) const NARROWEST_SPAN: Duration = Duration::from_millis(20);
 
 impl Pace {
     fn learned(&self) -> std::sync::MutexGuard<'_, Learned> {
@@ -174,18 +182,36 @@ impl Pace {
         self.learned().fastest
     }
 
-    fn seen_done(&self, age: Duration) {
+    /// An operation was seen done at `age`; `going` is the latest age at which this wait had
+    /// seen it still going.
+    fn seen_done(&self, age: Duration, going: Option<Duration>) {
         let mut learned = self.learned();
-        learned.fastest = Some(learned.fastest.map_or(age, |f| f.min(age)));
+        let fastest = learned.fastest.map_or(age, |f| f.min(age));
+        learned.fastest = Some(fastest);
+        let below = |g: &Duration| *g < fastest;
+        learned.still_going = learned.still_going.filter(below).max(going.filter(below));
     }
 
-    /// Whether a probe before `pace` may still find operations done sooner.
-    fn worth_probing(&self, pace: Duration) -> bool {
-        self.learned().probe_missed != Some(pace)
+    /// When a wait probes before the pace: halfway into the span where operations end, or
+    /// [`PROBE_EARLY`] before the pace while no look has bounded it from below; None once the
+    /// span is [`NARROWEST_SPAN`] or less.
+    fn probe_age(&self) -> Option<Duration> {
+        let learned = self.learned();
+        let fastest = learned.fastest?;
+        let probe = match learned.still_going {
+            Some(going) if fastest.saturating_sub(going) <= NARROWEST_SPAN => return None,
+            Some(going) => going + (fastest - going) / 2,
+            None => fastest.saturating_sub(PROBE_EARLY),
+        };
+        Some(probe.max(FIRST_CHECK))
     }
 
-    fn probe_missed(&self, pace: Duration) {
-        self.learned().probe_missed = Some(pace);
+    /// A probe at `age` found the operation still going.
+    fn probe_missed(&self, age: Duration) {
+        let mut learned = self.learned();
+        if learned.fastest.is_some_and(|f| age < f) {
+            learned.still_going = learned.still_going.max(Some(age));
+        }
     }
 }
 
@@ -207,7 +233,41 @@ where
     poll_on(ctx, Some(grid), deadline, first, look).await
 }
 
+/// How many of a wait's grid looks may be on their way at once: with a distant API a grid
+/// look is sent at its time while the previous one is still travelling, so the grid keeps
+/// its spacing instead of the round trip's; more would only pile up on a slow API.
+pub(crate) const GRID_LOOKS_IN_FLIGHT: usize = 2;
+
+/// Which of a wait's looks an answer belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Look {
+    /// On the shared grid (or the schedule, without one).
+    Grid,
+    /// The ladder's probe, [`PROBE_EARLY`] before the learned pace.
+    Probe,
+    /// The ladder's look at the pace, or its follow-up.
+    Rung,
+}
+
+/// What a look saw that was not the end, kept with when the look was sent so that a late
+/// answer never hides a newer one.
+struct Sighting<S> {
+    sent: Instant,
+    seen: S,
+}
+
+fn keep_newest<S>(slot: &mut Option<Sighting<S>>, sent: Instant, seen: S) {
+    if slot.as_ref().is_none_or(|s| sent >= s.sent) {
+        *slot = Some(Sighting { sent, seen });
+    }
+}
+
 /// [`poll`] on `grid`, or exactly on the schedule without one (tests of the schedule itself).
+///
+/// Every look is sent at its time whatever the earlier ones answer (a distant API's slow
+/// answers never delay a later look), and the wait ends with the first look that sees the
+/// operation done. Grid looks follow the schedule from when the previous one was sent, at most
+/// [`GRID_LOOKS_IN_FLIGHT`] at once; the ladder's looks go at their instants regardless.
 async fn poll_on<T, S, E, F, Fut>(
     ctx: &Context,
     grid: Option<&Grid>,
@@ -219,13 +279,13 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Probe<T, S>, E>>,
 {
+    use futures_util::StreamExt;
+
     let started = Instant::now();
     let place = |after: Duration, now: Instant| match grid {
         Some(grid) => shared_point(grid, after, now),
         None => now + after,
     };
-    let mut sighted: Option<S> = None;
-    let mut unread: Option<S> = None;
     let last_look = deadline
         .checked_sub(FINAL_LOOK_LEAD)
         .map_or(started, |t| t.max(started));
@@ -233,124 +293,117 @@ where
         FirstLook::Paced(pace) => Some(pace),
         FirstLook::Now => None,
     };
-    let mut next = match first {
+    let mut grid_next = Some(match first {
         FirstLook::Now => started,
         FirstLook::Paced(_) => place(FIRST_CHECK, started),
-    };
-    // This wait's own looks, a ladder whose rungs are each sent at their time whatever the
-    // earlier ones answer (so a distant API's slow answers never delay them): a probe
-    // PROBE_EARLY before the age the fastest operation of its kind was seen done (until a
-    // probe at this pace finds the operation still going), at that age, and FOLLOW_UP after
-    // it, in case it was a hair early.
+    });
+    // This wait's own looks, a ladder: a probe PROBE_EARLY before the age the fastest
+    // operation of its kind was seen done (until a probe at this pace finds the operation
+    // still going), one at that age, and one FOLLOW_UP after it, in case it was a hair early.
     let expected = pace
         .and_then(Pace::expected)
         .filter(|age| *age > FIRST_CHECK);
-    let probing = expected.filter(|age| pace.is_some_and(|p| p.worth_probing(*age)));
-    let mut ladder: Option<Vec<Instant>> = expected.map(|age| {
-        let probe = probing.map(|age| age.saturating_sub(PROBE_EARLY).max(FIRST_CHECK));
-        (probe.into_iter().chain([age, age + FOLLOW_UP]))
-            .map(|a| started + a)
-            .collect()
-    });
+    // The age of this wait's probe, if it sends one.
+    let probing = expected.and(pace).and_then(Pace::probe_age);
+    let mut ladder: std::collections::VecDeque<(Instant, Look)> = expected
+        .map(|age| {
+            let probe = probing.map(|a| (a, Look::Probe));
+            probe
+                .into_iter()
+                .chain([(age, Look::Rung), (age + FOLLOW_UP, Look::Rung)])
+                .map(|(a, kind)| (started + a, kind))
+                .filter(|(at, _)| *at < last_look)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut probe_answered = false;
+    // The latest age at which a look of this wait saw the operation still going.
+    let mut still_going: Option<Duration> = None;
+    let mut grid_in_flight = 0;
+    let mut final_sent = false;
+    let mut sighted: Option<Sighting<S>> = None;
+    let mut unread: Option<Sighting<S>> = None;
+    let mut in_flight = futures_util::stream::FuturesUnordered::new();
+    let last = |sighted: Option<Sighting<S>>, unread: Option<Sighting<S>>| {
+        sighted.or(unread).map(|s| s.seen)
+    };
     loop {
-        let own = ladder
-            .as_ref()
-            .and_then(|rungs| rungs.first().copied())
-            .filter(|p| *p < next);
-        let at = own.unwrap_or(next);
-        let final_look = at >= last_look;
-        let wake = at.min(last_look);
+        let grid_due = grid_next.filter(|_| grid_in_flight < GRID_LOOKS_IN_FLIGHT);
+        let rung_due = ladder.front().map(|(at, _)| *at);
+        let due = match (final_sent, grid_due, rung_due) {
+            (true, _, _) | (false, None, None) => None,
+            (false, g, r) => g.into_iter().chain(r).min().map(|at| at.min(last_look)),
+        };
+        if due.is_none() && in_flight.is_empty() {
+            return Err(Halt::TimedOut {
+                last: last(sighted, unread),
+            });
+        }
         tokio::select! {
             biased;
-            _ = ctx.stopped() => return Err(Halt::Stopped { last: sighted.or(unread) }),
-            _ = tokio::time::sleep_until(wake) => {}
-        }
-        let climbing = own.and_then(|_| ladder.take()).filter(|_| !final_look);
-        // The pace a probe is sent for on this climb, if one is.
-        let probe_at = probing.filter(|_| climbing.is_some());
-        let rungs: Vec<Instant> = match climbing {
-            Some(rungs) => rungs.into_iter().filter(|r| *r < last_look).collect(),
-            None => vec![Instant::now()],
-        };
-        let looked = tokio::select! {
-            biased;
-            _ = ctx.stopped() => return Err(Halt::Stopped { last: sighted.or(unread) }),
-            looked = climb(&mut look, &rungs) => looked,
-        };
-        let Some((outcome, looked, rung)) = looked else {
-            continue;
-        };
-        let probe_hit = rung == 0 && matches!(outcome, Ok(Probe::Done(_)));
-        if let (Some(pace), Some(age)) = (pace, probe_at)
-            && !probe_hit
-        {
-            pace.probe_missed(age);
-        }
-        match outcome {
-            Ok(Probe::Done(t)) => {
-                if let Some(pace) = pace {
-                    pace.seen_done(looked.duration_since(started));
+            _ = ctx.stopped() => return Err(Halt::Stopped { last: last(sighted, unread) }),
+            Some((outcome, sent, kind, is_final)) = in_flight.next(), if !in_flight.is_empty() => {
+                let held_back = grid_in_flight >= GRID_LOOKS_IN_FLIGHT;
+                if kind == Look::Grid {
+                    grid_in_flight -= 1;
                 }
-                return Ok(t);
-            }
-            Ok(Probe::Pending(seen)) => sighted = Some(seen),
-            Ok(Probe::Unread(why)) => unread = Some(why),
-            Err(e) => return Err(Halt::Failed(e)),
-        }
-        if ctx.is_stopped() {
-            return Err(Halt::Stopped {
-                last: sighted.or(unread),
-            });
-        }
-        if final_look || Instant::now() >= last_look {
-            return Err(Halt::TimedOut {
-                last: sighted.or(unread),
-            });
-        }
-        let now = Instant::now();
-        if own.is_some() && next > now + GRID / 2 {
-            continue;
-        }
-        next = place(interval(now.duration_since(started)), now);
-    }
-}
-
-/// What one look found, when it was sent, and which rung of its ladder it was.
-type Looked<T, S, E> = (Result<Probe<T, S>, E>, Instant, usize);
-
-/// Looks once at each of `rungs` (in order, each sent at its time whatever the earlier ones
-/// answer): the first final outcome (done, or failed), else the latest rung's; with when the
-/// look whose outcome it is was sent. None only for no rungs.
-async fn climb<T, S, E, F, Fut>(look: &mut F, rungs: &[Instant]) -> Option<Looked<T, S, E>>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Probe<T, S>, E>>,
-{
-    use futures_util::StreamExt;
-    let mut looks: futures_util::stream::FuturesUnordered<_> = rungs
-        .iter()
-        .enumerate()
-        .map(|(rung, &at)| {
-            let one = look();
-            async move {
-                tokio::time::sleep_until(at).await;
-                let sent = Instant::now();
-                (one.await, sent, rung)
-            }
-        })
-        .collect();
-    let mut latest: Option<Looked<T, S, E>> = None;
-    while let Some((outcome, sent, rung)) = looks.next().await {
-        match outcome {
-            Ok(Probe::Pending(_) | Probe::Unread(_)) => {
-                if latest.as_ref().is_none_or(|(_, l, _)| sent > *l) {
-                    latest = Some((outcome, sent, rung));
+                let age = Instant::duration_since(&sent, started);
+                match outcome {
+                    Ok(Probe::Done(t)) => {
+                        if let Some(pace) = pace {
+                            // A probe that did not see it done first missed, answered or not.
+                            if let Some(at) = probing.filter(|_| kind != Look::Probe && !probe_answered) {
+                                pace.probe_missed(at);
+                            }
+                            pace.seen_done(age, still_going);
+                        }
+                        return Ok(t);
+                    }
+                    Ok(Probe::Pending(seen)) => {
+                        still_going = still_going.max(Some(age));
+                        if kind == Look::Probe {
+                            probe_answered = true;
+                            if let (Some(pace), Some(at)) = (pace, probing) {
+                                pace.probe_missed(at);
+                            }
+                        }
+                        keep_newest(&mut sighted, sent, seen);
+                    }
+                    Ok(Probe::Unread(why)) => keep_newest(&mut unread, sent, why),
+                    Err(e) => return Err(Halt::Failed(e)),
+                }
+                if ctx.is_stopped() {
+                    return Err(Halt::Stopped { last: last(sighted, unread) });
+                }
+                if is_final {
+                    return Err(Halt::TimedOut { last: last(sighted, unread) });
+                }
+                // A grid look held back by the ones on their way goes at the next grid point.
+                let now = Instant::now();
+                if held_back && grid_next.is_some_and(|at| at <= now) {
+                    grid_next = Some(place(Duration::ZERO, now));
                 }
             }
-            final_outcome => return Some((final_outcome, sent, rung)),
+            _ = tokio::time::sleep_until(due.unwrap_or(last_look)), if due.is_some() => {
+                let now = Instant::now();
+                let is_final = now >= last_look;
+                let kind = if rung_due.is_some_and(|r| r <= now) {
+                    ladder.pop_front().map_or(Look::Grid, |(_, kind)| kind)
+                } else {
+                    Look::Grid
+                };
+                if kind == Look::Grid {
+                    grid_in_flight += 1;
+                    grid_next = Some(place(interval(now.duration_since(started)), now));
+                }
+                if is_final {
+                    final_sent = true;
+                }
+                let one = look();
+                in_flight.push(async move { (one.await, now, kind, is_final) });
+            }
         }
     }
-    latest
 }
 
 #[cfg(test)]

@@ -387,31 +387,68 @@ async fn a_steady_backend_is_seen_done_ever_sooner_until_within_the_early_probe_
 /// Waits, with the pace at 1 s, for an operation of `takes` behind an API a 100 ms round
 /// trip away: when the look that saw it done was sent, and when its answer came.
 async fn distant_wait(takes: Duration) -> (Duration, Duration) {
+    distant_wait_at(Some(Duration::from_secs(1)), takes, &Arc::default()).await
+}
+
+/// [`distant_wait`] with the pace at `paced` (or none learned yet), recording when every look
+/// was sent in `sends`.
+async fn distant_wait_at(
+    paced: Option<Duration>,
+    takes: Duration,
+    sends: &Arc<Mutex<Vec<Duration>>>,
+) -> (Duration, Duration) {
     let (grid, pace) = (Grid::default(), Pace::default());
-    pace.seen_done(Duration::from_secs(1));
+    if let Some(p) = paced {
+        pace.seen_done(p, None);
+    }
     let trip = Duration::from_millis(100);
     let t0 = Instant::now();
+    let sends = sends.clone();
     let sent = poll::<Duration, (), (), _, _>(
         &Context::default(),
         &grid,
         t0 + Duration::from_secs(60),
         FirstLook::Paced(&pace),
-        || async move {
-            // The API sees the look half a round trip after it is sent.
-            let sent = t0.elapsed();
-            tokio::time::sleep(trip / 2).await;
-            let done = t0.elapsed() >= takes + trip / 2;
-            tokio::time::sleep(trip / 2).await;
-            Ok(if done {
-                Probe::Done(sent)
-            } else {
-                Probe::Pending(())
-            })
+        move || {
+            let sends = sends.clone();
+            async move {
+                // The API sees the look half a round trip after it is sent.
+                let sent = t0.elapsed();
+                sends.lock().unwrap().push(sent);
+                tokio::time::sleep(trip / 2).await;
+                let done = t0.elapsed() >= takes + trip / 2;
+                tokio::time::sleep(trip / 2).await;
+                Ok(if done {
+                    Probe::Done(sent)
+                } else {
+                    Probe::Pending(())
+                })
+            }
         },
     )
     .await
     .unwrap();
     (sent, t0.elapsed())
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_a_distant_api_the_look_at_the_pace_goes_while_a_grid_look_is_still_on_its_way() {
+    // The grid look sent at 800 ms answers at 900 ms; the pace (850 ms) is between the two.
+    let pace = Duration::from_millis(850);
+    let trip = Duration::from_millis(100);
+    let (sent, answered) = distant_wait_at(Some(pace), pace, &Arc::default()).await;
+    assert_eq!((sent, answered), (pace, pace + trip));
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_a_distant_api_grid_looks_keep_their_spacing_not_the_round_trip() {
+    let sends = Arc::default();
+    let takes = Duration::from_millis(1000);
+    let (sent, _) = distant_wait_at(None, takes, &sends).await;
+    let sends = sends.lock().unwrap().clone();
+    let expected: Vec<Duration> = (2..=10).map(|k| GRID * k).collect();
+    assert_eq!(sends, expected, "a look every 100 ms from 200 ms");
+    assert_eq!(sent, takes, "seen done by the first look that could");
 }
 
 #[tokio::test(start_paused = true)]
@@ -429,7 +466,7 @@ async fn with_a_distant_api_each_own_look_goes_at_its_time_whatever_the_earlier_
 async fn an_operation_a_hair_slower_than_the_pace_is_seen_by_the_follow_up_look() {
     let (grid, pace) = (Grid::default(), Pace::default());
     let second = Duration::from_secs(1);
-    pace.seen_done(second);
+    pace.seen_done(second, None);
     let done = wait_for(&grid, &pace, second + Duration::from_millis(3)).await;
     assert!(done <= second + FOLLOW_UP, "{done:?}");
 }
@@ -437,7 +474,7 @@ async fn an_operation_a_hair_slower_than_the_pace_is_seen_by_the_follow_up_look(
 #[tokio::test(start_paused = true)]
 async fn a_slower_operation_than_the_pace_is_still_seen_on_the_grid() {
     let (grid, pace) = (Grid::default(), Pace::default());
-    pace.seen_done(Duration::from_millis(500));
+    pace.seen_done(Duration::from_millis(500), None);
     let done = wait_for(&grid, &pace, Duration::from_millis(1500)).await;
     assert!(done < Duration::from_millis(1500) + GRID, "{done:?}");
     assert_eq!(pace.expected(), Some(Duration::from_millis(500)));
@@ -446,7 +483,7 @@ async fn a_slower_operation_than_the_pace_is_still_seen_on_the_grid() {
 #[tokio::test(start_paused = true)]
 async fn a_faster_operation_than_the_pace_is_seen_on_the_grid_and_teaches_it() {
     let (grid, pace) = (Grid::default(), Pace::default());
-    pace.seen_done(Duration::from_secs(2));
+    pace.seen_done(Duration::from_secs(2), None);
     let done = wait_for(&grid, &pace, Duration::from_millis(500)).await;
     assert!(done < Duration::from_millis(500) + GRID, "{done:?}");
     assert_eq!(pace.expected(), Some(done));
@@ -498,7 +535,7 @@ async fn looks_of_a_wait(grid: &Grid, pace: &Pace, takes: Duration) -> Vec<Durat
 async fn once_a_probe_finds_the_operation_still_going_waits_at_that_pace_probe_no_more() {
     let (grid, pace) = (Grid::default(), Pace::default());
     let second = Duration::from_secs(1);
-    pace.seen_done(second);
+    pace.seen_done(second, None);
     let probe = second - PROBE_EARLY;
     let first = looks_of_a_wait(&grid, &pace, second).await;
     assert!(first.contains(&probe), "the first wait probes: {first:?}");
@@ -510,4 +547,39 @@ async fn once_a_probe_finds_the_operation_still_going_waits_at_that_pace_probe_n
         Some(&second),
         "still seen done at the pace"
     );
+}
+
+#[test]
+fn probes_halve_the_span_where_operations_end_then_stop() {
+    let ms = Duration::from_millis;
+    let pace = Pace::default();
+    assert_eq!(pace.probe_age(), None, "nothing learned yet");
+    pace.seen_done(ms(1000), None);
+    assert_eq!(
+        pace.probe_age(),
+        Some(ms(1000) - PROBE_EARLY),
+        "unbounded below"
+    );
+    // Seen done at 1000 ms by a look sent 100 ms after one that saw it still going.
+    pace.seen_done(ms(1000), Some(ms(900)));
+    assert_eq!(pace.probe_age(), Some(ms(950)));
+    pace.probe_missed(ms(950));
+    assert_eq!(pace.probe_age(), Some(ms(975)));
+    pace.seen_done(ms(975), Some(ms(950)));
+    assert_eq!(
+        pace.expected(),
+        Some(ms(975)),
+        "a probe that hit moves the pace"
+    );
+    assert_eq!(pace.probe_age(), Some(Duration::from_micros(962_500)));
+    pace.probe_missed(Duration::from_micros(962_500));
+    assert_eq!(
+        pace.probe_age(),
+        None,
+        "12.5 ms left: the pace and its follow-up cover it"
+    );
+    // A slower operation's sightings never count against the faster pace.
+    pace.seen_done(ms(1200), Some(ms(1100)));
+    assert_eq!(pace.expected(), Some(ms(975)));
+    assert_eq!(pace.probe_age(), None);
 }
