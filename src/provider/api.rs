@@ -69,12 +69,6 @@ pub(crate) trait Zec: Send + Sync + 'static {
         limits: &CallLimits,
     ) -> Result<Option<String>, Error>;
 
-    /// Reads the zones' regions into the cache, for plan checks about to need them. Nothing
-    /// (the default) leaves each check to fill the cache when it first needs it.
-    async fn read_zones(&self, _limits: &CallLimits) -> Result<(), Error> {
-        Ok(())
-    }
-
     /// The NIC and the instance as by-ID reads requested at most `max_age` ago saw them, if
     /// this process wrote to neither since: what an attach may go on instead of reading them
     /// again right after its plan read them. None (the default): read them.
@@ -173,10 +167,6 @@ impl Zec for LiveZec {
         limits: &CallLimits,
     ) -> Result<Option<String>, Error> {
         self.lookup.region_of_zone(zone_id, limits).await
-    }
-
-    async fn read_zones(&self, limits: &CallLimits) -> Result<(), Error> {
-        self.lookup.refresh_zones(limits).await
     }
 
     fn seen_together(

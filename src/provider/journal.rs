@@ -223,27 +223,6 @@ impl Journal {
             .contains(entry)
     }
 
-    /// In the apply walk, every attachment its review walk planned to create (`Arrives`).
-    pub(crate) fn arrivals(&self) -> Vec<(String, String)> {
-        if self.role() != Role::Final {
-            return Vec::new();
-        }
-        let mut entries = self.lock();
-        let mut pairs: Vec<(String, String)> = entries
-            .get_or_insert_with(|| self.read_entries())
-            .iter()
-            .filter_map(|e| match e {
-                Entry::Arrives {
-                    nic_id,
-                    instance_id,
-                } => Some((nic_id.clone(), instance_id.clone())),
-                Entry::Replaces { .. } => None,
-            })
-            .collect();
-        pairs.sort();
-        pairs
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<HashSet<Entry>>> {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -447,25 +426,6 @@ mod tests {
         assert!(
             !again.says(&arrives("nic-3", "ins-3")),
             "the apply walk writes nothing"
-        );
-    }
-
-    #[test]
-    fn the_apply_walk_lists_the_creates_its_review_walk_planned_and_a_review_walk_none() {
-        let (tmp, dir) = private_tempdir();
-        let run = starter(10, 555, tmp.path());
-        let review = open(&dir, &RunShape::Apply, &run, 150).expect("journal");
-        review.note(arrives("nic-2", "ins-2"));
-        review.note(replaces("nic-1", "ins-1"));
-        review.note(arrives("nic-1", "ins-9"));
-        assert!(review.arrivals().is_empty(), "a review walk only writes");
-        let apply = open(&dir, &RunShape::Apply, &run, 200).expect("journal");
-        assert_eq!(
-            apply.arrivals(),
-            vec![
-                ("nic-1".to_owned(), "ins-9".to_owned()),
-                ("nic-2".to_owned(), "ins-2".to_owned())
-            ]
         );
     }
 

@@ -2,7 +2,6 @@
 //! sources, plan checks, the one
 //! catalogue of readable messages per API code, and waiters. Knows nothing of gRPC.
 
-mod ahead;
 mod api;
 mod catalogue;
 mod checks;
@@ -73,8 +72,6 @@ pub(crate) struct Shared {
     journal: std::sync::OnceLock<Option<journal::Journal>>,
     /// `(major, minor)` of the Terraform that configured this process.
     terraform_release: std::sync::OnceLock<(u32, u32)>,
-    /// In the apply walk, the planned creates read ahead of their plans (see `ahead`).
-    pub(crate) ahead: Arc<ahead::ReadAhead>,
 }
 
 /// How far configuration got.
@@ -157,19 +154,6 @@ impl Shared {
             Some(journal::Role::Final) => framework::PlanPass::Final,
             None => framework::PlanPass::Unknown,
         }
-    }
-
-    /// In the apply walk, starts reading ahead for every create its review walk planned
-    /// (once per process; see `ahead`).
-    pub(crate) fn read_ahead(&self, ctx: &framework::Context) {
-        let (Ok(ready), Some(journal)) = (self.ready(), self.journal()) else {
-            return;
-        };
-        self.ahead.start(
-            Arc::clone(&ready.api),
-            journal.arrivals(),
-            ctx.stop_token().clone(),
-        );
     }
 
     /// Notes the Terraform version ConfigureProvider named (`1.2.9`); unreadable ones are

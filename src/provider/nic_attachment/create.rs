@@ -63,7 +63,6 @@ pub(super) async fn create(ctx: &Context, shared: &Shared, req: CreateRequest) -
              known. This is a bug in Terraform or the provider; please report it.",
         ));
     };
-    shared.ahead.begun(nic_id, instance_id);
     let timeout = model::timeouts(planned).create;
     let attach = Attach {
         ctx,

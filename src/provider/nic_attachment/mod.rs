@@ -214,9 +214,6 @@ impl Resource for NicAttachment {
 
     async fn modify_plan(&self, ctx: &Context, change: &mut PlannedChange) -> Diagnostics {
         change.pass = self.shared.plan_pass(change.pass);
-        if change.pass == PlanPass::Final && change.kind == PlanKind::Create {
-            self.shared.read_ahead(ctx);
-        }
         let mut diags = self.plan_change(ctx, change).await;
         if change.pass == PlanPass::Final && change.kind == PlanKind::Create {
             diags = with_final_plan_note(diags);

@@ -10,9 +10,7 @@
 //!   are point-in-time reads. The answer may come from a listing of the account, or from
 //!   another recent lookup's by-ID read, made after this process's last write and last
 //!   noticed change, and requested less than [`snapshot::TTL`] ago, or, in a process that
-//!   has never written (a plan walk), less than [`snapshot::WALK_TTL`] ago (see `snapshot`), or
-//!   from a by-ID read of the object requested less than [`LATEST_SERVES`] ago that this
-//!   process has not written to since, after the last noticed change (see `latest`). The account is
+//!   has never written (a plan walk), less than [`snapshot::WALK_TTL`] ago (see `snapshot`). The account is
 //!   listed only once [`snapshot::LIST_AFTER`] distinct IDs were asked about; "not found"
 //!   is always read fresh.
 //! - [`Lookup::region_of_zone`]: zone → region, cached for the process (zones do not change).
@@ -47,10 +45,6 @@ use batcher::{Batcher, Fetch};
 pub(crate) use latest::{LatestReads, seen_together};
 use snapshot::{Epoch, ListPage, Page, Recent, Search, Snapshots};
 use zones::ZoneCache;
-
-/// How old a by-ID read may be to serve a recent lookup of the same object, if this process
-/// has not written to it since: what the apply walk's plan checks find read ahead for them.
-pub const LATEST_SERVES: Duration = Duration::from_secs(1);
 
 /// How long a waiter's poll may wait for the polls of other waiters before its call starts.
 /// Waiters look on a shared grid, so their polls arrive within a few milliseconds.
@@ -256,7 +250,6 @@ struct Reads<T> {
     by_id: Arc<Batcher<T>>,
     listed: Arc<Snapshots<T>>,
     latest: Arc<LatestReads<T>>,
-    epoch: Arc<Epoch>,
 }
 
 impl<T> Clone for Reads<T> {
@@ -265,7 +258,6 @@ impl<T> Clone for Reads<T> {
             by_id: Arc::clone(&self.by_id),
             listed: Arc::clone(&self.listed),
             latest: Arc::clone(&self.latest),
-            epoch: Arc::clone(&self.epoch),
         }
     }
 }
@@ -280,7 +272,6 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Reads<T> {
                 Arc::clone(epoch),
             )),
             latest: Arc::new(LatestReads::default()),
-            epoch: Arc::clone(epoch),
         }
     }
 
@@ -300,12 +291,6 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Reads<T> {
 
     /// As a recent read saw it, else read fresh (and remembered for the next recent read).
     async fn recent(&self, id: &str, limits: &CallLimits) -> Result<Option<T>, Error> {
-        let since = Instant::now()
-            .checked_sub(LATEST_SERVES)
-            .map(|since| self.epoch.last_noticed().map_or(since, |n| since.max(n)));
-        if let Some(seen) = since.and_then(|since| self.latest.since(id, since)) {
-            return Ok(Some(seen));
-        }
         match self.listed.get(id, limits).await {
             Recent::Seen(value) => Ok(Some(value)),
             Recent::ReadFresh(ticket) => {

@@ -59,8 +59,6 @@ const LIST_TIMEOUT: Duration = Duration::from_secs(60);
 pub(super) struct Epoch {
     count: AtomicU64,
     last_write: Mutex<Option<Instant>>,
-    /// When a fresh read last noticed a change made elsewhere.
-    last_noticed: Mutex<Option<Instant>>,
 }
 
 impl Epoch {
@@ -68,22 +66,15 @@ impl Epoch {
         self.count.load(Ordering::Acquire)
     }
 
-    /// Ends every listing's service: a fresh read noticed a change made elsewhere.
+    /// Ends every listing's service: something may have changed since it started.
     pub(super) fn bump(&self) {
-        *self.last_noticed.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         self.count.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Ends every listing's service, and holds off new ones for a while: this process writes.
     pub(super) fn wrote(&self) {
         *self.last_write.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-        self.count.fetch_add(1, Ordering::AcqRel);
-    }
-
-    /// When a fresh read last noticed a change made elsewhere: reads requested before it
-    /// serve no recent lookup.
-    pub(super) fn last_noticed(&self) -> Option<Instant> {
-        *self.last_noticed.lock().unwrap_or_else(|p| p.into_inner())
+        self.bump();
     }
 
     /// How long a read serves recent lookups: [`WALK_TTL`] until this process first writes,
