@@ -297,9 +297,9 @@ where
         FirstLook::Now => started,
         FirstLook::Paced(_) => place(FIRST_CHECK, started),
     });
-    // This wait's own looks, a ladder: a probe PROBE_EARLY before the age the fastest
-    // operation of its kind was seen done (until a probe at this pace finds the operation
-    // still going), one at that age, and one FOLLOW_UP after it, in case it was a hair early.
+    // This wait's own looks, a ladder: a probe into the span where operations of its kind
+    // end (see `Pace::probe_age`), one at the age the fastest was seen done, and one
+    // FOLLOW_UP after it, in case it was a hair early.
     let expected = pace
         .and_then(Pace::expected)
         .filter(|age| *age > FIRST_CHECK);
